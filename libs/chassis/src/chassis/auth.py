@@ -1,0 +1,158 @@
+"""Who is calling: verify Keycloak tokens locally and build a Principal.
+
+Tokens are checked against the realm's JWKS, cached; an unknown key id triggers one refetch at most
+every `refetch_cooldown` seconds, so a flood of forged tokens cannot hammer Keycloak. The algorithm
+is pinned to RS256 and the issuer and audience must match exactly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import jwt
+
+from chassis.errors import ServiceUnavailable, Unauthenticated
+
+SERVICE_ROLE = "service"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated caller: a person (Keycloak subject) or another service."""
+
+    subject: str
+    roles: frozenset[str]
+    client_id: str = ""
+    token: str = field(default="", repr=False)
+
+    def has_any(self, *roles: str) -> bool:
+        """Return True when the principal holds at least one of the roles."""
+        return not self.roles.isdisjoint(roles)
+
+    @property
+    def is_service(self) -> bool:
+        """Return True for another ejournal service acting on its own behalf."""
+        return SERVICE_ROLE in self.roles
+
+
+class JwtVerifier:
+    """Verify bearer tokens issued by one Keycloak realm for one audience."""
+
+    def __init__(
+        self,
+        issuer: str,
+        audience: str,
+        *,
+        jwks_url: str | None = None,
+        refetch_cooldown: float = 30.0,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
+        self._issuer = issuer.rstrip("/")
+        self._audience = audience
+        self._jwks_url = jwks_url or f"{self._issuer}/protocol/openid-connect/certs"
+        self._cooldown = refetch_cooldown
+        self._http = http
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._fetched_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def _refresh(self) -> None:
+        async with self._lock:
+            if time.monotonic() - self._fetched_at < self._cooldown and self._keys:
+                return
+            client = self._http or httpx.AsyncClient(timeout=5.0)
+            try:
+                response = await client.get(self._jwks_url)
+                response.raise_for_status()
+                data = response.json()
+            except (httpx.HTTPError, ValueError) as exc:
+                raise ServiceUnavailable(
+                    "Сервис входа недоступен, попробуйте позже", code="idp_unavailable"
+                ) from exc
+            finally:
+                if self._http is None:
+                    await client.aclose()
+            keys: dict[str, jwt.PyJWK] = {}
+            for entry in data.get("keys", []):
+                if entry.get("use", "sig") == "sig" and entry.get("kty") == "RSA" and "kid" in entry:
+                    keys[entry["kid"]] = jwt.PyJWK(entry, algorithm="RS256")
+            self._keys = keys
+            self._fetched_at = time.monotonic()
+
+    async def _key_for(self, kid: str) -> jwt.PyJWK:
+        if kid not in self._keys and (
+            not self._keys or time.monotonic() - self._fetched_at >= self._cooldown
+        ):
+            await self._refresh()
+        key = self._keys.get(kid)
+        if key is None:
+            raise Unauthenticated("Недействительный ключ подписи токена", code="token_invalid")
+        return key
+
+    async def verify(self, token: str) -> Principal:
+        """Return the principal of a valid token or raise Unauthenticated."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise Unauthenticated("Неверный формат токена", code="token_invalid") from exc
+        if header.get("alg") != "RS256":
+            raise Unauthenticated("Недопустимый алгоритм подписи токена", code="token_invalid")
+        key = await self._key_for(str(header.get("kid", "")))
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key=key.key,
+                algorithms=["RS256"],
+                audience=self._audience,
+                issuer=self._issuer,
+                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+                leeway=5,
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthenticated("Срок действия сеанса истёк, войдите снова", code="token_expired") from exc
+        except jwt.PyJWTError as exc:
+            raise Unauthenticated("Недействительный токен", code="token_invalid") from exc
+        roles = claims.get("realm_access", {}).get("roles", [])
+        return Principal(
+            subject=str(claims["sub"]),
+            roles=frozenset(str(r) for r in roles),
+            client_id=str(claims.get("azp", "")),
+            token=token,
+        )
+
+
+class ServiceTokenProvider:
+    """Obtain and cache this service's own token (client credentials grant)."""
+
+    def __init__(self, issuer: str, client_id: str, client_secret: str, *, margin: float = 30.0) -> None:
+        self._token_url = f"{issuer.rstrip('/')}/protocol/openid-connect/token"
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self._margin = margin
+        self._token = ""
+        self._expires_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def token(self) -> str:
+        """Return a valid access token, fetching a new one shortly before the old one expires."""
+        async with self._lock:
+            if self._token and time.monotonic() < self._expires_at - self._margin:
+                return self._token
+            try:
+                async with httpx.AsyncClient(timeout=10.0) as client:
+                    response = await client.post(
+                        self._token_url,
+                        data={"grant_type": "client_credentials"},
+                        auth=(self._client_id, self._client_secret),
+                    )
+                response.raise_for_status()
+                body = response.json()
+            except (httpx.HTTPError, ValueError) as exc:
+                raise ServiceUnavailable("Сервис входа недоступен", code="idp_unavailable") from exc
+            self._token = str(body["access_token"])
+            self._expires_at = time.monotonic() + float(body.get("expires_in", 60))
+            return self._token

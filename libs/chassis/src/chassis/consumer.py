@@ -1,0 +1,174 @@
+"""Durable pull consumers: apply each event once, ack only after the commit, dead-letter poison.
+
+The handler applies the effect in its own unit of work and claims the event id in the inbox table
+in the same transaction, so a redelivery after a crash changes nothing. Outcomes:
+- the handler returns: ack;
+- it raises PoisonMessage (or the payload does not decode): copy to dlq.<service>, then term;
+- it raises anything else: nak with a growing delay; after max_deliver tries, dead-letter and term.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from google.protobuf.message import DecodeError, Message
+from nats.aio.msg import Msg
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.client import JetStreamContext
+
+from chassis.context import correlation_id_var, new_id
+from chassis.streams import dlq_subject
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=Message)
+
+
+class PoisonMessage(Exception):
+    """The event can never be applied: retrying will not help."""
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """One delivered event."""
+
+    event_id: str
+    subject: str
+    data: bytes
+    num_delivered: int
+
+
+Handler = Callable[[Envelope], Awaitable[None]]
+
+
+def decode(message_type: type[M], envelope: Envelope) -> M:
+    """Parse the payload, or raise PoisonMessage when it is not a valid message of that type."""
+    message = message_type()
+    try:
+        message.ParseFromString(envelope.data)
+    except DecodeError as exc:
+        raise PoisonMessage(f"undecodable {message_type.DESCRIPTOR.full_name}") from exc
+    return message
+
+
+class EventConsumer:
+    """Run one durable pull consumer for one purpose of one service."""
+
+    def __init__(
+        self,
+        js: JetStreamContext,
+        *,
+        service: str,
+        stream: str,
+        durable: str,
+        filter_subjects: list[str],
+        handler: Handler,
+        max_deliver: int = 5,
+        nak_delay_seconds: float = 1.0,
+        ack_wait_seconds: float = 30.0,
+        batch: int = 20,
+    ) -> None:
+        self._js = js
+        self._service = service
+        self._stream = stream
+        self._durable = durable
+        self._filter_subjects = filter_subjects
+        self._handler = handler
+        self._max_deliver = max_deliver
+        self._nak_delay = nak_delay_seconds
+        self._ack_wait = ack_wait_seconds
+        self._batch = batch
+
+    async def ensure(self) -> None:
+        """Create or update the durable consumer (pull_subscribe would ignore a changed config)."""
+        config = ConsumerConfig(
+            durable_name=self._durable,
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            max_deliver=self._max_deliver,
+            ack_wait=self._ack_wait,
+        )
+        if len(self._filter_subjects) == 1:
+            config.filter_subject = self._filter_subjects[0]
+        else:
+            config.filter_subjects = list(self._filter_subjects)
+        await self._js.add_consumer(self._stream, config)
+
+    async def process(self, msg: Msg) -> None:
+        """Apply one message and settle it with ack, nak or term."""
+        headers = msg.headers or {}
+        meta = msg.metadata
+        envelope = Envelope(
+            event_id=headers.get("Nats-Msg-Id", "") or f"seq-{meta.sequence.stream}",
+            subject=msg.subject,
+            data=msg.data,
+            num_delivered=meta.num_delivered,
+        )
+        token = correlation_id_var.set(headers.get("Ejournal-Correlation-Id", "") or new_id())
+        try:
+            await self._handler(envelope)
+        except asyncio.CancelledError:
+            raise
+        except PoisonMessage as exc:
+            await self._dead_letter(msg, envelope, repr(exc))
+        except Exception as exc:
+            if envelope.num_delivered >= self._max_deliver:
+                log.exception("event failed on its last delivery", extra=self._log_fields(envelope))
+                await self._dead_letter(msg, envelope, repr(exc))
+            else:
+                delay = self._nak_delay * 2 ** (envelope.num_delivered - 1)
+                log.warning(
+                    "event failed, will retry",
+                    extra={**self._log_fields(envelope), "error": repr(exc), "retry_in_s": delay},
+                )
+                await msg.nak(delay=delay)
+        else:
+            await msg.ack()
+        finally:
+            correlation_id_var.reset(token)
+
+    async def _dead_letter(self, msg: Msg, envelope: Envelope, error: str) -> None:
+        headers = {
+            "Nats-Msg-Id": f"dlq-{self._durable}-{envelope.event_id}",
+            "Ejournal-Original-Subject": envelope.subject,
+            "Ejournal-Original-Event-Id": envelope.event_id,
+            "Ejournal-Consumer": self._durable,
+            "Ejournal-Error": error[:500],
+            "Ejournal-Deliveries": str(envelope.num_delivered),
+        }
+        await self._js.publish(dlq_subject(self._service), envelope.data, headers=headers)
+        await msg.term()
+        log.error("event dead-lettered", extra={**self._log_fields(envelope), "error": error[:500]})
+
+    def _log_fields(self, envelope: Envelope) -> dict[str, object]:
+        return {
+            "consumer": self._durable,
+            "subject": envelope.subject,
+            "event_id": envelope.event_id,
+            "deliveries": envelope.num_delivered,
+        }
+
+    async def run(self) -> None:
+        """Fetch and process batches until cancelled."""
+        await self.ensure()
+        sub = await self._js.pull_subscribe_bind(self._durable, self._stream)
+        try:
+            while True:
+                try:
+                    msgs = await sub.fetch(self._batch, timeout=1.0)
+                except TimeoutError:
+                    continue
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("fetch failed", extra={"consumer": self._durable})
+                    await asyncio.sleep(1.0)
+                    continue
+                for msg in msgs:
+                    await self.process(msg)
+        finally:
+            await sub.unsubscribe()

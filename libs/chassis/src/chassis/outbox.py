@@ -1,0 +1,207 @@
+"""Transactional outbox: events are rows written with the business change, then relayed to NATS.
+
+The relay takes rows with FOR UPDATE SKIP LOCKED (so replicas share the work), publishes each with
+Nats-Msg-Id = the row id, marks them published and commits. A crash between publish and commit
+leaves the rows unpublished; the next sweep publishes them again and JetStream drops the duplicate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from google.protobuf.message import Message
+from nats.js.client import JetStreamContext
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Index,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID, insert
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from chassis.context import correlation_id
+
+log = logging.getLogger(__name__)
+
+_metadata = MetaData()
+
+OUTBOX = Table(
+    "outbox",
+    _metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("subject", String(200), nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Column("headers", JSONB, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("published_at", DateTime(timezone=True)),
+    Index("ix_outbox_unpublished", "created_at", postgresql_where="published_at IS NULL"),
+)
+
+INBOX = Table(
+    "inbox",
+    _metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("consumer", String(100), primary_key=True),
+    Column("subject", Text, nullable=False),
+    Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+
+def create_outbox_tables(bind: Connection) -> None:
+    """Create the outbox and inbox tables; called from a service's first Alembic migration."""
+    _metadata.create_all(bind, tables=[OUTBOX, INBOX])
+
+
+def drop_outbox_tables(bind: Connection) -> None:
+    """Drop the outbox and inbox tables (downgrade of the first migration)."""
+    _metadata.drop_all(bind, tables=[OUTBOX, INBOX])
+
+
+class OutboxWriter:
+    """Add events to the outbox inside the caller's transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self.pending = 0
+
+    async def add(self, subject: str, message: Message, *, event_id: str) -> None:
+        """Stage one event; it is published only if the transaction commits."""
+        headers = {
+            "Ejournal-Event-Type": message.DESCRIPTOR.full_name,
+            "Ejournal-Correlation-Id": correlation_id(),
+        }
+        await self._session.execute(
+            OUTBOX.insert().values(
+                id=uuid.UUID(event_id),
+                subject=subject,
+                payload=message.SerializeToString(),
+                headers=headers,
+            )
+        )
+        self.pending += 1
+
+
+class Inbox:
+    """Remember which events a consumer has applied, in the consumer's own transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def claim(self, event_id: str, consumer: str, subject: str) -> bool:
+        """Return True the first time this consumer sees the event, False on a repeat."""
+        result = await self._session.execute(
+            insert(INBOX)
+            .values(event_id=event_id, consumer=consumer, subject=subject)
+            .on_conflict_do_nothing()
+            .returning(INBOX.c.event_id)
+        )
+        return result.first() is not None
+
+
+PublishedHook = Callable[[uuid.UUID], Awaitable[None]]
+
+
+class OutboxRelay:
+    """Publish committed outbox rows to JetStream, at least once, deduplicated by Nats-Msg-Id."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        js: JetStreamContext,
+        *,
+        batch_size: int = 100,
+        poll_seconds: float = 1.0,
+        keep_published: timedelta = timedelta(days=7),
+        on_published: PublishedHook | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._js = js
+        self._batch_size = batch_size
+        self._poll_seconds = poll_seconds
+        self._keep_published = keep_published
+        # Test seam: called after each publish, before the commit that marks the row.
+        self._on_published = on_published
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Ask the relay to sweep now instead of at the next poll."""
+        self._wake.set()
+
+    async def publish_pending(self) -> int:
+        """Publish every unpublished row; return how many were published."""
+        total = 0
+        while True:
+            async with self._sessions() as session, session.begin():
+                rows = (
+                    await session.execute(
+                        select(OUTBOX.c.id, OUTBOX.c.subject, OUTBOX.c.payload, OUTBOX.c.headers)
+                        .where(OUTBOX.c.published_at.is_(None))
+                        .order_by(OUTBOX.c.created_at, OUTBOX.c.id)
+                        .limit(self._batch_size)
+                        .with_for_update(skip_locked=True)
+                    )
+                ).all()
+                if not rows:
+                    return total
+                for row in rows:
+                    headers: dict[str, Any] = dict(row.headers)
+                    headers["Nats-Msg-Id"] = str(row.id)
+                    await self._js.publish(row.subject, row.payload, headers=headers)
+                    if self._on_published is not None:
+                        await self._on_published(row.id)
+                await session.execute(
+                    update(OUTBOX)
+                    .where(OUTBOX.c.id.in_([r.id for r in rows]))
+                    .values(published_at=func.now())
+                )
+            total += len(rows)
+
+    async def purge_published(self) -> int:
+        """Delete rows published longer ago than the keep period; return how many."""
+        cutoff = datetime.now(UTC) - self._keep_published
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(
+                delete(OUTBOX).where(OUTBOX.c.published_at.is_not(None), OUTBOX.c.published_at < cutoff)
+            )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def run(self) -> None:
+        """Sweep forever: on wake-up or every poll interval; back off while NATS or the DB fail."""
+        failures = 0
+        sweeps = 0
+        while True:
+            # Clear before sweeping so a wake-up that arrives during the sweep is not lost.
+            self._wake.clear()
+            try:
+                count = await self.publish_pending()
+                if count:
+                    log.debug("outbox published", extra={"count": count})
+                failures = 0
+                sweeps += 1
+                if sweeps % 3600 == 0:
+                    await self.purge_published()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                failures += 1
+                log.exception("outbox relay sweep failed", extra={"failures": failures})
+                await asyncio.sleep(min(30.0, 0.5 * 2**failures))
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)

@@ -1,0 +1,48 @@
+"""Run a service until SIGTERM/SIGINT, then stop it gracefully."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any
+
+from chassis.grpc_server import GrpcServer
+
+log = logging.getLogger(__name__)
+
+
+async def serve_until_stopped(
+    server: GrpcServer,
+    *,
+    background: Sequence[Coroutine[Any, Any, None]],
+    cleanup: Sequence[Callable[[], Awaitable[Any]]],
+) -> None:
+    """Start the server and the background loops; on a signal stop all of them, then clean up."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await server.start()
+    tasks = [asyncio.create_task(coro) for coro in background]
+
+    def crashed(task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background task died", exc_info=task.exception())
+            stop.set()
+
+    for task in tasks:
+        task.add_done_callback(crashed)
+    await stop.wait()
+    log.info("stopping")
+    await server.stop()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    for step in cleanup:
+        try:
+            await step()
+        except Exception:
+            log.exception("cleanup step failed")
+    log.info("stopped")
