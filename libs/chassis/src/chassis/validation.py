@@ -25,3 +25,8 @@ def require_text(value: str, field: str, *, max_length: int = 200) -> str:
     if len(text) > max_length:
         raise InvalidArgument(f"Поле «{field}» длиннее {max_length} символов", code=f"too_long_{field}")
     return text
+
+
+def parse_uuid(value: str, field: str) -> uuid.UUID:
+    """Return the UUID or raise InvalidArgument naming the field."""
+    return uuid.UUID(require_uuid(value, field))

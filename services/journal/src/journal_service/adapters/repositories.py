@@ -1,0 +1,140 @@
+"""Repositories: every query of the journal database lives here. They never commit."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from journal_service.adapters import orm
+from journal_service.domain import model
+
+
+class GroupRepository:
+    """Groups and enrolments."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, group_id: uuid.UUID) -> model.Group | None:
+        """Return the group or None."""
+        return await self._session.get(model.Group, group_id)
+
+    async def name_taken(self, name: str) -> bool:
+        """Return True when a group already has this name."""
+        found = await self._session.scalar(select(orm.groups.c.id).where(orm.groups.c.name == name))
+        return found is not None
+
+    def add(self, group: model.Group) -> None:
+        """Stage a new group."""
+        self._session.add(group)
+
+    async def enroll(self, group_id: uuid.UUID, student_id: uuid.UUID) -> bool:
+        """Enrol the student; return False when already enrolled."""
+        result = await self._session.execute(
+            insert(orm.enrollments)
+            .values(group_id=group_id, student_id=student_id)
+            .on_conflict_do_nothing()
+            .returning(orm.enrollments.c.student_id)
+        )
+        return result.first() is not None
+
+    async def is_enrolled(self, group_id: uuid.UUID, student_id: uuid.UUID) -> bool:
+        """Return True when the student is in the group."""
+        found = await self._session.scalar(
+            select(orm.enrollments.c.student_id).where(
+                orm.enrollments.c.group_id == group_id, orm.enrollments.c.student_id == student_id
+            )
+        )
+        return found is not None
+
+    async def groups_of_student(self, student_id: uuid.UUID) -> list[uuid.UUID]:
+        """Return the ids of the groups the student is in."""
+        rows = await self._session.scalars(
+            select(orm.enrollments.c.group_id).where(orm.enrollments.c.student_id == student_id)
+        )
+        return list(rows)
+
+
+class DisciplineRepository:
+    """Disciplines of the curriculum."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, discipline_id: uuid.UUID) -> model.Discipline | None:
+        """Return the discipline or None."""
+        return await self._session.get(model.Discipline, discipline_id)
+
+    def add(self, discipline: model.Discipline) -> None:
+        """Stage a new discipline."""
+        self._session.add(discipline)
+
+
+class TeachingLoadRepository:
+    """Teaching load: who teaches what to whom."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def find(
+        self, teacher_id: uuid.UUID, group_id: uuid.UUID, discipline_id: uuid.UUID
+    ) -> model.TeachingLoad | None:
+        """Return the load of exactly this teacher, group and discipline, or None."""
+        return await self._session.scalar(
+            select(model.TeachingLoad).where(
+                orm.teaching_loads.c.teacher_id == teacher_id,
+                orm.teaching_loads.c.group_id == group_id,
+                orm.teaching_loads.c.discipline_id == discipline_id,
+            )
+        )
+
+    async def of_teacher(self, teacher_id: uuid.UUID) -> list[model.TeachingLoad]:
+        """Return every load of a teacher."""
+        rows = await self._session.scalars(
+            select(model.TeachingLoad).where(orm.teaching_loads.c.teacher_id == teacher_id)
+        )
+        return list(rows)
+
+    def add(self, load: model.TeachingLoad) -> None:
+        """Stage a new load."""
+        self._session.add(load)
+
+
+class MarkRepository:
+    """Marks and the mark dictionary."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def dictionary(self) -> model.MarkDictionary:
+        """Load the college's mark dictionary."""
+        rows = (await self._session.execute(select(orm.mark_kinds))).mappings()
+        return model.MarkDictionary(
+            kinds={
+                r["value"]: model.MarkKind(
+                    value=r["value"],
+                    title=r["title"],
+                    counts_in_average=r["counts_in_average"],
+                    is_absence=r["is_absence"],
+                    allowed_as_final=r["allowed_as_final"],
+                )
+                for r in rows
+            }
+        )
+
+    def add(self, mark: model.Mark) -> None:
+        """Stage a new mark."""
+        self._session.add(mark)
+
+    async def of_student(self, student_id: uuid.UUID, *, limit: int = 500) -> list[model.Mark]:
+        """Return a student's marks, newest lesson first."""
+        rows = await self._session.scalars(
+            select(model.Mark)
+            .where(orm.marks.c.student_id == student_id)
+            .order_by(orm.marks.c.lesson_date.desc(), orm.marks.c.recorded_at.desc())
+            .limit(limit)
+        )
+        return list(rows)

@@ -1,0 +1,27 @@
+"""The journal's unit of work: the chassis transaction plus the journal repositories."""
+
+from __future__ import annotations
+
+from chassis.uow import UnitOfWork
+
+from journal_service.adapters.repositories import (
+    DisciplineRepository,
+    GroupRepository,
+    MarkRepository,
+    TeachingLoadRepository,
+)
+
+
+class JournalUnitOfWork(UnitOfWork):
+    """One transaction over the journal database."""
+
+    groups: GroupRepository
+    disciplines: DisciplineRepository
+    loads: TeachingLoadRepository
+    marks: MarkRepository
+
+    def _open(self) -> None:
+        self.groups = GroupRepository(self.session)
+        self.disciplines = DisciplineRepository(self.session)
+        self.loads = TeachingLoadRepository(self.session)
+        self.marks = MarkRepository(self.session)

@@ -1,0 +1,77 @@
+"""Thin gRPC servicer: proto → command → handler → proto. No SQL, no rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chassis.principal import require_principal as _actor
+from chassis.validation import parse_uuid as _id
+from chassis.validation import require_text
+from ejournal.journal.v1 import journal_service_pb2 as pb
+from ejournal.journal.v1 import journal_service_pb2_grpc as pb_grpc
+
+from journal_service.api import mappers
+from journal_service.application import commands
+from journal_service.application.handlers import JournalHandlers
+
+Context = Any
+
+
+class JournalServicer(pb_grpc.JournalServiceServicer):
+    """gRPC face of the journal's use cases."""
+
+    def __init__(self, handlers: JournalHandlers) -> None:
+        self._h = handlers
+
+    async def CreateGroup(self, request: pb.CreateGroupRequest, context: Context) -> pb.CreateGroupResponse:
+        cmd = commands.CreateGroup(name=require_text(request.name, "name", max_length=32))
+        group = await self._h.create_group(cmd, _actor())
+        return pb.CreateGroupResponse(group=mappers.group_to_pb(group))
+
+    async def EnrollStudent(
+        self, request: pb.EnrollStudentRequest, context: Context
+    ) -> pb.EnrollStudentResponse:
+        cmd = commands.EnrollStudent(
+            group_id=_id(request.group_id, "group_id"), student_id=_id(request.student_id, "student_id")
+        )
+        return pb.EnrollStudentResponse(created=await self._h.enroll_student(cmd, _actor()))
+
+    async def CreateDiscipline(
+        self, request: pb.CreateDisciplineRequest, context: Context
+    ) -> pb.CreateDisciplineResponse:
+        cmd = commands.CreateDiscipline(
+            code=(request.code or "").strip()[:32],
+            name=require_text(request.name, "name"),
+            kind=mappers.kind_from_pb(request.kind),
+        )
+        discipline = await self._h.create_discipline(cmd, _actor())
+        return pb.CreateDisciplineResponse(discipline=mappers.discipline_to_pb(discipline))
+
+    async def AssignTeachingLoad(
+        self, request: pb.AssignTeachingLoadRequest, context: Context
+    ) -> pb.AssignTeachingLoadResponse:
+        cmd = commands.AssignTeachingLoad(
+            teacher_id=_id(request.teacher_id, "teacher_id"),
+            group_id=_id(request.group_id, "group_id"),
+            discipline_id=_id(request.discipline_id, "discipline_id"),
+        )
+        load = await self._h.assign_teaching_load(cmd, _actor())
+        return pb.AssignTeachingLoadResponse(load=mappers.load_to_pb(load))
+
+    async def RecordMark(self, request: pb.RecordMarkRequest, context: Context) -> pb.RecordMarkResponse:
+        cmd = commands.RecordMark(
+            student_id=_id(request.student_id, "student_id"),
+            group_id=_id(request.group_id, "group_id"),
+            discipline_id=_id(request.discipline_id, "discipline_id"),
+            lesson_date=mappers.date_from_pb(request.lesson_date, "lesson_date"),
+            value=require_text(request.value, "value", max_length=16),
+        )
+        mark = await self._h.record_mark(cmd, _actor())
+        return pb.RecordMarkResponse(mark=mappers.mark_to_pb(mark))
+
+    async def ListStudentMarks(
+        self, request: pb.ListStudentMarksRequest, context: Context
+    ) -> pb.ListStudentMarksResponse:
+        query = commands.ListStudentMarks(student_id=_id(request.student_id, "student_id"))
+        marks = await self._h.list_student_marks(query, _actor())
+        return pb.ListStudentMarksResponse(marks=[mappers.mark_to_pb(m) for m in marks])

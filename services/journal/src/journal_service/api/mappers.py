@@ -1,0 +1,78 @@
+"""Conversions between protobuf messages and the journal's domain objects."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from chassis.errors import InvalidArgument
+from ejournal.common.v1 import common_pb2
+from ejournal.journal.v1 import journal_pb2 as pb
+
+from journal_service.application.handlers import local_date
+from journal_service.domain import model
+
+_KIND_TO_PB = {
+    model.DisciplineKind.DISCIPLINE: pb.DISCIPLINE_KIND_DISCIPLINE,
+    model.DisciplineKind.MDK: pb.DISCIPLINE_KIND_MDK,
+    model.DisciplineKind.PM: pb.DISCIPLINE_KIND_PM,
+    model.DisciplineKind.UP: pb.DISCIPLINE_KIND_UP,
+    model.DisciplineKind.PP: pb.DISCIPLINE_KIND_PP,
+}
+_KIND_FROM_PB = {v: k for k, v in _KIND_TO_PB.items()}
+
+
+def kind_from_pb(value: int) -> model.DisciplineKind:
+    """Return the domain kind or raise InvalidArgument for unspecified/unknown values."""
+    kind: model.DisciplineKind | None = _KIND_FROM_PB.get(value)  # type: ignore[call-overload]
+    if kind is None:
+        raise InvalidArgument("Укажите вид дисциплины", code="invalid_kind")
+    return kind
+
+
+def date_from_pb(value: common_pb2.LocalDate, field: str) -> date:
+    """Return a date or raise InvalidArgument naming the field."""
+    try:
+        return date(value.year, value.month, value.day)
+    except ValueError:
+        raise InvalidArgument(f"Поле «{field}» должно быть датой", code=f"invalid_{field}") from None
+
+
+def group_to_pb(group: model.Group) -> pb.Group:
+    """Map a group."""
+    return pb.Group(group_id=str(group.id), name=group.name)
+
+
+def discipline_to_pb(discipline: model.Discipline) -> pb.Discipline:
+    """Map a discipline."""
+    return pb.Discipline(
+        discipline_id=str(discipline.id),
+        code=discipline.code,
+        name=discipline.name,
+        kind=_KIND_TO_PB[discipline.kind],
+    )
+
+
+def load_to_pb(load: model.TeachingLoad) -> pb.TeachingLoad:
+    """Map a teaching load."""
+    return pb.TeachingLoad(
+        load_id=str(load.id),
+        teacher_id=str(load.teacher_id),
+        group_id=str(load.group_id),
+        discipline_id=str(load.discipline_id),
+    )
+
+
+def mark_to_pb(mark: model.Mark) -> pb.Mark:
+    """Map a mark."""
+    message = pb.Mark(
+        mark_id=str(mark.id),
+        student_id=str(mark.student_id),
+        group_id=str(mark.group_id),
+        discipline_id=str(mark.discipline_id),
+        teacher_id=str(mark.teacher_id),
+        lesson_date=local_date(mark.lesson_date),
+        value=mark.value,
+    )
+    if mark.recorded_at is not None:
+        message.recorded_at.FromDatetime(mark.recorded_at)
+    return message

@@ -1,0 +1,16 @@
+"""Settings of the journal service (env prefix JOURNAL_)."""
+
+from __future__ import annotations
+
+from chassis.config import ServiceSettings
+from pydantic_settings import SettingsConfigDict
+
+
+class JournalSettings(ServiceSettings):
+    """Journal settings; read once in main."""
+
+    model_config = SettingsConfigDict(env_prefix="JOURNAL_", extra="ignore")
+
+    identity_addr: str = "127.0.0.1:50051"
+    # The college's local time decides what "today" is for lesson dates.
+    college_timezone: str = "Europe/Moscow"

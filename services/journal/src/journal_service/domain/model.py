@@ -1,0 +1,130 @@
+"""The journal's model: groups, disciplines, teaching load, marks and the mark dictionary."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from journal_service.domain import errors
+
+
+class DisciplineKind(enum.StrEnum):
+    """Kind of a curriculum unit (glossary: discipline)."""
+
+    DISCIPLINE = "discipline"
+    MDK = "mdk"
+    PM = "pm"
+    UP = "up"
+    PP = "pp"
+
+
+@dataclass
+class Group:
+    """A study group («учебная группа»)."""
+
+    id: uuid.UUID
+    name: str
+
+
+@dataclass
+class Enrollment:
+    """A student's membership of a group."""
+
+    group_id: uuid.UUID
+    student_id: uuid.UUID
+
+
+@dataclass
+class Discipline:
+    """A discipline, MDK, professional module or practice."""
+
+    id: uuid.UUID
+    code: str
+    name: str
+    kind: DisciplineKind
+
+
+@dataclass
+class TeachingLoad:
+    """A teacher teaches a discipline to a group («нагрузка»)."""
+
+    id: uuid.UUID
+    teacher_id: uuid.UUID
+    group_id: uuid.UUID
+    discipline_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class MarkKind:
+    """One entry of the college's mark dictionary (Приказ №762, п.30: the college's own rules)."""
+
+    value: str
+    title: str
+    counts_in_average: bool
+    is_absence: bool
+    allowed_as_final: bool
+
+
+@dataclass
+class Mark:
+    """A mark given to a student on a lesson."""
+
+    id: uuid.UUID
+    student_id: uuid.UUID
+    group_id: uuid.UUID
+    discipline_id: uuid.UUID
+    teacher_id: uuid.UUID
+    lesson_date: date
+    value: str
+    recorded_at: datetime | None = field(default=None)
+
+
+@dataclass(frozen=True)
+class MarkDictionary:
+    """The marks a college allows; a value outside it is rejected."""
+
+    kinds: dict[str, MarkKind]
+
+    def require(self, value: str) -> MarkKind:
+        """Return the kind of a value, or raise UnknownMarkValue."""
+        kind = self.kinds.get(value.strip())
+        if kind is None:
+            raise errors.UnknownMarkValue(value, sorted(self.kinds))
+        return kind
+
+
+def new_mark(
+    *,
+    dictionary: MarkDictionary,
+    today: date,
+    teacher_loads: list[TeachingLoad],
+    enrolled: bool,
+    student_id: uuid.UUID,
+    group_id: uuid.UUID,
+    discipline_id: uuid.UUID,
+    teacher_id: uuid.UUID,
+    lesson_date: date,
+    value: str,
+) -> Mark:
+    """Create a mark after checking every rule of recording one."""
+    kind = dictionary.require(value)
+    if lesson_date > today:
+        raise errors.LessonDateInFuture(lesson_date)
+    if not any(
+        load.group_id == group_id and load.discipline_id == discipline_id and load.teacher_id == teacher_id
+        for load in teacher_loads
+    ):
+        raise errors.NotTeachingThisGroup()
+    if not enrolled:
+        raise errors.StudentNotInGroup()
+    return Mark(
+        id=uuid.uuid4(),
+        student_id=student_id,
+        group_id=group_id,
+        discipline_id=discipline_id,
+        teacher_id=teacher_id,
+        lesson_date=lesson_date,
+        value=kind.value,
+    )
