@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -68,3 +70,16 @@ class LocalIssuer:
 
         client = httpx.AsyncClient(transport=httpx.MockTransport(handle))
         return JwtVerifier(self.issuer, self.audience, http=client)
+
+
+async def eventually(predicate: Callable[[], Awaitable[Any]], within: float = 10.0) -> Any:
+    """Poll an async predicate until it returns something truthy; fail after `within` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        result = await predicate()
+        if result:
+            return result
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met within {within} s")
+        await asyncio.sleep(0.05)

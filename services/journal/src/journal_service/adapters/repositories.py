@@ -125,9 +125,10 @@ class MarkRepository:
             }
         )
 
-    def add(self, mark: model.Mark) -> None:
-        """Stage a new mark."""
+    async def add(self, mark: model.Mark) -> None:
+        """Stage a new mark and fill its server-side defaults (recorded_at)."""
         self._session.add(mark)
+        await self._session.flush()
 
     async def of_student(self, student_id: uuid.UUID, *, limit: int = 500) -> list[model.Mark]:
         """Return a student's marks, newest lesson first."""

@@ -143,8 +143,7 @@ class JournalHandlers:
                 lesson_date=cmd.lesson_date,
                 value=cmd.value,
             )
-            uow.marks.add(mark)
-            await uow.session.flush()
+            await uow.marks.add(mark)
             event_id = new_id()
             await uow.publish(
                 MARK_RECORDED,

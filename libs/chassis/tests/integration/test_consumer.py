@@ -1,0 +1,123 @@
+"""The idempotent consumer against real PostgreSQL and JetStream: redelivery, retries, dead letters."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from chassis.consumer import Envelope, EventConsumer, decode
+from chassis.streams import dlq_subject
+from chassis.testing import eventually as wait_for
+from chassis.uow import UnitOfWork
+from ejournal.audit.v1.events_pb2 import AuditRecorded
+from nats.js.errors import NotFoundError
+from sqlalchemy import func, select, table, text
+
+from .conftest import Scratch
+
+pytestmark = pytest.mark.integration
+EFFECTS = table("effects")
+
+
+async def effects(scratch: Scratch) -> int:
+    async with scratch.sessions() as s:
+        return int(await s.scalar(select(func.count()).select_from(EFFECTS)) or 0)
+
+
+def consumer(scratch: Scratch, handler, service: str, **kw) -> EventConsumer:  # type: ignore[no-untyped-def]
+    return EventConsumer(
+        scratch.js,
+        service=service,
+        stream=scratch.stream,
+        durable=f"d{uuid.uuid4().hex[:8]}",
+        filter_subjects=[f"{scratch.prefix}.>"],
+        handler=handler,
+        nak_delay_seconds=0.05,
+        **kw,
+    )
+
+
+async def publish(scratch: Scratch, data: bytes, event_id: str) -> None:
+    await scratch.js.publish(f"{scratch.prefix}.audit.v1", data, headers={"Nats-Msg-Id": event_id})
+
+
+async def test_redelivery_after_commit_applies_the_effect_once(scratch: Scratch) -> None:
+    calls = 0
+
+    async def handler(envelope: Envelope) -> None:
+        nonlocal calls
+        calls += 1
+        event = decode(AuditRecorded, envelope)
+        async with UnitOfWork(scratch.sessions, service="test") as uow:
+            if await uow.inbox.claim(envelope.event_id, "effects", envelope.subject):
+                await uow.session.execute(
+                    text("INSERT INTO effects VALUES (:e, :n)"), {"e": envelope.event_id, "n": event.action}
+                )
+            await uow.commit()
+        if calls == 1:
+            raise ConnectionError("crashed after commit, before ack")
+
+    event_id = str(uuid.uuid4())
+    await publish(scratch, AuditRecorded(event_id=event_id, action="x").SerializeToString(), event_id)
+    task = asyncio.create_task(consumer(scratch, handler, "test").run())
+    try:
+        await wait_for(lambda: asyncio.sleep(0, calls >= 2))
+        assert await effects(scratch) == 1
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def dlq_messages(scratch: Scratch, service: str) -> list:  # type: ignore[type-arg]
+    try:
+        msg = await scratch.js.get_last_msg("DLQ", dlq_subject(service))
+    except NotFoundError:
+        return []
+    return [msg]
+
+
+async def test_poison_message_is_dead_lettered_and_termed(scratch: Scratch) -> None:
+    service = f"svc{uuid.uuid4().hex[:8]}"
+    seen = 0
+
+    async def handler(envelope: Envelope) -> None:
+        nonlocal seen
+        seen += 1
+        decode(AuditRecorded, envelope)
+
+    await publish(scratch, b"\xff\xff not protobuf", "poison-1")
+    c = consumer(scratch, handler, service)
+    task = asyncio.create_task(c.run())
+    try:
+        await wait_for(lambda: dlq_messages(scratch, service))
+        [dead] = await dlq_messages(scratch, service)
+        assert dead.data == b"\xff\xff not protobuf"
+        assert dead.headers["Ejournal-Original-Event-Id"] == "poison-1"
+        assert dead.headers["Ejournal-Original-Subject"] == f"{scratch.prefix}.audit.v1"
+        await asyncio.sleep(0.5)
+        assert seen == 1, "a poison message is never retried"
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_failing_event_is_retried_then_dead_lettered(scratch: Scratch) -> None:
+    service = f"svc{uuid.uuid4().hex[:8]}"
+    attempts = 0
+
+    async def handler(envelope: Envelope) -> None:
+        nonlocal attempts
+        attempts += 1
+        raise ConnectionError("dependency down")
+
+    await publish(scratch, AuditRecorded(event_id="e").SerializeToString(), "flaky-1")
+    task = asyncio.create_task(consumer(scratch, handler, service, max_deliver=3).run())
+    try:
+        await wait_for(lambda: dlq_messages(scratch, service))
+        assert attempts == 3
+        [dead] = await dlq_messages(scratch, service)
+        assert dead.headers["Ejournal-Deliveries"] == "3"
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)

@@ -1,0 +1,96 @@
+"""The outbox relay against real PostgreSQL and JetStream."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from chassis.context import new_id
+from chassis.outbox import OUTBOX, OutboxRelay
+from chassis.uow import UnitOfWork
+from ejournal.common.v1.common_pb2 import LocalDate
+from sqlalchemy import func, select
+
+from .conftest import Scratch
+
+pytestmark = pytest.mark.integration
+
+
+async def stage(scratch: Scratch, count: int = 1, *, commit: bool = True) -> list[str]:
+    ids = []
+    async with UnitOfWork(scratch.sessions, service="test") as uow:
+        for day in range(count):
+            event_id = new_id()
+            await uow.publish(
+                f"{scratch.prefix}.thing.happened.v1", LocalDate(day=day + 1), event_id=event_id
+            )
+            ids.append(event_id)
+        if commit:
+            await uow.commit()
+    return ids
+
+
+async def unpublished(scratch: Scratch) -> int:
+    async with scratch.sessions() as s:
+        return int(
+            await s.scalar(select(func.count()).select_from(OUTBOX).where(OUTBOX.c.published_at.is_(None)))
+            or 0
+        )
+
+
+async def messages_in_stream(scratch: Scratch) -> int:
+    info = await scratch.js.stream_info(scratch.stream)
+    return int(info.state.messages)
+
+
+async def test_crash_between_publish_and_commit_yields_exactly_one_event(scratch: Scratch) -> None:
+    [event_id] = await stage(scratch)
+
+    async def crash(row_id: uuid.UUID) -> None:
+        raise RuntimeError("relay killed after publish, before commit")
+
+    with pytest.raises(RuntimeError):
+        await OutboxRelay(scratch.sessions, scratch.js, on_published=crash).publish_pending()
+    assert await unpublished(scratch) == 1, "the crash rolled back the mark-as-published"
+    assert await messages_in_stream(scratch) == 1
+
+    assert await OutboxRelay(scratch.sessions, scratch.js).publish_pending() == 1
+    assert await unpublished(scratch) == 0
+    assert await messages_in_stream(scratch) == 1, "JetStream dropped the repeat by Nats-Msg-Id"
+    msg = await scratch.js.get_last_msg(scratch.stream, f"{scratch.prefix}.thing.happened.v1")
+    assert msg.headers is not None and msg.headers["Nats-Msg-Id"] == event_id
+    assert LocalDate.FromString(msg.data).day == 1
+
+
+async def test_events_of_a_rolled_back_transaction_are_never_published(scratch: Scratch) -> None:
+    await stage(scratch, commit=False)
+    assert await OutboxRelay(scratch.sessions, scratch.js).publish_pending() == 0
+    assert await messages_in_stream(scratch) == 0
+
+
+async def test_competing_relays_publish_each_row_once(scratch: Scratch) -> None:
+    await stage(scratch, 60)
+    relays = [OutboxRelay(scratch.sessions, scratch.js, batch_size=7) for _ in range(3)]
+    counts = await asyncio.gather(*(r.publish_pending() for r in relays))
+    assert sum(counts) == 60
+    assert await unpublished(scratch) == 0
+    assert await messages_in_stream(scratch) == 60
+
+
+async def test_running_relay_is_woken_by_commit(scratch: Scratch) -> None:
+    relay = OutboxRelay(scratch.sessions, scratch.js, poll_seconds=30)
+    task = asyncio.create_task(relay.run())
+    try:
+        await asyncio.sleep(0.2)
+        async with UnitOfWork(scratch.sessions, service="test", on_commit=relay.wake) as uow:
+            await uow.publish(f"{scratch.prefix}.thing.happened.v1", LocalDate(day=9), event_id=new_id())
+            await uow.commit()
+        for _ in range(50):
+            if await messages_in_stream(scratch) == 1:
+                break
+            await asyncio.sleep(0.05)
+        assert await messages_in_stream(scratch) == 1, "published long before the 30 s poll"
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Static checks of the whole repository: formatting, lint, types, import contracts, proto style.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=.venv/bin
+echo "== ruff check"; $VENV/ruff check .
+echo "== ruff format --check"; $VENV/ruff format --check .
+echo "== mypy"
+$VENV/mypy -p chassis -p devstack -p identity_service -p journal_service -p messaging_service \
+  -p reports_service -p archive_service -p gateway
+echo "== import-linter"; $VENV/lint-imports
+echo "== buf lint"; $VENV/buf lint

@@ -1,0 +1,149 @@
+"""In-memory stand-ins for the journal's unit of work, for millisecond handler tests."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any
+
+from journal_service.domain import model
+
+DEFAULT_DICTIONARY = model.MarkDictionary(
+    kinds={
+        v: model.MarkKind(v, v, v.isdigit(), v == "н", v != "н")
+        for v in ("5", "4", "3", "2", "зач", "незач", "н/а", "осв", "н")
+    }
+)
+
+
+class FakeGroups:
+    def __init__(self) -> None:
+        self.items: dict[uuid.UUID, model.Group] = {}
+        self.enrollments: set[tuple[uuid.UUID, uuid.UUID]] = set()
+
+    async def get(self, group_id: uuid.UUID) -> model.Group | None:
+        return self.items.get(group_id)
+
+    async def name_taken(self, name: str) -> bool:
+        return any(g.name == name for g in self.items.values())
+
+    def add(self, group: model.Group) -> None:
+        self.items[group.id] = group
+
+    async def enroll(self, group_id: uuid.UUID, student_id: uuid.UUID) -> bool:
+        key = (group_id, student_id)
+        created = key not in self.enrollments
+        self.enrollments.add(key)
+        return created
+
+    async def is_enrolled(self, group_id: uuid.UUID, student_id: uuid.UUID) -> bool:
+        return (group_id, student_id) in self.enrollments
+
+    async def groups_of_student(self, student_id: uuid.UUID) -> list[uuid.UUID]:
+        return [g for g, s in self.enrollments if s == student_id]
+
+
+class FakeDisciplines:
+    def __init__(self) -> None:
+        self.items: dict[uuid.UUID, model.Discipline] = {}
+
+    async def get(self, discipline_id: uuid.UUID) -> model.Discipline | None:
+        return self.items.get(discipline_id)
+
+    def add(self, discipline: model.Discipline) -> None:
+        self.items[discipline.id] = discipline
+
+
+class FakeLoads:
+    def __init__(self) -> None:
+        self.items: list[model.TeachingLoad] = []
+
+    async def find(
+        self, teacher_id: uuid.UUID, group_id: uuid.UUID, discipline_id: uuid.UUID
+    ) -> model.TeachingLoad | None:
+        for load in self.items:
+            if (load.teacher_id, load.group_id, load.discipline_id) == (teacher_id, group_id, discipline_id):
+                return load
+        return None
+
+    async def of_teacher(self, teacher_id: uuid.UUID) -> list[model.TeachingLoad]:
+        return [load for load in self.items if load.teacher_id == teacher_id]
+
+    def add(self, load: model.TeachingLoad) -> None:
+        self.items.append(load)
+
+
+class FakeMarks:
+    def __init__(self) -> None:
+        self.items: list[model.Mark] = []
+
+    async def dictionary(self) -> model.MarkDictionary:
+        return DEFAULT_DICTIONARY
+
+    async def add(self, mark: model.Mark) -> None:
+        mark.recorded_at = datetime.now(UTC)
+        self.items.append(mark)
+
+    async def of_student(self, student_id: uuid.UUID, *, limit: int = 500) -> list[model.Mark]:
+        return sorted(
+            (m for m in self.items if m.student_id == student_id), key=lambda m: m.lesson_date, reverse=True
+        )
+
+
+class FakeUnitOfWork:
+    """Shares its repositories across instances (like one database); records what was committed."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+        self.groups = store.groups
+        self.disciplines = store.disciplines
+        self.loads = store.loads
+        self.marks = store.marks
+        self._staged: list[tuple[str, Any]] = []
+        self._audits: list[dict[str, str]] = []
+
+    async def __aenter__(self) -> FakeUnitOfWork:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._staged.clear()
+        self._audits.clear()
+
+    async def publish(self, subject: str, message: Any, *, event_id: str) -> None:
+        self._staged.append((subject, message))
+
+    async def audit(
+        self, action: str, *, resource_type: str, resource_id: str, subject_person_id: str = ""
+    ) -> None:
+        self._audits.append(
+            {"action": action, "resource_id": resource_id, "subject_person_id": subject_person_id}
+        )
+
+    async def commit(self) -> None:
+        self._store.published.extend(self._staged)
+        self._store.audits.extend(self._audits)
+        self._store.commits += 1
+        self._staged.clear()
+        self._audits.clear()
+
+
+class FakeStore:
+    def __init__(self) -> None:
+        self.groups = FakeGroups()
+        self.disciplines = FakeDisciplines()
+        self.loads = FakeLoads()
+        self.marks = FakeMarks()
+        self.published: list[tuple[str, Any]] = []
+        self.audits: list[dict[str, str]] = []
+        self.commits = 0
+
+
+class FakeGuardians:
+    def __init__(self, links: set[tuple[str, str]] | None = None) -> None:
+        self.links = links or set()
+
+    async def is_guardian(self, *, token: str, parent_id: str, student_id: str) -> bool:
+        return (parent_id, student_id) in self.links

@@ -1,0 +1,163 @@
+"""Journal use cases against in-memory fakes: rules, access and what gets committed."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+import pytest
+from chassis.auth import Principal
+from chassis.errors import InvalidArgument, NotFound, PermissionDenied
+
+from journal_service.application import commands
+from journal_service.application.handlers import JournalHandlers
+from journal_service.domain import errors, model
+
+from .fakes import FakeGuardians, FakeStore, FakeUnitOfWork
+
+TODAY = date(2026, 10, 15)
+
+
+def person(*roles: str, subject: str | None = None) -> Principal:
+    return Principal(subject=subject or str(uuid.uuid4()), roles=frozenset(roles), token="t")
+
+
+@pytest.fixture
+def store() -> FakeStore:
+    return FakeStore()
+
+
+@pytest.fixture
+def guardians() -> FakeGuardians:
+    return FakeGuardians()
+
+
+@pytest.fixture
+def handlers(store: FakeStore, guardians: FakeGuardians) -> JournalHandlers:
+    factory: Any = lambda: FakeUnitOfWork(store)  # noqa: E731
+    return JournalHandlers(uow=factory, guardians=guardians, today=lambda: TODAY)
+
+
+ADMIN = person("admin")
+
+
+async def setup_class(handlers: JournalHandlers) -> dict[str, Any]:
+    teacher = person("teacher")
+    student = uuid.uuid4()
+    group = await handlers.create_group(commands.CreateGroup(name="ИС-21"), ADMIN)
+    discipline = await handlers.create_discipline(
+        commands.CreateDiscipline(code="ОП.01", name="Математика", kind=model.DisciplineKind.DISCIPLINE), ADMIN
+    )
+    await handlers.enroll_student(commands.EnrollStudent(group_id=group.id, student_id=student), ADMIN)
+    await handlers.assign_teaching_load(
+        commands.AssignTeachingLoad(
+            teacher_id=uuid.UUID(teacher.subject), group_id=group.id, discipline_id=discipline.id
+        ),
+        ADMIN,
+    )
+    return {"teacher": teacher, "student": student, "group": group, "discipline": discipline}
+
+
+def mark_cmd(ctx: dict[str, Any], value: str = "5", lesson_date: date = TODAY) -> commands.RecordMark:
+    return commands.RecordMark(
+        student_id=ctx["student"],
+        group_id=ctx["group"].id,
+        discipline_id=ctx["discipline"].id,
+        lesson_date=lesson_date,
+        value=value,
+    )
+
+
+async def test_record_mark_stages_event_and_audit_in_one_commit(
+    handlers: JournalHandlers, store: FakeStore
+) -> None:
+    ctx = await setup_class(handlers)
+    commits_before = store.commits
+    mark = await handlers.record_mark(mark_cmd(ctx), ctx["teacher"])
+    assert store.commits == commits_before + 1
+    subjects = [s for s, _ in store.published]
+    assert subjects[-1] == "journal.mark.recorded.v1"
+    event = store.published[-1][1]
+    assert event.mark_id == str(mark.id) and event.value == "5" and event.student_id == str(ctx["student"])
+    assert store.audits[-1]["action"] == "mark.recorded"
+    assert store.audits[-1]["subject_person_id"] == str(ctx["student"])
+
+
+@pytest.mark.parametrize(
+    ("value", "lesson_date", "error"),
+    [
+        ("6", TODAY, errors.UnknownMarkValue),
+        ("5", date(2026, 10, 16), errors.LessonDateInFuture),
+    ],
+)
+async def test_record_mark_rejects_bad_input(
+    handlers: JournalHandlers, store: FakeStore, value: str, lesson_date: date, error: type[Exception]
+) -> None:
+    ctx = await setup_class(handlers)
+    with pytest.raises(error) as caught:
+        await handlers.record_mark(mark_cmd(ctx, value, lesson_date), ctx["teacher"])
+    assert isinstance(caught.value, InvalidArgument)
+    assert store.marks.items == []
+
+
+async def test_only_the_teacher_with_the_load_records(handlers: JournalHandlers, store: FakeStore) -> None:
+    ctx = await setup_class(handlers)
+    with pytest.raises(errors.NotTeachingThisGroup):
+        await handlers.record_mark(mark_cmd(ctx), person("teacher"))
+    with pytest.raises(PermissionDenied):
+        await handlers.record_mark(mark_cmd(ctx), ADMIN)
+    assert store.marks.items == []
+
+
+async def test_student_must_be_enrolled(handlers: JournalHandlers) -> None:
+    ctx = await setup_class(handlers)
+    ctx["student"] = uuid.uuid4()
+    with pytest.raises(errors.StudentNotInGroup):
+        await handlers.record_mark(mark_cmd(ctx), ctx["teacher"])
+
+
+async def test_diary_access(handlers: JournalHandlers, store: FakeStore, guardians: FakeGuardians) -> None:
+    ctx = await setup_class(handlers)
+    await handlers.record_mark(mark_cmd(ctx), ctx["teacher"])
+    query = commands.ListStudentMarks(student_id=ctx["student"])
+    own = await handlers.list_student_marks(query, person("student", subject=str(ctx["student"])))
+    assert [m.value for m in own] == ["5"]
+    audits_before = len(store.audits)
+
+    parent = person("parent")
+    guardians.links.add((parent.subject, str(ctx["student"])))
+    assert len(await handlers.list_student_marks(query, parent)) == 1
+    assert store.audits[audits_before]["action"] == "diary.read"
+
+    assert len(await handlers.list_student_marks(query, ctx["teacher"])) == 1
+    assert len(await handlers.list_student_marks(query, person("director"))) == 1
+    for stranger in (person("parent"), person("student"), person("teacher"), person("class_teacher")):
+        with pytest.raises(NotFound):
+            await handlers.list_student_marks(query, stranger)
+
+
+async def test_admin_only_setup_and_unique_group_names(handlers: JournalHandlers) -> None:
+    with pytest.raises(PermissionDenied):
+        await handlers.create_group(commands.CreateGroup(name="ИС-22"), person("teacher"))
+    await handlers.create_group(commands.CreateGroup(name="ИС-22"), ADMIN)
+    with pytest.raises(errors.GroupNameTaken):
+        await handlers.create_group(commands.CreateGroup(name="ИС-22"), ADMIN)
+    with pytest.raises(errors.GroupNotFound):
+        await handlers.enroll_student(
+            commands.EnrollStudent(group_id=uuid.uuid4(), student_id=uuid.uuid4()), ADMIN
+        )
+
+
+async def test_enrolment_and_load_are_idempotent(handlers: JournalHandlers, store: FakeStore) -> None:
+    ctx = await setup_class(handlers)
+    again = await handlers.enroll_student(
+        commands.EnrollStudent(group_id=ctx["group"].id, student_id=ctx["student"]), ADMIN
+    )
+    assert again is False
+    load_cmd = commands.AssignTeachingLoad(
+        teacher_id=uuid.UUID(ctx["teacher"].subject), group_id=ctx["group"].id, discipline_id=ctx["discipline"].id
+    )
+    first = store.loads.items[0]
+    assert (await handlers.assign_teaching_load(load_cmd, ADMIN)).id == first.id
+    assert len(store.loads.items) == 1
