@@ -1,0 +1,100 @@
+"""`ejournal-stack up|down|wipe|status [--profile dev|test]`: run the native local stack."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import logging
+import sys
+import time
+from collections.abc import Sequence
+
+from devstack.profiles import CLI_CLIENT_ID, PROFILES, REALM
+from devstack.stack import Stack, StackError
+
+log = logging.getLogger("devstack")
+
+
+def _seed(stack: Stack) -> list[tuple[str, str, str]] | None:
+    # devstack.seed is written separately; `up` works without it.
+    if importlib.util.find_spec("devstack.seed") is None:
+        log.info("no devstack.seed module yet; skipping the demo college")
+        return None
+    module = importlib.import_module("devstack.seed")
+    accounts = module.seed_demo(stack)
+    return [(str(role), str(user), str(password)) for role, user, password in accounts or []]
+
+
+def cmd_up(stack: Stack) -> int:
+    """Start everything, seed the demo college and print where to go."""
+    began = time.monotonic()
+    timings = stack.up()
+    accounts = _seed(stack)
+    total = time.monotonic() - began
+    print()
+    print(
+        f"ejournal stack '{stack.profile.name}' is up in {total:.1f} s "
+        f"(Keycloak {timings.get('keycloak', 0.0):.1f} s)"
+    )
+    print(f"  Portal:   {stack.gateway_url}/")
+    print(
+        f"  Keycloak: {stack.keycloak_url}/admin/  (realm {REALM}; admin user 'admin', "
+        f"password in {stack.secrets.path})"
+    )
+    print(f"  Logs:     {stack.logs_dir}")
+    if accounts:
+        print("  Demo accounts (role, username, password):")
+        width = max(len(role) for role, _, _ in accounts)
+        for role, username, password in accounts:
+            print(f"    {role:<{width}}  {username}  {password}")
+    print(
+        f"  Token for scripts: POST {stack.issuer}/protocol/openid-connect/token "
+        f"(client_id={CLI_CLIENT_ID}, grant_type=password)"
+    )
+    return 0
+
+
+def cmd_status(stack: Stack) -> int:
+    """Print each component's state; exit 1 if something is down."""
+    rows = stack.status()
+    for row in rows:
+        print(f"{row.name:<12} {'up' if row.running else 'down':<5} {row.detail}")
+    return 0 if all(row.running for row in rows) else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ejournal-stack command line."""
+    parser = argparse.ArgumentParser(prog="ejournal-stack", description=__doc__)
+    parser.add_argument("command", choices=["up", "down", "wipe", "status"])
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="dev")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s [stack:" + args.profile + "] %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    stack = Stack(args.profile)
+    try:
+        if args.command == "up":
+            return cmd_up(stack)
+        if args.command == "down":
+            stack.stop()
+            print(f"stack '{args.profile}' stopped (data kept in {stack.data_dir})")
+            return 0
+        if args.command == "wipe":
+            stack.wipe()
+            print(f"stack '{args.profile}' stopped and {stack.data_dir} deleted")
+            return 0
+        return cmd_status(stack)
+    except StackError as exc:
+        print(f"\nejournal-stack {args.command} failed: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\ninterrupted; what started keeps running — `ejournal-stack down` stops it", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
