@@ -74,9 +74,7 @@ def upgrade() -> None:
     op.bulk_insert(
         mark_kinds,
         [
-            dict(
-                value=v, title=t, counts_in_average=c, is_absence=a, allowed_as_final=f, sort_order=o
-            )
+            dict(value=v, title=t, counts_in_average=c, is_absence=a, allowed_as_final=f, sort_order=o)
             for v, t, c, a, f, o in DEFAULT_MARK_KINDS
         ],
     )

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from chassis.auth import Principal
 from chassis.errors import InvalidArgument, NotFound, PermissionDenied
-
 from journal_service.application import commands
 from journal_service.application.handlers import JournalHandlers
 from journal_service.domain import errors, model
@@ -47,7 +46,8 @@ async def setup_class(handlers: JournalHandlers) -> dict[str, Any]:
     student = uuid.uuid4()
     group = await handlers.create_group(commands.CreateGroup(name="ИС-21"), ADMIN)
     discipline = await handlers.create_discipline(
-        commands.CreateDiscipline(code="ОП.01", name="Математика", kind=model.DisciplineKind.DISCIPLINE), ADMIN
+        commands.CreateDiscipline(code="ОП.01", name="Математика", kind=model.DisciplineKind.DISCIPLINE),
+        ADMIN,
     )
     await handlers.enroll_student(commands.EnrollStudent(group_id=group.id, student_id=student), ADMIN)
     await handlers.assign_teaching_load(
@@ -156,7 +156,9 @@ async def test_enrolment_and_load_are_idempotent(handlers: JournalHandlers, stor
     )
     assert again is False
     load_cmd = commands.AssignTeachingLoad(
-        teacher_id=uuid.UUID(ctx["teacher"].subject), group_id=ctx["group"].id, discipline_id=ctx["discipline"].id
+        teacher_id=uuid.UUID(ctx["teacher"].subject),
+        group_id=ctx["group"].id,
+        discipline_id=ctx["discipline"].id,
     )
     first = store.loads.items[0]
     assert (await handlers.assign_teaching_load(load_cmd, ADMIN)).id == first.id

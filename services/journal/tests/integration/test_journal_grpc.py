@@ -1,0 +1,198 @@
+"""The journal over real gRPC and real PostgreSQL: writes, their outbox rows, and bad input."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+
+import grpc
+import pytest
+from chassis.db import make_engine, make_session_factory
+from chassis.grpc_client import call_metadata, error_code_of
+from chassis.grpc_server import GrpcServer
+from chassis.outbox import OUTBOX
+from chassis.testing import LocalIssuer
+from ejournal.audit.v1.events_pb2 import AuditRecorded
+from ejournal.common.v1.common_pb2 import LocalDate
+from ejournal.journal.v1 import events_pb2
+from ejournal.journal.v1 import journal_pb2 as jpb
+from ejournal.journal.v1 import journal_service_pb2 as pb
+from ejournal.journal.v1 import journal_service_pb2_grpc as pb_grpc
+from journal_service.adapters import orm
+from journal_service.adapters.uow import JournalUnitOfWork
+from journal_service.api.grpc import JournalServicer
+from journal_service.application.handlers import JournalHandlers
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ..unit.fakes import FakeGuardians
+
+pytestmark = pytest.mark.integration
+TODAY = date(2026, 10, 15)
+
+
+@dataclass
+class Journal:
+    stub: pb_grpc.JournalServiceStub
+    sessions: async_sessionmaker[AsyncSession]
+    issuer: LocalIssuer
+
+    def md(self, subject: str, *roles: str) -> tuple[tuple[str, str], ...]:
+        return call_metadata(self.issuer.token(subject, roles))
+
+
+@pytest.fixture
+async def journal(fresh_db: Callable[[str], Awaitable[str]], issuer: LocalIssuer) -> AsyncIterator[Journal]:
+    orm.start_mappers()
+    engine = make_engine(await fresh_db("journal"), pool_size=2)
+    sessions = make_session_factory(engine)
+    handlers = JournalHandlers(
+        uow=lambda: JournalUnitOfWork(sessions, service="journal"),
+        guardians=FakeGuardians(),
+        today=lambda: TODAY,
+    )
+    server = GrpcServer(
+        host="127.0.0.1", port=0, verifier=issuer.verifier(), service_names=[], health_checks=[]
+    )
+    pb_grpc.add_JournalServiceServicer_to_server(JournalServicer(handlers), server.server)
+    await server.start()
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{server.port}")
+    yield Journal(pb_grpc.JournalServiceStub(channel), sessions, issuer)
+    await channel.close()
+    await server.stop(0)
+    await engine.dispose()
+
+
+ADMIN = str(uuid.uuid4())
+
+
+async def outbox(sessions: async_sessionmaker[AsyncSession]) -> list[tuple[str, bytes]]:
+    async with sessions() as s:
+        rows = await s.execute(select(OUTBOX.c.subject, OUTBOX.c.payload).order_by(OUTBOX.c.created_at))
+        return [(r.subject, r.payload) for r in rows]
+
+
+async def marks_count(sessions: async_sessionmaker[AsyncSession]) -> int:
+    async with sessions() as s:
+        return int(await s.scalar(select(func.count()).select_from(orm.marks)) or 0)
+
+
+async def test_mark_its_event_and_its_audit_are_written_together(journal: Journal) -> None:
+    admin = journal.md(ADMIN, "admin")
+    teacher_id, student_id = str(uuid.uuid4()), str(uuid.uuid4())
+    group = (await journal.stub.CreateGroup(pb.CreateGroupRequest(name="ИС-21"), metadata=admin)).group
+    discipline = (
+        await journal.stub.CreateDiscipline(
+            pb.CreateDisciplineRequest(code="ОП.01", name="Математика", kind=jpb.DISCIPLINE_KIND_DISCIPLINE),
+            metadata=admin,
+        )
+    ).discipline
+    await journal.stub.EnrollStudent(
+        pb.EnrollStudentRequest(group_id=group.group_id, student_id=student_id), metadata=admin
+    )
+    await journal.stub.AssignTeachingLoad(
+        pb.AssignTeachingLoadRequest(
+            teacher_id=teacher_id, group_id=group.group_id, discipline_id=discipline.discipline_id
+        ),
+        metadata=admin,
+    )
+    before = len(await outbox(journal.sessions))
+    reply = await journal.stub.RecordMark(
+        pb.RecordMarkRequest(
+            student_id=student_id,
+            group_id=group.group_id,
+            discipline_id=discipline.discipline_id,
+            lesson_date=LocalDate(year=2026, month=10, day=14),
+            value="4",
+        ),
+        metadata=journal.md(teacher_id, "teacher"),
+    )
+    assert reply.mark.value == "4" and reply.mark.recorded_at.seconds > 0
+    rows = (await outbox(journal.sessions))[before:]
+    assert [s for s, _ in rows] == ["journal.mark.recorded.v1", "audit.journal.recorded.v1"]
+    event = events_pb2.MarkRecorded.FromString(rows[0][1])
+    assert (event.mark_id, event.student_id, event.value) == (reply.mark.mark_id, student_id, "4")
+    audit = AuditRecorded.FromString(rows[1][1])
+    assert (audit.actor_id, audit.action, audit.subject_person_id) == (
+        teacher_id,
+        "mark.recorded",
+        student_id,
+    )
+
+    diary = await journal.stub.ListStudentMarks(
+        pb.ListStudentMarksRequest(student_id=student_id), metadata=journal.md(student_id, "student")
+    )
+    assert [m.value for m in diary.marks] == ["4"]
+
+
+@pytest.mark.parametrize(
+    ("request_", "code"),
+    [
+        (pb.RecordMarkRequest(student_id="x"), "invalid_student_id"),
+        (
+            pb.RecordMarkRequest(
+                student_id=str(uuid.uuid4()),
+                group_id=str(uuid.uuid4()),
+                discipline_id=str(uuid.uuid4()),
+                lesson_date=LocalDate(year=2026, month=2, day=30),
+                value="5",
+            ),
+            "invalid_lesson_date",
+        ),
+        (
+            pb.RecordMarkRequest(
+                student_id=str(uuid.uuid4()),
+                group_id=str(uuid.uuid4()),
+                discipline_id=str(uuid.uuid4()),
+                lesson_date=LocalDate(year=2026, month=10, day=1),
+                value="",
+            ),
+            "missing_value",
+        ),
+    ],
+)
+async def test_bad_input_is_invalid_argument_and_writes_nothing(
+    journal: Journal, request_: pb.RecordMarkRequest, code: str
+) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await journal.stub.RecordMark(request_, metadata=journal.md(str(uuid.uuid4()), "teacher"))
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert error_code_of(caught.value) == code
+    assert await marks_count(journal.sessions) == 0
+    assert await outbox(journal.sessions) == []
+
+
+async def test_refusals_have_stable_codes(journal: Journal) -> None:
+    admin = journal.md(ADMIN, "admin")
+    await journal.stub.CreateGroup(pb.CreateGroupRequest(name="ТМ-11"), metadata=admin)
+    cases = [
+        (journal.stub.CreateGroup(pb.CreateGroupRequest(name="ТМ-11"), metadata=admin), "ALREADY_EXISTS"),
+        (
+            journal.stub.CreateGroup(pb.CreateGroupRequest(name="X"), metadata=journal.md(ADMIN, "teacher")),
+            "PERMISSION_DENIED",
+        ),
+        (
+            journal.stub.CreateDiscipline(pb.CreateDisciplineRequest(name="Физика"), metadata=admin),
+            "INVALID_ARGUMENT",
+        ),
+        (
+            journal.stub.EnrollStudent(
+                pb.EnrollStudentRequest(group_id=str(uuid.uuid4()), student_id=str(uuid.uuid4())),
+                metadata=admin,
+            ),
+            "NOT_FOUND",
+        ),
+        (
+            journal.stub.ListStudentMarks(
+                pb.ListStudentMarksRequest(student_id=str(uuid.uuid4())),
+                metadata=journal.md(str(uuid.uuid4()), "parent"),
+            ),
+            "NOT_FOUND",
+        ),
+    ]
+    for call, status in cases:
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await call
+        assert caught.value.code().name == status
