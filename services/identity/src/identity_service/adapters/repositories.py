@@ -1,0 +1,74 @@
+"""Repositories: every query of the identity database lives here. They never commit."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from identity_service.adapters import orm
+from identity_service.domain import model
+
+
+class PersonRepository:
+    """People of the college."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, person_id: uuid.UUID) -> model.Person | None:
+        """Return the person or None."""
+        return await self._session.get(model.Person, person_id)
+
+    async def by_username(self, username: str) -> model.Person | None:
+        """Return the person with this login or None."""
+        return await self._session.scalar(select(model.Person).where(orm.people.c.username == username))
+
+    async def usernames_starting_with(self, prefix: str) -> set[str]:
+        """Return every login that starts with the prefix (to pick a free suffix in one query)."""
+        rows = await self._session.scalars(
+            select(orm.people.c.username).where(orm.people.c.username.startswith(prefix, autoescape=True))
+        )
+        return set(rows)
+
+    async def add(self, person: model.Person) -> None:
+        """Stage a new person and fill its server-side defaults (created_at)."""
+        self._session.add(person)
+        await self._session.flush()
+
+
+class GuardianshipRepository:
+    """Parent↔student links."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def link(self, link: model.Guardianship) -> bool:
+        """Store the link; return False when it already existed."""
+        result = await self._session.execute(
+            insert(orm.guardianships)
+            .values(parent_id=link.parent_id, student_id=link.student_id)
+            .on_conflict_do_nothing()
+            .returning(orm.guardianships.c.parent_id)
+        )
+        return result.first() is not None
+
+    async def exists(self, parent_id: uuid.UUID, student_id: uuid.UUID) -> bool:
+        """Return True when the parent is linked to the student."""
+        found = await self._session.scalar(
+            select(orm.guardianships.c.parent_id).where(
+                orm.guardianships.c.parent_id == parent_id, orm.guardianships.c.student_id == student_id
+            )
+        )
+        return found is not None
+
+    async def parents_of(self, student_id: uuid.UUID) -> list[uuid.UUID]:
+        """Return the ids of a student's parents, oldest link first."""
+        rows = await self._session.scalars(
+            select(orm.guardianships.c.parent_id)
+            .where(orm.guardianships.c.student_id == student_id)
+            .order_by(orm.guardianships.c.created_at, orm.guardianships.c.parent_id)
+        )
+        return list(rows)

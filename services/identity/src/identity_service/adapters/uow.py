@@ -1,0 +1,18 @@
+"""The identity unit of work: the chassis transaction plus the identity repositories."""
+
+from __future__ import annotations
+
+from chassis.uow import UnitOfWork
+
+from identity_service.adapters.repositories import GuardianshipRepository, PersonRepository
+
+
+class IdentityUnitOfWork(UnitOfWork):
+    """One transaction over the identity database."""
+
+    people: PersonRepository
+    guardianships: GuardianshipRepository
+
+    def _open(self) -> None:
+        self.people = PersonRepository(self.session)
+        self.guardianships = GuardianshipRepository(self.session)

@@ -1,0 +1,66 @@
+"""Thin gRPC servicer: proto → command → handler → proto. No SQL, no rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chassis.principal import require_principal as _actor
+from chassis.validation import parse_uuid as _id
+from ejournal.identity.v1 import identity_service_pb2 as pb
+from ejournal.identity.v1 import identity_service_pb2_grpc as pb_grpc
+
+from identity_service.api import mappers
+from identity_service.application import commands
+from identity_service.application.handlers import IdentityHandlers
+
+Context = Any
+
+
+class IdentityServicer(pb_grpc.IdentityServiceServicer):
+    """gRPC face of the identity use cases."""
+
+    def __init__(self, handlers: IdentityHandlers) -> None:
+        self._h = handlers
+
+    async def CreatePerson(
+        self, request: pb.CreatePersonRequest, context: Context
+    ) -> pb.CreatePersonResponse:
+        cmd = commands.CreatePerson(
+            role=mappers.role_from_pb(request.role),
+            last_name=request.last_name,
+            first_name=request.first_name,
+            middle_name=request.middle_name,
+            email=request.email,
+        )
+        created = await self._h.create_person(cmd, _actor())
+        return pb.CreatePersonResponse(
+            person=mappers.person_to_pb(created.person), temporary_password=created.temporary_password
+        )
+
+    async def GetPerson(self, request: pb.GetPersonRequest, context: Context) -> pb.GetPersonResponse:
+        query = commands.GetPerson(person_id=_id(request.person_id, "person_id"))
+        person = await self._h.get_person(query, _actor())
+        return pb.GetPersonResponse(person=mappers.person_to_pb(person))
+
+    async def LinkGuardian(
+        self, request: pb.LinkGuardianRequest, context: Context
+    ) -> pb.LinkGuardianResponse:
+        cmd = commands.LinkGuardian(
+            parent_id=_id(request.parent_id, "parent_id"), student_id=_id(request.student_id, "student_id")
+        )
+        return pb.LinkGuardianResponse(created=await self._h.link_guardian(cmd, _actor()))
+
+    async def ListGuardians(
+        self, request: pb.ListGuardiansRequest, context: Context
+    ) -> pb.ListGuardiansResponse:
+        query = commands.ListGuardians(student_id=_id(request.student_id, "student_id"))
+        parent_ids = await self._h.list_guardians(query, _actor())
+        return pb.ListGuardiansResponse(parent_ids=[str(p) for p in parent_ids])
+
+    async def CheckGuardianship(
+        self, request: pb.CheckGuardianshipRequest, context: Context
+    ) -> pb.CheckGuardianshipResponse:
+        query = commands.CheckGuardianship(
+            parent_id=_id(request.parent_id, "parent_id"), student_id=_id(request.student_id, "student_id")
+        )
+        return pb.CheckGuardianshipResponse(linked=await self._h.check_guardianship(query, _actor()))

@@ -1,0 +1,31 @@
+"""Conversions between protobuf messages and the identity domain objects."""
+
+from __future__ import annotations
+
+from ejournal.identity.v1 import identity_pb2 as pb
+
+from identity_service.application.handlers import role_to_pb
+from identity_service.domain import errors, model
+
+_ROLE_FROM_PB = {role_to_pb(role): role for role in model.Role}
+
+
+def role_from_pb(value: int) -> model.Role:
+    """Return the domain role or raise RoleMissing for unspecified/unknown values."""
+    role: model.Role | None = _ROLE_FROM_PB.get(value)  # type: ignore[call-overload]
+    if role is None:
+        raise errors.RoleMissing()
+    return role
+
+
+def person_to_pb(person: model.Person) -> pb.Person:
+    """Map a person."""
+    return pb.Person(
+        person_id=str(person.id),
+        username=person.username,
+        role=role_to_pb(person.role),
+        last_name=person.last_name,
+        first_name=person.first_name,
+        middle_name=person.middle_name,
+        email=person.email or "",
+    )

@@ -1,0 +1,210 @@
+"""Use cases of the identity service: open a unit of work, apply the domain, stage events, commit."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from chassis.auth import Principal
+from chassis.context import new_id
+from ejournal.identity.v1 import events_pb2 as events
+from ejournal.identity.v1 import identity_pb2 as pb
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from identity_service.application import commands
+from identity_service.application.ports import (
+    AccountDirectory,
+    NewAccount,
+    PasswordFactory,
+    UnitOfWorkFactory,
+)
+from identity_service.domain import access, errors, model, usernames
+from identity_service.domain.passwords import temporary_password
+from identity_service.domain.subjects import GUARDIAN_LINKED, PERSON_CREATED
+
+log = logging.getLogger(__name__)
+
+
+def _now() -> Timestamp:
+    stamp = Timestamp()
+    stamp.GetCurrentTime()
+    return stamp
+
+
+def role_to_pb(role: model.Role) -> pb.Role.ValueType:
+    """Return the protobuf value of a role (ROLE_<NAME>)."""
+    return pb.Role.Value(f"ROLE_{role.name}")
+
+
+def _existing(person: model.Person | None) -> model.Person:
+    if person is None:
+        raise errors.PersonNotFound()
+    return person
+
+
+class IdentityHandlers:
+    """The identity use cases, wired with their ports in the composition root."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        accounts: AccountDirectory,
+        passwords: PasswordFactory = temporary_password,
+    ) -> None:
+        self._uow = uow
+        self._accounts = accounts
+        self._passwords = passwords
+
+    async def create_person(self, cmd: commands.CreatePerson, actor: Principal) -> commands.CreatedPerson:
+        """Create the Keycloak account, then the person with event and audit; undo the account on failure."""
+        access.require_admin(actor, "учётные записи создаёт администратор")
+        details = model.PersonDetails.parse(
+            last_name=cmd.last_name,
+            first_name=cmd.first_name,
+            middle_name=cmd.middle_name,
+            email=cmd.email,
+        )
+        username = await self._choose_username(cmd, details)
+        temporary = cmd.password is None
+        password = self._passwords() if cmd.password is None else cmd.password
+        account_id = await self._accounts.create_account(
+            NewAccount(
+                username=username,
+                first_name=details.first_name,
+                last_name=details.last_name,
+                email=details.email,
+                require_password_change=temporary,
+            )
+        )
+        try:
+            await self._accounts.set_password(account_id, password, temporary=temporary)
+            await self._accounts.assign_role(account_id, cmd.role.value)
+            person = model.new_person(
+                person_id=uuid.UUID(account_id), username=username, role=cmd.role, details=details
+            )
+            async with self._uow() as uow:
+                await uow.people.add(person)
+                event_id = new_id()
+                await uow.publish(
+                    PERSON_CREATED,
+                    events.PersonCreated(
+                        event_id=event_id,
+                        occurred_at=_now(),
+                        person_id=str(person.id),
+                        role=role_to_pb(person.role),
+                    ),
+                    event_id=event_id,
+                )
+                await uow.audit(
+                    "person.created",
+                    resource_type="person",
+                    resource_id=str(person.id),
+                    subject_person_id=str(person.id),
+                )
+                await uow.commit()
+        except BaseException:
+            # Without the person row the account would be an orphan nobody can see or manage.
+            await self._remove_account(account_id)
+            raise
+        return commands.CreatedPerson(person=person, temporary_password=password if temporary else "")
+
+    async def get_person(self, query: commands.GetPerson, actor: Principal) -> model.Person:
+        """Return a person to themself, staff, a service or their own parent; audit reads of others."""
+        async with self._uow() as uow:
+            if access.is_self(actor, query.person_id):
+                return _existing(await uow.people.get(query.person_id))
+            if not access.reads_any_person(actor):
+                parent_id = access.subject_id(actor)
+                if not (
+                    access.is_parent(actor)
+                    and parent_id is not None
+                    and await uow.guardianships.exists(parent_id, query.person_id)
+                ):
+                    raise errors.PersonNotVisible()
+            person = _existing(await uow.people.get(query.person_id))
+            await uow.audit(
+                "person.read",
+                resource_type="person",
+                resource_id=str(person.id),
+                subject_person_id=str(person.id),
+            )
+            await uow.commit()
+            return person
+
+    async def find_person_by_username(
+        self, query: commands.FindPersonByUsername, actor: Principal
+    ) -> model.Person:
+        """Return the person with a login (admin); used by the admin CLI to stay idempotent."""
+        access.require_admin(actor, "поиск по логину доступен администратору")
+        async with self._uow() as uow:
+            person = await uow.people.by_username(usernames.normalize_username(query.username))
+            if person is None:
+                raise errors.PersonNotFound()
+            return person
+
+    async def link_guardian(self, cmd: commands.LinkGuardian, actor: Principal) -> bool:
+        """Link a parent to a student (admin); idempotent, True when the link is new."""
+        access.require_admin(actor, "родителей привязывает администратор")
+        async with self._uow() as uow:
+            link = model.new_guardianship(
+                await uow.people.get(cmd.parent_id), await uow.people.get(cmd.student_id)
+            )
+            created = await uow.guardianships.link(link)
+            if created:
+                event_id = new_id()
+                await uow.publish(
+                    GUARDIAN_LINKED,
+                    events.GuardianLinked(
+                        event_id=event_id,
+                        occurred_at=_now(),
+                        parent_id=str(link.parent_id),
+                        student_id=str(link.student_id),
+                    ),
+                    event_id=event_id,
+                )
+                await uow.audit(
+                    "guardian.linked",
+                    resource_type="guardianship",
+                    resource_id=f"{link.parent_id}/{link.student_id}",
+                    subject_person_id=str(link.student_id),
+                )
+                await uow.commit()
+            return created
+
+    async def list_guardians(self, query: commands.ListGuardians, actor: Principal) -> list[uuid.UUID]:
+        """Return the ids of a student's parents (admin or a service)."""
+        access.require_guardian_lister(actor)
+        async with self._uow() as uow:
+            return await uow.guardianships.parents_of(query.student_id)
+
+    async def check_guardianship(self, query: commands.CheckGuardianship, actor: Principal) -> bool:
+        """Tell whether a parent is linked to a student (that parent, the admin or a service)."""
+        access.require_guardianship_checker(actor, query.parent_id)
+        async with self._uow() as uow:
+            return await uow.guardianships.exists(query.parent_id, query.student_id)
+
+    async def _choose_username(self, cmd: commands.CreatePerson, details: model.PersonDetails) -> str:
+        if cmd.username is not None:
+            username = usernames.normalize_username(cmd.username)
+            async with self._uow() as uow:
+                taken_here = await uow.people.by_username(username) is not None
+            if taken_here or await self._accounts.username_taken(username):
+                raise errors.UsernameTaken(username)
+            return username
+        base = usernames.username_base(details.last_name, details.first_name, details.middle_name)
+        async with self._uow() as uow:
+            taken = await uow.people.usernames_starting_with(base)
+        for candidate in usernames.username_candidates(base):
+            # Keycloak may hold accounts made outside this service (the bootstrap admin, old imports).
+            if candidate not in taken and not await self._accounts.username_taken(candidate):
+                return candidate
+        raise errors.UsernameTaken(base)
+
+    async def _remove_account(self, account_id: str) -> None:
+        try:
+            await self._accounts.delete_account(account_id)
+        except Exception:
+            # The original failure matters more; the id in the log lets an operator delete it by hand.
+            log.exception("compensation failed: account left in Keycloak", extra={"account_id": account_id})
+        else:
+            log.warning("account removed after a failed create", extra={"account_id": account_id})
