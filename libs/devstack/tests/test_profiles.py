@@ -1,0 +1,162 @@
+"""Profiles: ports, data dirs and the environment each program gets."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+from devstack.profiles import PROFILES, SERVICES, get_profile
+from devstack.stack import Stack
+
+EXPECTED = {
+    "dev": {"postgres": 55432, "nats": 54222, "nats-monitor": 58222, "keycloak": 58080,
+            "keycloak-management": 59080, "gateway": 8000, "identity": 50051, "journal": 50052,
+            "messaging": 50053, "reports": 50054, "archive": 50055},
+    "test": {"postgres": 56432, "nats": 56222, "nats-monitor": 56822, "keycloak": 56080,
+             "keycloak-management": 56090, "gateway": 56000, "identity": 56051, "journal": 56052,
+             "messaging": 56053, "reports": 56054, "archive": 56055},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(PROFILES))
+def test_profile_ports_are_the_documented_ones(name: str) -> None:
+    assert get_profile(name).all_ports() == EXPECTED[name]
+
+
+def test_profiles_can_run_side_by_side() -> None:
+    dev = set(get_profile("dev").all_ports().values())
+    test = set(get_profile("test").all_ports().values())
+    assert len(dev) == 11 and len(test) == 11
+    assert not dev & test
+
+
+def test_unknown_profile_is_refused() -> None:
+    with pytest.raises(KeyError, match="unknown stack profile"):
+        get_profile("prod")
+
+
+def test_only_test_profile_trades_durability_for_speed() -> None:
+    assert get_profile("dev").durable and not get_profile("dev").fast_jvm
+    assert not get_profile("test").durable and get_profile("test").fast_jvm
+
+
+@pytest.fixture
+def dev_stack(tmp_path: Path) -> Stack:
+    return Stack("dev", repo=tmp_path)
+
+
+def test_each_profile_has_its_own_data_dir(tmp_path: Path) -> None:
+    assert Stack("dev", repo=tmp_path).data_dir == tmp_path / ".stack" / "dev"
+    assert Stack("test", repo=tmp_path).data_dir == tmp_path / ".stack" / "test"
+    assert (
+        Stack("test", repo=tmp_path).log_path("journal")
+        == tmp_path / ".stack" / "test" / "logs" / "journal.log"
+    )
+
+
+def test_secrets_are_generated_once_and_private(dev_stack: Stack, tmp_path: Path) -> None:
+    first = dev_stack.client_secret("ejournal-journal")
+    again = Stack("dev", repo=tmp_path).client_secret("ejournal-journal")
+    assert first == again and len(first) >= 32
+    mode = stat.S_IMODE(dev_stack.secrets.path.stat().st_mode)
+    assert mode == 0o600
+    other = Stack("test", repo=tmp_path)
+    assert other.client_secret("ejournal-journal") != first
+
+
+def test_client_secret_env_override(dev_stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EJOURNAL_KC_SECRET_REPORTS", "from-env")
+    assert dev_stack.client_secret("ejournal-reports") == "from-env"
+    with pytest.raises(KeyError):
+        dev_stack.client_secret("ejournal-portal")
+
+
+def test_addresses(dev_stack: Stack) -> None:
+    assert dev_stack.nats_url == "nats://127.0.0.1:54222"
+    assert dev_stack.keycloak_url == "http://127.0.0.1:58080"
+    assert dev_stack.issuer == "http://127.0.0.1:58080/realms/ejournal"
+    assert dev_stack.gateway_url == "http://127.0.0.1:8000"
+    assert dev_stack.grpc_addr("reports") == "127.0.0.1:50054"
+    assert dev_stack.superuser_dsn.startswith("postgresql://postgres:")
+    assert dev_stack.superuser_dsn.endswith("@127.0.0.1:55432/postgres")
+    url = dev_stack.database_url("journal")
+    assert url.startswith("postgresql+asyncpg://journal:") and url.endswith("@127.0.0.1:55432/journal")
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_service_environment(dev_stack: Stack, service: str) -> None:
+    env = dev_stack.env_for(service)
+    p = service.upper()
+    expected = {
+        f"{p}_DATABASE_URL", f"{p}_NATS_URL", f"{p}_GRPC_PORT", f"{p}_GRPC_HOST", f"{p}_OIDC_ISSUER",
+        f"{p}_OIDC_AUDIENCE", f"{p}_SERVICE_CLIENT_ID", f"{p}_SERVICE_CLIENT_SECRET", f"{p}_IDENTITY_ADDR",
+        f"{p}_LOG_LEVEL",
+    }  # fmt: skip
+    if service == "identity":
+        expected |= {"IDENTITY_KEYCLOAK_URL", "IDENTITY_KEYCLOAK_REALM"}
+    assert set(env) == expected
+    assert env[f"{p}_GRPC_HOST"] == "127.0.0.1"
+    assert env[f"{p}_GRPC_PORT"] == str(dev_stack.profile.grpc_port(service))
+    assert env[f"{p}_OIDC_AUDIENCE"] == "ejournal-api"
+    assert env[f"{p}_SERVICE_CLIENT_ID"] == f"ejournal-{service}"
+    assert env[f"{p}_SERVICE_CLIENT_SECRET"] == dev_stack.client_secret(f"ejournal-{service}")
+    assert env[f"{p}_IDENTITY_ADDR"] == "127.0.0.1:50051"
+    assert env[f"{p}_DATABASE_URL"] == dev_stack.database_url(service)
+    assert env[f"{p}_OIDC_ISSUER"] == dev_stack.issuer
+    assert env[f"{p}_LOG_LEVEL"] == "INFO"
+
+
+def test_identity_knows_keycloak(dev_stack: Stack) -> None:
+    env = dev_stack.env_for("identity")
+    assert env["IDENTITY_KEYCLOAK_URL"] == "http://127.0.0.1:58080"
+    assert env["IDENTITY_KEYCLOAK_REALM"] == "ejournal"
+
+
+def test_gateway_environment(dev_stack: Stack) -> None:
+    env = dev_stack.env_for("gateway")
+    assert env == {
+        "GATEWAY_HTTP_HOST": "127.0.0.1",
+        "GATEWAY_HTTP_PORT": "8000",
+        "GATEWAY_PUBLIC_URL": "http://127.0.0.1:8000",
+        "GATEWAY_IDENTITY_ADDR": "127.0.0.1:50051",
+        "GATEWAY_JOURNAL_ADDR": "127.0.0.1:50052",
+        "GATEWAY_MESSAGING_ADDR": "127.0.0.1:50053",
+        "GATEWAY_REPORTS_ADDR": "127.0.0.1:50054",
+        "GATEWAY_ARCHIVE_ADDR": "127.0.0.1:50055",
+        "GATEWAY_OIDC_ISSUER": "http://127.0.0.1:58080/realms/ejournal",
+        "GATEWAY_OIDC_AUDIENCE": "ejournal-api",
+        "GATEWAY_PORTAL_CLIENT_ID": "ejournal-portal",
+        "GATEWAY_SESSION_SECRET": dev_stack.secrets.get("gateway_session_secret"),
+        "GATEWAY_NATS_MONITOR_URL": "http://127.0.0.1:58222",
+        "GATEWAY_POSTGRES_ADDR": "127.0.0.1:55432",
+        "GATEWAY_KEYCLOAK_HEALTH_URL": "http://127.0.0.1:59080/health/ready",
+        "GATEWAY_LOG_LEVEL": "INFO",
+    }
+
+
+def test_external_servers_replace_native_addresses(tmp_path: Path) -> None:
+    from devstack.stack import External
+
+    stack = Stack(
+        "test",
+        repo=tmp_path,
+        external=External(
+            postgres_url="postgresql://postgres:pw@db.example:5433/postgres",
+            nats_url="nats://mq.example:4222",
+            keycloak_url="http://kc.example:8080/",
+        ),
+    )
+    assert stack.superuser_dsn == "postgresql://postgres:pw@db.example:5433/postgres"
+    assert stack.database_url("archive").endswith("@db.example:5433/archive")
+    assert stack.nats_url == "nats://mq.example:4222"
+    assert stack.issuer == "http://kc.example:8080/realms/ejournal"
+    assert stack.env_for("gateway")["GATEWAY_POSTGRES_ADDR"] == "db.example:5433"
+    assert (
+        stack.keycloak_health_url == "http://kc.example:8080/realms/ejournal/.well-known/openid-configuration"
+    )
+
+
+def test_unknown_program_is_refused(dev_stack: Stack) -> None:
+    with pytest.raises(KeyError):
+        dev_stack.env_for("portal")
