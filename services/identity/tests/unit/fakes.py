@@ -1,0 +1,163 @@
+"""In-memory stand-ins for the identity unit of work and for Keycloak, for millisecond handler tests."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any
+
+from identity_service.application.ports import NewAccount
+from identity_service.domain import errors, model
+
+
+class FakeStore:
+    """What a committed database would hold; `fail_commit` makes the next commits fail."""
+
+    def __init__(self) -> None:
+        self.people: dict[uuid.UUID, model.Person] = {}
+        self.links: list[tuple[uuid.UUID, uuid.UUID]] = []
+        self.published: list[tuple[str, Any]] = []
+        self.audits: list[dict[str, str]] = []
+        self.commits = 0
+        self.fail_commit: Exception | None = None
+
+
+class FakePeople:
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+        self.staged: list[model.Person] = []
+
+    async def get(self, person_id: uuid.UUID) -> model.Person | None:
+        return self._store.people.get(person_id)
+
+    async def by_username(self, username: str) -> model.Person | None:
+        return next((p for p in self._store.people.values() if p.username == username), None)
+
+    async def usernames_starting_with(self, prefix: str) -> set[str]:
+        return {p.username for p in self._store.people.values() if p.username.startswith(prefix)}
+
+    async def add(self, person: model.Person) -> None:
+        person.created_at = datetime.now(UTC)
+        self.staged.append(person)
+
+
+class FakeGuardianships:
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+        self.staged: list[tuple[uuid.UUID, uuid.UUID]] = []
+
+    async def link(self, link: model.Guardianship) -> bool:
+        key = (link.parent_id, link.student_id)
+        if key in self._store.links or key in self.staged:
+            return False
+        self.staged.append(key)
+        return True
+
+    async def exists(self, parent_id: uuid.UUID, student_id: uuid.UUID) -> bool:
+        return (parent_id, student_id) in self._store.links
+
+    async def parents_of(self, student_id: uuid.UUID) -> list[uuid.UUID]:
+        return [p for p, s in self._store.links if s == student_id]
+
+
+class FakeUnitOfWork:
+    """Writes reach the store only on commit, like a transaction."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+        self.people = FakePeople(store)
+        self.guardianships = FakeGuardianships(store)
+        self._staged: list[tuple[str, Any]] = []
+        self._audits: list[dict[str, str]] = []
+
+    async def __aenter__(self) -> FakeUnitOfWork:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._staged.clear()
+        self._audits.clear()
+
+    async def publish(self, subject: str, message: Any, *, event_id: str) -> None:
+        self._staged.append((subject, message))
+
+    async def audit(
+        self, action: str, *, resource_type: str, resource_id: str, subject_person_id: str = ""
+    ) -> None:
+        self._audits.append(
+            {
+                "action": action,
+                "resource_type": resource_type,
+                "resource_id": resource_id,
+                "subject_person_id": subject_person_id,
+            }
+        )
+
+    async def commit(self) -> None:
+        if self._store.fail_commit is not None:
+            raise self._store.fail_commit
+        for person in self.people.staged:
+            if any(p.username == person.username for p in self._store.people.values()):
+                raise RuntimeError("unique violation: people.username")
+            self._store.people[person.id] = person
+        self._store.links.extend(self.guardianships.staged)
+        self._store.published.extend(self._staged)
+        self._store.audits.extend(self._audits)
+        self._store.commits += 1
+        self.people.staged.clear()
+        self.guardianships.staged.clear()
+        self._staged.clear()
+        self._audits.clear()
+
+
+class FakeAccounts:
+    """Keycloak in memory; `failing[method] = exc` makes that method raise."""
+
+    def __init__(self) -> None:
+        self.accounts: dict[str, dict[str, Any]] = {}
+        self.deleted: list[str] = []
+        self.failing: dict[str, BaseException] = {}
+
+    def _maybe_fail(self, method: str) -> None:
+        if method in self.failing:
+            raise self.failing[method]
+
+    def by_username(self, username: str) -> dict[str, Any] | None:
+        return next((a for a in self.accounts.values() if a["username"] == username), None)
+
+    async def username_taken(self, username: str) -> bool:
+        self._maybe_fail("username_taken")
+        return self.by_username(username) is not None
+
+    async def create_account(self, account: NewAccount) -> str:
+        self._maybe_fail("create_account")
+        if self.by_username(account.username) is not None:
+            raise errors.UsernameTaken(account.username)
+        account_id = str(uuid.uuid4())
+        self.accounts[account_id] = {
+            "id": account_id,
+            "username": account.username,
+            "first_name": account.first_name,
+            "last_name": account.last_name,
+            "email": account.email,
+            "require_password_change": account.require_password_change,
+            "password": None,
+            "temporary": None,
+            "roles": [],
+        }
+        return account_id
+
+    async def set_password(self, account_id: str, password: str, *, temporary: bool) -> None:
+        self._maybe_fail("set_password")
+        self.accounts[account_id].update(password=password, temporary=temporary)
+
+    async def assign_role(self, account_id: str, role: str) -> None:
+        self._maybe_fail("assign_role")
+        self.accounts[account_id]["roles"].append(role)
+
+    async def delete_account(self, account_id: str) -> None:
+        self._maybe_fail("delete_account")
+        self.accounts.pop(account_id, None)
+        self.deleted.append(account_id)
