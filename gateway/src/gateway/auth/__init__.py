@@ -1,0 +1,1 @@
+"""Who is calling: bearer tokens for the API, server-side sessions for the portal."""

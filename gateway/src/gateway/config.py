@@ -1,0 +1,60 @@
+"""Settings of the gateway, read once in the composition root (env prefix GATEWAY_)."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class GatewaySettings(BaseSettings):
+    """Where the gateway listens, which services it calls and how it logs users in."""
+
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
+
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Base URL of the portal for browsers; the OIDC redirect is {public_url}/auth/callback",
+    )
+    identity_addr: str = "127.0.0.1:50051"
+    journal_addr: str = "127.0.0.1:50052"
+    messaging_addr: str = "127.0.0.1:50053"
+    reports_addr: str = "127.0.0.1:50054"
+    archive_addr: str = "127.0.0.1:50055"
+    oidc_issuer: str = Field(
+        description="Exact issuer of Keycloak tokens, e.g. http://127.0.0.1:8080/realms/ejournal"
+    )
+    oidc_audience: str = "ejournal-api"
+    portal_client_id: str = "ejournal-portal"
+    session_secret: SecretStr = Field(description="Key that signs the portal's session cookie")
+    nats_monitor_url: str = "http://127.0.0.1:8222"
+    postgres_addr: str = Field(
+        default="127.0.0.1:5432", description="host:port of PostgreSQL, probed by /healthz"
+    )
+    keycloak_health_url: str = Field(
+        default="http://127.0.0.1:9000/health/ready",
+        description="URL that answers 200 once Keycloak is ready",
+    )
+    log_level: str = "INFO"
+
+    @property
+    def issuer(self) -> str:
+        """Return the issuer without a trailing slash."""
+        return self.oidc_issuer.rstrip("/")
+
+    @property
+    def base_url(self) -> str:
+        """Return the public URL without a trailing slash."""
+        return self.public_url.rstrip("/")
+
+    @property
+    def service_addrs(self) -> dict[str, str]:
+        """Return the gRPC address of each service, by service name."""
+        return {
+            "identity": self.identity_addr,
+            "journal": self.journal_addr,
+            "messaging": self.messaging_addr,
+            "reports": self.reports_addr,
+            "archive": self.archive_addr,
+        }

@@ -1,0 +1,112 @@
+"""Composition root of the gateway: settings → channels, verifier, HTTP client, sessions → FastAPI app."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+import uvicorn
+from chassis.auth import JwtVerifier
+from chassis.logging import configure_logging
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from gateway.api import api_router
+from gateway.api.health import router as health_router
+from gateway.auth.oidc import OidcClient
+from gateway.auth.session import SessionCookie, SessionStore
+from gateway.clients import open_clients
+from gateway.config import GatewaySettings
+from gateway.errors import install_error_handlers
+from gateway.health import HealthProbe
+from gateway.middleware import RequestContextMiddleware
+from gateway.runtime import Runtime
+from gateway.web import STATIC_DIR, make_templates, portal_router
+
+SERVICE = "gateway"
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """REST API электронного журнала. Каждый запрос несёт токен доступа Keycloak в заголовке
+`Authorization: Bearer …`. Ошибки всегда имеют вид `{"error": {"code": "...", "message": "..."}}`."""
+
+
+def create_app(
+    settings: GatewaySettings,
+    *,
+    verifier: JwtVerifier | None = None,
+    http_transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    """Return the gateway app; its lifespan opens the channels and clients and closes them at the end.
+
+    `verifier` replaces the Keycloak JWKS verifier and `http_transport` the network under the HTTP
+    client (Keycloak's token endpoint, NATS and Keycloak health): both are for tests.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        http = httpx.AsyncClient(timeout=5.0, transport=http_transport)
+        clients = open_clients(settings.service_addrs)
+        app.state.runtime = Runtime(
+            settings=settings,
+            verifier=verifier or JwtVerifier(settings.issuer, settings.oidc_audience, http=http),
+            clients=clients,
+            http=http,
+            oidc=OidcClient(
+                issuer=settings.issuer,
+                client_id=settings.portal_client_id,
+                redirect_uri=f"{settings.base_url}/auth/callback",
+                http=http,
+            ),
+            sessions=SessionStore(),
+            cookie=SessionCookie(
+                settings.session_secret.get_secret_value(), secure=settings.base_url.startswith("https://")
+            ),
+            health=HealthProbe(
+                channels=clients.channels,
+                http=http,
+                nats_monitor_url=settings.nats_monitor_url,
+                keycloak_health_url=settings.keycloak_health_url,
+                postgres_addr=settings.postgres_addr,
+            ),
+        )
+        log.info("gateway started", extra={"services": settings.service_addrs})
+        try:
+            yield
+        finally:
+            await clients.close()
+            await http.aclose()
+            log.info("gateway stopped")
+
+    app = FastAPI(
+        title="ejournal — электронный журнал",
+        description=DESCRIPTION,
+        version="1.0.0",
+        lifespan=lifespan,
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.templates = make_templates()
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(api_router())
+    app.include_router(health_router)
+    app.include_router(portal_router())
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app
+
+
+def run() -> None:
+    """Entry point of `ejournal-gateway`: read the settings, log JSON, serve with uvicorn."""
+    settings = GatewaySettings()  # type: ignore[call-arg]
+    configure_logging(SERVICE, settings.log_level)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )

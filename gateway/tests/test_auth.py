@@ -1,0 +1,78 @@
+"""Bearer authentication of the API: a bad or missing token is a 401 before any service call."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+
+async def test_me_returns_subject_and_roles_from_the_token(client, bearer, fakes) -> None:
+    subject = str(uuid.uuid4())
+    response = await client.get("/api/v1/me", headers=bearer(("teacher", "class_teacher"), subject))
+    assert response.status_code == 200
+    assert response.json() == {
+        "subject": subject,
+        "roles": ["class_teacher", "teacher"],
+        "client_id": "ejournal-cli",
+    }
+    assert fakes.total_calls() == 0
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/api/v1/me", None),
+        ("GET", f"/api/v1/students/{uuid.uuid4()}/marks", None),
+        ("POST", "/api/v1/groups", {"name": "ИС-21"}),
+        ("GET", "/api/v1/me/notifications", None),
+        ("GET", "/api/v1/audit", None),
+    ],
+)
+async def test_missing_token_is_401_without_a_service_call(client, fakes, method, path, body) -> None:
+    response = await client.request(method, path, json=body)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert response.json()["error"]["code"] == "unauthenticated"
+    assert fakes.total_calls() == 0
+
+
+async def test_expired_token_is_401_token_expired(client, bearer, fakes) -> None:
+    response = await client.get(f"/api/v1/students/{uuid.uuid4()}/marks", headers=bearer(lifetime=-60))
+    assert response.status_code == 401
+    assert response.json()["error"] == {
+        "code": "token_expired",
+        "message": "Срок действия сеанса истёк, войдите снова",
+    }
+    assert fakes.total_calls() == 0
+
+
+async def test_wrong_audience_is_401(client, bearer, fakes) -> None:
+    response = await client.get(f"/api/v1/students/{uuid.uuid4()}/marks", headers=bearer(audience="account"))
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "token_invalid"
+    assert fakes.total_calls() == 0
+
+
+async def test_wrong_issuer_is_401(client, bearer, fakes) -> None:
+    response = await client.get("/api/v1/me", headers=bearer(issuer="http://evil.test/realms/ejournal"))
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "token_invalid"
+
+
+@pytest.mark.parametrize("header", ["Bearer not-a-jwt", "Basic dXNlcjpwYXNz", "Bearer ", "token"])
+async def test_malformed_authorization_is_401(client, fakes, header) -> None:
+    response = await client.get("/api/v1/me/notifications", headers={"Authorization": header})
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] in {"unauthenticated", "token_invalid"}
+    assert fakes.total_calls() == 0
+
+
+async def test_token_signed_by_another_key_is_401(client, fakes) -> None:
+    from chassis.testing import LocalIssuer
+
+    stranger = LocalIssuer()
+    token = stranger.token(str(uuid.uuid4()), ("admin",))
+    response = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "token_invalid"
