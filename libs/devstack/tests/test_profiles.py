@@ -160,3 +160,21 @@ def test_external_servers_replace_native_addresses(tmp_path: Path) -> None:
 def test_unknown_program_is_refused(dev_stack: Stack) -> None:
     with pytest.raises(KeyError):
         dev_stack.env_for("portal")
+
+
+def test_profile_lock_is_exclusive_and_reports_its_holder(tmp_path: Path) -> None:
+    import os
+
+    from devstack.proc import StackError
+
+    stack = Stack("test", repo=tmp_path)
+    assert stack.lock_holder() is None
+    handle = stack.acquire_lock()
+    try:
+        assert stack.lock_holder() == os.getpid()
+        with pytest.raises(StackError, match="in use by another test run"):
+            Stack("test", repo=tmp_path).acquire_lock()
+        assert Stack("dev", repo=tmp_path).lock_holder() is None
+    finally:
+        handle.close()
+    assert stack.lock_holder() is None

@@ -22,7 +22,10 @@ def _seed(stack: Stack) -> list[tuple[str, str, str]] | None:
         log.info("no devstack.seed module yet; skipping the demo college")
         return None
     module = importlib.import_module("devstack.seed")
-    accounts = module.seed_demo(stack)
+    try:
+        accounts = module.seed_demo(stack)
+    except Exception as exc:
+        raise StackError("seed", f"seeding the demo college failed: {type(exc).__name__}: {exc}") from exc
     return [(str(role), str(user), str(password)) for role, user, password in accounts or []]
 
 
@@ -69,16 +72,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("command", choices=["up", "down", "wipe", "status"])
     parser.add_argument("--profile", choices=sorted(PROFILES), default="dev")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument(
+        "--force", action="store_true", help="down/wipe even while a test run uses the profile"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s [stack:" + args.profile + "] %(message)s",
         datefmt="%H:%M:%S",
     )
+    # One line per HTTP poll would drown the progress messages.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     stack = Stack(args.profile)
     try:
         if args.command == "up":
             return cmd_up(stack)
+        if args.command in ("down", "wipe") and not args.force:
+            holder = stack.lock_holder()
+            if holder is not None:
+                # Stopping it would break a running pytest session; it stops its stack when it ends.
+                print(
+                    f"stack '{args.profile}' is in use by a test run (pid {holder}); left alone "
+                    "(--force to stop it anyway)"
+                )
+                return 0
         if args.command == "down":
             stack.stop()
             print(f"stack '{args.profile}' stopped (data kept in {stack.data_dir})")

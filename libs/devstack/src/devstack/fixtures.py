@@ -22,7 +22,6 @@ A server that fails to start ends the session with an error naming it; nothing i
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
 import os
 import shutil
@@ -96,19 +95,6 @@ class StackSession:
         self.close()
         pytest.exit(f"devstack: the test stack could not start.\n{exc}", returncode=1)
 
-    def _acquire_lock(self) -> None:
-        path = self.repo / ".stack" / f"{PROFILE}.lock"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = path.open("w")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            raise StackError(
-                "stack", f"another test run holds {path}; the test stack serves one run at a time"
-            ) from None
-        self._lock = handle
-
     def _docker(self) -> bool:
         if self.use_docker is None:
             self.use_docker = docker_available()
@@ -180,7 +166,7 @@ class StackSession:
         if "infra" in self._phase:
             return self._stack()
         try:
-            self._acquire_lock()
+            self._lock = Stack(PROFILE, repo=self.repo).acquire_lock()
             external = self.external
             if (external.postgres_url is None or external.nats_url is None) and self._docker():
                 external = self._start_containers(external)

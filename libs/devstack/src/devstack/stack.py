@@ -6,6 +6,7 @@ Every method is idempotent: running it again reuses what is already there. All s
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
@@ -16,6 +17,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 from urllib.parse import urlsplit
 
 import httpx
@@ -442,6 +444,44 @@ class Stack:
             parts.append(f"--- last lines of {path} ---\n{tail(path, 25)}")
         parts.append(f"--- supervisor ---\n{tail(self.log_path('supervisor'), 10)}")
         return StackError("services", "\n".join(parts))
+
+    # -- exclusive use --------------------------------------------------------------------------------
+
+    @property
+    def lock_path(self) -> Path:
+        """Return the lock a test session holds while it owns this profile (outside the wiped data dir)."""
+        return self.repo / ".stack" / f"{self.profile.name}.lock"
+
+    def acquire_lock(self) -> IO[str]:
+        """Take the profile for this process (a pytest session); keep the returned handle open to hold it."""
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        handle = self.lock_path.open("a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            holder = self.lock_holder()
+            raise StackError(
+                "stack", f"profile {self.profile.name!r} is in use by another test run (pid {holder})"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        return handle
+
+    def lock_holder(self) -> int | None:
+        """Return the pid of the process holding this profile, or None when it is free."""
+        if not self.lock_path.exists():
+            return None
+        with self.lock_path.open("r") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                text = handle.read().strip()
+                return int(text) if text.isdigit() else -1
+            fcntl.flock(handle, fcntl.LOCK_UN)
+        return None
 
     # -- shutdown ---------------------------------------------------------------------------------
 
