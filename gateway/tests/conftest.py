@@ -187,7 +187,7 @@ class FakeIdp:
             "name": name,
             "preferred_username": "ivanov",
         }
-        return jwt.encode(claims, "not-checked", algorithm="HS256")
+        return jwt.encode(claims, "the-portal-does-not-check-this-signature", algorithm="HS256")
 
     def issue_tokens(
         self,
@@ -199,7 +199,7 @@ class FakeIdp:
         refresh_token: str = "refresh-1",
     ) -> str:
         """Make the token endpoint answer with a fresh token set; return the access token."""
-        access = self.issuer.token(subject, roles)
+        access = self.issuer.token(subject, roles, lifetime=expires_in)
         self.token_status = 200
         self.token_body = {
             "access_token": access,

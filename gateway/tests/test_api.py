@@ -1,0 +1,398 @@
+"""Each REST endpoint maps the request to its RPC and the RPC's answer to JSON."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from ejournal.archive.v1 import archive_pb2, archive_service_pb2
+from ejournal.common.v1 import common_pb2
+from ejournal.identity.v1 import identity_pb2, identity_service_pb2
+from ejournal.journal.v1 import journal_pb2, journal_service_pb2
+from ejournal.messaging.v1 import messaging_pb2, messaging_service_pb2
+from ejournal.reports.v1 import reports_service_pb2
+from google.protobuf.timestamp_pb2 import Timestamp
+
+
+def ts(value: str) -> Timestamp:
+    stamp = Timestamp()
+    stamp.FromDatetime(datetime.fromisoformat(value).astimezone(UTC))
+    return stamp
+
+
+def make_mark(student_id: str, **overrides) -> journal_pb2.Mark:
+    fields = {
+        "mark_id": str(uuid.uuid4()),
+        "student_id": student_id,
+        "group_id": str(uuid.uuid4()),
+        "discipline_id": str(uuid.uuid4()),
+        "teacher_id": str(uuid.uuid4()),
+        "lesson_date": common_pb2.LocalDate(year=2026, month=10, day=5),
+        "value": "5",
+        "recorded_at": ts("2026-10-05T09:30:00+00:00"),
+    }
+    fields.update(overrides)
+    return journal_pb2.Mark(**fields)
+
+
+async def test_create_person_forwards_fields_token_and_request_id(client, bearer, fakes) -> None:
+    person_id = str(uuid.uuid4())
+    fakes.identity.reply(
+        "CreatePerson",
+        identity_service_pb2.CreatePersonResponse(
+            person=identity_pb2.Person(
+                person_id=person_id,
+                username="petrova.a",
+                role=identity_pb2.ROLE_CLASS_TEACHER,
+                last_name="Петрова",
+                first_name="Анна",
+            ),
+            temporary_password="Xy7-temporary",
+        ),
+    )
+    headers = {**bearer(("admin",)), "X-Request-Id": "req-123"}
+    response = await client.post(
+        "/api/v1/people",
+        json={"role": "class_teacher", "last_name": " Петрова ", "first_name": "Анна"},
+        headers=headers,
+    )
+    assert response.status_code == 201
+    assert response.json() == {
+        "person_id": person_id,
+        "username": "petrova.a",
+        "role": "class_teacher",
+        "temporary_password": "Xy7-temporary",
+    }
+    assert response.headers["x-request-id"] == "req-123"
+    call = fakes.identity.last("CreatePerson")
+    assert call.request.role == identity_pb2.ROLE_CLASS_TEACHER
+    assert call.request.last_name == "Петрова"
+    assert call.request.first_name == "Анна"
+    assert call.request.middle_name == ""
+    assert call.request.email == ""
+    assert call.metadata["authorization"] == headers["Authorization"]
+    assert call.metadata["x-request-id"] == "req-123"
+    assert call.metadata["x-correlation-id"] == "req-123"
+
+
+async def test_every_role_name_reaches_the_service_as_its_enum(client, bearer, fakes) -> None:
+    expected = {
+        "admin": identity_pb2.ROLE_ADMIN,
+        "director": identity_pb2.ROLE_DIRECTOR,
+        "deputy": identity_pb2.ROLE_DEPUTY,
+        "curator": identity_pb2.ROLE_CURATOR,
+        "class_teacher": identity_pb2.ROLE_CLASS_TEACHER,
+        "teacher": identity_pb2.ROLE_TEACHER,
+        "student": identity_pb2.ROLE_STUDENT,
+        "parent": identity_pb2.ROLE_PARENT,
+    }
+    for name, enum in expected.items():
+        body = {"role": name, "last_name": "Сидоров", "first_name": "Пётр", "email": "p@example.org"}
+        response = await client.post("/api/v1/people", json=body, headers=bearer())
+        assert response.status_code == 201
+        assert fakes.identity.last("CreatePerson").request.role == enum
+        assert fakes.identity.last("CreatePerson").request.email == "p@example.org"
+
+
+async def test_get_person(client, bearer, fakes) -> None:
+    person_id = str(uuid.uuid4())
+    fakes.identity.reply(
+        "GetPerson",
+        identity_service_pb2.GetPersonResponse(
+            person=identity_pb2.Person(
+                person_id=person_id,
+                username="ivanov.i",
+                role=identity_pb2.ROLE_STUDENT,
+                last_name="Иванов",
+                first_name="Иван",
+                middle_name="Иванович",
+                email="i@example.org",
+            )
+        ),
+    )
+    response = await client.get(f"/api/v1/people/{person_id}", headers=bearer())
+    assert response.status_code == 200
+    assert response.json() == {
+        "person_id": person_id,
+        "username": "ivanov.i",
+        "role": "student",
+        "last_name": "Иванов",
+        "first_name": "Иван",
+        "middle_name": "Иванович",
+        "email": "i@example.org",
+    }
+    assert fakes.identity.last("GetPerson").request.person_id == person_id
+
+
+async def test_link_guardian_is_201_when_new_and_200_when_it_existed(client, bearer, fakes) -> None:
+    student_id, parent_id = str(uuid.uuid4()), str(uuid.uuid4())
+    fakes.identity.reply("LinkGuardian", identity_service_pb2.LinkGuardianResponse(created=True))
+    url = f"/api/v1/students/{student_id}/guardians"
+    response = await client.post(url, json={"parent_id": parent_id}, headers=bearer())
+    assert (response.status_code, response.json()) == (201, {"created": True})
+    request = fakes.identity.last("LinkGuardian").request
+    assert (request.student_id, request.parent_id) == (student_id, parent_id)
+
+    fakes.identity.reply("LinkGuardian", identity_service_pb2.LinkGuardianResponse(created=False))
+    response = await client.post(url, json={"parent_id": parent_id}, headers=bearer())
+    assert (response.status_code, response.json()) == (200, {"created": False})
+
+
+async def test_create_group(client, bearer, fakes) -> None:
+    group_id = str(uuid.uuid4())
+    fakes.journal.reply(
+        "CreateGroup",
+        journal_service_pb2.CreateGroupResponse(group=journal_pb2.Group(group_id=group_id, name="ИС-21")),
+    )
+    response = await client.post("/api/v1/groups", json={"name": "ИС-21"}, headers=bearer())
+    assert (response.status_code, response.json()) == (201, {"group_id": group_id, "name": "ИС-21"})
+    assert fakes.journal.last("CreateGroup").request.name == "ИС-21"
+
+
+async def test_enroll_student(client, bearer, fakes) -> None:
+    group_id, student_id = str(uuid.uuid4()), str(uuid.uuid4())
+    fakes.journal.reply("EnrollStudent", journal_service_pb2.EnrollStudentResponse(created=True))
+    url = f"/api/v1/groups/{group_id}/students"
+    response = await client.post(url, json={"student_id": student_id}, headers=bearer())
+    assert (response.status_code, response.json()) == (201, {"created": True})
+    request = fakes.journal.last("EnrollStudent").request
+    assert (request.group_id, request.student_id) == (group_id, student_id)
+
+    fakes.journal.reply("EnrollStudent", journal_service_pb2.EnrollStudentResponse(created=False))
+    response = await client.post(url, json={"student_id": student_id}, headers=bearer())
+    assert (response.status_code, response.json()) == (200, {"created": False})
+
+
+async def test_create_discipline_maps_the_kind(client, bearer, fakes) -> None:
+    discipline_id = str(uuid.uuid4())
+    fakes.journal.reply(
+        "CreateDiscipline",
+        journal_service_pb2.CreateDisciplineResponse(
+            discipline=journal_pb2.Discipline(
+                discipline_id=discipline_id,
+                code="МДК.01.01",
+                name="Разработка программных модулей",
+                kind=journal_pb2.DISCIPLINE_KIND_MDK,
+            )
+        ),
+    )
+    body = {"code": "МДК.01.01", "name": "Разработка программных модулей", "kind": "mdk"}
+    response = await client.post("/api/v1/disciplines", json=body, headers=bearer())
+    assert response.status_code == 201
+    assert response.json() == {
+        "discipline_id": discipline_id,
+        "code": "МДК.01.01",
+        "name": "Разработка программных модулей",
+        "kind": "mdk",
+    }
+    assert fakes.journal.last("CreateDiscipline").request.kind == journal_pb2.DISCIPLINE_KIND_MDK
+
+    for kind, enum in {
+        "discipline": journal_pb2.DISCIPLINE_KIND_DISCIPLINE,
+        "pm": journal_pb2.DISCIPLINE_KIND_PM,
+        "up": journal_pb2.DISCIPLINE_KIND_UP,
+        "pp": journal_pb2.DISCIPLINE_KIND_PP,
+    }.items():
+        response = await client.post(
+            "/api/v1/disciplines", json={"name": "Практика", "kind": kind}, headers=bearer()
+        )
+        assert response.status_code == 201
+        request = fakes.journal.last("CreateDiscipline").request
+        assert (request.kind, request.code) == (enum, "")
+
+
+async def test_assign_teaching_load(client, bearer, fakes) -> None:
+    ids = {k: str(uuid.uuid4()) for k in ("teacher_id", "group_id", "discipline_id")}
+    load_id = str(uuid.uuid4())
+    fakes.journal.reply(
+        "AssignTeachingLoad",
+        journal_service_pb2.AssignTeachingLoadResponse(load=journal_pb2.TeachingLoad(load_id=load_id, **ids)),
+    )
+    response = await client.post("/api/v1/teaching-loads", json=ids, headers=bearer())
+    assert (response.status_code, response.json()) == (201, {"load_id": load_id, **ids})
+    request = fakes.journal.last("AssignTeachingLoad").request
+    assert {k: getattr(request, k) for k in ids} == ids
+
+
+async def test_record_mark_sends_a_local_date_and_returns_iso_dates(client, bearer, fakes) -> None:
+    student_id = str(uuid.uuid4())
+    mark = make_mark(student_id, value="4")
+    fakes.journal.reply("RecordMark", journal_service_pb2.RecordMarkResponse(mark=mark))
+    body = {
+        "student_id": student_id,
+        "group_id": mark.group_id,
+        "discipline_id": mark.discipline_id,
+        "lesson_date": "2026-10-05",
+        "value": "4",
+    }
+    response = await client.post("/api/v1/marks", json=body, headers=bearer(("teacher",)))
+    assert response.status_code == 201
+    assert response.json() == {
+        "mark_id": mark.mark_id,
+        "student_id": student_id,
+        "group_id": mark.group_id,
+        "discipline_id": mark.discipline_id,
+        "teacher_id": mark.teacher_id,
+        "lesson_date": "2026-10-05",
+        "value": "4",
+        "recorded_at": "2026-10-05T09:30:00Z",
+    }
+    request = fakes.journal.last("RecordMark").request
+    assert (request.lesson_date.year, request.lesson_date.month, request.lesson_date.day) == (2026, 10, 5)
+    assert (request.student_id, request.value) == (student_id, "4")
+
+
+async def test_student_marks_is_the_diary(client, bearer, fakes) -> None:
+    student_id = str(uuid.uuid4())
+    unset_time = make_mark(student_id, value="н")
+    unset_time.ClearField("recorded_at")
+    marks = [make_mark(student_id), unset_time]
+    fakes.journal.reply("ListStudentMarks", journal_service_pb2.ListStudentMarksResponse(marks=marks))
+    response = await client.get(f"/api/v1/students/{student_id}/marks", headers=bearer(("parent",)))
+    assert response.status_code == 200
+    body = response.json()
+    assert [m["value"] for m in body["marks"]] == ["5", "н"]
+    assert body["marks"][1]["recorded_at"] is None
+    assert fakes.journal.last("ListStudentMarks").request.student_id == student_id
+
+
+async def test_my_notifications(client, bearer, fakes) -> None:
+    recipient, student = str(uuid.uuid4()), str(uuid.uuid4())
+    notification = messaging_pb2.Notification(
+        notification_id=str(uuid.uuid4()),
+        recipient_id=recipient,
+        kind=messaging_pb2.NOTIFICATION_KIND_MARK_RECORDED,
+        student_id=student,
+        discipline_id=str(uuid.uuid4()),
+        mark_value="5",
+        lesson_date=common_pb2.LocalDate(year=2026, month=9, day=1),
+        source_event_id=str(uuid.uuid4()),
+        created_at=ts("2026-09-01T12:00:00+00:00"),
+    )
+    fakes.messaging.reply(
+        "ListNotifications", messaging_service_pb2.ListNotificationsResponse(notifications=[notification])
+    )
+    response = await client.get("/api/v1/me/notifications", headers=bearer(("parent",), recipient))
+    assert response.status_code == 200
+    (item,) = response.json()["notifications"]
+    assert item["kind"] == "mark_recorded"
+    assert item["lesson_date"] == "2026-09-01"
+    assert item["created_at"] == "2026-09-01T12:00:00Z"
+    assert item["student_id"] == student
+    assert fakes.messaging.last("ListNotifications").request.page_size == 0
+
+    response = await client.get("/api/v1/me/notifications?page_size=20", headers=bearer(("parent",)))
+    assert response.status_code == 200
+    assert fakes.messaging.last("ListNotifications").request.page_size == 20
+
+
+async def test_group_mark_summary(client, bearer, fakes) -> None:
+    group_id = str(uuid.uuid4())
+    fakes.reports.reply(
+        "GetGroupMarkSummary",
+        reports_service_pb2.GetGroupMarkSummaryResponse(
+            group_id=group_id,
+            marks_count=3,
+            counts=[
+                reports_service_pb2.ValueCount(value="4", count=1),
+                reports_service_pb2.ValueCount(value="5", count=2),
+            ],
+            last_recorded_at=ts("2026-10-06T08:00:00+00:00"),
+        ),
+    )
+    response = await client.get(
+        f"/api/v1/reports/groups/{group_id}/mark-summary", headers=bearer(("deputy",))
+    )
+    assert response.status_code == 200
+    assert response.json() == {
+        "group_id": group_id,
+        "marks_count": 3,
+        "counts": [{"value": "4", "count": 1}, {"value": "5", "count": 2}],
+        "last_recorded_at": "2026-10-06T08:00:00Z",
+    }
+    assert fakes.reports.last("GetGroupMarkSummary").request.group_id == group_id
+
+
+async def test_group_mark_summary_of_an_empty_group(client, bearer, fakes) -> None:
+    group_id = str(uuid.uuid4())
+    fakes.reports.reply(
+        "GetGroupMarkSummary", reports_service_pb2.GetGroupMarkSummaryResponse(group_id=group_id)
+    )
+    response = await client.get(
+        f"/api/v1/reports/groups/{group_id}/mark-summary", headers=bearer(("deputy",))
+    )
+    assert response.json() == {"group_id": group_id, "marks_count": 0, "counts": [], "last_recorded_at": None}
+
+
+async def test_audit_passes_filters(client, bearer, fakes) -> None:
+    subject = str(uuid.uuid4())
+    record = archive_pb2.AuditRecord(
+        sequence=7,
+        event_id=str(uuid.uuid4()),
+        occurred_at=ts("2026-10-05T09:30:00+00:00"),
+        actor_id=str(uuid.uuid4()),
+        action="mark.recorded",
+        resource_type="mark",
+        resource_id="m-1",
+        subject_person_id=subject,
+        service="journal",
+        correlation_id="c-1",
+        chain_hash="ab" * 32,
+    )
+    fakes.archive.reply("ListAuditRecords", archive_service_pb2.ListAuditRecordsResponse(records=[record]))
+    response = await client.get(
+        "/api/v1/audit",
+        params={"resource_type": "mark", "resource_id": "m-1", "subject_person_id": subject, "page_size": 10},
+        headers=bearer(("director",)),
+    )
+    assert response.status_code == 200
+    (item,) = response.json()["records"]
+    assert item["sequence"] == 7
+    assert item["occurred_at"] == "2026-10-05T09:30:00Z"
+    assert item["chain_hash"] == "ab" * 32
+    request = fakes.archive.last("ListAuditRecords").request
+    assert (request.resource_type, request.resource_id, request.subject_person_id, request.page_size) == (
+        "mark",
+        "m-1",
+        subject,
+        10,
+    )
+
+
+async def test_audit_without_filters_sends_empty_ones(client, bearer, fakes) -> None:
+    response = await client.get("/api/v1/audit", headers=bearer(("admin",)))
+    assert (response.status_code, response.json()) == (200, {"records": []})
+    request = fakes.archive.last("ListAuditRecords").request
+    assert (request.resource_type, request.resource_id, request.subject_person_id, request.page_size) == (
+        "",
+        "",
+        "",
+        0,
+    )
+
+
+async def test_openapi_and_docs_are_served(client) -> None:
+    spec = (await client.get("/api/openapi.json")).json()
+    paths = spec["paths"]
+    for path in (
+        "/api/v1/people",
+        "/api/v1/people/{person_id}",
+        "/api/v1/students/{student_id}/guardians",
+        "/api/v1/groups",
+        "/api/v1/groups/{group_id}/students",
+        "/api/v1/disciplines",
+        "/api/v1/teaching-loads",
+        "/api/v1/marks",
+        "/api/v1/students/{student_id}/marks",
+        "/api/v1/me",
+        "/api/v1/me/notifications",
+        "/api/v1/reports/groups/{group_id}/mark-summary",
+        "/api/v1/audit",
+        "/healthz",
+    ):
+        assert path in paths, path
+    assert "/login" not in paths
+    assert "HTTPBearer" in spec["components"]["securitySchemes"]
+    docs = await client.get("/api/docs")
+    assert docs.status_code == 200
+    assert "swagger" in docs.text.lower()

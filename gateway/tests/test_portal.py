@@ -1,0 +1,354 @@
+"""The portal: OIDC login with PKCE, server-side sessions, Russian pages over the same service clients."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import uuid
+from urllib.parse import parse_qs, urlsplit
+
+import grpc
+import pytest
+from ejournal.common.v1 import common_pb2
+from ejournal.journal.v1 import journal_pb2, journal_service_pb2
+from ejournal.messaging.v1 import messaging_pb2, messaging_service_pb2
+
+ISSUER_AUTH = "http://issuer.test/realms/ejournal/protocol/openid-connect/auth"
+
+
+def query_of(url: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+async def start_login(client, next_url: str | None = None) -> dict[str, str]:
+    params = {"next": next_url} if next_url else None
+    response = await client.get("/login", params=params)
+    assert response.status_code == 303
+    return query_of(response.headers["location"])
+
+
+async def log_in(client, idp, *, roles=("student",), subject=None, next_url=None, expires_in=300):
+    """Run the whole login round trip; return (subject, access token, callback response)."""
+    subject = subject or str(uuid.uuid4())
+    auth = await start_login(client, next_url)
+    access = idp.issue_tokens(subject, roles, nonce=auth["nonce"], expires_in=expires_in)
+    response = await client.get("/auth/callback", params={"code": "code-1", "state": auth["state"]})
+    return subject, access, response
+
+
+async def test_login_redirects_to_keycloak_with_pkce_state_and_nonce(client) -> None:
+    response = await client.get("/login")
+    assert response.status_code == 303
+    location = response.headers["location"]
+    assert location.startswith(ISSUER_AUTH + "?")
+    query = query_of(location)
+    assert query["client_id"] == "ejournal-portal"
+    assert query["response_type"] == "code"
+    assert query["redirect_uri"] == "http://testserver/auth/callback"
+    assert query["code_challenge_method"] == "S256"
+    assert len(query["code_challenge"]) == 43
+    assert len(query["state"]) >= 32
+    assert len(query["nonce"]) >= 32
+    assert "openid" in query["scope"].split()
+    cookie = response.headers["set-cookie"].lower()
+    assert "ejournal_session=" in cookie
+    assert "httponly" in cookie
+    assert "samesite=lax" in cookie
+    assert "secure" not in cookie  # http in tests; https public URLs get Secure
+
+    second = query_of((await client.get("/login")).headers["location"])
+    assert second["state"] != query["state"]
+    assert second["code_challenge"] != query["code_challenge"]
+
+
+async def test_callback_rejects_a_wrong_state(client, idp) -> None:
+    await start_login(client)
+    response = await client.get("/auth/callback", params={"code": "code-1", "state": "forged"})
+    assert response.status_code == 400
+    assert 'lang="ru"' in response.text
+    assert "Вход не удался" in response.text
+    assert idp.token_requests == []
+
+
+async def test_callback_without_a_login_in_progress_is_rejected(client, idp) -> None:
+    response = await client.get("/auth/callback", params={"code": "code-1", "state": "whatever"})
+    assert response.status_code == 400
+    assert idp.token_requests == []
+
+
+async def test_a_state_is_good_for_one_callback_only(client, idp) -> None:
+    _, _, first = await log_in(client, idp)
+    assert first.status_code == 303
+    replay = await client.get("/auth/callback", params={"code": "code-1", "state": "any"})
+    assert replay.status_code == 400
+
+
+async def test_full_login_exchanges_the_code_with_the_verifier(client, idp, fakes) -> None:
+    before = (await client.get("/login")).headers["set-cookie"]
+    auth = query_of((await client.get("/login")).headers["location"])
+    subject = str(uuid.uuid4())
+    access = idp.issue_tokens(subject, ("student",), nonce=auth["nonce"])
+    response = await client.get("/auth/callback", params={"code": "the-code", "state": auth["state"]})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/"
+
+    (form,) = idp.token_requests
+    assert form["grant_type"] == "authorization_code"
+    assert form["code"] == "the-code"
+    assert form["client_id"] == "ejournal-portal"
+    assert form["redirect_uri"] == "http://testserver/auth/callback"
+    digest = hashlib.sha256(form["code_verifier"].encode()).digest()
+    assert base64.urlsafe_b64encode(digest).rstrip(b"=").decode() == auth["code_challenge"]
+
+    # The session id changes at login (no fixation) and the tokens never reach the browser.
+    after = response.headers["set-cookie"]
+    assert after.split(";")[0] != before.split(";")[0]
+    assert access not in after
+
+    home = await client.get("/")
+    assert home.status_code == 200
+    assert "Иванов Иван" in home.text
+    assert "Студент" in home.text
+    assert f"/diary/{subject}" in home.text
+
+
+async def test_login_returns_to_the_requested_local_page_only(client, idp) -> None:
+    _, _, response = await log_in(client, idp, next_url="/notifications")
+    assert response.headers["location"] == "/notifications"
+    for evil in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
+        _, _, response = await log_in(client, idp, next_url=evil)
+        assert response.headers["location"] == "/"
+
+
+async def test_nonce_mismatch_is_rejected(client, idp) -> None:
+    auth = await start_login(client)
+    idp.issue_tokens(str(uuid.uuid4()), ("student",), nonce="some-other-nonce")
+    response = await client.get("/auth/callback", params={"code": "c", "state": auth["state"]})
+    assert response.status_code == 400
+    assert (await client.get("/notifications")).status_code == 303
+
+
+async def test_refused_code_is_a_russian_error_page(client, idp) -> None:
+    auth = await start_login(client)
+    idp.token_status = 400
+    idp.token_body = {"error": "invalid_grant"}
+    response = await client.get("/auth/callback", params={"code": "c", "state": auth["state"]})
+    assert response.status_code == 400
+    assert "Код входа устарел" in response.text
+
+
+async def test_keycloak_error_on_callback_is_a_russian_error_page(client, idp) -> None:
+    auth = await start_login(client)
+    response = await client.get("/auth/callback", params={"error": "access_denied", "state": auth["state"]})
+    assert response.status_code == 400
+    assert "Вход не выполнен" in response.text
+    assert idp.token_requests == []
+
+
+async def test_access_token_for_another_audience_does_not_log_in(client, idp, issuer) -> None:
+    auth = await start_login(client)
+    idp.issue_tokens(str(uuid.uuid4()), ("student",), nonce=auth["nonce"])
+    idp.token_body["access_token"] = issuer.token(str(uuid.uuid4()), ("student",), audience="account")
+    response = await client.get("/auth/callback", params={"code": "c", "state": auth["state"]})
+    assert response.status_code == 400  # not 401: that would loop through Keycloak
+
+
+async def test_pages_without_a_session_redirect_to_login(client) -> None:
+    student = uuid.uuid4()
+    response = await client.get(f"/diary/{student}")
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/login?next=%2Fdiary%2F{student}"
+    response = await client.get("/notifications")
+    assert response.headers["location"] == "/login?next=%2Fnotifications"
+
+
+async def test_anonymous_home_offers_a_login(client) -> None:
+    response = await client.get("/")
+    assert response.status_code == 200
+    assert 'href="/login"' in response.text
+    assert 'lang="ru"' in response.text
+
+
+async def test_diary_shows_marks_with_the_session_token(client, idp, fakes) -> None:
+    subject, access, _ = await log_in(client, idp)
+    discipline = str(uuid.uuid4())
+    fakes.journal.reply(
+        "ListStudentMarks",
+        journal_service_pb2.ListStudentMarksResponse(
+            marks=[
+                journal_pb2.Mark(
+                    mark_id=str(uuid.uuid4()),
+                    student_id=subject,
+                    discipline_id=discipline,
+                    lesson_date=common_pb2.LocalDate(year=2026, month=10, day=5),
+                    value="5",
+                ),
+                journal_pb2.Mark(
+                    mark_id=str(uuid.uuid4()),
+                    student_id=subject,
+                    discipline_id=discipline,
+                    lesson_date=common_pb2.LocalDate(year=2026, month=10, day=2),
+                    value="н",
+                ),
+            ]
+        ),
+    )
+    response = await client.get(f"/diary/{subject}")
+    assert response.status_code == 200
+    page = response.text
+    assert "<h1>Дневник</h1>" in page
+    assert "05.10.2026" in page and "02.10.2026" in page
+    assert discipline in page
+    assert page.index("05.10.2026") < page.index("02.10.2026")
+    call = fakes.journal.last("ListStudentMarks")
+    assert call.request.student_id == subject
+    assert call.metadata["authorization"] == f"Bearer {access}"
+
+
+async def test_empty_diary(client, idp) -> None:
+    subject, _, _ = await log_in(client, idp)
+    response = await client.get(f"/diary/{subject}")
+    assert "Оценок пока нет" in response.text
+
+
+async def test_diary_form_redirects_and_rejects_bad_ids(client, idp) -> None:
+    await log_in(client, idp, roles=("parent",))
+    child = uuid.uuid4()
+    response = await client.get("/diary", params={"student_id": f" {child} "})
+    assert (response.status_code, response.headers["location"]) == (303, f"/diary/{child}")
+    response = await client.get("/diary", params={"student_id": "Петров"})
+    assert response.status_code == 400
+    assert "идентификатор обучающегося" in response.text
+    response = await client.get("/diary/not-a-uuid")
+    assert response.status_code == 400
+    assert 'lang="ru"' in response.text
+
+
+async def test_student_without_id_gets_own_diary(client, idp) -> None:
+    subject, _, _ = await log_in(client, idp, roles=("student",))
+    response = await client.get("/diary")
+    assert response.headers["location"] == f"/diary/{subject}"
+
+
+async def test_notifications_page(client, idp, fakes) -> None:
+    subject, _, _ = await log_in(client, idp, roles=("parent",))
+    child = str(uuid.uuid4())
+    fakes.messaging.reply(
+        "ListNotifications",
+        messaging_service_pb2.ListNotificationsResponse(
+            notifications=[
+                messaging_pb2.Notification(
+                    notification_id=str(uuid.uuid4()),
+                    recipient_id=subject,
+                    kind=messaging_pb2.NOTIFICATION_KIND_MARK_RECORDED,
+                    student_id=child,
+                    discipline_id=str(uuid.uuid4()),
+                    mark_value="4",
+                    lesson_date=common_pb2.LocalDate(year=2026, month=9, day=14),
+                )
+            ]
+        ),
+    )
+    response = await client.get("/notifications")
+    assert response.status_code == 200
+    assert "<h1>Уведомления</h1>" in response.text
+    assert "Новая оценка" in response.text
+    assert "14.09.2026" in response.text
+    assert f"/diary/{child}" in response.text
+
+
+@pytest.mark.parametrize(
+    ("status", "http", "text"),
+    [
+        (grpc.StatusCode.PERMISSION_DENIED, 403, "Можно смотреть только дневник своего ребёнка"),
+        (grpc.StatusCode.NOT_FOUND, 404, "Обучающийся не найден"),
+        (grpc.StatusCode.UNAVAILABLE, 503, "Сервис временно недоступен"),
+    ],
+    ids=["PERMISSION_DENIED", "NOT_FOUND", "UNAVAILABLE"],
+)
+async def test_service_errors_render_a_russian_page(client, idp, fakes, status, http, text) -> None:
+    await log_in(client, idp, roles=("parent",))
+    code = None if status == grpc.StatusCode.UNAVAILABLE else "denied"
+    fakes.journal.fail("ListStudentMarks", status, text if code else "connection refused", code)
+    response = await client.get(f"/diary/{uuid.uuid4()}")
+    assert response.status_code == http
+    assert 'lang="ru"' in response.text
+    assert f"Ошибка {http}" in response.text
+    assert text in response.text
+    assert "connection refused" not in response.text
+
+
+async def test_service_401_sends_the_browser_to_login(client, idp, fakes) -> None:
+    await log_in(client, idp)
+    fakes.messaging.fail(
+        "ListNotifications", grpc.StatusCode.UNAUTHENTICATED, "Токен отозван", "token_invalid"
+    )
+    response = await client.get("/notifications")
+    assert (response.status_code, response.headers["location"]) == (303, "/login?next=%2Fnotifications")
+
+
+async def test_access_token_near_expiry_is_refreshed(client, idp, fakes) -> None:
+    subject, first_access, _ = await log_in(client, idp, expires_in=10)
+    fresh = idp.issue_tokens(subject, ("student",), refresh_token="refresh-2")
+    response = await client.get(f"/diary/{subject}")
+    assert response.status_code == 200
+    refresh = idp.token_requests[-1]
+    assert refresh == {
+        "grant_type": "refresh_token",
+        "refresh_token": "refresh-1",
+        "client_id": "ejournal-portal",
+    }
+    assert fakes.journal.last("ListStudentMarks").metadata["authorization"] == f"Bearer {fresh}"
+    assert fresh != first_access
+
+    # The fresh token is good for 5 minutes: no second refresh.
+    await client.get(f"/diary/{subject}")
+    assert len(idp.token_requests) == 2
+
+
+async def test_refused_refresh_ends_the_session(client, idp, fakes) -> None:
+    subject, _, _ = await log_in(client, idp, expires_in=10)
+    idp.token_status = 400
+    idp.token_body = {"error": "invalid_grant"}
+    response = await client.get(f"/diary/{subject}")
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login?next=")
+    assert fakes.journal.calls == []
+
+
+async def test_logout_clears_the_session_and_ends_keycloak_session(client, idp) -> None:
+    await log_in(client, idp)
+    id_token = idp.token_body["id_token"]
+    response = await client.post("/logout")
+    assert response.status_code == 303
+    location = response.headers["location"]
+    assert location.startswith("http://issuer.test/realms/ejournal/protocol/openid-connect/logout?")
+    query = query_of(location)
+    assert query["post_logout_redirect_uri"] == "http://testserver/"
+    assert query["client_id"] == "ejournal-portal"
+    assert query["id_token_hint"] == id_token
+    assert "ejournal_session=" in response.headers["set-cookie"]
+    assert (await client.get("/notifications")).status_code == 303
+    assert 'href="/login"' in (await client.get("/")).text
+
+
+async def test_forged_cookie_is_ignored(client) -> None:
+    client.cookies.set("ejournal_session", "forged.value.sig")
+    response = await client.get("/notifications")
+    assert response.status_code == 303
+
+
+async def test_pages_are_russian_printable_and_not_cached(client, idp) -> None:
+    subject, _, _ = await log_in(client, idp)
+    for path in ("/", f"/diary/{subject}", "/notifications", "/no-such-page"):
+        response = await client.get(path)
+        page = response.text
+        assert '<html lang="ru">' in page, path
+        assert 'media="print"' in page
+        assert '<header class="site-header">' in page
+        assert response.headers["cache-control"] == "no-store"
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert (await client.get("/no-such-page")).status_code == 404
+    css = await client.get("/static/print.css")
+    assert css.status_code == 200
+    assert "display: none" in css.text
