@@ -339,7 +339,7 @@ class Keycloak:
             what="ready",
             log_path=self.log_path,
             still_running=lambda: proc.poll() is None,
-            interval=0.5,
+            interval=1.0,
         )
         log.info("keycloak ready in %.1f s", elapsed)
         return elapsed
