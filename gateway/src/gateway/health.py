@@ -60,7 +60,7 @@ class HealthProbe:
             async with asyncio.timeout(self._timeout + 0.5):
                 return await probe
         except Exception as exc:
-            log.info("health probe failed", extra={"component": name, "error": type(exc).__name__})
+            log.debug("health probe failed", extra={"component": name, "error": type(exc).__name__})
             return False
 
     async def _grpc(self, channel: grpc.aio.Channel) -> bool:
