@@ -76,3 +76,39 @@ async def test_token_signed_by_another_key_is_401(client, fakes) -> None:
     response = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "token_invalid"
+
+
+async def test_default_verifier_fetches_the_realm_jwks_through_the_shared_client(settings, issuer) -> None:
+    """Without an injected verifier the app verifies against {issuer}/protocol/openid-connect/certs."""
+    import httpx
+    from gateway.main import create_app
+
+    jwks_status = {"value": 200}
+    fetched: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        fetched.append(str(request.url))
+        return httpx.Response(jwks_status["value"], json=issuer.jwks())
+
+    app = create_app(settings, http_transport=httpx.MockTransport(handle))
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://t") as http,
+    ):
+        subject = str(uuid.uuid4())
+        token = issuer.token(subject, ("student",))
+        response = await http.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+        assert (response.status_code, response.json()["subject"]) == (200, subject)
+        assert fetched == [f"{issuer.issuer}/protocol/openid-connect/certs"]
+
+    jwks_status["value"] = 500
+    app = create_app(settings, http_transport=httpx.MockTransport(handle))
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://t") as http,
+    ):
+        response = await http.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 503
+        assert response.json()["error"]["code"] == "idp_unavailable"

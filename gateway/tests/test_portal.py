@@ -352,3 +352,10 @@ async def test_pages_are_russian_printable_and_not_cached(client, idp) -> None:
     css = await client.get("/static/print.css")
     assert css.status_code == 200
     assert "display: none" in css.text
+
+
+async def test_home_names_only_college_roles(client, idp) -> None:
+    await log_in(client, idp, roles=("teacher", "default-roles-ejournal", "offline_access"))
+    page = (await client.get("/")).text
+    assert "Преподаватель" in page
+    assert "offline_access" not in page and "default-roles-ejournal" not in page
