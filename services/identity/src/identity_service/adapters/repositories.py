@@ -19,12 +19,14 @@ class PersonRepository:
         self._session = session
 
     async def get(self, person_id: uuid.UUID) -> model.Person | None:
-        """Return the person or None."""
-        return await self._session.get(model.Person, person_id)
+        """Return the person or None, readable after the unit of work ends."""
+        return self._detached(await self._session.get(model.Person, person_id))
 
     async def by_username(self, username: str) -> model.Person | None:
-        """Return the person with this login or None."""
-        return await self._session.scalar(select(model.Person).where(orm.people.c.username == username))
+        """Return the person with this login or None, readable after the unit of work ends."""
+        return self._detached(
+            await self._session.scalar(select(model.Person).where(orm.people.c.username == username))
+        )
 
     async def usernames_starting_with(self, prefix: str) -> set[str]:
         """Return every login that starts with the prefix (to pick a free suffix in one query)."""
@@ -37,6 +39,13 @@ class PersonRepository:
         """Stage a new person and fill its server-side defaults (created_at)."""
         self._session.add(person)
         await self._session.flush()
+
+    def _detached(self, person: model.Person | None) -> model.Person | None:
+        # People are never changed after being read here; a unit of work that ends without a commit
+        # rolls back, and a rollback would expire a still-attached person before the caller reads it.
+        if person is not None:
+            self._session.expunge(person)
+        return person
 
 
 class GuardianshipRepository:
