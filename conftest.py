@@ -14,6 +14,8 @@ import asyncpg
 import pytest
 from chassis.testing import LocalIssuer
 
+import gateway  # noqa: F401 - import the real package before pytest names gateway/tests "gateway.tests"
+
 pytest_plugins = ["devstack.fixtures"]
 
 ROOT = Path(__file__).resolve().parent
@@ -58,7 +60,8 @@ def database_templates(stack_infra) -> dict[str, str]:  # type: ignore[no-untype
 
 @pytest.fixture
 async def fresh_db(
-    stack_infra, database_templates: dict[str, str]  # type: ignore[no-untyped-def]
+    stack_infra,
+    database_templates: dict[str, str],  # type: ignore[no-untyped-def]
 ) -> AsyncIterator[Callable[[str], Awaitable[str]]]:
     """Return a factory: service name → URL of a brand-new database migrated to head."""
     dsn: str = stack_infra.superuser_dsn

@@ -27,10 +27,15 @@ from journal_service.application.handlers import JournalHandlers
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ..unit.fakes import FakeGuardians
-
 pytestmark = pytest.mark.integration
 TODAY = date(2026, 10, 15)
+
+
+class NoGuardians:
+    """Identity's answer is proven in the end-to-end test; here nobody is anybody's parent."""
+
+    async def is_guardian(self, *, token: str, parent_id: str, student_id: str) -> bool:
+        return False
 
 
 @dataclass
@@ -50,7 +55,7 @@ async def journal(fresh_db: Callable[[str], Awaitable[str]], issuer: LocalIssuer
     sessions = make_session_factory(engine)
     handlers = JournalHandlers(
         uow=lambda: JournalUnitOfWork(sessions, service="journal"),
-        guardians=FakeGuardians(),
+        guardians=NoGuardians(),
         today=lambda: TODAY,
     )
     server = GrpcServer(
