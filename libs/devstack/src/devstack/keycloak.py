@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import zipfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -256,6 +257,7 @@ class Keycloak:
         self.admin_password = admin_password
         self.client_secrets = dict(client_secrets)
         self.fast_jvm = fast_jvm
+        self._spawned_at: float | None = None
 
     @property
     def url(self) -> str:
@@ -289,12 +291,11 @@ class Keycloak:
         self.import_dir.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(self.realm_file, self.import_dir / self.realm_file.name)
 
-    def start(self, *, timeout: float = 240.0) -> float:
-        """Start Keycloak unless it already runs; return the seconds it took to become ready."""
+    def start(self, *, timeout: float = 240.0, wait: bool = True) -> float:
+        """Start Keycloak unless it already runs; return the seconds until ready (0 when not waiting)."""
         if self.running():
             log.info("keycloak already running on port %d", self.port)
-            wait_until(self.ready, timeout=timeout, component=COMPONENT, what="ready", log_path=self.log_path)
-            return 0.0
+            return self.wait_ready(timeout=timeout) if wait else 0.0
         for port in (self.port, self.management_port):
             if port_in_use(port):
                 raise StackError(COMPONENT, f"port {port} is taken by another process", self.log_path)
@@ -332,15 +333,22 @@ class Keycloak:
         log.info("starting keycloak on %s (management %d)", self.url, self.management_port)
         proc = spawn_detached(argv, env=env, log_path=self.log_path, cwd=home)
         write_pidfile(self.pidfile, proc.pid)
-        elapsed = wait_until(
+        self._spawned_at = time.monotonic()
+        return self.wait_ready(timeout=timeout) if wait else 0.0
+
+    def wait_ready(self, *, timeout: float = 240.0) -> float:
+        """Wait for /health/ready; return the seconds since this object spawned Keycloak (or since now)."""
+        began = self._spawned_at if self._spawned_at is not None else time.monotonic()
+        wait_until(
             self.ready,
             timeout=timeout,
             component=COMPONENT,
             what="ready",
             log_path=self.log_path,
-            still_running=lambda: proc.poll() is None,
+            still_running=self.running,
             interval=1.0,
         )
+        elapsed = time.monotonic() - began
         log.info("keycloak ready in %.1f s", elapsed)
         return elapsed
 

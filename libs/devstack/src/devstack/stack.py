@@ -96,6 +96,7 @@ class Stack:
         self.logs_dir = self.data_dir / "logs"
         self.run_dir = self.data_dir / "run"
         self.secrets = Secrets(self.data_dir / "secrets.json")
+        self._kc: Keycloak | None = None
 
     # -- paths ------------------------------------------------------------------------------------
 
@@ -312,13 +313,26 @@ class Stack:
             return
         self._nats().start()
 
-    def start_keycloak(self, timeout: float = 240.0) -> float:
-        """Start Keycloak (fetch, unzip and build on first use); return the seconds until ready."""
+    def start_keycloak(self, timeout: float = 240.0, *, wait: bool = True) -> float:
+        """Start Keycloak (fetch, unzip and build on first use); return the seconds until ready.
+
+        With `wait=False` return right after launching; `wait_keycloak()` finishes the job.
+        """
         self._prepare()
         if self.external.keycloak_url:
             log.info("using external Keycloak at %s", self.keycloak_url)
             return 0.0
-        return self._keycloak().start(timeout=timeout)
+        self._kc = self._keycloak()
+        return self._kc.start(timeout=timeout, wait=wait)
+
+    def wait_keycloak(self, timeout: float = 240.0) -> float:
+        """Wait until Keycloak is ready; return the seconds since it was launched by this object."""
+        if self.external.keycloak_url:
+            from devstack.proc import wait_until
+
+            return wait_until(self.keycloak_ready, timeout=timeout, component="keycloak", what="ready")
+        kc = self._kc or self._keycloak()
+        return kc.wait_ready(timeout=timeout)
 
     def create_databases(self) -> None:
         """Create one role and one owned database per service, plus Keycloak's, with the stored passwords."""
@@ -332,6 +346,7 @@ class Stack:
         alembic = self.venv_bin / "alembic"
         if not alembic.exists():
             alembic = Path(sys.executable).parent / "alembic"
+        running: dict[str, subprocess.Popen[bytes]] = {}
         for service in SERVICES:
             ini = self.repo / "services" / service / "alembic.ini"
             if not ini.exists():
@@ -339,22 +354,38 @@ class Stack:
                 continue
             log_path = self.log_path(f"migrate-{service}")
             env = dict(os.environ) | self.env_for(service)
+            # Each service has its own database, so the migrations run side by side.
             with log_path.open("ab") as out:
                 out.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} alembic upgrade head ===\n".encode())
                 out.flush()
-                result = subprocess.run(
+                running[service] = subprocess.Popen(
                     [str(alembic), "-c", str(ini.relative_to(self.repo)), "upgrade", "head"],
                     cwd=self.repo,
                     env=env,
+                    stdin=subprocess.DEVNULL,
                     stdout=out,
                     stderr=subprocess.STDOUT,
-                    check=False,
                 )
-            if result.returncode != 0:
-                raise StackError(
-                    f"migrate-{service}", f"alembic upgrade head failed (exit {result.returncode})", log_path
-                )
-            log.info("migrate %s: at head", service)
+        failed = []
+        for service, proc in running.items():
+            code = proc.wait()
+            if code != 0:
+                failed.append((service, code))
+            else:
+                log.info("migrate %s: at head", service)
+        if len(failed) == 1:
+            service, code = failed[0]
+            raise StackError(
+                f"migrate-{service}",
+                f"alembic upgrade head failed (exit {code})",
+                self.log_path(f"migrate-{service}"),
+            )
+        if failed:
+            parts = [f"alembic upgrade head failed for {', '.join(s for s, _ in failed)}"]
+            for service, _ in failed:
+                path = self.log_path(f"migrate-{service}")
+                parts.append(f"--- last lines of {path} ---\n{tail(path, 20)}")
+            raise StackError("migrate", "\n".join(parts))
 
     def default_programs(self) -> dict[str, list[str]]:
         """Return the command of each program: the console scripts in the workspace venv."""
@@ -573,8 +604,11 @@ class Stack:
         timed("nats", self.start_nats)
         timed("databases", self.create_databases)
         if keycloak:
-            timed("keycloak", self.start_keycloak)
+            # Keycloak boots for a minute and needs nothing from the migrations: let them overlap.
+            self.start_keycloak(wait=False)
         timed("migrate", self.migrate)
+        if keycloak:
+            timings["keycloak"] = self.wait_keycloak()
         if services:
             timed("services", self.start_services)
             timed("healthy", lambda: self.wait_healthy(health_timeout))
