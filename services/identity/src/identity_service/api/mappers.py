@@ -7,12 +7,12 @@ from ejournal.identity.v1 import identity_pb2 as pb
 from identity_service.application.handlers import role_to_pb
 from identity_service.domain import errors, model
 
-_ROLE_FROM_PB = {role_to_pb(role): role for role in model.Role}
+_ROLE_FROM_PB: dict[int, model.Role] = {int(role_to_pb(role)): role for role in model.Role}
 
 
 def role_from_pb(value: int) -> model.Role:
     """Return the domain role or raise RoleMissing for unspecified/unknown values."""
-    role: model.Role | None = _ROLE_FROM_PB.get(value)  # type: ignore[call-overload]
+    role = _ROLE_FROM_PB.get(value)
     if role is None:
         raise errors.RoleMissing()
     return role

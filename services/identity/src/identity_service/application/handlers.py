@@ -76,6 +76,7 @@ class IdentityHandlers:
                 require_password_change=temporary,
             )
         )
+        committed = False
         try:
             await self._accounts.set_password(account_id, password, temporary=temporary)
             await self._accounts.assign_role(account_id, cmd.role.value)
@@ -102,9 +103,11 @@ class IdentityHandlers:
                     subject_person_id=str(person.id),
                 )
                 await uow.commit()
+                committed = True
         except BaseException:
             # Without the person row the account would be an orphan nobody can see or manage.
-            await self._remove_account(account_id)
+            if not committed:
+                await self._remove_account(account_id)
             raise
         return commands.CreatedPerson(person=person, temporary_password=password if temporary else "")
 
