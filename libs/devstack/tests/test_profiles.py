@@ -178,3 +178,12 @@ def test_profile_lock_is_exclusive_and_reports_its_holder(tmp_path: Path) -> Non
     finally:
         handle.close()
     assert stack.lock_holder() is None
+
+
+def test_wipe_forgets_old_secrets(tmp_path: Path) -> None:
+    stack = Stack("dev", repo=tmp_path)
+    before = stack.secrets.db_password("keycloak")
+    stack.wipe()
+    after = stack.secrets.db_password("keycloak")
+    assert after != before
+    assert Stack("dev", repo=tmp_path).secrets.db_password("keycloak") == after, "saved, not only cached"

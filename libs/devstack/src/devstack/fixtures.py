@@ -107,7 +107,7 @@ class StackSession:
     # -- containers (only when a Docker engine answers) ------------------------------------------
 
     def _start_containers(self, external: External) -> External:
-        from testcontainers.postgres import PostgresContainer
+        from testcontainers.community.postgres import PostgresContainer
 
         profile = get_profile(PROFILE)
         pg_url, nats_url, monitor = external.postgres_url, external.nats_url, external.nats_monitor_url
@@ -119,7 +119,7 @@ class StackSession:
             self.containers.append(pg.start())
             pg_url = f"postgresql://postgres:postgres@127.0.0.1:{profile.postgres_port}/postgres"
         if nats_url is None:
-            from testcontainers.nats import NatsContainer
+            from testcontainers.community.nats import NatsContainer
 
             nats = NatsContainer("nats:2.11-alpine", jetstream=True)
             nats.with_bind_ports(4222, profile.nats_port).with_bind_ports(8222, profile.nats_monitor_port)

@@ -557,6 +557,8 @@ class Stack:
         if self.data_dir.exists():
             log.info("deleting %s", self.data_dir)
             shutil.rmtree(self.data_dir)
+        # Forget secrets read before the wipe: the next start generates and saves new ones.
+        self.secrets = Secrets(self.data_dir / "secrets.json")
 
     def status(self) -> list[ComponentStatus]:
         """Report which components of this profile run, with their addresses."""
@@ -565,7 +567,7 @@ class Stack:
         pid = pg.pid() if (self.data_dir / "postgres").exists() else None
         result.append(
             ComponentStatus(
-                "postgres", pid is not None, f"pid {pid}, {self.postgres_addr}" if pid else self.postgres_addr
+                "postgres", pid is not None, f"{f'pid {pid}' if pid else 'stopped'} {self.postgres_addr}"
             )
         )
         for name, pidfile, url in (
