@@ -50,7 +50,9 @@ def find_repo_root(start: Path | None = None) -> Path:
     """Return the workspace root: `EJOURNAL_REPO`, else the nearest parent with a uv workspace pyproject."""
     if os.environ.get("EJOURNAL_REPO"):
         return Path(os.environ["EJOURNAL_REPO"]).resolve()
-    origins = [start] if start is not None else [Path.cwd(), Path(__file__).resolve()]
+    origins = [Path.cwd(), Path(__file__).resolve()]
+    if start is not None:
+        origins.insert(0, start.resolve())
     for origin in origins:
         for directory in (origin, *origin.parents):
             pyproject = directory / "pyproject.toml"
