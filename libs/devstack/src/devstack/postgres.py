@@ -9,6 +9,7 @@ import os
 import pwd
 import re
 import shutil
+import signal
 import subprocess
 from collections.abc import Coroutine, Mapping
 from pathlib import Path
@@ -290,7 +291,7 @@ class Postgres:
             pid = self.pid()
             if pid is not None:
                 # Immediate shutdown: the server did not honour a fast stop in time.
-                os.kill(pid, 3)
+                os.kill(pid, signal.SIGQUIT)
         return True
 
 
