@@ -155,6 +155,18 @@ async def test_link_guardian_and_a_generated_temporary_password(
     assert json.loads(wrong.stderr.strip().splitlines()[-1])["error"] == "person_not_parent"
 
 
+async def test_a_password_keycloak_refuses_leaves_no_account(
+    admin_cli: AdminCli, keycloak: KeycloakAdmin
+) -> None:
+    result = await admin_cli.run(
+        "create-person", "--role", "teacher", "--last-name", "Слабый", "--first-name", "Пароль",
+        "--username", "it.weak.password", "--password", "short",
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert json.loads(result.stderr.strip().splitlines()[-1])["error"] == "password_rejected"
+    assert await keycloak.a_get_user_id("it.weak.password") is None
+
+
 async def test_bad_input_exits_with_a_json_error(admin_cli: AdminCli) -> None:
     result = await admin_cli.run(
         "create-person", "--role", "teacher", "--last-name", "Иванов7", "--first-name", "Пётр"

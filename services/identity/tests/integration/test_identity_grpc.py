@@ -120,6 +120,17 @@ async def test_bad_input_and_non_admins_are_refused_without_writes(identity: Ide
     assert await people_count(identity) == 0 and await identity.outbox() == []
 
 
+async def test_an_email_taken_in_keycloak_is_already_exists(identity: Identity) -> None:
+    first = await create(identity, ipb.ROLE_PARENT, "Морозова", "Ирина", email="family@college.test")
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await create(identity, ipb.ROLE_PARENT, "Морозов", "Игорь", email="family@college.test")
+    assert caught.value.code() == grpc.StatusCode.ALREADY_EXISTS
+    assert error_code_of(caught.value) == "email_taken"
+    assert await identity.keycloak.a_get_users({"lastName": "Морозов", "exact": True}) == []
+    assert await people_count(identity) == 1
+    assert first.person.email == "family@college.test"
+
+
 async def test_keycloak_down_is_unavailable_and_writes_nothing(identity_factory: ServerFactory) -> None:
     # Nothing listens on port 9 of the loopback: every call fails to connect.
     dead = make_keycloak_admin(

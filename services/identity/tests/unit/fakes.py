@@ -21,6 +21,8 @@ class FakeStore:
         self.audits: list[dict[str, str]] = []
         self.commits = 0
         self.fail_commit: Exception | None = None
+        # Raised when a unit of work that committed is closed (the commit stands).
+        self.fail_close_after_commit: Exception | None = None
 
 
 class FakePeople:
@@ -70,6 +72,7 @@ class FakeUnitOfWork:
         self.guardianships = FakeGuardianships(store)
         self._staged: list[tuple[str, Any]] = []
         self._audits: list[dict[str, str]] = []
+        self._committed = False
 
     async def __aenter__(self) -> FakeUnitOfWork:
         return self
@@ -79,6 +82,8 @@ class FakeUnitOfWork:
     ) -> None:
         self._staged.clear()
         self._audits.clear()
+        if self._committed and self._store.fail_close_after_commit is not None:
+            raise self._store.fail_close_after_commit
 
     async def publish(self, subject: str, message: Any, *, event_id: str) -> None:
         self._staged.append((subject, message))
@@ -106,6 +111,7 @@ class FakeUnitOfWork:
         self._store.published.extend(self._staged)
         self._store.audits.extend(self._audits)
         self._store.commits += 1
+        self._committed = True
         self.people.staged.clear()
         self.guardianships.staged.clear()
         self._staged.clear()

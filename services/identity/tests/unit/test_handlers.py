@@ -138,6 +138,19 @@ async def test_database_failure_deletes_the_new_keycloak_account(
     assert not store.people and not store.published and not store.audits
 
 
+async def test_a_failure_after_the_commit_keeps_the_account(
+    handlers: IdentityHandlers, store: FakeStore, accounts: FakeAccounts
+) -> None:
+    store.fail_close_after_commit = RuntimeError("connection lost while closing")
+
+    with pytest.raises(RuntimeError, match="closing"):
+        await handlers.create_person(create(), ADMIN)
+
+    # The person is committed: deleting the account now would leave a person who cannot log in.
+    assert not accounts.deleted and len(accounts.accounts) == 1
+    assert len(store.people) == 1
+
+
 @pytest.mark.parametrize("step", ["set_password", "assign_role"])
 async def test_keycloak_failure_after_creation_deletes_the_account(
     handlers: IdentityHandlers, store: FakeStore, accounts: FakeAccounts, step: str
