@@ -54,10 +54,9 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        try:
-            await self.session.rollback()
-        finally:
-            await self.session.close()
+        # close() rolls back whatever was not committed without expiring loaded objects,
+        # so results read in a unit of work that did not commit stay usable.
+        await self.session.close()
 
     async def commit(self) -> None:
         """Commit the business change with its events; then nudge the outbox relay."""
