@@ -1,0 +1,61 @@
+"""Tables of the messaging database and their imperative mapping onto the domain classes."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    Index,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import registry
+
+from messaging_service.domain import model
+
+metadata = MetaData()
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("recipient_id", UUID(as_uuid=True), nullable=False),
+    Column(
+        "kind",
+        # Stored as text: new kinds of notification need no ALTER TYPE.
+        Enum(
+            model.NotificationKind,
+            name="notification_kind",
+            native_enum=False,
+            length=32,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        nullable=False,
+    ),
+    Column("student_id", UUID(as_uuid=True), nullable=False),
+    Column("discipline_id", UUID(as_uuid=True)),
+    Column("mark_value", String(16)),
+    Column("lesson_date", Date),
+    Column("source_event_id", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    UniqueConstraint("source_event_id", "recipient_id", name="uq_notifications_source_recipient"),
+    Index("ix_notifications_recipient_created", "recipient_id", "created_at"),
+)
+
+mapper_registry = registry(metadata=metadata)
+_mapped = False
+
+
+def start_mappers() -> None:
+    """Map the domain classes onto the tables, once per process."""
+    global _mapped  # noqa: PLW0603 - mapping is process-wide by nature
+    if _mapped:
+        return
+    mapper_registry.map_imperatively(model.Notification, notifications)
+    _mapped = True

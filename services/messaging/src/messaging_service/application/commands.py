@@ -1,0 +1,33 @@
+"""Commands and queries of messaging: small immutable requests to the application layer."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One delivery of an event to one consumer: the key the inbox remembers."""
+
+    event_id: str
+    consumer: str
+    subject: str
+
+
+@dataclass(frozen=True)
+class NotifyGuardiansOfMark:
+    """Tell the student's parents that a mark was recorded."""
+
+    student_id: uuid.UUID
+    discipline_id: uuid.UUID
+    mark_value: str
+    lesson_date: date
+
+
+@dataclass(frozen=True)
+class ListNotifications:
+    """Read the caller's own notifications; page_size 0 means the default."""
+
+    page_size: int

@@ -1,0 +1,49 @@
+"""Use cases of messaging: open a unit of work, apply the domain, commit."""
+
+from __future__ import annotations
+
+from chassis.auth import Principal
+
+from messaging_service.application import commands
+from messaging_service.application.ports import GuardianDirectory, UnitOfWorkFactory
+from messaging_service.domain import access, model
+
+
+class MessagingHandlers:
+    """Messaging's use cases, wired with their ports in the composition root."""
+
+    def __init__(self, uow: UnitOfWorkFactory, guardians: GuardianDirectory) -> None:
+        self._uow = uow
+        self._guardians = guardians
+
+    async def notify_guardians_of_mark(
+        self, cmd: commands.NotifyGuardiansOfMark, delivery: commands.Delivery
+    ) -> int:
+        """Store one notification per parent of the student; a repeated event changes nothing.
+
+        Return how many notifications were stored. When identity does not answer, the error
+        propagates and the event is retried.
+        """
+        async with self._uow() as uow:
+            if not await uow.inbox.claim(delivery.event_id, delivery.consumer, delivery.subject):
+                return 0
+            notifications = model.notifications_for_mark(
+                guardians=await self._guardians.guardians_of(cmd.student_id),
+                source_event_id=delivery.event_id,
+                student_id=cmd.student_id,
+                discipline_id=cmd.discipline_id,
+                mark_value=cmd.mark_value,
+                lesson_date=cmd.lesson_date,
+            )
+            await uow.notifications.add_all(notifications)
+            await uow.commit()
+            return len(notifications)
+
+    async def list_notifications(
+        self, query: commands.ListNotifications, actor: Principal
+    ) -> list[model.Notification]:
+        """Return the caller's own notifications, newest first (reading one's own needs no audit)."""
+        limit = model.page_size(query.page_size)
+        recipient = access.recipient_id(actor)
+        async with self._uow() as uow:
+            return await uow.notifications.of_recipient(recipient, limit=limit)

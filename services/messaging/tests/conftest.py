@@ -1,0 +1,118 @@
+"""Fixtures of messaging's tests: in-memory stand-ins for the unit of work and for identity.
+
+They live here, not in an importable module: with pytest's importlib mode, test helper packages of
+different services would share module names (`tests.unit...`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+
+import pytest
+from chassis.errors import ServiceUnavailable
+from messaging_service.application.handlers import MessagingHandlers
+from messaging_service.domain import model
+
+
+class FakeInbox:
+    """Claims become permanent only when the unit of work commits, like the real inbox table."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+        self.staged: set[tuple[str, str]] = set()
+
+    async def claim(self, event_id: str, consumer: str, subject: str) -> bool:
+        key = (event_id, consumer)
+        if key in self._store.claimed or key in self.staged:
+            return False
+        self.staged.add(key)
+        return True
+
+
+class FakeNotifications:
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+        self.staged: list[model.Notification] = []
+
+    async def add_all(self, notifications: list[model.Notification]) -> None:
+        self.staged.extend(notifications)
+
+    async def of_recipient(self, recipient_id: uuid.UUID, *, limit: int) -> list[model.Notification]:
+        mine = [n for n in self._store.notifications if n.recipient_id == recipient_id]
+        return sorted(mine, key=lambda n: n.created_at or datetime.min, reverse=True)[:limit]
+
+
+class FakeUnitOfWork:
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+        self.inbox = FakeInbox(store)
+        self.notifications = FakeNotifications(store)
+
+    async def __aenter__(self) -> FakeUnitOfWork:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.inbox.staged.clear()
+        self.notifications.staged.clear()
+
+    async def commit(self) -> None:
+        self._store.claimed |= self.inbox.staged
+        for n in self.notifications.staged:
+            key = (n.source_event_id, n.recipient_id)
+            if key not in {(m.source_event_id, m.recipient_id) for m in self._store.notifications}:
+                n.created_at = self._store.clock()
+                self._store.notifications.append(n)
+        self._store.commits += 1
+        self.inbox.staged.clear()
+        self.notifications.staged.clear()
+
+
+class FakeStore:
+    """One in-memory 'database' shared by every unit of work of a test."""
+
+    def __init__(self) -> None:
+        self.claimed: set[tuple[str, str]] = set()
+        self.notifications: list[model.Notification] = []
+        self.commits = 0
+        self._now = datetime(2026, 10, 15, 12, 0, tzinfo=UTC)
+
+    def clock(self) -> datetime:
+        self._now += timedelta(seconds=1)
+        return self._now
+
+
+class FakeGuardians:
+    """The identity service's parent↔student links; `down` makes it fail like an unreachable service."""
+
+    def __init__(self, links: dict[uuid.UUID, list[uuid.UUID]] | None = None) -> None:
+        self.links = links or {}
+        self.down = False
+        self.calls = 0
+
+    async def guardians_of(self, student_id: uuid.UUID) -> list[uuid.UUID]:
+        self.calls += 1
+        if self.down:
+            raise ServiceUnavailable("Связанный сервис временно недоступен, попробуйте позже")
+        return list(self.links.get(student_id, []))
+
+
+@pytest.fixture
+def store() -> FakeStore:
+    """An empty in-memory database."""
+    return FakeStore()
+
+
+@pytest.fixture
+def guardians() -> FakeGuardians:
+    """An identity directory with no links yet; tests add them to `links`."""
+    return FakeGuardians()
+
+
+@pytest.fixture
+def fake_handlers(store: FakeStore, guardians: FakeGuardians) -> MessagingHandlers:
+    """Messaging's handlers over the in-memory store and directory."""
+    return MessagingHandlers(uow=lambda: FakeUnitOfWork(store), guardians=guardians)  # type: ignore[arg-type,return-value]

@@ -1,0 +1,94 @@
+"""The mark consumer: decoding, poison detection and the inbox key, against in-memory fakes."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from chassis.consumer import Envelope, PoisonMessage
+from ejournal.common.v1.common_pb2 import LocalDate
+from ejournal.journal.v1.events_pb2 import MarkRecorded
+from messaging_service.api.consumers import MarkNotifications
+from messaging_service.application.handlers import MessagingHandlers
+
+STUDENT, PARENT = uuid.uuid4(), uuid.uuid4()
+
+
+def mark_event(**overrides: object) -> MarkRecorded:
+    fields: dict[str, object] = {
+        "event_id": str(uuid.uuid4()),
+        "mark_id": str(uuid.uuid4()),
+        "student_id": str(STUDENT),
+        "group_id": str(uuid.uuid4()),
+        "discipline_id": str(uuid.uuid4()),
+        "teacher_id": str(uuid.uuid4()),
+        "lesson_date": LocalDate(year=2026, month=10, day=14),
+        "value": "5",
+    }
+    fields.update(overrides)
+    return MarkRecorded(**fields)  # type: ignore[arg-type]
+
+
+def envelope(data: bytes, msg_id: str | None = None) -> Envelope:
+    return Envelope(
+        event_id=msg_id or str(uuid.uuid4()), subject="journal.mark.recorded.v1", data=data, num_delivered=1
+    )
+
+
+@pytest.fixture
+def consumer(fake_handlers: MessagingHandlers, guardians: Any) -> MarkNotifications:
+    guardians.links[STUDENT] = [PARENT]
+    return MarkNotifications(fake_handlers)
+
+
+async def test_a_mark_event_becomes_a_notification_keyed_by_its_event_id(
+    consumer: MarkNotifications, store: Any
+) -> None:
+    event = mark_event()
+    await consumer(envelope(event.SerializeToString(), msg_id=event.event_id))
+    [note] = store.notifications
+    assert (note.recipient_id, note.student_id, note.mark_value, note.source_event_id) == (
+        PARENT,
+        STUDENT,
+        "5",
+        event.event_id,
+    )
+    assert str(note.lesson_date) == "2026-10-14"
+
+
+async def test_the_same_event_under_another_message_id_is_applied_once(
+    consumer: MarkNotifications, store: Any
+) -> None:
+    data = mark_event().SerializeToString()
+    await consumer(envelope(data))
+    await consumer(envelope(data))
+    assert len(store.notifications) == 1
+
+
+async def test_an_event_without_its_own_id_falls_back_to_the_message_id(
+    consumer: MarkNotifications, store: Any
+) -> None:
+    await consumer(envelope(mark_event(event_id="").SerializeToString(), msg_id="m-1"))
+    assert [n.source_event_id for n in store.notifications] == ["m-1"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\xff\xff garbage",
+        mark_event(student_id="not-a-uuid").SerializeToString(),
+        mark_event(discipline_id="").SerializeToString(),
+        mark_event(lesson_date=LocalDate(year=2026, month=2, day=30)).SerializeToString(),
+        mark_event(value="").SerializeToString(),
+        mark_event(value="x" * 17).SerializeToString(),
+        mark_event(event_id="not-a-uuid").SerializeToString(),
+    ],
+    ids=["undecodable", "bad-student", "no-discipline", "bad-date", "no-value", "long-value", "bad-event-id"],
+)
+async def test_payloads_that_can_never_apply_are_poison(
+    consumer: MarkNotifications, store: Any, data: bytes
+) -> None:
+    with pytest.raises(PoisonMessage):
+        await consumer(envelope(data))
+    assert store.notifications == [] and store.claimed == set()

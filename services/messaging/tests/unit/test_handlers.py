@@ -1,0 +1,109 @@
+"""Messaging use cases against in-memory fakes: notifications per guardian, idempotency, reading."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+import pytest
+from chassis.errors import PermissionDenied, ServiceUnavailable
+from chassis.testing import LocalIssuer
+from messaging_service.application import commands
+from messaging_service.application.handlers import MessagingHandlers
+from messaging_service.domain import errors
+
+STUDENT, DISCIPLINE = uuid.uuid4(), uuid.uuid4()
+MOTHER, FATHER = uuid.uuid4(), uuid.uuid4()
+MARK = commands.NotifyGuardiansOfMark(
+    student_id=STUDENT, discipline_id=DISCIPLINE, mark_value="4", lesson_date=date(2026, 10, 14)
+)
+issuer = LocalIssuer()
+
+
+def delivery(event_id: str | None = None) -> commands.Delivery:
+    return commands.Delivery(
+        event_id=event_id or str(uuid.uuid4()),
+        consumer="messaging-mark-notifications",
+        subject="journal.mark.recorded.v1",
+    )
+
+
+@pytest.fixture
+def handlers(fake_handlers: MessagingHandlers, guardians: Any) -> MessagingHandlers:
+    guardians.links[STUDENT] = [MOTHER, FATHER]
+    return fake_handlers
+
+
+async def test_a_recorded_mark_notifies_each_guardian_once(handlers: MessagingHandlers, store: Any) -> None:
+    event = delivery()
+    assert await handlers.notify_guardians_of_mark(MARK, event) == 2
+    assert {n.recipient_id for n in store.notifications} == {MOTHER, FATHER}
+    assert all(n.source_event_id == event.event_id and n.mark_value == "4" for n in store.notifications)
+
+
+async def test_a_repeated_event_changes_nothing_and_asks_identity_no_more(
+    handlers: MessagingHandlers, store: Any, guardians: Any
+) -> None:
+    event = delivery()
+    await handlers.notify_guardians_of_mark(MARK, event)
+    assert await handlers.notify_guardians_of_mark(MARK, event) == 0
+    assert len(store.notifications) == 2
+    assert guardians.calls == 1
+
+
+async def test_a_student_without_guardians_is_a_handled_event(
+    handlers: MessagingHandlers, store: Any
+) -> None:
+    other = commands.NotifyGuardiansOfMark(
+        student_id=uuid.uuid4(), discipline_id=DISCIPLINE, mark_value="5", lesson_date=date(2026, 10, 14)
+    )
+    event = delivery()
+    assert await handlers.notify_guardians_of_mark(other, event) == 0
+    assert (event.event_id, event.consumer) in store.claimed
+
+
+async def test_identity_down_raises_and_leaves_the_event_unclaimed_for_the_retry(
+    handlers: MessagingHandlers, store: Any, guardians: Any
+) -> None:
+    event = delivery()
+    guardians.down = True
+    with pytest.raises(ServiceUnavailable):
+        await handlers.notify_guardians_of_mark(MARK, event)
+    assert store.notifications == [] and store.claimed == set() and store.commits == 0
+
+    guardians.down = False
+    assert await handlers.notify_guardians_of_mark(MARK, event) == 2
+
+
+async def test_a_parent_lists_only_their_own_notifications_newest_first(
+    handlers: MessagingHandlers,
+) -> None:
+    first, second = delivery(), delivery()
+    await handlers.notify_guardians_of_mark(MARK, first)
+    await handlers.notify_guardians_of_mark(MARK, second)
+    mother = issuer.principal(str(MOTHER), ("parent",))
+
+    notes = await handlers.list_notifications(commands.ListNotifications(page_size=0), mother)
+    assert [n.source_event_id for n in notes] == [second.event_id, first.event_id]
+    assert {n.recipient_id for n in notes} == {MOTHER}
+
+    page = await handlers.list_notifications(commands.ListNotifications(page_size=1), mother)
+    assert [n.source_event_id for n in page] == [second.event_id]
+
+    stranger = issuer.principal(str(uuid.uuid4()), ("parent",))
+    assert await handlers.list_notifications(commands.ListNotifications(page_size=0), stranger) == []
+
+
+async def test_page_size_out_of_range_is_refused(handlers: MessagingHandlers) -> None:
+    with pytest.raises(errors.PageSizeOutOfRange):
+        await handlers.list_notifications(
+            commands.ListNotifications(page_size=201), issuer.principal(str(MOTHER), ("parent",))
+        )
+
+
+async def test_a_service_account_has_no_notifications(handlers: MessagingHandlers) -> None:
+    robot = issuer.principal("service-account-ejournal-journal", ("service",))
+    with pytest.raises(PermissionDenied) as caught:
+        await handlers.list_notifications(commands.ListNotifications(page_size=0), robot)
+    assert caught.value.code == "person_required"
