@@ -1,0 +1,38 @@
+"""Tables of the reports database (read models fed by events) and their imperative mapping."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Date, DateTime, Index, MetaData, String, Table
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import registry
+
+from reports_service.domain import model
+
+metadata = MetaData()
+
+mark_facts = Table(
+    "mark_facts",
+    metadata,
+    Column("mark_id", UUID(as_uuid=True), primary_key=True),
+    Column("group_id", UUID(as_uuid=True), nullable=False),
+    Column("discipline_id", UUID(as_uuid=True), nullable=False),
+    Column("student_id", UUID(as_uuid=True), nullable=False),
+    Column("value", String(16), nullable=False),
+    Column("lesson_date", Date, nullable=False),
+    # When the journal recorded the mark (the event's occurred_at), not when reports learnt of it.
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("event_id", String(64), nullable=False),
+    Index("ix_mark_facts_group_value", "group_id", "value"),
+)
+
+mapper_registry = registry(metadata=metadata)
+_mapped = False
+
+
+def start_mappers() -> None:
+    """Map the domain classes onto the tables, once per process."""
+    global _mapped  # noqa: PLW0603 - mapping is process-wide by nature
+    if _mapped:
+        return
+    mapper_registry.map_imperatively(model.MarkFact, mark_facts)
+    _mapped = True

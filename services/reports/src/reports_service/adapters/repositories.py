@@ -1,0 +1,48 @@
+"""Repositories: every query of the reports database lives here. They never commit."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reports_service.adapters import orm
+from reports_service.domain import model
+
+
+class MarkFactRepository:
+    """The projection of recorded marks."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, fact: model.MarkFact) -> bool:
+        """Stage a mark fact; return False when the projection already holds this mark."""
+        result = await self._session.execute(
+            insert(orm.mark_facts)
+            .values(
+                mark_id=fact.mark_id,
+                group_id=fact.group_id,
+                discipline_id=fact.discipline_id,
+                student_id=fact.student_id,
+                value=fact.value,
+                lesson_date=fact.lesson_date,
+                recorded_at=fact.recorded_at,
+                event_id=fact.event_id,
+            )
+            .on_conflict_do_nothing(index_elements=["mark_id"])
+            .returning(orm.mark_facts.c.mark_id)
+        )
+        return result.first() is not None
+
+    async def tallies_of_group(self, group_id: uuid.UUID) -> list[model.ValueTally]:
+        """Return per-value counts of a group's marks with the newest recording time of each."""
+        c = orm.mark_facts.c
+        rows = await self._session.execute(
+            select(c.value, func.count(), func.max(c.recorded_at))
+            .where(c.group_id == group_id)
+            .group_by(c.value)
+        )
+        return [model.ValueTally(value, int(count), last) for value, count, last in rows]

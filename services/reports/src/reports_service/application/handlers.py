@@ -1,0 +1,46 @@
+"""Use cases of reports: keep the projection fed by events and answer summaries from it."""
+
+from __future__ import annotations
+
+from chassis.auth import Principal
+
+from reports_service.application import commands
+from reports_service.application.ports import UnitOfWorkFactory
+from reports_service.domain import access, model
+
+
+class ReportsHandlers:
+    """Reports' use cases, wired with their ports in the composition root."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def project_mark_recorded(
+        self, cmd: commands.ProjectMarkRecorded, delivery: commands.Delivery
+    ) -> bool:
+        """Add the mark to the projection; return False when the event was already applied."""
+        async with self._uow() as uow:
+            if not await uow.inbox.claim(delivery.event_id, delivery.consumer, delivery.subject):
+                return False
+            await uow.mark_facts.add(
+                model.MarkFact(
+                    mark_id=cmd.mark_id,
+                    group_id=cmd.group_id,
+                    discipline_id=cmd.discipline_id,
+                    student_id=cmd.student_id,
+                    value=cmd.value,
+                    lesson_date=cmd.lesson_date,
+                    recorded_at=cmd.recorded_at,
+                    event_id=delivery.event_id,
+                )
+            )
+            await uow.commit()
+            return True
+
+    async def group_mark_summary(
+        self, query: commands.GetGroupMarkSummary, actor: Principal
+    ) -> model.GroupMarkSummary:
+        """Count a group's marks by value (staff); an unknown group has zero counts, not an error."""
+        access.require_group_summary_reader(actor)
+        async with self._uow() as uow:
+            return model.summarize(query.group_id, await uow.mark_facts.tallies_of_group(query.group_id))

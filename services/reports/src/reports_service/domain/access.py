@@ -1,0 +1,16 @@
+"""Who may see which report (R1.4, R5.2). Coarse roles come from the token."""
+
+from __future__ import annotations
+
+from chassis.auth import Principal
+
+from reports_service.domain import errors
+
+# Staff who read group results (§4.2.1, §4.5.1, §4.6.1); students and parents see their own diary instead.
+GROUP_SUMMARY_ROLES = ("admin", "director", "deputy", "curator", "class_teacher", "teacher")
+
+
+def require_group_summary_reader(principal: Principal) -> None:
+    """Raise RoleRequired unless the principal is staff who may read group summaries."""
+    if not principal.has_any(*GROUP_SUMMARY_ROLES):
+        raise errors.RoleRequired("сводку по группе видят сотрудники колледжа")

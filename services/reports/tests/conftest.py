@@ -1,0 +1,100 @@
+"""Fixtures of reports' tests: an in-memory stand-in for the unit of work.
+
+They live here, not in an importable module: with pytest's importlib mode, test helper packages of
+different services would share module names (`tests.unit...`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from types import TracebackType
+
+import pytest
+from reports_service.application.handlers import ReportsHandlers
+from reports_service.domain import model
+
+
+class FakeInbox:
+    """Claims become permanent only when the unit of work commits, like the real inbox table."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+        self.staged: set[tuple[str, str]] = set()
+
+    async def claim(self, event_id: str, consumer: str, subject: str) -> bool:
+        key = (event_id, consumer)
+        if key in self._store.claimed or key in self.staged:
+            return False
+        self.staged.add(key)
+        return True
+
+
+class FakeMarkFacts:
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+        self.staged: list[model.MarkFact] = []
+
+    async def add(self, fact: model.MarkFact) -> bool:
+        if fact.mark_id in self._store.facts or any(f.mark_id == fact.mark_id for f in self.staged):
+            return False
+        self.staged.append(fact)
+        return True
+
+    async def tallies_of_group(self, group_id: uuid.UUID) -> list[model.ValueTally]:
+        tallies: dict[str, model.ValueTally] = {}
+        for fact in self._store.facts.values():
+            if fact.group_id != group_id:
+                continue
+            old = tallies.get(fact.value)
+            last = (
+                fact.recorded_at
+                if old is None or old.last_recorded_at is None
+                else max(old.last_recorded_at, fact.recorded_at)
+            )
+            tallies[fact.value] = model.ValueTally(fact.value, (old.count if old else 0) + 1, last)
+        return list(tallies.values())
+
+
+class FakeUnitOfWork:
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+        self.inbox = FakeInbox(store)
+        self.mark_facts = FakeMarkFacts(store)
+
+    async def __aenter__(self) -> FakeUnitOfWork:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.inbox.staged.clear()
+        self.mark_facts.staged.clear()
+
+    async def commit(self) -> None:
+        self._store.claimed |= self.inbox.staged
+        for fact in self.mark_facts.staged:
+            self._store.facts[fact.mark_id] = fact
+        self._store.commits += 1
+        self.inbox.staged.clear()
+        self.mark_facts.staged.clear()
+
+
+class FakeStore:
+    """One in-memory 'database' shared by every unit of work of a test."""
+
+    def __init__(self) -> None:
+        self.claimed: set[tuple[str, str]] = set()
+        self.facts: dict[uuid.UUID, model.MarkFact] = {}
+        self.commits = 0
+
+
+@pytest.fixture
+def store() -> FakeStore:
+    """An empty in-memory database."""
+    return FakeStore()
+
+
+@pytest.fixture
+def fake_handlers(store: FakeStore) -> ReportsHandlers:
+    """Reports' handlers over the in-memory store."""
+    return ReportsHandlers(uow=lambda: FakeUnitOfWork(store))  # type: ignore[arg-type,return-value]
