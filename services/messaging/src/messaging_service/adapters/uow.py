@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from types import TracebackType
-
 from chassis.uow import UnitOfWork
 
 from messaging_service.adapters.repositories import NotificationRepository
@@ -16,14 +14,3 @@ class MessagingUnitOfWork(UnitOfWork):
 
     def _open(self) -> None:
         self.notifications = NotificationRepository(self.session)
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        # The base rolls back on exit, which would expire what a read loaded; detach it first so the
-        # handler can return it (the same intent as the session factory's expire_on_commit=False).
-        self.session.expunge_all()
-        await super().__aexit__(exc_type, exc, tb)
