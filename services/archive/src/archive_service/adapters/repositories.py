@@ -1,0 +1,108 @@
+"""Repositories: every query of the archive database lives here. They never commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Row, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from archive_service.adapters import orm
+from archive_service.domain import chain, model
+
+# Key of the transaction-scoped advisory lock that serializes appends to the chain.
+CHAIN_LOCK_KEY = 7_273_469_146_921_001
+
+
+def _record(row: Row[Any]) -> model.AuditRecord:
+    return model.AuditRecord(
+        sequence=row.sequence,
+        event_id=row.event_id,
+        occurred_at=row.occurred_at,
+        actor_id=row.actor_id,
+        actor_roles=list(row.actor_roles),
+        action=row.action,
+        resource_type=row.resource_type,
+        resource_id=row.resource_id,
+        subject_person_id=row.subject_person_id,
+        service=row.service,
+        correlation_id=row.correlation_id,
+        prev_hash=row.prev_hash,
+        chain_hash=row.chain_hash,
+    )
+
+
+class AuditLogRepository:
+    """The append-only, hash-chained audit log."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def lock_chain(self) -> None:
+        """Take the chain's lock until the end of the transaction."""
+        await self._session.execute(select(func.pg_advisory_xact_lock(CHAIN_LOCK_KEY)))
+
+    async def contains(self, event_id: str) -> bool:
+        """Return True when the log already holds the record of this event."""
+        found = await self._session.scalar(
+            select(orm.audit_log.c.sequence).where(orm.audit_log.c.event_id == event_id)
+        )
+        return found is not None
+
+    async def last_hash(self) -> str:
+        """Return the chain hash of the newest record, or the genesis hash of an empty log."""
+        found = await self._session.scalar(
+            select(orm.audit_log.c.chain_hash).order_by(orm.audit_log.c.sequence.desc()).limit(1)
+        )
+        return found or chain.GENESIS_HASH
+
+    async def append(self, record: model.AuditRecord) -> None:
+        """Insert the linked record and set its sequence."""
+        record.sequence = await self._session.scalar(
+            orm.audit_log.insert()
+            .values(
+                event_id=record.event_id,
+                occurred_at=record.occurred_at,
+                actor_id=record.actor_id,
+                actor_roles=record.actor_roles,
+                action=record.action,
+                resource_type=record.resource_type,
+                resource_id=record.resource_id,
+                subject_person_id=record.subject_person_id,
+                service=record.service,
+                correlation_id=record.correlation_id,
+                chain_hash=record.chain_hash,
+                prev_hash=record.prev_hash,
+            )
+            .returning(orm.audit_log.c.sequence)
+        )
+
+    async def newest(
+        self,
+        *,
+        resource_type: str,
+        resource_id: str,
+        subject_person_id: str,
+        before_sequence: int,
+        limit: int,
+    ) -> list[model.AuditRecord]:
+        """Return records matching every non-empty filter, newest first."""
+        c = orm.audit_log.c
+        query = select(orm.audit_log).order_by(c.sequence.desc()).limit(limit)
+        if resource_type:
+            query = query.where(c.resource_type == resource_type)
+        if resource_id:
+            query = query.where(c.resource_id == resource_id)
+        if subject_person_id:
+            query = query.where(c.subject_person_id == subject_person_id)
+        if before_sequence:
+            query = query.where(c.sequence < before_sequence)
+        return [_record(row) for row in await self._session.execute(query)]
+
+    async def oldest_after(self, sequence: int, *, limit: int) -> list[model.AuditRecord]:
+        """Return up to `limit` records after a sequence, oldest first (0 starts at the beginning)."""
+        c = orm.audit_log.c
+        rows = await self._session.execute(
+            select(orm.audit_log).where(c.sequence > sequence).order_by(c.sequence).limit(limit)
+        )
+        return [_record(row) for row in rows]

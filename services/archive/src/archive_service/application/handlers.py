@@ -1,0 +1,81 @@
+"""Use cases of the archive: append audit records to the chain, query it, verify it."""
+
+from __future__ import annotations
+
+from chassis.auth import Principal
+
+from archive_service.application import commands
+from archive_service.application.ports import UnitOfWorkFactory
+from archive_service.domain import access, chain, model
+
+VERIFY_BATCH = 1000
+
+
+class ArchiveHandlers:
+    """The archive's use cases, wired with their ports in the composition root."""
+
+    def __init__(self, uow: UnitOfWorkFactory, *, verify_batch: int = VERIFY_BATCH) -> None:
+        self._uow = uow
+        self._verify_batch = verify_batch
+
+    async def append_audit_record(self, cmd: commands.AppendAuditRecord, delivery: commands.Delivery) -> bool:
+        """Append the record to the end of the chain; return False when it is already in the log."""
+        async with self._uow() as uow:
+            if not await uow.inbox.claim(delivery.event_id, delivery.consumer, delivery.subject):
+                return False
+            # Held until commit: appends by every consumer and replica form one chain, in one order.
+            await uow.audit_log.lock_chain()
+            if await uow.audit_log.contains(cmd.event_id):
+                await uow.commit()
+                return False
+            record = model.new_audit_record(
+                event_id=cmd.event_id,
+                occurred_at=cmd.occurred_at,
+                actor_id=cmd.actor_id,
+                actor_roles=cmd.actor_roles,
+                action=cmd.action,
+                resource_type=cmd.resource_type,
+                resource_id=cmd.resource_id,
+                subject_person_id=cmd.subject_person_id,
+                service=cmd.service,
+                correlation_id=cmd.correlation_id,
+            )
+            await uow.audit_log.append(chain.link(record, await uow.audit_log.last_hash()))
+            await uow.commit()
+            return True
+
+    async def list_audit_records(
+        self, query: commands.ListAuditRecords, actor: Principal
+    ) -> list[model.AuditRecord]:
+        """Return matching records, newest first (admin, director); the read itself is audited."""
+        access.require_audit_reader(actor)
+        limit = model.page_size(query.page_size)
+        async with self._uow() as uow:
+            records = await uow.audit_log.newest(
+                resource_type=query.resource_type,
+                resource_id=query.resource_id,
+                subject_person_id=query.subject_person_id,
+                before_sequence=query.before_sequence,
+                limit=limit,
+            )
+            await uow.audit(
+                "audit_log.read",
+                resource_type="audit_log",
+                resource_id="",
+                subject_person_id=query.subject_person_id,
+            )
+            await uow.commit()
+            return records
+
+    async def verify_audit_chain(self, actor: Principal) -> chain.ChainVerification:
+        """Recompute the chain from the first record and report the first broken one (admin)."""
+        access.require_audit_verifier(actor)
+        verification = chain.ChainVerification()
+        after = 0
+        async with self._uow() as uow:
+            while batch := await uow.audit_log.oldest_after(after, limit=self._verify_batch):
+                for record in batch:
+                    if not verification.check(record):
+                        return verification
+                after = batch[-1].sequence or after
+        return verification

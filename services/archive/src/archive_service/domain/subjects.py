@@ -1,0 +1,3 @@
+"""NATS subjects the archive consumes (audit records of every service)."""
+
+AUDIT_RECORDED = "audit.>"

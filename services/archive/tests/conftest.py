@@ -1,0 +1,140 @@
+"""Fixtures of the archive's tests: an in-memory stand-in for the unit of work and the audit log.
+
+They live here, not in an importable module: with pytest's importlib mode, test helper packages of
+different services would share module names (`tests.unit...`).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from types import TracebackType
+
+import pytest
+from archive_service.application.handlers import ArchiveHandlers
+from archive_service.domain import chain, model
+
+
+class FakeInbox:
+    """Claims become permanent only when the unit of work commits, like the real inbox table."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+        self.staged: set[tuple[str, str]] = set()
+
+    async def claim(self, event_id: str, consumer: str, subject: str) -> bool:
+        key = (event_id, consumer)
+        if key in self._store.claimed or key in self.staged:
+            return False
+        self.staged.add(key)
+        return True
+
+
+class FakeAuditLog:
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+        self.staged: list[model.AuditRecord] = []
+        self.locked = False
+
+    async def lock_chain(self) -> None:
+        self.locked = True
+        self._store.locks += 1
+
+    async def contains(self, event_id: str) -> bool:
+        return any(r.event_id == event_id for r in [*self._store.log, *self.staged])
+
+    async def last_hash(self) -> str:
+        assert self.locked, "the tail is read under the chain's lock"
+        records = [*self._store.log, *self.staged]
+        return records[-1].chain_hash if records else chain.GENESIS_HASH
+
+    async def append(self, record: model.AuditRecord) -> None:
+        record.sequence = self._store.next_sequence + len(self.staged)
+        self.staged.append(record)
+
+    async def newest(
+        self,
+        *,
+        resource_type: str,
+        resource_id: str,
+        subject_person_id: str,
+        before_sequence: int,
+        limit: int,
+    ) -> list[model.AuditRecord]:
+        found = [
+            r
+            for r in reversed(self._store.log)
+            if (not resource_type or r.resource_type == resource_type)
+            and (not resource_id or r.resource_id == resource_id)
+            and (not subject_person_id or r.subject_person_id == subject_person_id)
+            and (not before_sequence or (r.sequence or 0) < before_sequence)
+        ]
+        return [copy.deepcopy(r) for r in found[:limit]]
+
+    async def oldest_after(self, sequence: int, *, limit: int) -> list[model.AuditRecord]:
+        return [copy.deepcopy(r) for r in self._store.log if (r.sequence or 0) > sequence][:limit]
+
+
+class FakeUnitOfWork:
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+        self.inbox = FakeInbox(store)
+        self.audit_log = FakeAuditLog(store)
+        self.audits: list[dict[str, str]] = []
+
+    async def __aenter__(self) -> FakeUnitOfWork:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.inbox.staged.clear()
+        self.audit_log.staged.clear()
+        self.audits.clear()
+
+    async def audit(
+        self, action: str, *, resource_type: str, resource_id: str, subject_person_id: str = ""
+    ) -> None:
+        self.audits.append(
+            {"action": action, "resource_type": resource_type, "subject_person_id": subject_person_id}
+        )
+
+    async def commit(self) -> None:
+        self._store.claimed |= self.inbox.staged
+        self._store.log.extend(self.audit_log.staged)
+        self._store.next_sequence += len(self.audit_log.staged)
+        self._store.audits.extend(self.audits)
+        self._store.commits += 1
+        self.inbox.staged.clear()
+        self.audit_log.staged.clear()
+        self.audits.clear()
+
+
+class FakeStore:
+    """One in-memory 'database' shared by every unit of work of a test."""
+
+    def __init__(self) -> None:
+        self.claimed: set[tuple[str, str]] = set()
+        self.log: list[model.AuditRecord] = []
+        self.next_sequence = 1
+        self.audits: list[dict[str, str]] = []
+        self.locks = 0
+        self.commits = 0
+
+
+@pytest.fixture
+def store() -> FakeStore:
+    """An empty in-memory database."""
+    return FakeStore()
+
+
+@pytest.fixture
+def fake_uow(store: FakeStore) -> Callable[[], FakeUnitOfWork]:
+    """A factory of units of work over the in-memory store."""
+    return lambda: FakeUnitOfWork(store)
+
+
+@pytest.fixture
+def fake_handlers(fake_uow: Callable[[], FakeUnitOfWork]) -> ArchiveHandlers:
+    """The archive's handlers over the in-memory store."""
+    return ArchiveHandlers(uow=fake_uow)  # type: ignore[arg-type]
