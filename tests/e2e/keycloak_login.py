@@ -9,9 +9,31 @@ import json
 import re
 import secrets
 import subprocess
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import httpx
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def browser_client(**kwargs: Any) -> httpx.Client:
+    """Return an httpx client that keeps cookies like a browser on a loopback origin.
+
+    Keycloak marks its cookies Secure; browsers still send them to http://127.0.0.1 (a trustworthy
+    origin), httpx does not. The hook runs after httpx stored a response's cookies and clears the
+    flag for loopback hosts only.
+    """
+    client = httpx.Client(timeout=30, **kwargs)
+
+    def trust_loopback(response: httpx.Response) -> None:
+        for cookie in client.cookies.jar:
+            if cookie.domain in LOOPBACK:
+                cookie.secure = False
+
+    client.event_hooks["response"].append(trust_loopback)
+    return client
+
 
 FORM_ACTION = re.compile(r'<form[^>]*action="([^"]+)"', re.IGNORECASE)
 
@@ -41,13 +63,21 @@ def password_token(issuer: str, username: str, password: str) -> str:
 def submit_login_forms(
     client: httpx.Client, login_page: httpx.Response, username: str, password: str, new_password: str | None
 ) -> httpx.Response:
-    """Fill the login form and, when Keycloak asks, the «update password» form; return the redirect."""
+    """Fill the login form and, when Keycloak asks, the «update password» form; return the final
+    redirect out of Keycloak (to the client's redirect URI)."""
     response = client.post(_form_action(login_page), data={"username": username, "password": password})
-    if response.status_code == 200 and "password-new" in response.text:
-        assert new_password, "Keycloak asks for a new password"
-        response = client.post(
-            _form_action(response), data={"password-new": new_password, "password-confirm": new_password}
-        )
+    for _ in range(5):
+        location = response.headers.get("location", "")
+        if response.status_code in (302, 303) and "/login-actions/" in location:
+            response = client.get(location)
+        elif response.status_code == 200 and "password-new" in response.text:
+            assert new_password, "Keycloak asks for a new password"
+            response = client.post(
+                _form_action(response), data={"password-new": new_password, "password-confirm": new_password}
+            )
+            new_password = None
+        else:
+            break
     assert response.status_code in (302, 303), f"login failed: {response.status_code} {response.text[:500]}"
     return response
 
@@ -70,7 +100,7 @@ def code_flow_token(
             "code_challenge_method": "S256",
         }
     )
-    with httpx.Client(timeout=30, follow_redirects=False) as client:
+    with browser_client(follow_redirects=False) as client:
         page = client.get(f"{issuer}/protocol/openid-connect/auth?{query}", follow_redirects=True)
         redirect = submit_login_forms(client, page, username, password, new_password)
         params = parse_qs(urlparse(redirect.headers["location"]).query)

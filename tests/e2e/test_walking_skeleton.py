@@ -17,7 +17,13 @@ from typing import Any
 import httpx
 import pytest
 
-from .keycloak_login import code_flow_token, identity_admin, password_token, submit_login_forms
+from .keycloak_login import (
+    browser_client,
+    code_flow_token,
+    identity_admin,
+    password_token,
+    submit_login_forms,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -188,7 +194,7 @@ def test_walking_skeleton(platform) -> None:  # type: ignore[no-untyped-def]
     assert any(r["action"] == "diary.read" and r["actor_id"] == parent["person_id"] for r in reads)
 
     # The same parent in the Russian web portal (session cookie, no bearer token).
-    with httpx.Client(base_url=gateway, timeout=30, follow_redirects=False) as browser:
+    with browser_client(base_url=gateway, follow_redirects=False) as browser:
         to_keycloak = browser.get("/login")
         assert to_keycloak.status_code in (302, 303, 307)
         login_page = browser.get(to_keycloak.headers["location"], follow_redirects=True)
