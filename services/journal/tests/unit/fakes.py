@@ -40,9 +40,6 @@ class FakeGroups:
     async def is_enrolled(self, group_id: uuid.UUID, student_id: uuid.UUID) -> bool:
         return (group_id, student_id) in self.enrollments
 
-    async def groups_of_student(self, student_id: uuid.UUID) -> list[uuid.UUID]:
-        return [g for g, s in self.enrollments if s == student_id]
-
 
 class FakeDisciplines:
     def __init__(self) -> None:
@@ -56,8 +53,13 @@ class FakeDisciplines:
 
 
 class FakeLoads:
-    def __init__(self) -> None:
+    def __init__(self, groups: FakeGroups) -> None:
         self.items: list[model.TeachingLoad] = []
+        self._groups = groups
+
+    async def teaches_student(self, teacher_id: uuid.UUID, student_id: uuid.UUID) -> bool:
+        groups = {g for g, s in self._groups.enrollments if s == student_id}
+        return any(load.teacher_id == teacher_id and load.group_id in groups for load in self.items)
 
     async def find(
         self, teacher_id: uuid.UUID, group_id: uuid.UUID, discipline_id: uuid.UUID
@@ -85,10 +87,23 @@ class FakeMarks:
         mark.recorded_at = datetime.now(UTC)
         self.items.append(mark)
 
-    async def of_student(self, student_id: uuid.UUID, *, limit: int = 500) -> list[model.Mark]:
-        return sorted(
+    async def of_student(self, student_id: uuid.UUID, *, limit: int = 500) -> list[model.MarkView]:
+        marks = sorted(
             (m for m in self.items if m.student_id == student_id), key=lambda m: m.lesson_date, reverse=True
         )
+        return [
+            model.MarkView(
+                m.id,
+                m.student_id,
+                m.group_id,
+                m.discipline_id,
+                m.teacher_id,
+                m.lesson_date,
+                m.value,
+                m.recorded_at,
+            )
+            for m in marks[:limit]
+        ]
 
 
 class FakeUnitOfWork:
@@ -134,7 +149,7 @@ class FakeStore:
     def __init__(self) -> None:
         self.groups = FakeGroups()
         self.disciplines = FakeDisciplines()
-        self.loads = FakeLoads()
+        self.loads = FakeLoads(self.groups)
         self.marks = FakeMarks()
         self.published: list[tuple[str, Any]] = []
         self.audits: list[dict[str, str]] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,13 +49,6 @@ class GroupRepository:
             )
         )
         return found is not None
-
-    async def groups_of_student(self, student_id: uuid.UUID) -> list[uuid.UUID]:
-        """Return the ids of the groups the student is in."""
-        rows = await self._session.scalars(
-            select(orm.enrollments.c.group_id).where(orm.enrollments.c.student_id == student_id)
-        )
-        return list(rows)
 
 
 class DisciplineRepository:
@@ -102,6 +95,18 @@ class TeachingLoadRepository:
         """Stage a new load."""
         self._session.add(load)
 
+    async def teaches_student(self, teacher_id: uuid.UUID, student_id: uuid.UUID) -> bool:
+        """Return True when the teacher has a load in any group the student is enrolled in."""
+        loads, enrollments = orm.teaching_loads.c, orm.enrollments.c
+        query = select(
+            exists().where(
+                loads.teacher_id == teacher_id,
+                enrollments.group_id == loads.group_id,
+                enrollments.student_id == student_id,
+            )
+        )
+        return bool(await self._session.scalar(query))
+
 
 class MarkRepository:
     """Marks and the mark dictionary."""
@@ -130,12 +135,22 @@ class MarkRepository:
         self._session.add(mark)
         await self._session.flush()
 
-    async def of_student(self, student_id: uuid.UUID, *, limit: int = 500) -> list[model.Mark]:
-        """Return a student's marks, newest lesson first."""
-        rows = await self._session.scalars(
-            select(model.Mark)
-            .where(orm.marks.c.student_id == student_id)
-            .order_by(orm.marks.c.lesson_date.desc(), orm.marks.c.recorded_at.desc())
+    async def of_student(self, student_id: uuid.UUID, *, limit: int = 500) -> list[model.MarkView]:
+        """Return a student's marks, newest lesson first, as read models (no ORM identity map)."""
+        m = orm.marks.c
+        rows = await self._session.execute(
+            select(
+                m.id,
+                m.student_id,
+                m.group_id,
+                m.discipline_id,
+                m.teacher_id,
+                m.lesson_date,
+                m.value,
+                m.recorded_at,
+            )
+            .where(m.student_id == student_id)
+            .order_by(m.lesson_date.desc(), m.recorded_at.desc())
             .limit(limit)
         )
-        return list(rows)
+        return [model.MarkView(*row) for row in rows]

@@ -62,7 +62,7 @@ def load_to_pb(load: model.TeachingLoad) -> pb.TeachingLoad:
     )
 
 
-def mark_to_pb(mark: model.Mark) -> pb.Mark:
+def mark_to_pb(mark: model.Mark | model.MarkView) -> pb.Mark:
     """Map a mark."""
     message = pb.Mark(
         mark_id=str(mark.id),

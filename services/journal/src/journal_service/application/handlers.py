@@ -171,7 +171,7 @@ class JournalHandlers:
 
     async def list_student_marks(
         self, query: commands.ListStudentMarks, actor: Principal
-    ) -> list[model.Mark]:
+    ) -> list[model.MarkView]:
         """Return a student's marks to whoever may see them; audit reads of another person's data."""
         student = str(query.student_id)
         async with self._uow() as uow:
@@ -194,7 +194,5 @@ class JournalHandlers:
         ):
             return True
         if actor.has_any(access.TEACHER):
-            student_groups = set(await uow.groups.groups_of_student(student_id))
-            loads = await uow.loads.of_teacher(access.person_id(actor))
-            return any(load.group_id in student_groups for load in loads)
+            return await uow.loads.teaches_student(access.person_id(actor), student_id)
         return False

@@ -81,6 +81,20 @@ class Mark:
     recorded_at: datetime | None = field(default=None)
 
 
+@dataclass(frozen=True, slots=True)
+class MarkView:
+    """A mark as the diary shows it: a plain read model, cheap to build in bulk."""
+
+    id: uuid.UUID
+    student_id: uuid.UUID
+    group_id: uuid.UUID
+    discipline_id: uuid.UUID
+    teacher_id: uuid.UUID
+    lesson_date: date
+    value: str
+    recorded_at: datetime | None
+
+
 @dataclass(frozen=True)
 class MarkDictionary:
     """The marks a college allows; a value outside it is rejected."""
