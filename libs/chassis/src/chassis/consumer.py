@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from datetime import date
+from typing import Protocol, TypeVar
 
 from google.protobuf.message import DecodeError, Message
 from nats.aio.msg import Msg
@@ -53,6 +55,53 @@ def decode(message_type: type[M], envelope: Envelope) -> M:
     except DecodeError as exc:
         raise PoisonMessage(f"undecodable {message_type.DESCRIPTOR.full_name}") from exc
     return message
+
+
+class LocalDateLike(Protocol):
+    """A calendar date on the wire, as the common LocalDate message carries it."""
+
+    @property
+    def year(self) -> int: ...
+
+    @property
+    def month(self) -> int: ...
+
+    @property
+    def day(self) -> int: ...
+
+
+def event_key(payload_event_id: str, envelope: Envelope) -> str:
+    """Return the id the inbox remembers: the payload's event id, else the Nats-Msg-Id."""
+    # Producers publish with Nats-Msg-Id = event id, so both agree; preferring the payload's id
+    # also absorbs a republish of the same event under a new message id.
+    if not payload_event_id:
+        return envelope.event_id
+    try:
+        return str(uuid.UUID(payload_event_id))
+    except ValueError:
+        raise PoisonMessage("event_id is not a UUID") from None
+
+
+def uuid_or_poison(value: str, field: str) -> uuid.UUID:
+    """Parse a payload's UUID field, or raise PoisonMessage naming the field."""
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise PoisonMessage(f"{field} is not a UUID") from None
+
+
+def local_date_or_poison(value: LocalDateLike, field: str) -> date:
+    """Build the date of a payload's LocalDate field, or raise PoisonMessage naming the field."""
+    try:
+        return date(value.year, value.month, value.day)
+    except ValueError:
+        raise PoisonMessage(f"{field} is not a date") from None
+
+
+def require_field(message: Message, field: str) -> None:
+    """Raise PoisonMessage when a payload's message-typed field (a timestamp, say) is unset."""
+    if not message.HasField(field):
+        raise PoisonMessage(f"{field} is missing")
 
 
 class EventConsumer:

@@ -32,6 +32,11 @@ AUDIT_STREAM = StreamSpec("AUDIT", ("audit.>",))
 DLQ_STREAM = StreamSpec("DLQ", ("dlq.>",), max_age_seconds=90 * DAY)
 
 
+def service_stream(service: str) -> StreamSpec:
+    """Return the stream a service publishes its events on: subjects `<svc>.>` on stream `<SVC>`."""
+    return StreamSpec(service.upper(), (f"{service}.>",))
+
+
 def dlq_subject(service: str) -> str:
     """Return the dead-letter subject of a service."""
     return f"dlq.{service}"

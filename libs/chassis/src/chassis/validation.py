@@ -1,4 +1,4 @@
-"""Small input checks shared by servicers: ids and required text, with Russian messages."""
+"""Small input checks shared by servicers: ids, required text and page sizes, with Russian messages."""
 
 from __future__ import annotations
 
@@ -30,3 +30,22 @@ def require_text(value: str, field: str, *, max_length: int = 200) -> str:
 def parse_uuid(value: str, field: str) -> uuid.UUID:
     """Return the UUID or raise InvalidArgument naming the field."""
     return uuid.UUID(require_uuid(value, field))
+
+
+class PageSizeOutOfRange(InvalidArgument):
+    """A list was asked for with a page size outside the allowed range."""
+
+    def __init__(self, maximum: int, default: int, *, field: str = "page_size") -> None:
+        super().__init__(
+            f"Размер страницы должен быть от 1 до {maximum} (0 — по умолчанию {default})",
+            code=f"invalid_{field}",
+        )
+
+
+def page_size(value: int, *, default: int, maximum: int, field: str = "page_size") -> int:
+    """Return how many items to list: 0 means the default, otherwise 1..maximum or PageSizeOutOfRange."""
+    if value == 0:
+        return default
+    if not 1 <= value <= maximum:
+        raise PageSizeOutOfRange(maximum, default, field=field)
+    return value

@@ -10,7 +10,14 @@ from chassis.grpc_server import GrpcServer
 from chassis.logging import configure_logging
 from chassis.outbox import OutboxRelay
 from chassis.runtime import serve_until_stopped
-from chassis.streams import AUDIT_STREAM, DLQ_STREAM, StreamSpec, connect_nats, ensure_streams, nats_answers
+from chassis.streams import (
+    AUDIT_STREAM,
+    DLQ_STREAM,
+    connect_nats,
+    ensure_streams,
+    nats_answers,
+    service_stream,
+)
 from ejournal.archive.v1 import archive_service_pb2, archive_service_pb2_grpc
 
 from archive_service.adapters.uow import ArchiveUnitOfWork
@@ -20,7 +27,7 @@ from archive_service.application.handlers import ArchiveHandlers
 from archive_service.config import ArchiveSettings
 
 # The archive's own stream, for the seal events of semester archives to come.
-ARCHIVE_STREAM = StreamSpec("ARCHIVE", ("archive.>",))
+ARCHIVE_STREAM = service_stream(SERVICE)
 
 
 async def serve(settings: ArchiveSettings) -> None:

@@ -10,7 +10,14 @@ from chassis.grpc_server import GrpcServer
 from chassis.logging import configure_logging
 from chassis.outbox import OutboxRelay
 from chassis.runtime import serve_until_stopped
-from chassis.streams import AUDIT_STREAM, DLQ_STREAM, StreamSpec, connect_nats, ensure_streams, nats_answers
+from chassis.streams import (
+    AUDIT_STREAM,
+    DLQ_STREAM,
+    connect_nats,
+    ensure_streams,
+    nats_answers,
+    service_stream,
+)
 from ejournal.identity.v1 import identity_service_pb2, identity_service_pb2_grpc
 
 from identity_service.adapters.keycloak import (
@@ -25,7 +32,7 @@ from identity_service.application.handlers import IdentityHandlers
 from identity_service.config import IdentitySettings
 
 SERVICE = "identity"
-IDENTITY_STREAM = StreamSpec("IDENTITY", ("identity.>",))
+IDENTITY_STREAM = service_stream(SERVICE)
 STREAMS = [IDENTITY_STREAM, AUDIT_STREAM, DLQ_STREAM]
 
 

@@ -14,7 +14,14 @@ from chassis.grpc_server import GrpcServer
 from chassis.logging import configure_logging
 from chassis.outbox import OutboxRelay
 from chassis.runtime import serve_until_stopped
-from chassis.streams import AUDIT_STREAM, DLQ_STREAM, StreamSpec, connect_nats, ensure_streams, nats_answers
+from chassis.streams import (
+    AUDIT_STREAM,
+    DLQ_STREAM,
+    connect_nats,
+    ensure_streams,
+    nats_answers,
+    service_stream,
+)
 from ejournal.journal.v1 import journal_service_pb2, journal_service_pb2_grpc
 
 from journal_service.adapters.identity_client import IdentityGuardianDirectory
@@ -25,7 +32,7 @@ from journal_service.application.handlers import JournalHandlers
 from journal_service.config import JournalSettings
 
 SERVICE = "journal"
-JOURNAL_STREAM = StreamSpec("JOURNAL", ("journal.>",))
+JOURNAL_STREAM = service_stream(SERVICE)
 log = logging.getLogger(__name__)
 
 

@@ -11,19 +11,16 @@ from chassis.grpc_server import GrpcServer
 from chassis.logging import configure_logging
 from chassis.outbox import OutboxRelay
 from chassis.runtime import serve_until_stopped
-from chassis.streams import AUDIT_STREAM, DLQ_STREAM, StreamSpec, connect_nats, ensure_streams, nats_answers
+from chassis.streams import AUDIT_STREAM, DLQ_STREAM, connect_nats, ensure_streams, nats_answers
 from ejournal.messaging.v1 import messaging_service_pb2, messaging_service_pb2_grpc
 
 from messaging_service.adapters.identity_client import IdentityGuardianDirectory
 from messaging_service.adapters.orm import start_mappers
 from messaging_service.adapters.uow import MessagingUnitOfWork
-from messaging_service.api.consumers import SERVICE, mark_notifications_consumer
+from messaging_service.api.consumers import JOURNAL_STREAM, SERVICE, mark_notifications_consumer
 from messaging_service.api.grpc import MessagingServicer
 from messaging_service.application.handlers import MessagingHandlers
 from messaging_service.config import MessagingSettings
-
-# Same spec as the journal's own: stream config is idempotent, whoever starts first creates it.
-JOURNAL_STREAM = StreamSpec("JOURNAL", ("journal.>",))
 
 
 async def serve(settings: MessagingSettings) -> None:

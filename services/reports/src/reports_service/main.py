@@ -10,18 +10,15 @@ from chassis.grpc_server import GrpcServer
 from chassis.logging import configure_logging
 from chassis.outbox import OutboxRelay
 from chassis.runtime import serve_until_stopped
-from chassis.streams import AUDIT_STREAM, DLQ_STREAM, StreamSpec, connect_nats, ensure_streams, nats_answers
+from chassis.streams import AUDIT_STREAM, DLQ_STREAM, connect_nats, ensure_streams, nats_answers
 from ejournal.reports.v1 import reports_service_pb2, reports_service_pb2_grpc
 
 from reports_service.adapters.orm import start_mappers
 from reports_service.adapters.uow import ReportsUnitOfWork
-from reports_service.api.consumers import SERVICE, mark_facts_consumer
+from reports_service.api.consumers import JOURNAL_STREAM, SERVICE, mark_facts_consumer
 from reports_service.api.grpc import ReportsServicer
 from reports_service.application.handlers import ReportsHandlers
 from reports_service.config import ReportsSettings
-
-# Same spec as the journal's own: stream config is idempotent, whoever starts first creates it.
-JOURNAL_STREAM = StreamSpec("JOURNAL", ("journal.>",))
 
 
 async def serve(settings: ReportsSettings) -> None:

@@ -7,11 +7,10 @@ no time) raises PoisonMessage and goes to dlq.archive. Anything else that fails 
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Sequence
 from datetime import UTC
 
-from chassis.consumer import Envelope, EventConsumer, PoisonMessage, decode
+from chassis.consumer import Envelope, EventConsumer, PoisonMessage, decode, event_key, require_field
 from chassis.streams import AUDIT_STREAM
 from ejournal.audit.v1 import events_pb2 as audit_events
 from nats.js.client import JetStreamContext
@@ -26,20 +25,6 @@ AUDIT_LOG = "archive-audit-log"
 log = logging.getLogger(__name__)
 
 
-def event_key(payload_event_id: str, envelope: Envelope) -> str:
-    """Return the id the inbox remembers: the event's own id, else the Nats-Msg-Id.
-
-    Producers publish with Nats-Msg-Id = event id, so both agree; preferring the payload's id also
-    absorbs a republish of the same event under a new message id.
-    """
-    if not payload_event_id:
-        return envelope.event_id
-    try:
-        return str(uuid.UUID(payload_event_id))
-    except ValueError:
-        raise PoisonMessage("event_id is not a UUID") from None
-
-
 class AuditLog:
     """Handle audit.<service>.recorded.v1: append the record to the hash-chained log."""
 
@@ -51,8 +36,7 @@ class AuditLog:
         event = decode(audit_events.AuditRecorded, envelope)
         if not event.action.strip() or not event.service.strip():
             raise PoisonMessage("action or service is missing")
-        if not event.HasField("occurred_at"):
-            raise PoisonMessage("occurred_at is missing")
+        require_field(event, "occurred_at")
         event_id = event_key(event.event_id, envelope)
         cmd = commands.AppendAuditRecord(
             event_id=event_id,

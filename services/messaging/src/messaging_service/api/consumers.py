@@ -7,12 +7,18 @@ raises PoisonMessage and goes to dlq.messaging. Anything else that fails is retr
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Sequence
-from datetime import date
 
-from chassis.consumer import Envelope, EventConsumer, PoisonMessage, decode
-from ejournal.common.v1 import common_pb2
+from chassis.consumer import (
+    Envelope,
+    EventConsumer,
+    PoisonMessage,
+    decode,
+    event_key,
+    local_date_or_poison,
+    uuid_or_poison,
+)
+from chassis.streams import service_stream
 from ejournal.journal.v1 import events_pb2 as journal_events
 from nats.js.client import JetStreamContext
 
@@ -21,7 +27,8 @@ from messaging_service.application.handlers import MessagingHandlers
 from messaging_service.domain.subjects import MARK_RECORDED
 
 SERVICE = "messaging"
-JOURNAL_STREAM_NAME = "JOURNAL"
+# Same spec as the journal's own: stream config is idempotent, whoever starts first creates it.
+JOURNAL_STREAM = service_stream("journal")
 MARK_NOTIFICATIONS = "messaging-mark-notifications"
 MAX_MARK_VALUE_LENGTH = 16
 # Each mark waits on identity: retry for about 17 minutes (2 s doubling, 10 deliveries) before the
@@ -30,34 +37,6 @@ MAX_DELIVER = 10
 NAK_DELAY_SECONDS = 2.0
 
 log = logging.getLogger(__name__)
-
-
-def event_key(payload_event_id: str, envelope: Envelope) -> str:
-    """Return the id the inbox remembers: the event's own id, else the Nats-Msg-Id.
-
-    Producers publish with Nats-Msg-Id = event id, so both agree; preferring the payload's id also
-    absorbs a republish of the same event under a new message id.
-    """
-    if not payload_event_id:
-        return envelope.event_id
-    try:
-        return str(uuid.UUID(payload_event_id))
-    except ValueError:
-        raise PoisonMessage("event_id is not a UUID") from None
-
-
-def _uuid(value: str, field: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise PoisonMessage(f"{field} is not a UUID") from None
-
-
-def _date(value: common_pb2.LocalDate, field: str) -> date:
-    try:
-        return date(value.year, value.month, value.day)
-    except ValueError:
-        raise PoisonMessage(f"{field} is not a date") from None
 
 
 class MarkNotifications:
@@ -73,10 +52,10 @@ class MarkNotifications:
         if not value or len(value) > MAX_MARK_VALUE_LENGTH:
             raise PoisonMessage("value is empty or too long")
         cmd = commands.NotifyGuardiansOfMark(
-            student_id=_uuid(event.student_id, "student_id"),
-            discipline_id=_uuid(event.discipline_id, "discipline_id"),
+            student_id=uuid_or_poison(event.student_id, "student_id"),
+            discipline_id=uuid_or_poison(event.discipline_id, "discipline_id"),
             mark_value=value,
-            lesson_date=_date(event.lesson_date, "lesson_date"),
+            lesson_date=local_date_or_poison(event.lesson_date, "lesson_date"),
         )
         delivery = commands.Delivery(
             event_id=event_key(event.event_id, envelope), consumer=self._consumer, subject=envelope.subject
@@ -92,7 +71,7 @@ def mark_notifications_consumer(
     js: JetStreamContext,
     handlers: MessagingHandlers,
     *,
-    stream: str = JOURNAL_STREAM_NAME,
+    stream: str = JOURNAL_STREAM.name,
     durable: str = MARK_NOTIFICATIONS,
     subjects: Sequence[str] = (MARK_RECORDED,),
 ) -> EventConsumer:

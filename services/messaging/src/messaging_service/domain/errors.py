@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-from chassis.errors import InvalidArgument, PermissionDenied
-
-
-class PageSizeOutOfRange(InvalidArgument):
-    """A list was asked for with a page size outside the allowed range."""
-
-    def __init__(self, maximum: int, default: int) -> None:
-        super().__init__(
-            f"Размер страницы должен быть от 1 до {maximum} (0 — по умолчанию {default})",
-            code="invalid_page_size",
-        )
+from chassis.errors import PermissionDenied
+from chassis.validation import PageSizeOutOfRange  # noqa: F401  re-exported: chassis.validation.page_size raises it
 
 
 class PersonRequired(PermissionDenied):

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from messaging_service.domain import errors
+from chassis import validation
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -62,8 +62,4 @@ def notifications_for_mark(
 
 def page_size(requested: int) -> int:
     """Return how many notifications to list: 0 means the default, otherwise 1..MAX_PAGE_SIZE."""
-    if requested == 0:
-        return DEFAULT_PAGE_SIZE
-    if not 1 <= requested <= MAX_PAGE_SIZE:
-        raise errors.PageSizeOutOfRange(MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE)
-    return requested
+    return validation.page_size(requested, default=DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE)

@@ -7,12 +7,20 @@ time) raises PoisonMessage and goes to dlq.reports. Anything else that fails is 
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Sequence
-from datetime import UTC, date
+from datetime import UTC
 
-from chassis.consumer import Envelope, EventConsumer, PoisonMessage, decode
-from ejournal.common.v1 import common_pb2
+from chassis.consumer import (
+    Envelope,
+    EventConsumer,
+    PoisonMessage,
+    decode,
+    event_key,
+    local_date_or_poison,
+    require_field,
+    uuid_or_poison,
+)
+from chassis.streams import service_stream
 from ejournal.journal.v1 import events_pb2 as journal_events
 from nats.js.client import JetStreamContext
 
@@ -21,39 +29,12 @@ from reports_service.application.handlers import ReportsHandlers
 from reports_service.domain.subjects import MARK_RECORDED
 
 SERVICE = "reports"
-JOURNAL_STREAM_NAME = "JOURNAL"
+# Same spec as the journal's own: stream config is idempotent, whoever starts first creates it.
+JOURNAL_STREAM = service_stream("journal")
 MARK_FACTS = "reports-mark-facts"
 MAX_MARK_VALUE_LENGTH = 16
 
 log = logging.getLogger(__name__)
-
-
-def event_key(payload_event_id: str, envelope: Envelope) -> str:
-    """Return the id the inbox remembers: the event's own id, else the Nats-Msg-Id.
-
-    Producers publish with Nats-Msg-Id = event id, so both agree; preferring the payload's id also
-    absorbs a republish of the same event under a new message id.
-    """
-    if not payload_event_id:
-        return envelope.event_id
-    try:
-        return str(uuid.UUID(payload_event_id))
-    except ValueError:
-        raise PoisonMessage("event_id is not a UUID") from None
-
-
-def _uuid(value: str, field: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise PoisonMessage(f"{field} is not a UUID") from None
-
-
-def _date(value: common_pb2.LocalDate, field: str) -> date:
-    try:
-        return date(value.year, value.month, value.day)
-    except ValueError:
-        raise PoisonMessage(f"{field} is not a date") from None
 
 
 class MarkFacts:
@@ -68,15 +49,14 @@ class MarkFacts:
         value = event.value.strip()
         if not value or len(value) > MAX_MARK_VALUE_LENGTH:
             raise PoisonMessage("value is empty or too long")
-        if not event.HasField("occurred_at"):
-            raise PoisonMessage("occurred_at is missing")
+        require_field(event, "occurred_at")
         cmd = commands.ProjectMarkRecorded(
-            mark_id=_uuid(event.mark_id, "mark_id"),
-            group_id=_uuid(event.group_id, "group_id"),
-            discipline_id=_uuid(event.discipline_id, "discipline_id"),
-            student_id=_uuid(event.student_id, "student_id"),
+            mark_id=uuid_or_poison(event.mark_id, "mark_id"),
+            group_id=uuid_or_poison(event.group_id, "group_id"),
+            discipline_id=uuid_or_poison(event.discipline_id, "discipline_id"),
+            student_id=uuid_or_poison(event.student_id, "student_id"),
             value=value,
-            lesson_date=_date(event.lesson_date, "lesson_date"),
+            lesson_date=local_date_or_poison(event.lesson_date, "lesson_date"),
             recorded_at=event.occurred_at.ToDatetime(tzinfo=UTC),
         )
         delivery = commands.Delivery(
@@ -90,7 +70,7 @@ def mark_facts_consumer(
     js: JetStreamContext,
     handlers: ReportsHandlers,
     *,
-    stream: str = JOURNAL_STREAM_NAME,
+    stream: str = JOURNAL_STREAM.name,
     durable: str = MARK_FACTS,
     subjects: Sequence[str] = (MARK_RECORDED,),
 ) -> EventConsumer:
