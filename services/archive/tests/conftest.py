@@ -13,21 +13,7 @@ from types import TracebackType
 import pytest
 from archive_service.application.handlers import ArchiveHandlers
 from archive_service.domain import chain, model
-
-
-class FakeInbox:
-    """Claims become permanent only when the unit of work commits, like the real inbox table."""
-
-    def __init__(self, store: FakeStore) -> None:
-        self._store = store
-        self.staged: set[tuple[str, str]] = set()
-
-    async def claim(self, event_id: str, consumer: str, subject: str) -> bool:
-        key = (event_id, consumer)
-        if key in self._store.claimed or key in self.staged:
-            return False
-        self.staged.add(key)
-        return True
+from chassis.testing import FakeInbox
 
 
 class FakeAuditLog:
@@ -78,7 +64,7 @@ class FakeAuditLog:
 class FakeUnitOfWork:
     def __init__(self, store: FakeStore) -> None:
         self._store = store
-        self.inbox = FakeInbox(store)
+        self.inbox = FakeInbox(store.claimed)
         self.audit_log = FakeAuditLog(store)
         self.audits: list[dict[str, str]] = []
 

@@ -12,23 +12,9 @@ from types import TracebackType
 
 import pytest
 from chassis.errors import ServiceUnavailable
+from chassis.testing import FakeInbox
 from messaging_service.application.handlers import MessagingHandlers
 from messaging_service.domain import model
-
-
-class FakeInbox:
-    """Claims become permanent only when the unit of work commits, like the real inbox table."""
-
-    def __init__(self, store: FakeStore) -> None:
-        self._store = store
-        self.staged: set[tuple[str, str]] = set()
-
-    async def claim(self, event_id: str, consumer: str, subject: str) -> bool:
-        key = (event_id, consumer)
-        if key in self._store.claimed or key in self.staged:
-            return False
-        self.staged.add(key)
-        return True
 
 
 class FakeNotifications:
@@ -47,7 +33,7 @@ class FakeNotifications:
 class FakeUnitOfWork:
     def __init__(self, store: FakeStore) -> None:
         self._store = store
-        self.inbox = FakeInbox(store)
+        self.inbox = FakeInbox(store.claimed)
         self.notifications = FakeNotifications(store)
 
     async def __aenter__(self) -> FakeUnitOfWork:

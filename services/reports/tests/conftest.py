@@ -10,23 +10,9 @@ import uuid
 from types import TracebackType
 
 import pytest
+from chassis.testing import FakeInbox
 from reports_service.application.handlers import ReportsHandlers
 from reports_service.domain import model
-
-
-class FakeInbox:
-    """Claims become permanent only when the unit of work commits, like the real inbox table."""
-
-    def __init__(self, store: FakeStore) -> None:
-        self._store = store
-        self.staged: set[tuple[str, str]] = set()
-
-    async def claim(self, event_id: str, consumer: str, subject: str) -> bool:
-        key = (event_id, consumer)
-        if key in self._store.claimed or key in self.staged:
-            return False
-        self.staged.add(key)
-        return True
 
 
 class FakeMarkFacts:
@@ -58,7 +44,7 @@ class FakeMarkFacts:
 class FakeUnitOfWork:
     def __init__(self, store: FakeStore) -> None:
         self._store = store
-        self.inbox = FakeInbox(store)
+        self.inbox = FakeInbox(store.claimed)
         self.mark_facts = FakeMarkFacts(store)
 
     async def __aenter__(self) -> FakeUnitOfWork:

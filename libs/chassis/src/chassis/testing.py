@@ -1,4 +1,7 @@
-"""Test helpers: a local token issuer for service-level tests (end-to-end tests use real Keycloak)."""
+"""Test helpers: a local token issuer, a private stream on real NATS, a poller and an in-memory inbox.
+
+Service-level tests sign with the local issuer; end-to-end tests use real Keycloak.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +9,20 @@ import asyncio
 import json
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.js.client import JetStreamContext
 
 from chassis.auth import JwtVerifier, Principal
+from chassis.streams import DLQ_STREAM, StreamSpec, connect_nats, dlq_subject, ensure_streams
 
 TEST_ISSUER = "http://issuer.test/realms/ejournal"
 TEST_AUDIENCE = "ejournal-api"
@@ -83,3 +92,76 @@ async def eventually(predicate: Callable[[], Awaitable[Any]], within: float = 10
         if loop.time() > deadline:
             raise AssertionError(f"condition not met within {within} s")
         await asyncio.sleep(0.05)
+
+
+@dataclass
+class PrivateStream:
+    """A stream only this test publishes to, so durables see nothing from other tests."""
+
+    nc: Client
+    js: JetStreamContext
+    name: str
+    prefix: str
+
+    def subject(self, subject: str) -> str:
+        """Return the subject under this stream's private prefix."""
+        return f"{self.prefix}.{subject}"
+
+    def durable(self, name: str) -> str:
+        """Return a durable name private to this stream."""
+        return f"{name}-{self.prefix}"
+
+    async def dlq_last_seq(self) -> int:
+        """Return the last sequence of the shared DLQ stream."""
+        return int((await self.js.stream_info(DLQ_STREAM.name)).state.last_seq)
+
+    async def dead_letters(self, service: str, after_seq: int) -> list[dict[str, Any]]:
+        """Return the headers and data of dlq.<service> messages stored after a sequence."""
+        last = await self.dlq_last_seq()
+        found = []
+        for seq in range(after_seq + 1, last + 1):
+            msg = await self.js.get_msg(DLQ_STREAM.name, seq)
+            if msg.subject == dlq_subject(service):
+                found.append({"headers": msg.headers or {}, "data": msg.data})
+        return found
+
+    async def terminations(self, durable: str) -> asyncio.Queue[dict[str, Any]]:
+        """Subscribe to the server's advisories of messages this consumer terminated."""
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+
+        async def put(msg: Msg) -> None:
+            await queue.put(json.loads(msg.data))
+
+        await self.nc.subscribe(f"$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.{self.name}.{durable}", cb=put)
+        await self.nc.flush()
+        return queue
+
+
+@asynccontextmanager
+async def private_stream(nats_url: str, name: str) -> AsyncIterator[PrivateStream]:
+    """Create a uniquely named stream (and the shared DLQ) over a connection named `name`; delete it after."""
+    nc, js = await connect_nats(nats_url, name=name)
+    tag = uuid.uuid4().hex[:10]
+    stream = PrivateStream(nc, js, name=f"TEST_{tag.upper()}", prefix=f"t{tag}")
+    await ensure_streams(js, [DLQ_STREAM, StreamSpec(stream.name, (f"{stream.prefix}.>",))])
+    try:
+        yield stream
+    finally:
+        await js.delete_stream(stream.name)
+        await nc.close()
+
+
+class FakeInbox:
+    """Stand in for the inbox table: claims become permanent only when the unit of work commits them."""
+
+    def __init__(self, claimed: set[tuple[str, str]]) -> None:
+        self._claimed = claimed
+        self.staged: set[tuple[str, str]] = set()
+
+    async def claim(self, event_id: str, consumer: str, subject: str) -> bool:
+        """Stage a claim of the event for the consumer; return False when it is claimed already."""
+        key = (event_id, consumer)
+        if key in self._claimed or key in self.staged:
+            return False
+        self.staged.add(key)
+        return True
