@@ -27,6 +27,10 @@ from chassis.streams import dlq_subject
 
 log = logging.getLogger(__name__)
 
+# Deliveries JetStream still allows after our own limit, for retrying a failed dead-letter publish.
+DEAD_LETTER_RETRIES = 3
+MAX_RETRY_DELAY_SECONDS = 60.0
+
 M = TypeVar("M", bound=Message)
 
 
@@ -138,7 +142,8 @@ class EventConsumer:
             durable_name=self._durable,
             ack_policy=AckPolicy.EXPLICIT,
             deliver_policy=DeliverPolicy.ALL,
-            max_deliver=self._max_deliver,
+            # Headroom above our own limit: a failed dead-letter publish can still be retried.
+            max_deliver=self._max_deliver + DEAD_LETTER_RETRIES,
             ack_wait=self._ack_wait,
         )
         if len(self._filter_subjects) == 1:
@@ -169,7 +174,7 @@ class EventConsumer:
                 log.exception("event failed on its last delivery", extra=self._log_fields(envelope))
                 await self._dead_letter(msg, envelope, repr(exc))
             else:
-                delay = self._nak_delay * 2 ** (envelope.num_delivered - 1)
+                delay = min(MAX_RETRY_DELAY_SECONDS, self._nak_delay * 2 ** (envelope.num_delivered - 1))
                 log.warning(
                     "event failed, will retry",
                     extra={**self._log_fields(envelope), "error": repr(exc), "retry_in_s": delay},
@@ -189,7 +194,13 @@ class EventConsumer:
             "Ejournal-Error": error[:500],
             "Ejournal-Deliveries": str(envelope.num_delivered),
         }
-        await self._js.publish(dlq_subject(self._service), envelope.data, headers=headers)
+        try:
+            await self._js.publish(dlq_subject(self._service), envelope.data, headers=headers)
+        except Exception:
+            # Never lose the event and never stop the consumer: let JetStream deliver it again.
+            log.exception("dead-letter publish failed, will retry", extra=self._log_fields(envelope))
+            await msg.nak(delay=self._nak_delay)
+            return
         await msg.term()
         log.error("event dead-lettered", extra={**self._log_fields(envelope), "error": error[:500]})
 

@@ -103,6 +103,13 @@ class Inbox:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
+    async def seen(self, event_id: str, consumer: str) -> bool:
+        """Return True when the consumer has already applied the event (a cheap look before slow work)."""
+        found = await self._session.scalar(
+            select(INBOX.c.event_id).where(INBOX.c.event_id == event_id, INBOX.c.consumer == consumer)
+        )
+        return found is not None
+
     async def claim(self, event_id: str, consumer: str, subject: str) -> bool:
         """Return True the first time this consumer sees the event, False on a repeat."""
         result = await self._session.execute(

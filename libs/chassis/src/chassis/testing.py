@@ -158,6 +158,10 @@ class FakeInbox:
         self._claimed = claimed
         self.staged: set[tuple[str, str]] = set()
 
+    async def seen(self, event_id: str, consumer: str) -> bool:
+        """Return True when the consumer has already applied the event."""
+        return (event_id, consumer) in self._claimed
+
     async def claim(self, event_id: str, consumer: str, subject: str) -> bool:
         """Stage a claim of the event for the consumer; return False when it is claimed already."""
         key = (event_id, consumer)

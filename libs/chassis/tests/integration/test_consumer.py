@@ -121,3 +121,48 @@ async def test_failing_event_is_retried_then_dead_lettered(scratch: Scratch) -> 
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+class FlakyDeadLetters:
+    """The real JetStream context, except that the first publish to a dlq subject fails."""
+
+    def __init__(self, js) -> None:  # type: ignore[no-untyped-def]
+        self._js = js
+        self.failed = 0
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self._js, name)
+
+    async def publish(self, subject: str, payload: bytes, **kwargs):  # type: ignore[no-untyped-def]
+        if subject.startswith("dlq.") and not self.failed:
+            self.failed += 1
+            raise ConnectionError("NATS hiccup while dead-lettering")
+        return await self._js.publish(subject, payload, **kwargs)
+
+
+async def test_failed_dead_letter_publish_is_retried_and_the_consumer_survives(scratch: Scratch) -> None:
+    service = f"svc{uuid.uuid4().hex[:8]}"
+
+    async def handler(envelope: Envelope) -> None:
+        decode(AuditRecorded, envelope)
+
+    await publish(scratch, b"\xff\xfe garbage", "poison-2")
+    flaky = FlakyDeadLetters(scratch.js)
+    c = EventConsumer(
+        flaky,  # type: ignore[arg-type]
+        service=service,
+        stream=scratch.stream,
+        durable=f"d{uuid.uuid4().hex[:8]}",
+        filter_subjects=[f"{scratch.prefix}.>"],
+        handler=handler,
+        nak_delay_seconds=0.05,
+    )
+    task = asyncio.create_task(c.run())
+    try:
+        [dead] = await wait_for(lambda: dlq_messages(scratch, service))
+        assert flaky.failed == 1
+        assert dead.headers["Ejournal-Original-Event-Id"] == "poison-2"
+        assert not task.done(), "the consumer kept running"
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)

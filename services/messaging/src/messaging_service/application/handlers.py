@@ -25,10 +25,15 @@ class MessagingHandlers:
         propagates and the event is retried.
         """
         async with self._uow() as uow:
+            if await uow.inbox.seen(delivery.event_id, delivery.consumer):
+                return 0
+        # Ask identity outside any transaction: no database connection is held across the call.
+        guardians = await self._guardians.guardians_of(cmd.student_id)
+        async with self._uow() as uow:
             if not await uow.inbox.claim(delivery.event_id, delivery.consumer, delivery.subject):
                 return 0
             notifications = model.notifications_for_mark(
-                guardians=await self._guardians.guardians_of(cmd.student_id),
+                guardians=guardians,
                 source_event_id=delivery.event_id,
                 student_id=cmd.student_id,
                 discipline_id=cmd.discipline_id,
