@@ -253,3 +253,43 @@ async def test_guardian_link_is_idempotent_and_checked(identity: Identity) -> No
     with pytest.raises(grpc.aio.AioRpcError) as unauthenticated:
         await identity.stub.CheckGuardianship(check)
     assert unauthenticated.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+async def test_list_children_by_name_with_one_audit_record_per_child(identity: Identity) -> None:
+    mother = (await create(identity, ipb.ROLE_PARENT, "Белова", "Нина")).person
+    son = (await create(identity, ipb.ROLE_STUDENT, "Белов", "Яков", middle_name="Ильич")).person
+    daughter = (await create(identity, ipb.ROLE_STUDENT, "Белова", "Алла")).person
+    other = (await create(identity, ipb.ROLE_STUDENT, "Абрамов", "Глеб")).person
+    admin = identity.md(ADMIN, "admin")
+    for child in (daughter, son):
+        await identity.stub.LinkGuardian(
+            pb.LinkGuardianRequest(parent_id=mother.person_id, student_id=child.person_id), metadata=admin
+        )
+    before = len(await identity.outbox())
+
+    request = pb.ListChildrenRequest(parent_id=mother.person_id)
+    listed = await identity.stub.ListChildren(request, metadata=identity.md(mother.person_id, "parent"))
+
+    assert list(listed.children) == [son, daughter]  # «Белов» before «Белова»
+    assert other.person_id not in {c.person_id for c in listed.children}
+    audits = [AuditRecorded.FromString(payload) for _, payload in (await identity.outbox())[before:]]
+    # One transaction: the rows share created_at, so compare them without an order.
+    assert sorted((a.action, a.actor_id, a.resource_type, a.subject_person_id) for a in audits) == sorted(
+        [
+            ("person.read", mother.person_id, "person", son.person_id),
+            ("person.read", mother.person_id, "person", daughter.person_id),
+        ]
+    )
+
+    service = await identity.stub.ListChildren(request, metadata=identity.md(new_subject(), "service"))
+    assert [c.person_id for c in service.children] == [son.person_id, daughter.person_id]
+    nobody = await identity.stub.ListChildren(pb.ListChildrenRequest(parent_id=new_subject()), metadata=admin)
+    assert list(nobody.children) == []
+    for md in (identity.md(new_subject(), "parent"), identity.md(son.person_id, "student")):
+        with pytest.raises(grpc.aio.AioRpcError) as denied:
+            await identity.stub.ListChildren(request, metadata=md)
+        assert denied.value.code() == grpc.StatusCode.PERMISSION_DENIED
+        assert error_code_of(denied.value) == "children_not_visible"
+    with pytest.raises(grpc.aio.AioRpcError) as malformed:
+        await identity.stub.ListChildren(pb.ListChildrenRequest(parent_id="42"), metadata=admin)
+    assert malformed.value.code() == grpc.StatusCode.INVALID_ARGUMENT

@@ -39,6 +39,10 @@ class FakePeople:
     async def usernames_starting_with(self, prefix: str) -> set[str]:
         return {p.username for p in self._store.people.values() if p.username.startswith(prefix)}
 
+    async def children_of(self, parent_id: uuid.UUID) -> list[model.Person]:
+        children = [self._store.people[s] for p, s in self._store.links if p == parent_id]
+        return sorted(children, key=lambda c: (c.last_name, c.first_name, c.middle_name, str(c.id)))
+
     async def add(self, person: model.Person) -> None:
         person.created_at = datetime.now(UTC)
         self.staged.append(person)

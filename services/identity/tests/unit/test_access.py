@@ -53,3 +53,13 @@ def test_guardianship_check_is_for_that_parent_admin_or_service() -> None:
 def test_a_non_uuid_subject_is_nobody() -> None:
     assert access.subject_id(principal(subject="service-account-ejournal-journal")) is None
     assert not access.is_self(principal(subject="not-a-uuid"), uuid.uuid4())
+
+
+def test_children_list_is_for_that_parent_admin_or_service() -> None:
+    parent_id = uuid.uuid4()
+    access.require_children_lister(principal("parent", subject=str(parent_id)), parent_id)
+    access.require_children_lister(principal("admin"), parent_id)
+    access.require_children_lister(principal("service", subject="service-account-x"), parent_id)
+    for other in (principal("parent"), principal("teacher"), principal("director"), principal("student")):
+        with pytest.raises(errors.ChildrenNotVisible):
+            access.require_children_lister(other, parent_id)

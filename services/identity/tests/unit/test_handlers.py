@@ -353,5 +353,74 @@ async def test_list_and_check_guardians(handlers: IdentityHandlers) -> None:
         await handlers.check_guardianship(commands.CheckGuardianship(father.id, child.id), as_mother)
 
 
+# -- ListChildren ---------------------------------------------------------------------------------
+
+
+async def test_a_parent_lists_their_children_by_name_and_each_read_is_audited(
+    handlers: IdentityHandlers, store: FakeStore
+) -> None:
+    parent = await make(handlers, model.Role.PARENT, "Сидорова")
+    older = await handlers.create_person(
+        create(model.Role.STUDENT, last_name="Сидоров", first_name="Илья"), ADMIN
+    )
+    younger = await handlers.create_person(
+        create(model.Role.STUDENT, last_name="Андреева", first_name="Юлия"), ADMIN
+    )
+    stranger = await make(handlers, model.Role.STUDENT, "Кузнецов")
+    for child in (older.person, younger.person):
+        await handlers.link_guardian(commands.LinkGuardian(parent.id, child.id), ADMIN)
+    audits, commits = len(store.audits), store.commits
+
+    children = await handlers.list_children(
+        commands.ListChildren(parent.id), principal("parent", subject=str(parent.id))
+    )
+
+    assert [c.id for c in children] == [younger.person.id, older.person.id]
+    assert stranger.id not in {c.id for c in children}
+    assert store.audits[audits:] == [
+        {
+            "action": "person.read",
+            "resource_type": "person",
+            "resource_id": str(child.id),
+            "subject_person_id": str(child.id),
+        }
+        for child in children
+    ]
+    assert store.commits == commits + 1
+
+
+async def test_children_are_listed_for_admin_and_services_and_nobody_else(handlers: IdentityHandlers) -> None:
+    parent = await make(handlers, model.Role.PARENT, "Сидорова")
+    child = await make(handlers, model.Role.STUDENT, "Сидоров")
+    await handlers.link_guardian(commands.LinkGuardian(parent.id, child.id), ADMIN)
+    query = commands.ListChildren(parent.id)
+
+    for actor in (ADMIN, SERVICE):
+        assert [c.id for c in await handlers.list_children(query, actor)] == [child.id]
+    other_parent = await make(handlers, model.Role.PARENT, "Орлова")
+    for actor in (
+        principal("parent", subject=str(other_parent.id)),
+        principal("teacher"),
+        principal("director"),
+        principal("student", subject=str(child.id)),
+    ):
+        with pytest.raises(errors.ChildrenNotVisible):
+            await handlers.list_children(query, actor)
+
+
+async def test_a_parent_without_children_gets_an_empty_list_and_nothing_is_written(
+    handlers: IdentityHandlers, store: FakeStore
+) -> None:
+    parent = await make(handlers, model.Role.PARENT, "Орлова")
+    audits, commits = len(store.audits), store.commits
+
+    children = await handlers.list_children(
+        commands.ListChildren(parent.id), principal("parent", subject=str(parent.id))
+    )
+
+    assert children == []
+    assert (len(store.audits), store.commits) == (audits, commits)
+
+
 def _outside_account(username: str) -> NewAccount:
     return NewAccount(username=username, first_name="X", last_name="Y", email=None)

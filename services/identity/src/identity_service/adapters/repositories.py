@@ -35,6 +35,20 @@ class PersonRepository:
         )
         return set(rows)
 
+    async def children_of(self, parent_id: uuid.UUID) -> list[model.Person]:
+        """Return the students linked to a parent by last and first name, readable after the unit of work."""
+        people, links = orm.people.c, orm.guardianships.c
+        rows = await self._session.scalars(
+            select(model.Person)
+            .join(orm.guardianships, links.student_id == people.id)
+            .where(links.parent_id == parent_id)
+            .order_by(people.last_name, people.first_name, people.middle_name, people.id)
+        )
+        children = list(rows)
+        for child in children:
+            self._detached(child)
+        return children
+
     async def add(self, person: model.Person) -> None:
         """Stage a new person and fill its server-side defaults (created_at)."""
         self._session.add(person)

@@ -64,3 +64,10 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
             parent_id=_id(request.parent_id, "parent_id"), student_id=_id(request.student_id, "student_id")
         )
         return pb.CheckGuardianshipResponse(linked=await self._h.check_guardianship(query, _actor()))
+
+    async def ListChildren(
+        self, request: pb.ListChildrenRequest, context: Context
+    ) -> pb.ListChildrenResponse:
+        query = commands.ListChildren(parent_id=_id(request.parent_id, "parent_id"))
+        children = await self._h.list_children(query, _actor())
+        return pb.ListChildrenResponse(children=[mappers.person_to_pb(p) for p in children])

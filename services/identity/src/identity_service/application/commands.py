@@ -68,3 +68,10 @@ class CheckGuardianship:
 
     parent_id: uuid.UUID
     student_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class ListChildren:
+    """List the students linked to a parent."""
+
+    parent_id: uuid.UUID

@@ -186,6 +186,23 @@ class IdentityHandlers:
         async with self._uow() as uow:
             return await uow.guardianships.exists(query.parent_id, query.student_id)
 
+    async def list_children(self, query: commands.ListChildren, actor: Principal) -> list[model.Person]:
+        """Return a parent's children by name (that parent, the admin or a service); audit each read."""
+        access.require_children_lister(actor, query.parent_id)
+        async with self._uow() as uow:
+            children = await uow.people.children_of(query.parent_id)
+            # Each child is another person: the same audit record as GetPerson writes for them.
+            for child in children:
+                await uow.audit(
+                    "person.read",
+                    resource_type="person",
+                    resource_id=str(child.id),
+                    subject_person_id=str(child.id),
+                )
+            if children:
+                await uow.commit()
+            return children
+
     async def _choose_username(self, cmd: commands.CreatePerson, details: model.PersonDetails) -> str:
         if cmd.username is not None:
             username = usernames.normalize_username(cmd.username)

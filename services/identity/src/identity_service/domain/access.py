@@ -54,6 +54,13 @@ def require_guardianship_checker(principal: Principal, parent_id: uuid.UUID) -> 
     raise errors.GuardianshipNotVisible()
 
 
+def require_children_lister(principal: Principal, parent_id: uuid.UUID) -> None:
+    """Raise ChildrenNotVisible unless the principal is that parent, the admin or a service."""
+    if principal.is_service or principal.has_any(Role.ADMIN) or is_self(principal, parent_id):
+        return
+    raise errors.ChildrenNotVisible()
+
+
 def subject_id(principal: Principal) -> uuid.UUID | None:
     """Return the principal's person id, or None for a subject that is not a UUID."""
     try:

@@ -150,6 +150,15 @@ class GuardianshipNotVisible(PermissionDenied):
         )
 
 
+class ChildrenNotVisible(PermissionDenied):
+    """Only the parent themself, the admin or a service may list a parent's children."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Список детей доступен только самому родителю или администратору", code="children_not_visible"
+        )
+
+
 class AccountDirectoryUnavailable(ServiceUnavailable):
     """Keycloak does not answer; nothing was written."""
 
