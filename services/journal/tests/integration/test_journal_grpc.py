@@ -130,6 +130,45 @@ async def test_mark_its_event_and_its_audit_are_written_together(journal: Journa
         pb.ListStudentMarksRequest(student_id=student_id), metadata=journal.md(student_id, "student")
     )
     assert [m.value for m in diary.marks] == ["4"]
+    assert list(diary.disciplines) == [discipline]
+
+
+async def test_list_disciplines_by_id_for_any_caller(journal: Journal) -> None:
+    admin = journal.md(ADMIN, "admin")
+    created = [
+        (
+            await journal.stub.CreateDiscipline(
+                pb.CreateDisciplineRequest(code=code, name=name, kind=kind), metadata=admin
+            )
+        ).discipline
+        for code, name, kind in [
+            ("МДК.01.01", "Технология разработки ПО", jpb.DISCIPLINE_KIND_MDK),
+            ("ОП.01", "Математика", jpb.DISCIPLINE_KIND_DISCIPLINE),
+            ("ОП.02", "Физика", jpb.DISCIPLINE_KIND_DISCIPLINE),
+        ]
+    ]
+    mdk, maths, _ = created
+    wanted = [maths.discipline_id, str(uuid.uuid4()), mdk.discipline_id, maths.discipline_id]
+
+    reply = await journal.stub.ListDisciplines(
+        pb.ListDisciplinesRequest(discipline_ids=wanted), metadata=journal.md(str(uuid.uuid4()), "parent")
+    )
+
+    assert list(reply.disciplines) == [mdk, maths]  # by code, unknown ids left out, repeats once
+    empty = await journal.stub.ListDisciplines(pb.ListDisciplinesRequest(), metadata=admin)
+    assert list(empty.disciplines) == []
+    for ids, code in [
+        (["ОП.01"], "invalid_discipline_ids"),
+        ([str(uuid.uuid4()) for _ in range(501)], "too_many_discipline_ids"),
+    ]:
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await journal.stub.ListDisciplines(pb.ListDisciplinesRequest(discipline_ids=ids), metadata=admin)
+        assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert error_code_of(caught.value) == code
+    with pytest.raises(grpc.aio.AioRpcError) as anonymous:
+        await journal.stub.ListDisciplines(pb.ListDisciplinesRequest(discipline_ids=wanted))
+    assert anonymous.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert await outbox(journal.sessions) == []  # names of disciplines are not audited
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
@@ -44,12 +45,22 @@ class FakeGroups:
 class FakeDisciplines:
     def __init__(self) -> None:
         self.items: dict[uuid.UUID, model.Discipline] = {}
+        # The id sets each `views` call was asked for: a diary asks once, for its marks' disciplines.
+        self.view_queries: list[set[uuid.UUID]] = []
 
     async def get(self, discipline_id: uuid.UUID) -> model.Discipline | None:
         return self.items.get(discipline_id)
 
     def add(self, discipline: model.Discipline) -> None:
         self.items[discipline.id] = discipline
+
+    async def views(self, discipline_ids: Collection[uuid.UUID]) -> list[model.DisciplineView]:
+        self.view_queries.append(set(discipline_ids))
+        found = sorted(
+            (d for d in self.items.values() if d.id in discipline_ids),
+            key=lambda d: (d.code, d.name, str(d.id)),
+        )
+        return [model.DisciplineView(d.id, d.code, d.name, d.kind) for d in found]
 
 
 class FakeLoads:

@@ -122,19 +122,78 @@ async def test_diary_access(handlers: JournalHandlers, store: FakeStore, guardia
     await handlers.record_mark(mark_cmd(ctx), ctx["teacher"])
     query = commands.ListStudentMarks(student_id=ctx["student"])
     own = await handlers.list_student_marks(query, person("student", subject=str(ctx["student"])))
-    assert [m.value for m in own] == ["5"]
+    assert [m.value for m in own.marks] == ["5"]
     audits_before = len(store.audits)
 
     parent = person("parent")
     guardians.links.add((parent.subject, str(ctx["student"])))
-    assert len(await handlers.list_student_marks(query, parent)) == 1
+    assert len((await handlers.list_student_marks(query, parent)).marks) == 1
     assert store.audits[audits_before]["action"] == "diary.read"
 
-    assert len(await handlers.list_student_marks(query, ctx["teacher"])) == 1
-    assert len(await handlers.list_student_marks(query, person("director"))) == 1
+    assert len((await handlers.list_student_marks(query, ctx["teacher"])).marks) == 1
+    assert len((await handlers.list_student_marks(query, person("director"))).marks) == 1
     for stranger in (person("parent"), person("student"), person("teacher"), person("class_teacher")):
         with pytest.raises(NotFound):
             await handlers.list_student_marks(query, stranger)
+
+
+async def test_diary_names_the_disciplines_of_its_marks_once(
+    handlers: JournalHandlers, store: FakeStore
+) -> None:
+    ctx = await setup_class(handlers)
+    physics = await handlers.create_discipline(
+        commands.CreateDiscipline(code="ОП.02", name="Физика", kind=model.DisciplineKind.DISCIPLINE), ADMIN
+    )
+    await handlers.create_discipline(
+        commands.CreateDiscipline(code="ОП.03", name="Химия", kind=model.DisciplineKind.DISCIPLINE), ADMIN
+    )
+    await handlers.assign_teaching_load(
+        commands.AssignTeachingLoad(
+            teacher_id=uuid.UUID(ctx["teacher"].subject), group_id=ctx["group"].id, discipline_id=physics.id
+        ),
+        ADMIN,
+    )
+    await handlers.record_mark(mark_cmd(ctx, "5"), ctx["teacher"])
+    await handlers.record_mark(mark_cmd(ctx, "4"), ctx["teacher"])
+    await handlers.record_mark(
+        commands.RecordMark(
+            student_id=ctx["student"],
+            group_id=ctx["group"].id,
+            discipline_id=physics.id,
+            lesson_date=TODAY,
+            value="3",
+        ),
+        ctx["teacher"],
+    )
+    store.disciplines.view_queries.clear()
+
+    diary = await handlers.list_student_marks(
+        commands.ListStudentMarks(student_id=ctx["student"]), person("student", subject=str(ctx["student"]))
+    )
+
+    assert len(diary.marks) == 3
+    assert [(d.code, d.name, d.kind) for d in diary.disciplines] == [
+        ("ОП.01", "Математика", model.DisciplineKind.DISCIPLINE),
+        ("ОП.02", "Физика", model.DisciplineKind.DISCIPLINE),
+    ]
+    assert store.disciplines.view_queries == [{ctx["discipline"].id, physics.id}]
+
+
+async def test_an_empty_diary_names_no_disciplines(handlers: JournalHandlers) -> None:
+    ctx = await setup_class(handlers)
+    diary = await handlers.list_student_marks(
+        commands.ListStudentMarks(student_id=ctx["student"]), person("student", subject=str(ctx["student"]))
+    )
+    assert (diary.marks, diary.disciplines) == ([], [])
+
+
+async def test_list_disciplines_by_id_leaves_unknown_ids_out(handlers: JournalHandlers) -> None:
+    ctx = await setup_class(handlers)
+    found = await handlers.list_disciplines(
+        commands.ListDisciplines(discipline_ids=(uuid.uuid4(), ctx["discipline"].id))
+    )
+    assert [(d.id, d.code, d.name) for d in found] == [(ctx["discipline"].id, "ОП.01", "Математика")]
+    assert await handlers.list_disciplines(commands.ListDisciplines(discipline_ids=())) == []
 
 
 async def test_admin_only_setup_and_unique_group_names(handlers: JournalHandlers) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 
 from sqlalchemy import exists, select
 from sqlalchemy.dialects.postgresql import insert
@@ -64,6 +65,18 @@ class DisciplineRepository:
     def add(self, discipline: model.Discipline) -> None:
         """Stage a new discipline."""
         self._session.add(discipline)
+
+    async def views(self, discipline_ids: Collection[uuid.UUID]) -> list[model.DisciplineView]:
+        """Return the disciplines with these ids by code and name, as read models (one query)."""
+        if not discipline_ids:
+            return []
+        d = orm.disciplines.c
+        rows = await self._session.execute(
+            select(d.id, d.code, d.name, d.kind)
+            .where(d.id.in_(list(discipline_ids)))
+            .order_by(d.code, d.name, d.id)
+        )
+        return [model.DisciplineView(*row) for row in rows]
 
 
 class TeachingLoadRepository:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chassis.errors import InvalidArgument
 from chassis.principal import require_principal as _actor
 from chassis.validation import parse_uuid as _id
 from chassis.validation import require_text
@@ -15,6 +16,8 @@ from journal_service.application import commands
 from journal_service.application.handlers import JournalHandlers
 
 Context = Any
+# One page of a diary or of notifications names far fewer disciplines than a curriculum holds.
+MAX_DISCIPLINE_IDS = 500
 
 
 class JournalServicer(pb_grpc.JournalServiceServicer):
@@ -73,5 +76,21 @@ class JournalServicer(pb_grpc.JournalServiceServicer):
         self, request: pb.ListStudentMarksRequest, context: Context
     ) -> pb.ListStudentMarksResponse:
         query = commands.ListStudentMarks(student_id=_id(request.student_id, "student_id"))
-        marks = await self._h.list_student_marks(query, _actor())
-        return pb.ListStudentMarksResponse(marks=[mappers.mark_to_pb(m) for m in marks])
+        diary = await self._h.list_student_marks(query, _actor())
+        return pb.ListStudentMarksResponse(
+            marks=[mappers.mark_to_pb(m) for m in diary.marks],
+            disciplines=[mappers.discipline_to_pb(d) for d in diary.disciplines],
+        )
+
+    async def ListDisciplines(
+        self, request: pb.ListDisciplinesRequest, context: Context
+    ) -> pb.ListDisciplinesResponse:
+        _actor()  # any authenticated caller: names of disciplines are not personal data
+        if len(request.discipline_ids) > MAX_DISCIPLINE_IDS:
+            raise InvalidArgument(
+                f"Можно запросить не больше {MAX_DISCIPLINE_IDS} дисциплин за раз",
+                code="too_many_discipline_ids",
+            )
+        ids = dict.fromkeys(_id(value, "discipline_ids") for value in request.discipline_ids)
+        disciplines = await self._h.list_disciplines(commands.ListDisciplines(discipline_ids=tuple(ids)))
+        return pb.ListDisciplinesResponse(disciplines=[mappers.discipline_to_pb(d) for d in disciplines])

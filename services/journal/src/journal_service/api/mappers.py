@@ -42,7 +42,7 @@ def group_to_pb(group: model.Group) -> pb.Group:
     return pb.Group(group_id=str(group.id), name=group.name)
 
 
-def discipline_to_pb(discipline: model.Discipline) -> pb.Discipline:
+def discipline_to_pb(discipline: model.Discipline | model.DisciplineView) -> pb.Discipline:
     """Map a discipline."""
     return pb.Discipline(
         discipline_id=str(discipline.id),

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from journal_service.domain.model import DisciplineKind
+from journal_service.domain.model import DisciplineKind, DisciplineView, MarkView
 
 
 @dataclass(frozen=True)
@@ -58,3 +58,18 @@ class ListStudentMarks:
     """Read a student's diary."""
 
     student_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class StudentDiary:
+    """A diary as read: the marks, newest lesson first, and the disciplines they refer to."""
+
+    marks: list[MarkView]
+    disciplines: list[DisciplineView]
+
+
+@dataclass(frozen=True)
+class ListDisciplines:
+    """Look disciplines up by id."""
+
+    discipline_ids: tuple[uuid.UUID, ...]

@@ -171,20 +171,30 @@ class JournalHandlers:
 
     async def list_student_marks(
         self, query: commands.ListStudentMarks, actor: Principal
-    ) -> list[model.MarkView]:
-        """Return a student's marks to whoever may see them; audit reads of another person's data."""
+    ) -> commands.StudentDiary:
+        """Return a student's marks and their disciplines to whoever may see them; audit others' reads."""
         student = str(query.student_id)
         async with self._uow() as uow:
             if actor.subject == student and actor.has_any(access.STUDENT):
-                return await uow.marks.of_student(query.student_id)
+                return await self._diary(uow, query.student_id)
             if not await self._may_read(uow, actor, query.student_id):
                 raise errors.StudentNotVisible()
-            marks = await uow.marks.of_student(query.student_id)
+            diary = await self._diary(uow, query.student_id)
             await uow.audit(
                 "diary.read", resource_type="student", resource_id=student, subject_person_id=student
             )
             await uow.commit()
-            return marks
+            return diary
+
+    async def list_disciplines(self, query: commands.ListDisciplines) -> list[model.DisciplineView]:
+        """Return the disciplines with these ids (any authenticated caller: not personal data)."""
+        async with self._uow() as uow:
+            return await uow.disciplines.views(query.discipline_ids)
+
+    async def _diary(self, uow: JournalUnitOfWork, student_id: uuid.UUID) -> commands.StudentDiary:
+        marks = await uow.marks.of_student(student_id)
+        disciplines = await uow.disciplines.views({m.discipline_id for m in marks})
+        return commands.StudentDiary(marks=marks, disciplines=disciplines)
 
     async def _may_read(self, uow: JournalUnitOfWork, actor: Principal, student_id: uuid.UUID) -> bool:
         if actor.has_any(*access.READ_ALL_ROLES):

@@ -95,6 +95,16 @@ class MarkView:
     recorded_at: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class DisciplineView:
+    """A discipline as the diary names it: a plain read model, read along with the marks."""
+
+    id: uuid.UUID
+    code: str
+    name: str
+    kind: DisciplineKind
+
+
 @dataclass(frozen=True)
 class MarkDictionary:
     """The marks a college allows; a value outside it is rejected."""
