@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+import grpc
 from ejournal.archive.v1 import archive_pb2, archive_service_pb2
 from ejournal.common.v1 import common_pb2
 from ejournal.identity.v1 import identity_pb2, identity_service_pb2
@@ -247,13 +248,70 @@ async def test_student_marks_is_the_diary(client, bearer, fakes) -> None:
     unset_time = make_mark(student_id, value="н")
     unset_time.ClearField("recorded_at")
     marks = [make_mark(student_id), unset_time]
-    fakes.journal.reply("ListStudentMarks", journal_service_pb2.ListStudentMarksResponse(marks=marks))
+    maths = journal_pb2.Discipline(
+        discipline_id=marks[0].discipline_id,
+        code="ОП.01",
+        name="Математика",
+        kind=journal_pb2.DISCIPLINE_KIND_DISCIPLINE,
+    )
+    fakes.journal.reply(
+        "ListStudentMarks", journal_service_pb2.ListStudentMarksResponse(marks=marks, disciplines=[maths])
+    )
     response = await client.get(f"/api/v1/students/{student_id}/marks", headers=bearer(("parent",)))
     assert response.status_code == 200
     body = response.json()
     assert [m["value"] for m in body["marks"]] == ["5", "н"]
     assert body["marks"][1]["recorded_at"] is None
+    assert body["disciplines"] == [
+        {"discipline_id": maths.discipline_id, "code": "ОП.01", "name": "Математика", "kind": "discipline"}
+    ]
     assert fakes.journal.last("ListStudentMarks").request.student_id == student_id
+
+
+async def test_my_children(client, bearer, fakes) -> None:
+    parent, child = str(uuid.uuid4()), str(uuid.uuid4())
+    fakes.identity.reply(
+        "ListChildren",
+        identity_service_pb2.ListChildrenResponse(
+            children=[
+                identity_pb2.Person(
+                    person_id=child,
+                    username="kuznetsov.p",
+                    role=identity_pb2.ROLE_STUDENT,
+                    last_name="Кузнецов",
+                    first_name="Пётр",
+                )
+            ]
+        ),
+    )
+    headers = bearer(("parent",), parent)
+    response = await client.get("/api/v1/me/children", headers=headers)
+    assert response.status_code == 200
+    assert response.json() == {
+        "children": [
+            {
+                "person_id": child,
+                "username": "kuznetsov.p",
+                "role": "student",
+                "last_name": "Кузнецов",
+                "first_name": "Пётр",
+                "middle_name": "",
+                "email": "",
+            }
+        ]
+    }
+    call = fakes.identity.last("ListChildren")
+    assert call.request.parent_id == parent
+    assert call.metadata["authorization"] == headers["Authorization"]
+
+
+async def test_my_children_refused_by_identity_is_403(client, bearer, fakes) -> None:
+    fakes.identity.fail(
+        "ListChildren", grpc.StatusCode.PERMISSION_DENIED, "Список детей недоступен", "children_not_visible"
+    )
+    response = await client.get("/api/v1/me/children", headers=bearer(("parent",)))
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "children_not_visible"
 
 
 async def test_my_notifications(client, bearer, fakes) -> None:

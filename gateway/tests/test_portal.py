@@ -5,13 +5,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import uuid
+from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import grpc
+import httpx
 import pytest
 from ejournal.common.v1 import common_pb2
+from ejournal.identity.v1 import identity_pb2, identity_service_pb2
 from ejournal.journal.v1 import journal_pb2, journal_service_pb2
 from ejournal.messaging.v1 import messaging_pb2, messaging_service_pb2
+from gateway.main import create_app
+from google.protobuf.timestamp_pb2 import Timestamp
 
 ISSUER_AUTH = "http://issuer.test/realms/ejournal/protocol/openid-connect/auth"
 
@@ -169,9 +174,25 @@ async def test_anonymous_home_offers_a_login(client) -> None:
     assert 'lang="ru"' in response.text
 
 
+def person(person_id: str, last_name: str, first_name: str, middle_name: str = "") -> identity_pb2.Person:
+    return identity_pb2.Person(
+        person_id=person_id,
+        role=identity_pb2.ROLE_STUDENT,
+        last_name=last_name,
+        first_name=first_name,
+        middle_name=middle_name,
+    )
+
+
+def discipline(discipline_id: str, code: str, name: str) -> journal_pb2.Discipline:
+    return journal_pb2.Discipline(
+        discipline_id=discipline_id, code=code, name=name, kind=journal_pb2.DISCIPLINE_KIND_DISCIPLINE
+    )
+
+
 async def test_diary_shows_marks_with_the_session_token(client, idp, fakes) -> None:
     subject, access, _ = await log_in(client, idp)
-    discipline = str(uuid.uuid4())
+    maths, practice = str(uuid.uuid4()), str(uuid.uuid4())
     fakes.journal.reply(
         "ListStudentMarks",
         journal_service_pb2.ListStudentMarksResponse(
@@ -179,30 +200,89 @@ async def test_diary_shows_marks_with_the_session_token(client, idp, fakes) -> N
                 journal_pb2.Mark(
                     mark_id=str(uuid.uuid4()),
                     student_id=subject,
-                    discipline_id=discipline,
+                    discipline_id=maths,
                     lesson_date=common_pb2.LocalDate(year=2026, month=10, day=5),
                     value="5",
                 ),
                 journal_pb2.Mark(
                     mark_id=str(uuid.uuid4()),
                     student_id=subject,
-                    discipline_id=discipline,
+                    discipline_id=practice,
                     lesson_date=common_pb2.LocalDate(year=2026, month=10, day=2),
                     value="н",
                 ),
-            ]
+            ],
+            disciplines=[
+                discipline(maths, "ОП.01", "Математика"),
+                discipline(practice, "", "Учебная практика"),
+            ],
         ),
+    )
+    fakes.identity.reply(
+        "GetPerson",
+        identity_service_pb2.GetPersonResponse(person=person(subject, "Кузнецов", "Пётр", "Сергеевич")),
     )
     response = await client.get(f"/diary/{subject}")
     assert response.status_code == 200
     page = response.text
-    assert "<h1>Дневник</h1>" in page
+    assert "<h1>Дневник: Кузнецов Пётр Сергеевич</h1>" in page
     assert "05.10.2026" in page and "02.10.2026" in page
-    assert discipline in page
+    assert "ОП.01 — Математика" in page
+    assert ">Учебная практика<" in page  # no code, no dash
+    assert maths not in page and practice not in page
     assert page.index("05.10.2026") < page.index("02.10.2026")
     call = fakes.journal.last("ListStudentMarks")
     assert call.request.student_id == subject
     assert call.metadata["authorization"] == f"Bearer {access}"
+    named = fakes.identity.last("GetPerson")
+    assert named.request.person_id == subject
+    assert named.metadata["authorization"] == f"Bearer {access}"
+
+
+async def test_a_mark_of_an_unnamed_discipline_shows_a_dash(client, idp, fakes) -> None:
+    subject, _, _ = await log_in(client, idp)
+    unknown = str(uuid.uuid4())
+    fakes.journal.reply(
+        "ListStudentMarks",
+        journal_service_pb2.ListStudentMarksResponse(
+            marks=[
+                journal_pb2.Mark(
+                    mark_id=str(uuid.uuid4()), student_id=subject, discipline_id=unknown, value="4"
+                )
+            ]
+        ),
+    )
+    page = (await client.get(f"/diary/{subject}")).text
+    assert unknown not in page
+    assert "<td>—</td>" in page
+
+
+@pytest.mark.parametrize("status", [grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.NOT_FOUND])
+async def test_a_diary_whose_student_identity_hides_is_not_found(client, idp, fakes, status) -> None:
+    await log_in(client, idp, roles=("parent",))
+    fakes.identity.fail("GetPerson", status, "Нет доступа к данным этого пользователя", "person_not_visible")
+    response = await client.get(f"/diary/{uuid.uuid4()}")
+    assert response.status_code == 404
+    assert "Обучающийся не найден" in response.text
+    assert "Нет доступа" not in response.text
+
+
+async def test_the_diary_is_shown_without_a_name_when_identity_is_down(client, idp, fakes) -> None:
+    subject, _, _ = await log_in(client, idp)
+    fakes.identity.fail("GetPerson", grpc.StatusCode.UNAVAILABLE, "connection refused")
+    response = await client.get(f"/diary/{subject}")
+    assert response.status_code == 200
+    assert "<h1>Дневник</h1>" in response.text
+
+
+async def test_a_refused_diary_does_not_ask_identity_for_the_name(client, idp, fakes) -> None:
+    await log_in(client, idp, roles=("parent",))
+    fakes.journal.fail(
+        "ListStudentMarks", grpc.StatusCode.NOT_FOUND, "Обучающийся не найден", "student_not_found"
+    )
+    response = await client.get(f"/diary/{uuid.uuid4()}")
+    assert response.status_code == 404
+    assert [c for c in fakes.identity.calls if c.method == "GetPerson"] == []
 
 
 async def test_empty_diary(client, idp) -> None:
@@ -212,7 +292,7 @@ async def test_empty_diary(client, idp) -> None:
 
 
 async def test_diary_form_redirects_and_rejects_bad_ids(client, idp) -> None:
-    await log_in(client, idp, roles=("parent",))
+    await log_in(client, idp, roles=("class_teacher",))
     child = uuid.uuid4()
     response = await client.get("/diary", params={"student_id": f" {child} "})
     assert (response.status_code, response.headers["location"]) == (303, f"/diary/{child}")
@@ -230,31 +310,191 @@ async def test_student_without_id_gets_own_diary(client, idp) -> None:
     assert response.headers["location"] == f"/diary/{subject}"
 
 
+def mark_notification(
+    recipient: str, student: str, discipline_id: str, created_at: str
+) -> messaging_pb2.Notification:
+    stamp = Timestamp()
+    stamp.FromDatetime(datetime.fromisoformat(created_at))
+    return messaging_pb2.Notification(
+        notification_id=str(uuid.uuid4()),
+        recipient_id=recipient,
+        kind=messaging_pb2.NOTIFICATION_KIND_MARK_RECORDED,
+        student_id=student,
+        discipline_id=discipline_id,
+        mark_value="4",
+        lesson_date=common_pb2.LocalDate(year=2026, month=9, day=14),
+        created_at=stamp,
+    )
+
+
 async def test_notifications_page(client, idp, fakes) -> None:
+    subject, access, _ = await log_in(client, idp, roles=("parent",))
+    child, maths = str(uuid.uuid4()), str(uuid.uuid4())
+    fakes.messaging.reply(
+        "ListNotifications",
+        messaging_service_pb2.ListNotificationsResponse(
+            notifications=[
+                # 11:45 UTC is 14:45 in Moscow, the default college time zone.
+                mark_notification(subject, child, maths, "2026-11-28T11:45:00+00:00"),
+                mark_notification(subject, child, maths, "2026-11-27T21:30:00+00:00"),
+            ]
+        ),
+    )
+    fakes.identity.reply(
+        "ListChildren",
+        identity_service_pb2.ListChildrenResponse(children=[person(child, "Кузнецов", "Пётр")]),
+    )
+    fakes.journal.reply(
+        "ListDisciplines",
+        journal_service_pb2.ListDisciplinesResponse(disciplines=[discipline(maths, "ОП.01", "Математика")]),
+    )
+    response = await client.get("/notifications")
+    assert response.status_code == 200
+    page = response.text
+    assert "<h1>Уведомления</h1>" in page
+    assert "Новая оценка" in page
+    assert "14.09.2026" in page
+    assert "28.11.2026 14:45" in page
+    assert "28.11.2026 00:30" in page  # the next day in Moscow
+    assert "UTC" not in page
+    assert f'<a href="/diary/{child}">Кузнецов Пётр</a>' in page
+    assert page.count("ОП.01 — Математика") == 2
+    assert maths not in page
+    assert f"<code>{child}</code>" not in page
+
+    children = fakes.identity.last("ListChildren")
+    assert (children.request.parent_id, children.metadata["authorization"]) == (subject, f"Bearer {access}")
+    assert list(fakes.journal.last("ListDisciplines").request.discipline_ids) == [maths]
+    assert [c for c in fakes.identity.calls if c.method == "GetPerson"] == []
+
+
+async def test_notification_times_follow_the_configured_college_time_zone(
+    settings, issuer, idp, fakes
+) -> None:
+    yekaterinburg = settings.model_copy(update={"college_timezone": "Asia/Yekaterinburg"})
+    app = create_app(
+        yekaterinburg, verifier=issuer.verifier(), http_transport=httpx.MockTransport(idp.handle)
+    )
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            subject, _, _ = await log_in(client, idp, roles=("parent",))
+            fakes.messaging.reply(
+                "ListNotifications",
+                messaging_service_pb2.ListNotificationsResponse(
+                    notifications=[
+                        mark_notification(subject, str(uuid.uuid4()), "", "2026-11-28T11:45:00+00:00")
+                    ]
+                ),
+            )
+            page = (await client.get("/notifications")).text
+    assert "28.11.2026 16:45" in page
+
+
+async def test_notifications_about_a_student_who_is_not_a_child_are_named_or_left_unnamed(
+    client, idp, fakes
+) -> None:
+    subject, _, _ = await log_in(client, idp, roles=("parent",))
+    former = str(uuid.uuid4())
+    fakes.messaging.reply(
+        "ListNotifications",
+        messaging_service_pb2.ListNotificationsResponse(
+            notifications=[mark_notification(subject, former, str(uuid.uuid4()), "2026-11-28T11:45:00+00:00")]
+        ),
+    )
+    fakes.identity.fail("GetPerson", grpc.StatusCode.PERMISSION_DENIED, "Нет доступа", "person_not_visible")
+    response = await client.get("/notifications")
+    assert response.status_code == 200
+    assert f'<a href="/diary/{former}">Дневник обучающегося</a>' in response.text
+    assert fakes.identity.last("GetPerson").request.person_id == former
+
+
+async def test_notifications_are_shown_without_names_when_identity_and_journal_are_down(
+    client, idp, fakes
+) -> None:
     subject, _, _ = await log_in(client, idp, roles=("parent",))
     child = str(uuid.uuid4())
     fakes.messaging.reply(
         "ListNotifications",
         messaging_service_pb2.ListNotificationsResponse(
-            notifications=[
-                messaging_pb2.Notification(
-                    notification_id=str(uuid.uuid4()),
-                    recipient_id=subject,
-                    kind=messaging_pb2.NOTIFICATION_KIND_MARK_RECORDED,
-                    student_id=child,
-                    discipline_id=str(uuid.uuid4()),
-                    mark_value="4",
-                    lesson_date=common_pb2.LocalDate(year=2026, month=9, day=14),
-                )
-            ]
+            notifications=[mark_notification(subject, child, str(uuid.uuid4()), "2026-11-28T11:45:00+00:00")]
         ),
     )
+    for service, method in (
+        (fakes.identity, "ListChildren"),
+        (fakes.identity, "GetPerson"),
+        (fakes.journal, "ListDisciplines"),
+    ):
+        service.fail(method, grpc.StatusCode.UNAVAILABLE, "connection refused")
     response = await client.get("/notifications")
     assert response.status_code == 200
-    assert "<h1>Уведомления</h1>" in response.text
-    assert "Новая оценка" in response.text
-    assert "14.09.2026" in response.text
-    assert f"/diary/{child}" in response.text
+    assert "28.11.2026 14:45" in response.text
+    assert f'<a href="/diary/{child}">Дневник обучающегося</a>' in response.text
+    assert "connection refused" not in response.text
+
+
+async def test_a_parent_home_lists_the_children_by_name(client, idp, fakes) -> None:
+    subject, access, _ = await log_in(client, idp, roles=("parent",))
+    son, daughter = str(uuid.uuid4()), str(uuid.uuid4())
+    fakes.identity.reply(
+        "ListChildren",
+        identity_service_pb2.ListChildrenResponse(
+            children=[person(son, "Кузнецов", "Пётр", "Ильич"), person(daughter, "Кузнецова", "Анна")]
+        ),
+    )
+    page = (await client.get("/")).text
+    assert f'<a href="/diary/{son}">Кузнецов Пётр Ильич</a>' in page
+    assert f'<a href="/diary/{daughter}">Кузнецова Анна</a>' in page
+    assert page.index("Кузнецов Пётр") < page.index("Кузнецова Анна")
+    assert 'name="student_id"' not in page  # no UUIDs to type
+    call = fakes.identity.last("ListChildren")
+    assert (call.request.parent_id, call.metadata["authorization"]) == (subject, f"Bearer {access}")
+
+
+async def test_a_parent_without_linked_children_is_told_whom_to_ask(client, idp, fakes) -> None:
+    await log_in(client, idp, roles=("parent",))
+    page = (await client.get("/")).text
+    assert "не привязан ни один обучающийся" in page
+    assert "/diary/" not in page
+
+
+async def test_a_parent_home_still_opens_when_identity_is_down(client, idp, fakes) -> None:
+    await log_in(client, idp, roles=("parent",))
+    fakes.identity.fail("ListChildren", grpc.StatusCode.UNAVAILABLE, "connection refused")
+    response = await client.get("/")
+    assert response.status_code == 200
+    assert "Список детей сейчас недоступен" in response.text
+
+
+@pytest.mark.parametrize(
+    ("roles", "own_link", "form"),
+    [(("student",), True, False), (("teacher",), False, True), (("admin",), False, True)],
+)
+async def test_students_get_their_diary_and_staff_the_id_form(
+    client, idp, fakes, roles, own_link, form
+) -> None:
+    subject, _, _ = await log_in(client, idp, roles=roles)
+    page = (await client.get("/")).text
+    assert (f'href="/diary/{subject}"' in page) is own_link
+    assert ('name="student_id"' in page) is form
+    assert [c for c in fakes.identity.calls if c.method == "ListChildren"] == []
+
+
+async def test_an_error_page_keeps_the_logged_in_header(client, idp, fakes) -> None:
+    await log_in(client, idp, roles=("parent",))
+    fakes.journal.fail(
+        "ListStudentMarks", grpc.StatusCode.NOT_FOUND, "Обучающийся не найден", "student_not_found"
+    )
+    for path in (f"/diary/{uuid.uuid4()}", "/no-such-page", "/diary?student_id=x"):
+        page = (await client.get(path)).text
+        assert "Ошибка" in page, path
+        assert "Иванов Иван" in page and "Выйти" in page, path
+        assert 'href="/login"' not in page, path
+
+
+async def test_an_anonymous_error_page_offers_a_login(client) -> None:
+    page = (await client.get("/no-such-page")).text
+    assert 'href="/login"' in page and "Выйти" not in page
 
 
 @pytest.mark.parametrize(

@@ -1,15 +1,22 @@
-"""Small pieces without the app: PKCE, sessions, cookies, enum mapping."""
+"""Small pieces without the app: PKCE, sessions, cookies, enum mapping, how the portal writes things."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 from ejournal.identity.v1 import identity_pb2
 from ejournal.journal.v1 import journal_pb2
 from gateway.auth.pkce import code_challenge, new_code_verifier
 from gateway.auth.session import SessionCookie, SessionStore
+from gateway.config import GatewaySettings
 from gateway.mapping import KIND_FROM_PB, KIND_TO_PB, ROLE_FROM_PB, ROLE_LABELS, ROLE_TO_PB
 from gateway.models import DisciplineKindName, RoleName
+from gateway.web.format import discipline_label, full_name, ru_date, ru_datetime
 from gateway.web.login import safe_next
+from pydantic import ValidationError
 
 
 def test_pkce_challenge_matches_rfc_7636_appendix_b() -> None:
@@ -125,3 +132,35 @@ def test_every_role_and_kind_maps_both_ways() -> None:
 )
 def test_safe_next(target, expected) -> None:
     assert safe_next(target) == expected
+
+
+def test_times_are_written_in_the_college_time_zone() -> None:
+    instant = datetime(2026, 11, 28, 11, 45, tzinfo=UTC)
+    assert ru_datetime(instant, ZoneInfo("Europe/Moscow")) == "28.11.2026 14:45"
+    assert ru_datetime(instant, ZoneInfo("Asia/Yekaterinburg")) == "28.11.2026 16:45"
+    assert ru_datetime(instant.replace(tzinfo=None), ZoneInfo("Europe/Moscow")) == "28.11.2026 14:45"
+    assert ru_datetime(None, ZoneInfo("Europe/Moscow")) == "—"
+    assert ru_date(None) == "—"
+
+
+def test_names_and_disciplines_as_a_college_writes_them() -> None:
+    assert (
+        full_name(SimpleNamespace(last_name="Кузнецов", first_name="Пётр", middle_name="")) == "Кузнецов Пётр"
+    )
+    assert (
+        full_name(SimpleNamespace(last_name="Кузнецов", first_name="Пётр", middle_name="Ильич"))
+        == "Кузнецов Пётр Ильич"
+    )
+    assert discipline_label(SimpleNamespace(code="ОП.01", name="Математика")) == "ОП.01 — Математика"
+    assert discipline_label(SimpleNamespace(code="", name="Учебная практика")) == "Учебная практика"
+
+
+def test_college_time_zone_setting(monkeypatch) -> None:
+    base = {"oidc_issuer": "http://issuer.test/realms/ejournal", "session_secret": "s"}
+    monkeypatch.delenv("GATEWAY_COLLEGE_TIMEZONE", raising=False)
+    assert GatewaySettings(**base).college_timezone == "Europe/Moscow"
+    monkeypatch.setenv("GATEWAY_COLLEGE_TIMEZONE", "Asia/Yekaterinburg")
+    assert GatewaySettings(**base).college_zone == ZoneInfo("Asia/Yekaterinburg")
+    monkeypatch.setenv("GATEWAY_COLLEGE_TIMEZONE", "Mars/Olympus")
+    with pytest.raises(ValidationError):
+        GatewaySettings(**base)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -36,7 +38,25 @@ class GatewaySettings(BaseSettings):
         default="http://127.0.0.1:9000/health/ready",
         description="URL that answers 200 once Keycloak is ready",
     )
+    college_timezone: str = Field(
+        default="Europe/Moscow",
+        description="IANA time zone of the college: the portal shows times in it (28.11.2026 14:45)",
+    )
     log_level: str = "INFO"
+
+    @field_validator("college_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @property
+    def college_zone(self) -> ZoneInfo:
+        """Return the college's time zone."""
+        return ZoneInfo(self.college_timezone)
 
     @property
     def issuer(self) -> str:

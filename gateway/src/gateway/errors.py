@@ -21,6 +21,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from gateway.auth.portal import current_session
+from gateway.auth.session import Session
+
 log = logging.getLogger(__name__)
 
 INTERNAL_CODE = "internal"
@@ -94,9 +97,24 @@ def error_response(
     return templates.TemplateResponse(  # type: ignore[no-any-return]
         request,
         "error.html",
-        {"status": status, "code": code, "message": message, "request_id": request_id_var.get()},
+        {
+            "session": _logged_in(request),
+            "status": status,
+            "code": code,
+            "message": message,
+            "request_id": request_id_var.get(),
+        },
         status_code=status,
     )
+
+
+def _logged_in(request: Request) -> Session | None:
+    """Return the caller's logged-in session, so an error page keeps its header (name, «Выйти»)."""
+    runtime = getattr(request.app.state, "runtime", None)
+    if runtime is None:
+        return None
+    session = current_session(request, runtime)
+    return session if session is not None and session.authenticated else None
 
 
 def _has_service_code(error: grpc.aio.AioRpcError) -> bool:

@@ -88,7 +88,7 @@ def create_app(
         docs_url="/api/docs",
         redoc_url=None,
     )
-    app.state.templates = make_templates()
+    app.state.templates = make_templates(settings.college_zone)
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(api_router())

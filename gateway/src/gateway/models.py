@@ -172,9 +172,18 @@ class MarkOut(BaseModel):
 
 
 class MarkList(BaseModel):
-    """Дневник: оценки обучающегося, новые занятия первыми."""
+    """Дневник: оценки обучающегося, новые занятия первыми, и дисциплины этих оценок."""
 
     marks: list[MarkOut]
+    disciplines: list[DisciplineOut] = Field(
+        description="Дисциплины, на которые ссылаются оценки, каждая один раз, по коду и названию"
+    )
+
+
+class ChildrenList(BaseModel):
+    """Дети родителя (законного представителя), по фамилии и имени."""
+
+    children: list[PersonOut]
 
 
 class NotificationOut(BaseModel):

@@ -87,6 +87,9 @@ async def record_mark(body: MarkCreate, caller: Caller, clients: Clients) -> Mar
 
 @router.get("/students/{student_id}/marks", summary="Дневник: оценки обучающегося")
 async def list_student_marks(student_id: UUID, caller: Caller, clients: Clients) -> MarkList:
-    """Оценки, новые занятия первыми: сам обучающийся, его родитель, сотрудники."""
-    marks = await clients.journal.list_student_marks(caller.token, str(student_id))
-    return MarkList(marks=[mark_out(m) for m in marks])
+    """Оценки, новые занятия первыми, и их дисциплины: сам обучающийся, его родитель, сотрудники."""
+    diary = await clients.journal.list_student_marks(caller.token, str(student_id))
+    return MarkList(
+        marks=[mark_out(m) for m in diary.marks],
+        disciplines=[discipline_out(d) for d in diary.disciplines],
+    )

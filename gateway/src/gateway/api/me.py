@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query
 
 from gateway.api.deps import Clients
 from gateway.auth.bearer import Caller
-from gateway.mapping import notification_out
-from gateway.models import MeOut, NotificationList
+from gateway.mapping import notification_out, person_out
+from gateway.models import ChildrenList, MeOut, NotificationList
 
 router = APIRouter(tags=["Я"])
 
@@ -29,3 +29,10 @@ async def my_notifications(
     """Уведомления вызывающего, новые первыми."""
     notifications = await clients.messaging.list_notifications(caller.token, page_size=page_size or 0)
     return NotificationList(notifications=[notification_out(n) for n in notifications])
+
+
+@router.get("/me/children", summary="Мои дети (для родителя)")
+async def my_children(caller: Caller, clients: Clients) -> ChildrenList:
+    """Обучающиеся, связанные с вызывающим родителем, по фамилии и имени; у остальных список пуст."""
+    children = await clients.identity.list_children(caller.token, caller.subject)
+    return ChildrenList(children=[person_out(p) for p in children])

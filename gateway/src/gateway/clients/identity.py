@@ -46,3 +46,9 @@ class IdentityClient(ServiceClient):
         request = pb.LinkGuardianRequest(parent_id=parent_id, student_id=student_id)
         response = await self._stub.LinkGuardian(request, **self._options(token))
         return bool(response.created)
+
+    async def list_children(self, token: str, parent_id: str) -> list[Any]:
+        """Return the Persons of a parent's children, by last and first name."""
+        request = pb.ListChildrenRequest(parent_id=parent_id)
+        response = await self._stub.ListChildren(request, **self._options(token))
+        return list(response.children)

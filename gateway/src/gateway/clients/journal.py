@@ -73,8 +73,13 @@ class JournalClient(ServiceClient):
         response = await self._stub.RecordMark(request, **self._options(token))
         return response.mark
 
-    async def list_student_marks(self, token: str, student_id: str) -> list[Any]:
-        """Return a student's marks, newest lesson first (the diary)."""
+    async def list_student_marks(self, token: str, student_id: str) -> Any:
+        """Return the diary: a ListStudentMarksResponse (marks newest lesson first, their disciplines)."""
         request = pb.ListStudentMarksRequest(student_id=student_id)
-        response = await self._stub.ListStudentMarks(request, **self._options(token))
-        return list(response.marks)
+        return await self._stub.ListStudentMarks(request, **self._options(token))
+
+    async def list_disciplines(self, token: str, discipline_ids: list[str]) -> list[Any]:
+        """Return the Disciplines with these ids (unknown ids are left out)."""
+        request = pb.ListDisciplinesRequest(discipline_ids=discipline_ids)
+        response = await self._stub.ListDisciplines(request, **self._options(token))
+        return list(response.disciplines)

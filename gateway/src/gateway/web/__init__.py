@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from pathlib import Path
 
 from fastapi import APIRouter
@@ -9,27 +10,22 @@ from fastapi.templating import Jinja2Templates
 
 from gateway.mapping import NOTIFICATION_LABELS, ROLE_LABELS
 from gateway.web import login, pages
+from gateway.web.format import discipline_label, full_name, ru_date, ru_datetime
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 
 
-def make_templates() -> Jinja2Templates:
-    """Return the portal's Jinja environment (autoescaped) with the Russian labels."""
+def make_templates(zone: tzinfo) -> Jinja2Templates:
+    """Return the portal's Jinja environment (autoescaped) with the Russian labels; times shown in `zone`."""
     templates = Jinja2Templates(directory=TEMPLATES_DIR)
     templates.env.globals["role_labels"] = ROLE_LABELS
     templates.env.globals["notification_labels"] = NOTIFICATION_LABELS
-    templates.env.filters["ru_date"] = _ru_date
-    templates.env.filters["ru_datetime"] = _ru_datetime
+    templates.env.filters["ru_date"] = ru_date
+    templates.env.filters["ru_datetime"] = lambda value: ru_datetime(value, zone)
+    templates.env.filters["full_name"] = full_name
+    templates.env.filters["discipline_label"] = discipline_label
     return templates
-
-
-def _ru_date(value: object) -> str:
-    return value.strftime("%d.%m.%Y") if hasattr(value, "strftime") else "—"
-
-
-def _ru_datetime(value: object) -> str:
-    return value.strftime("%d.%m.%Y %H:%M UTC") if hasattr(value, "strftime") else "—"
 
 
 def portal_router() -> APIRouter:

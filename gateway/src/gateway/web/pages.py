@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import logging
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 from uuid import UUID
 
-from chassis.errors import InvalidArgument
+import grpc
+from chassis.errors import InvalidArgument, NotFound
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from gateway.auth.portal import MaybeSession, PortalSession
 from gateway.auth.session import Session
-from gateway.mapping import mark_out, notification_out
-from gateway.models import RoleName
+from gateway.clients import ServiceClients
+from gateway.mapping import discipline_out, mark_out, notification_out, person_out
+from gateway.models import DisciplineOut, NotificationOut, PersonOut, RoleName
 from gateway.runtime import get_runtime
+from gateway.web.format import full_name
 
+log = logging.getLogger(__name__)
 router = APIRouter()
+T = TypeVar("T")
+
+# A page still shows its own content when the service that only puts names on it does not answer.
+NAMES_OPTIONAL = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED})
+# A student the caller may not see is, like the journal says, a student who is not there.
+NOT_VISIBLE = frozenset({grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.NOT_FOUND})
 
 STAFF_ROLES = frozenset(
     {
@@ -29,6 +42,13 @@ STAFF_ROLES = frozenset(
 )
 
 
+class StudentNotFound(NotFound):
+    """The diary's student is unknown to identity or hidden from the caller (the journal's 404)."""
+
+    def __init__(self) -> None:
+        super().__init__("Обучающийся не найден", code="student_not_found")
+
+
 def render(request: Request, template: str, session: Session | None, **context: Any) -> Response:
     """Render a portal page with the session (for the header) in its context."""
     templates = request.app.state.templates
@@ -38,14 +58,24 @@ def render(request: Request, template: str, session: Session | None, **context: 
 
 @router.get("/")
 async def home(request: Request, session: MaybeSession) -> Response:
-    """Who you are and where you can go; a login button for visitors."""
+    """Who you are and where you can go: a parent's children, a student's diary; a login for visitors."""
     roles = set(session.roles) if session else set()
+    is_parent = RoleName.PARENT in roles
+    children: list[PersonOut] | None = []
+    if session is not None and is_parent:
+        clients = get_runtime(request).clients
+        found = await names_if_available(
+            clients.identity.list_children(session.access_token, session.subject)
+        )
+        children = None if found is None else [person_out(p) for p in found]
     return render(
         request,
         "home.html",
         session,
         is_student=RoleName.STUDENT in roles,
-        can_open_diary=bool(roles & (STAFF_ROLES | {RoleName.PARENT})),
+        is_parent=is_parent,
+        children=children,
+        can_open_diary=bool(roles & STAFF_ROLES),
         is_admin=bool(roles & {RoleName.ADMIN, RoleName.DIRECTOR}),
     )
 
@@ -67,22 +97,91 @@ async def diary_lookup(session: PortalSession, student_id: str | None = None) ->
 
 @router.get("/diary/{student_id}")
 async def diary(request: Request, student_id: UUID, session: PortalSession) -> Response:
-    """Дневник: the marks of one student, newest lesson first."""
-    marks = await get_runtime(request).clients.journal.list_student_marks(
-        session.access_token, str(student_id)
-    )
+    """Дневник: the marks of one student, newest lesson first, under the student's name."""
+    clients = get_runtime(request).clients
+    student = str(student_id)
+    # The journal decides who may read a diary; identity only names the student afterwards.
+    reply = await clients.journal.list_student_marks(session.access_token, student)
+    try:
+        person = await names_if_available(clients.identity.get_person(session.access_token, student))
+    except grpc.aio.AioRpcError as exc:
+        if exc.code() in NOT_VISIBLE:
+            raise StudentNotFound() from None
+        raise
     return render(
         request,
         "diary.html",
         session,
-        student_id=str(student_id),
-        own=str(student_id) == session.subject,
-        marks=[mark_out(m) for m in marks],
+        student_id=student,
+        student_name="" if person is None else full_name(person),
+        own=student == session.subject,
+        marks=[mark_out(m) for m in reply.marks],
+        disciplines={d.discipline_id: discipline_out(d) for d in reply.disciplines},
     )
 
 
 @router.get("/notifications")
 async def notifications(request: Request, session: PortalSession) -> Response:
-    """Уведомления of the logged-in person, newest first."""
-    items = await get_runtime(request).clients.messaging.list_notifications(session.access_token)
-    return render(request, "notifications.html", session, notifications=[notification_out(n) for n in items])
+    """Уведомления of the logged-in person, newest first, with names of students and disciplines."""
+    clients = get_runtime(request).clients
+    items = [notification_out(n) for n in await clients.messaging.list_notifications(session.access_token)]
+    disciplines, students = await asyncio.gather(
+        discipline_names(clients, session, items), student_names(clients, session, items)
+    )
+    return render(
+        request,
+        "notifications.html",
+        session,
+        notifications=items,
+        disciplines=disciplines,
+        students=students,
+    )
+
+
+async def names_if_available(call: Awaitable[T]) -> T | None:
+    """Return the call's answer, or None when its service is down or slow (the page goes on without it)."""
+    try:
+        return await call
+    except grpc.aio.AioRpcError as exc:
+        if exc.code() not in NAMES_OPTIONAL:
+            raise
+        log.warning("page shown without names", extra={"grpc_status": exc.code().name})
+        return None
+
+
+async def discipline_names(
+    clients: ServiceClients, session: Session, items: list[NotificationOut]
+) -> dict[str, DisciplineOut]:
+    """Return the disciplines the notifications mention, by id, in one journal call."""
+    ids = list(dict.fromkeys(n.discipline_id for n in items if n.discipline_id))
+    if not ids:
+        return {}
+    found = await names_if_available(clients.journal.list_disciplines(session.access_token, ids))
+    return {d.discipline_id: discipline_out(d) for d in found or []}
+
+
+async def student_names(
+    clients: ServiceClients, session: Session, items: list[NotificationOut]
+) -> dict[str, PersonOut]:
+    """Return the students the notifications name, by id: a parent's children at once, others one by one."""
+    ids = list(dict.fromkeys(n.student_id for n in items if n.student_id))
+    names: dict[str, PersonOut] = {}
+    if ids and RoleName.PARENT in session.roles:
+        children = await names_if_available(
+            clients.identity.list_children(session.access_token, session.subject)
+        )
+        names.update((p.person_id, person_out(p)) for p in children or [])
+    others = [i for i in ids if i not in names]
+    found = await asyncio.gather(*(_person_if_visible(clients, session, i) for i in others))
+    names.update((p.person_id, p) for p in found if p is not None)
+    return names
+
+
+async def _person_if_visible(clients: ServiceClients, session: Session, person_id: str) -> PersonOut | None:
+    try:
+        person = await names_if_available(clients.identity.get_person(session.access_token, person_id))
+    except grpc.aio.AioRpcError as exc:
+        if exc.code() not in NOT_VISIBLE:
+            raise
+        return None  # e.g. a child no longer linked to this parent: the notification stays, unnamed
+    return None if person is None else person_out(person)
