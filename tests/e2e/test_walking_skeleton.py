@@ -157,8 +157,15 @@ def test_walking_skeleton(platform) -> None:  # type: ignore[no-untyped-def]
             issuer, redirect_uri, parent["username"], parent["temporary_password"], "Parent-2026-xyz"
         ),
     )
+    children = parent_api.get("/api/v1/me/children")["children"]
+    assert [(c["person_id"], c["last_name"], c["first_name"]) for c in children] == [
+        (student["person_id"], "Кузнецов", "Пётр")
+    ]
     diary = parent_api.get(f"/api/v1/students/{student['person_id']}/marks")
     assert [(m["mark_id"], m["value"]) for m in diary["marks"]] == [(mark["mark_id"], "5")]
+    assert [(d["discipline_id"], d["code"], d["name"]) for d in diary["disciplines"]] == [
+        (discipline["discipline_id"], "ОП.01", "Математика")
+    ]
     notes = eventually(lambda: parent_api.get("/api/v1/me/notifications")["notifications"])
     assert len(notes) == 1
     assert (notes[0]["student_id"], notes[0]["mark_value"]) == (student["person_id"], "5")
@@ -172,6 +179,7 @@ def test_walking_skeleton(platform) -> None:  # type: ignore[no-untyped-def]
     )
     refused = stranger_api.client.get(f"/api/v1/students/{student['person_id']}/marks")
     assert refused.status_code in (403, 404), refused.text
+    assert stranger_api.get("/api/v1/me/children")["children"] == []
     assert stranger_api.get("/api/v1/me/notifications")["notifications"] == []
 
     # Reports keeps a projection of the mark; archive appended audit records of the change and the read.
@@ -201,7 +209,20 @@ def test_walking_skeleton(platform) -> None:  # type: ignore[no-untyped-def]
         back = submit_login_forms(browser, login_page, parent["username"], "Parent-2026-xyz", None)
         landed = browser.get(back.headers["location"], follow_redirects=True)
         assert landed.status_code == 200 and 'lang="ru"' in landed.text
+        # The parent's home page links to the child's diary by the child's name: no ids to type.
+        assert f'<a href="/diary/{student["person_id"]}">Кузнецов Пётр</a>' in landed.text, landed.text
+        assert 'name="student_id"' not in landed.text
         page = browser.get(f"/diary/{student['person_id']}")
-        assert page.status_code == 200 and "Дневник" in page.text
+        assert page.status_code == 200 and "<h1>Дневник: Кузнецов Пётр</h1>" in page.text
+        assert "ОП.01 — Математика" in page.text
+        assert discipline["discipline_id"] not in page.text
         assert re.search(r">\s*5\s*<", page.text), "the mark is shown in the diary table"
-        assert browser.get(f"/diary/{uuid.uuid4()}").status_code in (403, 404)
+        notices = browser.get("/notifications")
+        assert notices.status_code == 200
+        assert "ОП.01 — Математика" in notices.text and "Кузнецов Пётр" in notices.text
+        assert re.search(r"\d\d\.\d\d\.\d{4} \d\d:\d\d<", notices.text) and "UTC" not in notices.text
+        hidden = browser.get(f"/diary/{uuid.uuid4()}")
+        assert hidden.status_code in (403, 404)
+        assert "Выйти" in hidden.text and 'href="/login"' not in hidden.text, (
+            "the error page keeps the header"
+        )
