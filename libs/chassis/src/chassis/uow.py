@@ -8,11 +8,11 @@ from typing import Self
 
 from ejournal.audit.v1 import events_pb2 as audit_events
 from google.protobuf.message import Message
-from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from chassis.context import correlation_id, current_principal, new_id
 from chassis.outbox import Inbox, OutboxWriter
+from chassis.timestamps import now_timestamp
 
 
 def audit_subject(service: str) -> str:
@@ -74,11 +74,9 @@ class UnitOfWork:
     ) -> None:
         """Stage an audit record of the current principal's action, in this transaction."""
         principal = current_principal()
-        now = Timestamp()
-        now.GetCurrentTime()
         event = audit_events.AuditRecorded(
             event_id=new_id(),
-            occurred_at=now,
+            occurred_at=now_timestamp(),
             actor_id=principal.subject if principal else "",
             actor_roles=sorted(principal.roles) if principal else [],
             action=action,

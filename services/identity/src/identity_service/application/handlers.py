@@ -7,9 +7,9 @@ import uuid
 
 from chassis.auth import Principal
 from chassis.context import new_id
+from chassis.timestamps import now_timestamp
 from ejournal.identity.v1 import events_pb2 as events
 from ejournal.identity.v1 import identity_pb2 as pb
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from identity_service.application import commands
 from identity_service.application.ports import (
@@ -23,12 +23,6 @@ from identity_service.domain.passwords import temporary_password
 from identity_service.domain.subjects import GUARDIAN_LINKED, PERSON_CREATED
 
 log = logging.getLogger(__name__)
-
-
-def _now() -> Timestamp:
-    stamp = Timestamp()
-    stamp.GetCurrentTime()
-    return stamp
 
 
 def role_to_pb(role: model.Role) -> pb.Role.ValueType:
@@ -90,7 +84,7 @@ class IdentityHandlers:
                     PERSON_CREATED,
                     events.PersonCreated(
                         event_id=event_id,
-                        occurred_at=_now(),
+                        occurred_at=now_timestamp(),
                         person_id=str(person.id),
                         role=role_to_pb(person.role),
                     ),
@@ -159,7 +153,7 @@ class IdentityHandlers:
                     GUARDIAN_LINKED,
                     events.GuardianLinked(
                         event_id=event_id,
-                        occurred_at=_now(),
+                        occurred_at=now_timestamp(),
                         parent_id=str(link.parent_id),
                         student_id=str(link.student_id),
                     ),

@@ -7,9 +7,9 @@ from datetime import date
 
 from chassis.auth import Principal
 from chassis.context import new_id
+from chassis.timestamps import now_timestamp
 from ejournal.common.v1 import common_pb2
 from ejournal.journal.v1 import events_pb2 as events
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from journal_service.adapters.uow import JournalUnitOfWork
 from journal_service.application import commands
@@ -21,12 +21,6 @@ from journal_service.domain.subjects import (
     MARK_RECORDED,
     STUDENT_ENROLLED,
 )
-
-
-def _now() -> Timestamp:
-    stamp = Timestamp()
-    stamp.GetCurrentTime()
-    return stamp
 
 
 def local_date(value: date) -> common_pb2.LocalDate:
@@ -53,7 +47,7 @@ class JournalHandlers:
             event_id = new_id()
             await uow.publish(
                 GROUP_CREATED,
-                events.GroupCreated(event_id=event_id, occurred_at=_now(), group_id=str(group.id)),
+                events.GroupCreated(event_id=event_id, occurred_at=now_timestamp(), group_id=str(group.id)),
                 event_id=event_id,
             )
             await uow.commit()
@@ -72,7 +66,7 @@ class JournalHandlers:
                     STUDENT_ENROLLED,
                     events.StudentEnrolled(
                         event_id=event_id,
-                        occurred_at=_now(),
+                        occurred_at=now_timestamp(),
                         group_id=str(cmd.group_id),
                         student_id=str(cmd.student_id),
                     ),
@@ -115,7 +109,7 @@ class JournalHandlers:
                 LOAD_ASSIGNED,
                 events.TeachingLoadAssigned(
                     event_id=event_id,
-                    occurred_at=_now(),
+                    occurred_at=now_timestamp(),
                     load_id=str(load.id),
                     teacher_id=str(load.teacher_id),
                     group_id=str(load.group_id),
@@ -149,7 +143,7 @@ class JournalHandlers:
                 MARK_RECORDED,
                 events.MarkRecorded(
                     event_id=event_id,
-                    occurred_at=_now(),
+                    occurred_at=now_timestamp(),
                     mark_id=str(mark.id),
                     student_id=str(mark.student_id),
                     group_id=str(mark.group_id),
