@@ -75,6 +75,9 @@ def test_portal_is_public_code_flow_with_pkce(clients: dict[str, dict[str, Any]]
         "http://127.0.0.1:8000/*",
         "http://localhost:8000/*",
         "http://127.0.0.1:56000/*",
+        "http://127.0.0.1:61000/*",
+        "http://127.0.0.1:62000/*",
+        "http://127.0.0.1:63000/*",
     }
     assert "*" not in portal["webOrigins"]
 

@@ -90,6 +90,23 @@ PROFILES: dict[str, Profile] = {
     ),
 }
 
+# Extra test lanes (`EJOURNAL_TEST_PROFILE=test1` …) so several checkouts or developers can run the
+# suite side by side on one machine: the same port pattern as `test`, on 61xxx, 62xxx, 63xxx.
+for _lane in (1, 2, 3):
+    _base = 60000 + 1000 * _lane
+    PROFILES[f"test{_lane}"] = Profile(
+        name=f"test{_lane}",
+        postgres_port=_base + 432,
+        nats_port=_base + 222,
+        nats_monitor_port=_base + 822,
+        keycloak_port=_base + 80,
+        keycloak_management_port=_base + 90,
+        grpc_base_port=_base + 51,
+        gateway_port=_base,
+        durable=False,
+        fast_jvm=True,
+    )
+
 
 def get_profile(name: str) -> Profile:
     """Return the profile called `name`."""
