@@ -40,7 +40,7 @@ import grpc  # noqa: E402
 import httpx  # noqa: E402
 import jwt  # noqa: E402
 import pytest  # noqa: E402
-from chassis.errors import ERROR_CODE_KEY  # noqa: E402
+from chassis.grpc_errors import ERROR_CODE_KEY  # noqa: E402
 from chassis.testing import LocalIssuer  # noqa: E402
 from ejournal.archive.v1 import archive_service_pb2, archive_service_pb2_grpc  # noqa: E402
 from ejournal.identity.v1 import identity_service_pb2, identity_service_pb2_grpc  # noqa: E402

@@ -1,6 +1,6 @@
 """Every failure becomes one answer: JSON `{"error": {code, message}}` (API) or a Russian page (portal).
 
-The gRPC status → HTTP status table lives in `chassis.errors.http_status_for`; this module only
+The gRPC status → HTTP status table lives in `chassis.grpc_errors.http_status_for`; this module only
 chooses the words. A message from a service is shown only when the service marked the error as its
 own (the error-code trailer) and the status is not 500; anything else gets a generic Russian text,
 so the internals of a failure never reach a client.
@@ -14,7 +14,8 @@ from urllib.parse import quote
 
 import grpc
 from chassis.context import request_id_var
-from chassis.errors import ERROR_CODE_KEY, DomainError, http_status_for
+from chassis.errors import DomainError
+from chassis.grpc_errors import ERROR_CODE_KEY, http_status_for, http_status_of
 from chassis.grpc_client import error_code_of
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -145,7 +146,7 @@ async def handle_rpc_error(request: Request, exc: Exception) -> Response:
 async def handle_domain_error(request: Request, exc: Exception) -> Response:
     """Map a DomainError raised in the gateway itself to its own status."""
     assert isinstance(exc, DomainError)
-    return error_response(request, http_status_for(exc.grpc_status), exc.code, exc.message)
+    return error_response(request, http_status_of(exc), exc.code, exc.message)
 
 
 def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:

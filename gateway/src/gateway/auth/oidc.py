@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-import grpc
 import httpx
 import jwt
-from chassis.errors import DomainError, ServiceUnavailable
+from chassis.errors import DomainError, ErrorKind, ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -19,8 +18,10 @@ log = logging.getLogger(__name__)
 class LoginFailed(DomainError):
     """The login round trip did not finish: wrong state or nonce, a refused code, an error from Keycloak."""
 
-    grpc_status = grpc.StatusCode.INVALID_ARGUMENT
-    default_code = "login_failed"
+    kind = ErrorKind.INVALID_ARGUMENT
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message, code=code or "login_failed")
 
 
 class TokenRefused(Exception):

@@ -9,34 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import jwt
 
 from chassis.errors import ServiceUnavailable, Unauthenticated
+from chassis.principal import SERVICE_ROLE, Principal
 
-SERVICE_ROLE = "service"
-
-
-@dataclass(frozen=True)
-class Principal:
-    """An authenticated caller: a person (Keycloak subject) or another service."""
-
-    subject: str
-    roles: frozenset[str]
-    client_id: str = ""
-    token: str = field(default="", repr=False)
-
-    def has_any(self, *roles: str) -> bool:
-        """Return True when the principal holds at least one of the roles."""
-        return not self.roles.isdisjoint(roles)
-
-    @property
-    def is_service(self) -> bool:
-        """Return True for another ejournal service acting on its own behalf."""
-        return SERVICE_ROLE in self.roles
+__all__ = ["SERVICE_ROLE", "JwtVerifier", "Principal"]
 
 
 class JwtVerifier:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from google.protobuf.message import DecodeError, Message
 from nats.aio.msg import Msg
@@ -23,7 +23,8 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.client import JetStreamContext
 
 from chassis.context import correlation_id_var, new_id
-from chassis.streams import dlq_subject
+from chassis.events import Delivery, producer_of, subject_of
+from chassis.streams import StreamSpec, dlq_subject, service_stream
 
 log = logging.getLogger(__name__)
 
@@ -232,3 +233,65 @@ class EventConsumer:
                     await self.process(msg)
         finally:
             await sub.unsubscribe()
+
+
+EventHandler = Callable[[M, Delivery], Awaitable[object]]
+"""A use case applying one decoded event: `handlers.project_mark(event_to_command(e), delivery)`."""
+
+
+def on_event(event_type: type[M], consumer: str, handle: EventHandler[M]) -> Handler:
+    """Wrap a typed handler: decode the payload, check its id and time, key the delivery, call it."""
+    has_time = "occurred_at" in event_type.DESCRIPTOR.fields_by_name
+
+    async def handler(envelope: Envelope) -> None:
+        event = decode(event_type, envelope)
+        if has_time:
+            require_field(event, "occurred_at")
+        delivery = Delivery(
+            event_id=event_key(getattr(event, "event_id", ""), envelope),
+            consumer=consumer,
+            subject=envelope.subject,
+        )
+        await handle(event, delivery)
+
+    return handler
+
+
+@dataclass(frozen=True)
+class Subscription(Generic[M]):
+    """One purpose of one service: which event it applies, under which durable name, and how."""
+
+    event_type: type[M]
+    durable: str
+    handle: EventHandler[M]
+    subjects: Sequence[str] = ()
+    """Subjects to filter on; by default the one the event's proto declares."""
+    max_deliver: int = 5
+    nak_delay_seconds: float = 1.0
+    stream_name: str = ""
+    """The stream to bind to; by default the producer's (tests bind to a private one)."""
+
+    def filter_subjects(self) -> list[str]:
+        """Return the subjects this subscription filters on."""
+        return list(self.subjects) or [subject_of(self.event_type)]
+
+    def stream(self) -> StreamSpec:
+        """Return the stream that carries the event: the producer's own."""
+        return service_stream(producer_of(self.filter_subjects()[0]))
+
+    def envelope_handler(self) -> Handler:
+        """Return the handler of one raw delivery: decode, check, key, apply."""
+        return on_event(self.event_type, self.durable, self.handle)
+
+    def consumer(self, js: JetStreamContext, *, service: str) -> EventConsumer:
+        """Return the durable pull consumer that runs this subscription."""
+        return EventConsumer(
+            js,
+            service=service,
+            stream=self.stream_name or self.stream().name,
+            durable=self.durable,
+            filter_subjects=self.filter_subjects(),
+            handler=self.envelope_handler(),
+            max_deliver=self.max_deliver,
+            nak_delay_seconds=self.nak_delay_seconds,
+        )

@@ -7,7 +7,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from chassis.auth import Principal
+    from chassis.principal import Principal
 
 request_id_var: ContextVar[str] = ContextVar("request_id", default="")
 correlation_id_var: ContextVar[str] = ContextVar("correlation_id", default="")

@@ -6,7 +6,6 @@ import grpc
 
 from chassis.context import correlation_id, request_id_var
 from chassis.errors import (
-    ERROR_CODE_KEY,
     AlreadyExists,
     Conflict,
     DomainError,
@@ -17,6 +16,7 @@ from chassis.errors import (
     ServiceUnavailable,
     Unauthenticated,
 )
+from chassis.grpc_errors import ERROR_CODE_KEY
 
 DEFAULT_TIMEOUT = 5.0
 

@@ -15,7 +15,9 @@ from grpc_reflection.v1alpha import reflection
 
 from chassis.auth import JwtVerifier
 from chassis.context import correlation_id_var, new_id, principal_var, request_id_var
-from chassis.errors import ERROR_CODE_KEY, DomainError, Unauthenticated
+from chassis.errors import UNAVAILABLE_MESSAGE, DomainError, Unauthenticated
+from chassis.grpc_errors import ERROR_CODE_KEY, grpc_status_of, is_outage
+from chassis.validation import refuse_control_characters
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +30,7 @@ def _metadata(context: grpc.aio.ServicerContext[Any, Any]) -> dict[str, str]:
     return {k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
 
 
-class ContextInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+class ContextInterceptor(grpc.aio.ServerInterceptor):
     """Set request ids, authenticate the bearer token and map errors, for every unary RPC."""
 
     def __init__(self, verifier: JwtVerifier) -> None:
@@ -36,9 +38,9 @@ class ContextInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
 
     async def intercept_service(
         self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler[Any, Any] | None]],
         handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
+    ) -> grpc.RpcMethodHandler[Any, Any] | None:
         handler = await continuation(handler_call_details)
         method: str = handler_call_details.method
         if handler is None or method.startswith(_UNAUTHENTICATED_PREFIXES) or handler.unary_unary is None:
@@ -60,21 +62,31 @@ class ContextInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                 if not auth.lower().startswith("bearer "):
                     raise Unauthenticated("Требуется вход в систему", code="unauthenticated")
                 principal = await verifier.verify(auth[7:].strip())
+                refuse_control_characters(request)
                 principal_token = principal_var.set(principal)
                 try:
-                    return await inner(request, context)
+                    # The aio server hands its own context to aio handlers; the stub types the sync one.
+                    return await inner(request, context)  # type: ignore[arg-type]
                 finally:
                     principal_var.reset(principal_token)
             except DomainError as exc:
-                outcome = exc.grpc_status.name
+                status = grpc_status_of(exc)
+                outcome = status.name
                 context.set_trailing_metadata(((ERROR_CODE_KEY, exc.code),))
-                await context.abort(exc.grpc_status, exc.message)
+                await context.abort(status, exc.message)
             except asyncio.CancelledError:
                 outcome = "CANCELLED"
                 raise
             except Exception as exc:
                 if isinstance(exc, grpc.aio.AbortError):
                     raise
+                if is_outage(exc):
+                    # The database or the broker is away: the caller may retry, nothing was half-done
+                    # (the unit of work rolled back), so say so instead of "internal".
+                    outcome = "UNAVAILABLE"
+                    log.warning("dependency unavailable", extra={"method": method, "error": repr(exc)})
+                    context.set_trailing_metadata(((ERROR_CODE_KEY, "unavailable"),))
+                    await context.abort(grpc.StatusCode.UNAVAILABLE, UNAVAILABLE_MESSAGE)
                 outcome = "INTERNAL"
                 log.exception("unhandled error", extra={"method": method})
                 context.set_trailing_metadata(((ERROR_CODE_KEY, "internal"),))

@@ -11,18 +11,23 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Self, TypeVar
 
 import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
+from google.protobuf.message import Message
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.client import JetStreamContext
 
 from chassis.auth import JwtVerifier, Principal
+from chassis.events import stamp, subject_of
 from chassis.streams import DLQ_STREAM, StreamSpec, connect_nats, dlq_subject, ensure_streams
+
+M = TypeVar("M", bound=Message)
 
 TEST_ISSUER = "http://issuer.test/realms/ejournal"
 TEST_AUDIENCE = "ejournal-api"
@@ -169,3 +174,92 @@ class FakeInbox:
             return False
         self.staged.add(key)
         return True
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """An audit record a fake unit of work committed."""
+
+    action: str
+    actor_id: str
+    resource_type: str
+    resource_id: str
+    subject_person_id: str
+
+
+@dataclass
+class FakeLedger:
+    """What the fake units of work of one test committed: inbox claims, events, audit records."""
+
+    claimed: set[tuple[str, str]] = field(default_factory=set)
+    events: list[tuple[str, Message]] = field(default_factory=list)
+    audits: list[AuditEntry] = field(default_factory=list)
+    commits: int = 0
+
+    def events_of(self, event_type: type[M]) -> list[M]:
+        """Return the committed events of one type, oldest first."""
+        return [e for _, e in self.events if isinstance(e, event_type)]
+
+    @property
+    def subjects(self) -> list[str]:
+        """Return the subjects of the committed events, oldest first."""
+        return [s for s, _ in self.events]
+
+
+class FakeUnitOfWork:
+    """The chassis half of an in-memory unit of work: inbox, events and audit, kept until commit.
+
+    A service's fake subclasses it, adds its repositories and extends `_commit_staged` and
+    `_discard_staged`; it satisfies `chassis.ports.UnitOfWorkPort` (mypy checks the subclass
+    against the service's own port).
+    """
+
+    def __init__(self, ledger: FakeLedger) -> None:
+        self.ledger = ledger
+        self.inbox = FakeInbox(ledger.claimed)
+        self._events: list[tuple[str, Message]] = []
+        self._audits: list[AuditEntry] = []
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._discard_staged()
+
+    async def emit(self, event: Message) -> str:
+        """Stage an event as the real unit of work would (stamped, on its declared subject)."""
+        event_id = stamp(event)
+        self._events.append((subject_of(event), event))
+        return event_id
+
+    async def audit(
+        self,
+        action: str,
+        *,
+        actor: Principal,
+        resource_type: str,
+        resource_id: str,
+        subject_person_id: str = "",
+    ) -> None:
+        """Stage an audit record."""
+        self._audits.append(AuditEntry(action, actor.subject, resource_type, resource_id, subject_person_id))
+
+    async def commit(self) -> None:
+        """Make what was staged permanent in the ledger."""
+        self.ledger.claimed |= self.inbox.staged
+        self.ledger.events.extend(self._events)
+        self.ledger.audits.extend(self._audits)
+        self.ledger.commits += 1
+        self._commit_staged()
+        self._discard_staged()
+
+    def _commit_staged(self) -> None:
+        """Apply the service's staged repository changes to its store; override in a service."""
+
+    def _discard_staged(self) -> None:
+        """Forget everything staged; a service's override must call super()."""
+        self.inbox.staged.clear()
+        self._events.clear()
+        self._audits.clear()

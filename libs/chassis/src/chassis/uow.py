@@ -10,9 +10,10 @@ from ejournal.audit.v1 import events_pb2 as audit_events
 from google.protobuf.message import Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from chassis.context import correlation_id, current_principal, new_id
+from chassis.context import correlation_id
+from chassis.events import stamp, subject_of
 from chassis.outbox import Inbox, OutboxWriter
-from chassis.timestamps import now_timestamp
+from chassis.principal import Principal
 
 
 def audit_subject(service: str) -> str:
@@ -65,20 +66,32 @@ class UnitOfWork:
             self._on_commit()
         self.outbox.pending = 0
 
-    async def publish(self, subject: str, message: Message, *, event_id: str) -> None:
-        """Stage an event in the outbox of this transaction."""
-        await self.outbox.add(subject, message, event_id=event_id)
+    async def emit(self, event: Message) -> str:
+        """Stage an event in this transaction's outbox, on the subject its proto declares.
+
+        Stamps `event_id` and `occurred_at` when the caller left them empty; returns the event id.
+        """
+        event_id = stamp(event)
+        await self.outbox.add(subject_of(event), event, event_id=event_id)
+        return event_id
 
     async def audit(
-        self, action: str, *, resource_type: str, resource_id: str, subject_person_id: str = ""
+        self,
+        action: str,
+        *,
+        actor: Principal,
+        resource_type: str,
+        resource_id: str,
+        subject_person_id: str = "",
     ) -> None:
-        """Stage an audit record of the current principal's action, in this transaction."""
-        principal = current_principal()
+        """Stage an audit record of what `actor` did, in this transaction.
+
+        The actor is always named by the caller: a person's principal for a request, the service's
+        own `system_actor` for work a consumer does, so no record is ever written without one.
+        """
         event = audit_events.AuditRecorded(
-            event_id=new_id(),
-            occurred_at=now_timestamp(),
-            actor_id=principal.subject if principal else "",
-            actor_roles=sorted(principal.roles) if principal else [],
+            actor_id=actor.subject,
+            actor_roles=sorted(actor.roles),
             action=action,
             resource_type=resource_type,
             resource_id=resource_id,
@@ -86,4 +99,5 @@ class UnitOfWork:
             service=self.service,
             correlation_id=correlation_id(),
         )
-        await self.outbox.add(audit_subject(self.service), event, event_id=event.event_id)
+        event_id = stamp(event)
+        await self.outbox.add(audit_subject(self.service), event, event_id=event_id)

@@ -22,7 +22,7 @@ async def stage(scratch: Scratch, count: int = 1, *, commit: bool = True) -> lis
     async with UnitOfWork(scratch.sessions, service="test") as uow:
         for day in range(count):
             event_id = new_id()
-            await uow.publish(
+            await uow.outbox.add(
                 f"{scratch.prefix}.thing.happened.v1", LocalDate(day=day + 1), event_id=event_id
             )
             ids.append(event_id)
@@ -84,7 +84,7 @@ async def test_running_relay_is_woken_by_commit(scratch: Scratch) -> None:
     try:
         await asyncio.sleep(0.2)
         async with UnitOfWork(scratch.sessions, service="test", on_commit=relay.wake) as uow:
-            await uow.publish(f"{scratch.prefix}.thing.happened.v1", LocalDate(day=9), event_id=new_id())
+            await uow.outbox.add(f"{scratch.prefix}.thing.happened.v1", LocalDate(day=9), event_id=new_id())
             await uow.commit()
         for _ in range(50):
             if await messages_in_stream(scratch) == 1:

@@ -7,7 +7,7 @@ import logging
 
 import grpc
 from chassis.context import request_id_var
-from chassis.errors import http_status_for
+from chassis.grpc_errors import http_status_for
 from chassis.logging import JsonFormatter
 
 

@@ -5,22 +5,22 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from chassis.consumer import Envelope, EventConsumer
+from chassis.consumer import Envelope, EventConsumer, Subscription
 from chassis.db import make_engine, make_session_factory
+from chassis.events import subject_of
 from chassis.outbox import INBOX
 from ejournal.common.v1.common_pb2 import LocalDate
 from ejournal.journal.v1.events_pb2 import MarkRecorded
 from google.protobuf.timestamp_pb2 import Timestamp
 from reports_service.adapters import orm
 from reports_service.adapters.uow import ReportsUnitOfWork
-from reports_service.api.consumers import MARK_FACTS, MarkFacts, mark_facts_consumer
+from reports_service.api.consumers import MARK_FACTS, mark_facts
 from reports_service.application.handlers import ReportsHandlers
-from reports_service.domain.subjects import MARK_RECORDED
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -38,14 +38,16 @@ class Reports:
     subject: str
     durable: str
 
-    def consumer(self) -> EventConsumer:
-        return mark_facts_consumer(
-            self.stream.js,
-            self.handlers,
-            stream=self.stream.name,
+    def subscription(self) -> Subscription[MarkRecorded]:
+        return replace(
+            mark_facts(self.handlers),
             durable=self.durable,
-            subjects=[self.subject],
+            subjects=(self.subject,),
+            stream_name=self.stream.name,
         )
+
+    def consumer(self) -> EventConsumer:
+        return self.subscription().consumer(self.stream.js, service="reports")
 
     async def publish(self, data: bytes, msg_id: str) -> None:
         await self.stream.js.publish(self.subject, data, headers={"Nats-Msg-Id": msg_id})
@@ -74,7 +76,7 @@ async def reports(
         eventually,
         sessions,
         handlers,
-        subject=private_stream.subject(MARK_RECORDED),
+        subject=private_stream.subject(subject_of(MarkRecorded)),
         durable=private_stream.durable(MARK_FACTS),
     )
     await engine.dispose()
@@ -121,7 +123,7 @@ async def test_an_event_delivered_twice_is_applied_once(reports: Reports) -> Non
 
     # First delivery: the effect commits, then the process "dies" before the ack (nak stands in).
     [first] = await sub.fetch(1, timeout=5)
-    handler = MarkFacts(reports.handlers, consumer=reports.durable)
+    handler = reports.subscription().envelope_handler()
     await handler(Envelope(event.event_id, first.subject, first.data, first.metadata.num_delivered))
     await first.nak()
 

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 import grpc
 import pytest
 from chassis.db import make_engine, make_session_factory
+from chassis.events import Delivery
 from chassis.grpc_client import call_metadata, error_code_of
 from chassis.grpc_server import GrpcServer
 from chassis.testing import LocalIssuer
@@ -45,7 +46,7 @@ class Service:
                 lesson_date=date(2026, 10, day),
                 recorded_at=datetime(2026, 10, day, 9, 0, tzinfo=UTC),
             ),
-            commands.Delivery(str(uuid.uuid4()), "reports-mark-facts", "journal.mark.recorded.v1"),
+            Delivery(str(uuid.uuid4()), "reports-mark-facts", "journal.mark.recorded.v1"),
         )
 
 

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from chassis.consumer import Envelope, PoisonMessage
+from chassis.consumer import Envelope, Handler, PoisonMessage
 from ejournal.common.v1.common_pb2 import LocalDate
 from ejournal.journal.v1.events_pb2 import MarkRecorded
 from google.protobuf.timestamp_pb2 import Timestamp
-from reports_service.api.consumers import MarkFacts
+from reports_service.api.consumers import mark_facts
 from reports_service.application.handlers import ReportsHandlers
 
 RECORDED_AT = datetime(2026, 10, 14, 10, 30, 15, 123456, tzinfo=UTC)
@@ -40,11 +40,11 @@ def envelope(data: bytes, msg_id: str | None = None) -> Envelope:
 
 
 @pytest.fixture
-def consumer(fake_handlers: ReportsHandlers) -> MarkFacts:
-    return MarkFacts(fake_handlers)
+def consumer(fake_handlers: ReportsHandlers) -> Handler:
+    return mark_facts(fake_handlers).envelope_handler()
 
 
-async def test_a_mark_event_becomes_a_fact(consumer: MarkFacts, store: Any) -> None:
+async def test_a_mark_event_becomes_a_fact(consumer: Handler, store: Any) -> None:
     event = mark_event()
     await consumer(envelope(event.SerializeToString()))
     [fact] = store.facts.values()
@@ -57,9 +57,7 @@ async def test_a_mark_event_becomes_a_fact(consumer: MarkFacts, store: Any) -> N
     assert fact.recorded_at == RECORDED_AT and fact.event_id == event.event_id
 
 
-async def test_the_same_event_under_another_message_id_is_applied_once(
-    consumer: MarkFacts, store: Any
-) -> None:
+async def test_the_same_event_under_another_message_id_is_applied_once(consumer: Handler, store: Any) -> None:
     data = mark_event().SerializeToString()
     await consumer(envelope(data))
     await consumer(envelope(data))
@@ -86,7 +84,7 @@ async def test_the_same_event_under_another_message_id_is_applied_once(
     ],
     ids=["undecodable", "bad-group", "no-mark", "no-date", "blank-value", "no-occurred-at"],
 )
-async def test_payloads_that_can_never_apply_are_poison(consumer: MarkFacts, store: Any, data: bytes) -> None:
+async def test_payloads_that_can_never_apply_are_poison(consumer: Handler, store: Any, data: bytes) -> None:
     with pytest.raises(PoisonMessage):
         await consumer(envelope(data))
     assert store.facts == {} and store.claimed == set()

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from chassis.errors import PermissionDenied
+from chassis.events import Delivery
 from chassis.testing import LocalIssuer
 from reports_service.application import commands
 from reports_service.application.handlers import ReportsHandlers
@@ -28,8 +29,8 @@ def mark(value: str, *, group: uuid.UUID = GROUP, day: int = 14) -> commands.Pro
     )
 
 
-def delivery(event_id: str | None = None) -> commands.Delivery:
-    return commands.Delivery(event_id or str(uuid.uuid4()), "reports-mark-facts", "journal.mark.recorded.v1")
+def delivery(event_id: str | None = None) -> Delivery:
+    return Delivery(event_id or str(uuid.uuid4()), "reports-mark-facts", "journal.mark.recorded.v1")
 
 
 @pytest.fixture
@@ -66,7 +67,12 @@ async def test_an_unknown_group_has_zero_counts(handlers: ReportsHandlers) -> No
 
 @pytest.mark.parametrize("role", ["admin", "director", "deputy", "curator", "class_teacher", "teacher"])
 async def test_staff_may_read_the_summary(handlers: ReportsHandlers, role: str) -> None:
-    await handlers.group_mark_summary(commands.GetGroupMarkSummary(GROUP), issuer.principal(roles=(role,)))
+    await handlers.project_mark_recorded(mark("4"), delivery())
+    summary = await handlers.group_mark_summary(
+        commands.GetGroupMarkSummary(GROUP), issuer.principal(roles=(role,))
+    )
+    assert (summary.group_id, summary.marks_count) == (GROUP, 1)
+    assert [(c.value, c.count) for c in summary.counts] == [("4", 1)]
 
 
 @pytest.mark.parametrize("roles", [("student",), ("parent",), ("service",), ()])

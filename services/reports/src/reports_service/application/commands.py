@@ -8,15 +8,6 @@ from datetime import date, datetime
 
 
 @dataclass(frozen=True)
-class Delivery:
-    """One delivery of an event to one consumer: the key the inbox remembers."""
-
-    event_id: str
-    consumer: str
-    subject: str
-
-
-@dataclass(frozen=True)
 class ProjectMarkRecorded:
     """Add a recorded mark to the reports projection."""
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from chassis.auth import Principal
+from chassis.events import Delivery
+from chassis.principal import Principal
 
 from reports_service.application import commands
 from reports_service.application.ports import UnitOfWorkFactory
@@ -15,9 +16,7 @@ class ReportsHandlers:
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self._uow = uow
 
-    async def project_mark_recorded(
-        self, cmd: commands.ProjectMarkRecorded, delivery: commands.Delivery
-    ) -> bool:
+    async def project_mark_recorded(self, cmd: commands.ProjectMarkRecorded, delivery: Delivery) -> bool:
         """Add the mark to the projection; return False when the event was already applied."""
         async with self._uow() as uow:
             if not await uow.inbox.claim(delivery.event_id, delivery.consumer, delivery.subject):

@@ -1,9 +1,35 @@
-"""What the application needs from the outside world (fakes in unit tests)."""
+"""What the application needs from the outside world, as protocols (adapters and fakes satisfy them)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
+from typing import Protocol
 
-from reports_service.adapters.uow import ReportsUnitOfWork
+from chassis.ports import UnitOfWorkPort
+
+from reports_service.domain import model
+
+
+class MarkFacts(Protocol):
+    """The projection of recorded marks."""
+
+    async def add(self, fact: model.MarkFact) -> bool:
+        """Stage a mark fact; return False when the projection already holds this mark."""
+        ...
+
+    async def tallies_of_group(self, group_id: uuid.UUID) -> list[model.ValueTally]:
+        """Return per-value counts of a group's marks with the newest recording time of each."""
+        ...
+
+
+class ReportsUnitOfWork(UnitOfWorkPort, Protocol):
+    """One transaction over the reports database."""
+
+    @property
+    def mark_facts(self) -> MarkFacts:
+        """The mark projection."""
+        ...
+
 
 UnitOfWorkFactory = Callable[[], ReportsUnitOfWork]
