@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 from datetime import UTC, datetime
-from types import TracebackType
-from typing import Any
 
+from chassis import testing
+from journal_service.application import ports
 from journal_service.domain import model
 
 DEFAULT_DICTIONARY = model.MarkDictionary(
@@ -117,54 +117,29 @@ class FakeMarks:
         ]
 
 
-class FakeUnitOfWork:
+class FakeUnitOfWork(testing.FakeUnitOfWork):
     """Shares its repositories across instances (like one database); records what was committed."""
 
     def __init__(self, store: FakeStore) -> None:
-        self._store = store
+        super().__init__(store)
         self.groups = store.groups
         self.disciplines = store.disciplines
         self.loads = store.loads
         self.marks = store.marks
-        self._staged: list[tuple[str, Any]] = []
-        self._audits: list[dict[str, str]] = []
-
-    async def __aenter__(self) -> FakeUnitOfWork:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._staged.clear()
-        self._audits.clear()
-
-    async def publish(self, subject: str, message: Any, *, event_id: str) -> None:
-        self._staged.append((subject, message))
-
-    async def audit(
-        self, action: str, *, resource_type: str, resource_id: str, subject_person_id: str = ""
-    ) -> None:
-        self._audits.append(
-            {"action": action, "resource_id": resource_id, "subject_person_id": subject_person_id}
-        )
-
-    async def commit(self) -> None:
-        self._store.published.extend(self._staged)
-        self._store.audits.extend(self._audits)
-        self._store.commits += 1
-        self._staged.clear()
-        self._audits.clear()
 
 
-class FakeStore:
+class FakeStore(testing.FakeLedger):
     def __init__(self) -> None:
+        super().__init__()
         self.groups = FakeGroups()
         self.disciplines = FakeDisciplines()
         self.loads = FakeLoads(self.groups)
         self.marks = FakeMarks()
-        self.published: list[tuple[str, Any]] = []
-        self.audits: list[dict[str, str]] = []
-        self.commits = 0
+
+
+def fake_unit_of_work(store: FakeStore) -> ports.JournalUnitOfWork:
+    """Return a fake unit of work; mypy checks here that it satisfies the port."""
+    return FakeUnitOfWork(store)
 
 
 class FakeGuardians:

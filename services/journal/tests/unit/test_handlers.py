@@ -9,11 +9,15 @@ from typing import Any
 import pytest
 from chassis.auth import Principal
 from chassis.errors import InvalidArgument, NotFound, PermissionDenied
-from journal_service.application import commands
+from ejournal.journal.v1 import events_pb2 as events
+from journal_service.application.disciplines import CreateDiscipline, ListDisciplines
+from journal_service.application.groups import CreateGroup, EnrollStudent
 from journal_service.application.handlers import JournalHandlers
+from journal_service.application.marks import ListStudentMarks, RecordMark
+from journal_service.application.teaching_load import AssignTeachingLoad
 from journal_service.domain import errors, model
 
-from .fakes import FakeGuardians, FakeStore, FakeUnitOfWork
+from .fakes import FakeGuardians, FakeStore, fake_unit_of_work
 
 TODAY = date(2026, 10, 15)
 
@@ -34,8 +38,7 @@ def guardians() -> FakeGuardians:
 
 @pytest.fixture
 def handlers(store: FakeStore, guardians: FakeGuardians) -> JournalHandlers:
-    factory: Any = lambda: FakeUnitOfWork(store)  # noqa: E731
-    return JournalHandlers(uow=factory, guardians=guardians, today=lambda: TODAY)
+    return JournalHandlers(uow=lambda: fake_unit_of_work(store), guardians=guardians, today=lambda: TODAY)
 
 
 ADMIN = person("admin")
@@ -44,14 +47,14 @@ ADMIN = person("admin")
 async def setup_class(handlers: JournalHandlers) -> dict[str, Any]:
     teacher = person("teacher")
     student = uuid.uuid4()
-    group = await handlers.create_group(commands.CreateGroup(name="ИС-21"), ADMIN)
-    discipline = await handlers.create_discipline(
-        commands.CreateDiscipline(code="ОП.01", name="Математика", kind=model.DisciplineKind.DISCIPLINE),
+    group = await handlers.groups.create(CreateGroup(name="ИС-21"), ADMIN)
+    discipline = await handlers.disciplines.create(
+        CreateDiscipline(code="ОП.01", name="Математика", kind=model.DisciplineKind.DISCIPLINE),
         ADMIN,
     )
-    await handlers.enroll_student(commands.EnrollStudent(group_id=group.id, student_id=student), ADMIN)
-    await handlers.assign_teaching_load(
-        commands.AssignTeachingLoad(
+    await handlers.groups.enroll_student(EnrollStudent(group_id=group.id, student_id=student), ADMIN)
+    await handlers.loads.assign(
+        AssignTeachingLoad(
             teacher_id=uuid.UUID(teacher.subject), group_id=group.id, discipline_id=discipline.id
         ),
         ADMIN,
@@ -59,8 +62,8 @@ async def setup_class(handlers: JournalHandlers) -> dict[str, Any]:
     return {"teacher": teacher, "student": student, "group": group, "discipline": discipline}
 
 
-def mark_cmd(ctx: dict[str, Any], value: str = "5", lesson_date: date = TODAY) -> commands.RecordMark:
-    return commands.RecordMark(
+def mark_cmd(ctx: dict[str, Any], value: str = "5", lesson_date: date = TODAY) -> RecordMark:
+    return RecordMark(
         student_id=ctx["student"],
         group_id=ctx["group"].id,
         discipline_id=ctx["discipline"].id,
@@ -74,14 +77,15 @@ async def test_record_mark_stages_event_and_audit_in_one_commit(
 ) -> None:
     ctx = await setup_class(handlers)
     commits_before = store.commits
-    mark = await handlers.record_mark(mark_cmd(ctx), ctx["teacher"])
+    mark = await handlers.marks.record(mark_cmd(ctx), ctx["teacher"])
     assert store.commits == commits_before + 1
-    subjects = [s for s, _ in store.published]
-    assert subjects[-1] == "journal.mark.recorded.v1"
-    event = store.published[-1][1]
+    assert store.subjects[-1] == "journal.mark.recorded.v1"
+    event = store.events_of(events.MarkRecorded)[-1]
     assert event.mark_id == str(mark.id) and event.value == "5" and event.student_id == str(ctx["student"])
-    assert store.audits[-1]["action"] == "mark.recorded"
-    assert store.audits[-1]["subject_person_id"] == str(ctx["student"])
+    assert event.event_id and event.HasField("occurred_at")
+    audit = store.audits[-1]
+    assert (audit.action, audit.actor_id) == ("mark.recorded", ctx["teacher"].subject)
+    assert audit.subject_person_id == str(ctx["student"])
 
 
 @pytest.mark.parametrize(
@@ -96,7 +100,7 @@ async def test_record_mark_rejects_bad_input(
 ) -> None:
     ctx = await setup_class(handlers)
     with pytest.raises(error) as caught:
-        await handlers.record_mark(mark_cmd(ctx, value, lesson_date), ctx["teacher"])
+        await handlers.marks.record(mark_cmd(ctx, value, lesson_date), ctx["teacher"])
     assert isinstance(caught.value, InvalidArgument)
     assert store.marks.items == []
 
@@ -104,9 +108,9 @@ async def test_record_mark_rejects_bad_input(
 async def test_only_the_teacher_with_the_load_records(handlers: JournalHandlers, store: FakeStore) -> None:
     ctx = await setup_class(handlers)
     with pytest.raises(errors.NotTeachingThisGroup):
-        await handlers.record_mark(mark_cmd(ctx), person("teacher"))
+        await handlers.marks.record(mark_cmd(ctx), person("teacher"))
     with pytest.raises(PermissionDenied):
-        await handlers.record_mark(mark_cmd(ctx), ADMIN)
+        await handlers.marks.record(mark_cmd(ctx), ADMIN)
     assert store.marks.items == []
 
 
@@ -114,49 +118,52 @@ async def test_student_must_be_enrolled(handlers: JournalHandlers) -> None:
     ctx = await setup_class(handlers)
     ctx["student"] = uuid.uuid4()
     with pytest.raises(errors.StudentNotInGroup):
-        await handlers.record_mark(mark_cmd(ctx), ctx["teacher"])
+        await handlers.marks.record(mark_cmd(ctx), ctx["teacher"])
 
 
 async def test_diary_access(handlers: JournalHandlers, store: FakeStore, guardians: FakeGuardians) -> None:
     ctx = await setup_class(handlers)
-    await handlers.record_mark(mark_cmd(ctx), ctx["teacher"])
-    query = commands.ListStudentMarks(student_id=ctx["student"])
-    own = await handlers.list_student_marks(query, person("student", subject=str(ctx["student"])))
+    await handlers.marks.record(mark_cmd(ctx), ctx["teacher"])
+    query = ListStudentMarks(student_id=ctx["student"])
+    own = await handlers.marks.diary(query, person("student", subject=str(ctx["student"])))
     assert [m.value for m in own.marks] == ["5"]
     audits_before = len(store.audits)
 
     parent = person("parent")
     guardians.links.add((parent.subject, str(ctx["student"])))
-    assert len((await handlers.list_student_marks(query, parent)).marks) == 1
-    assert store.audits[audits_before]["action"] == "diary.read"
+    assert len((await handlers.marks.diary(query, parent)).marks) == 1
+    assert (store.audits[audits_before].action, store.audits[audits_before].actor_id) == (
+        "diary.read",
+        parent.subject,
+    )
 
-    assert len((await handlers.list_student_marks(query, ctx["teacher"])).marks) == 1
-    assert len((await handlers.list_student_marks(query, person("director"))).marks) == 1
+    assert len((await handlers.marks.diary(query, ctx["teacher"])).marks) == 1
+    assert len((await handlers.marks.diary(query, person("director"))).marks) == 1
     for stranger in (person("parent"), person("student"), person("teacher"), person("class_teacher")):
         with pytest.raises(NotFound):
-            await handlers.list_student_marks(query, stranger)
+            await handlers.marks.diary(query, stranger)
 
 
 async def test_diary_names_the_disciplines_of_its_marks_once(
     handlers: JournalHandlers, store: FakeStore
 ) -> None:
     ctx = await setup_class(handlers)
-    physics = await handlers.create_discipline(
-        commands.CreateDiscipline(code="ОП.02", name="Физика", kind=model.DisciplineKind.DISCIPLINE), ADMIN
+    physics = await handlers.disciplines.create(
+        CreateDiscipline(code="ОП.02", name="Физика", kind=model.DisciplineKind.DISCIPLINE), ADMIN
     )
-    await handlers.create_discipline(
-        commands.CreateDiscipline(code="ОП.03", name="Химия", kind=model.DisciplineKind.DISCIPLINE), ADMIN
+    await handlers.disciplines.create(
+        CreateDiscipline(code="ОП.03", name="Химия", kind=model.DisciplineKind.DISCIPLINE), ADMIN
     )
-    await handlers.assign_teaching_load(
-        commands.AssignTeachingLoad(
+    await handlers.loads.assign(
+        AssignTeachingLoad(
             teacher_id=uuid.UUID(ctx["teacher"].subject), group_id=ctx["group"].id, discipline_id=physics.id
         ),
         ADMIN,
     )
-    await handlers.record_mark(mark_cmd(ctx, "5"), ctx["teacher"])
-    await handlers.record_mark(mark_cmd(ctx, "4"), ctx["teacher"])
-    await handlers.record_mark(
-        commands.RecordMark(
+    await handlers.marks.record(mark_cmd(ctx, "5"), ctx["teacher"])
+    await handlers.marks.record(mark_cmd(ctx, "4"), ctx["teacher"])
+    await handlers.marks.record(
+        RecordMark(
             student_id=ctx["student"],
             group_id=ctx["group"].id,
             discipline_id=physics.id,
@@ -167,8 +174,8 @@ async def test_diary_names_the_disciplines_of_its_marks_once(
     )
     store.disciplines.view_queries.clear()
 
-    diary = await handlers.list_student_marks(
-        commands.ListStudentMarks(student_id=ctx["student"]), person("student", subject=str(ctx["student"]))
+    diary = await handlers.marks.diary(
+        ListStudentMarks(student_id=ctx["student"]), person("student", subject=str(ctx["student"]))
     )
 
     assert len(diary.marks) == 3
@@ -181,44 +188,44 @@ async def test_diary_names_the_disciplines_of_its_marks_once(
 
 async def test_an_empty_diary_names_no_disciplines(handlers: JournalHandlers) -> None:
     ctx = await setup_class(handlers)
-    diary = await handlers.list_student_marks(
-        commands.ListStudentMarks(student_id=ctx["student"]), person("student", subject=str(ctx["student"]))
+    diary = await handlers.marks.diary(
+        ListStudentMarks(student_id=ctx["student"]), person("student", subject=str(ctx["student"]))
     )
     assert (diary.marks, diary.disciplines) == ([], [])
 
 
 async def test_list_disciplines_by_id_leaves_unknown_ids_out(handlers: JournalHandlers) -> None:
     ctx = await setup_class(handlers)
-    found = await handlers.list_disciplines(
-        commands.ListDisciplines(discipline_ids=(uuid.uuid4(), ctx["discipline"].id))
+    found = await handlers.disciplines.lookup(
+        ListDisciplines(discipline_ids=(uuid.uuid4(), ctx["discipline"].id))
     )
     assert [(d.id, d.code, d.name) for d in found] == [(ctx["discipline"].id, "ОП.01", "Математика")]
-    assert await handlers.list_disciplines(commands.ListDisciplines(discipline_ids=())) == []
+    assert await handlers.disciplines.lookup(ListDisciplines(discipline_ids=())) == []
 
 
 async def test_admin_only_setup_and_unique_group_names(handlers: JournalHandlers) -> None:
     with pytest.raises(PermissionDenied):
-        await handlers.create_group(commands.CreateGroup(name="ИС-22"), person("teacher"))
-    await handlers.create_group(commands.CreateGroup(name="ИС-22"), ADMIN)
+        await handlers.groups.create(CreateGroup(name="ИС-22"), person("teacher"))
+    await handlers.groups.create(CreateGroup(name="ИС-22"), ADMIN)
     with pytest.raises(errors.GroupNameTaken):
-        await handlers.create_group(commands.CreateGroup(name="ИС-22"), ADMIN)
+        await handlers.groups.create(CreateGroup(name="ИС-22"), ADMIN)
     with pytest.raises(errors.GroupNotFound):
-        await handlers.enroll_student(
-            commands.EnrollStudent(group_id=uuid.uuid4(), student_id=uuid.uuid4()), ADMIN
+        await handlers.groups.enroll_student(
+            EnrollStudent(group_id=uuid.uuid4(), student_id=uuid.uuid4()), ADMIN
         )
 
 
 async def test_enrolment_and_load_are_idempotent(handlers: JournalHandlers, store: FakeStore) -> None:
     ctx = await setup_class(handlers)
-    again = await handlers.enroll_student(
-        commands.EnrollStudent(group_id=ctx["group"].id, student_id=ctx["student"]), ADMIN
+    again = await handlers.groups.enroll_student(
+        EnrollStudent(group_id=ctx["group"].id, student_id=ctx["student"]), ADMIN
     )
     assert again is False
-    load_cmd = commands.AssignTeachingLoad(
+    load_cmd = AssignTeachingLoad(
         teacher_id=uuid.UUID(ctx["teacher"].subject),
         group_id=ctx["group"].id,
         discipline_id=ctx["discipline"].id,
     )
     first = store.loads.items[0]
-    assert (await handlers.assign_teaching_load(load_cmd, ADMIN)).id == first.id
+    assert (await handlers.loads.assign(load_cmd, ADMIN)).id == first.id
     assert len(store.loads.items) == 1

@@ -12,8 +12,11 @@ from ejournal.journal.v1 import journal_service_pb2 as pb
 from ejournal.journal.v1 import journal_service_pb2_grpc as pb_grpc
 
 from journal_service.api import mappers
-from journal_service.application import commands
+from journal_service.application.disciplines import CreateDiscipline, ListDisciplines
+from journal_service.application.groups import CreateGroup, EnrollStudent
 from journal_service.application.handlers import JournalHandlers
+from journal_service.application.marks import ListStudentMarks, RecordMark
+from journal_service.application.teaching_load import AssignTeachingLoad
 
 Context = Any
 # One page of a diary or of notifications names far fewer disciplines than a curriculum holds.
@@ -27,56 +30,56 @@ class JournalServicer(pb_grpc.JournalServiceServicer):
         self._h = handlers
 
     async def CreateGroup(self, request: pb.CreateGroupRequest, context: Context) -> pb.CreateGroupResponse:
-        cmd = commands.CreateGroup(name=require_text(request.name, "name", max_length=32))
-        group = await self._h.create_group(cmd, _actor())
+        cmd = CreateGroup(name=require_text(request.name, "name", max_length=32))
+        group = await self._h.groups.create(cmd, _actor())
         return pb.CreateGroupResponse(group=mappers.group_to_pb(group))
 
     async def EnrollStudent(
         self, request: pb.EnrollStudentRequest, context: Context
     ) -> pb.EnrollStudentResponse:
-        cmd = commands.EnrollStudent(
+        cmd = EnrollStudent(
             group_id=_id(request.group_id, "group_id"), student_id=_id(request.student_id, "student_id")
         )
-        return pb.EnrollStudentResponse(created=await self._h.enroll_student(cmd, _actor()))
+        return pb.EnrollStudentResponse(created=await self._h.groups.enroll_student(cmd, _actor()))
 
     async def CreateDiscipline(
         self, request: pb.CreateDisciplineRequest, context: Context
     ) -> pb.CreateDisciplineResponse:
-        cmd = commands.CreateDiscipline(
+        cmd = CreateDiscipline(
             code=(request.code or "").strip()[:32],
             name=require_text(request.name, "name"),
             kind=mappers.kind_from_pb(request.kind),
         )
-        discipline = await self._h.create_discipline(cmd, _actor())
+        discipline = await self._h.disciplines.create(cmd, _actor())
         return pb.CreateDisciplineResponse(discipline=mappers.discipline_to_pb(discipline))
 
     async def AssignTeachingLoad(
         self, request: pb.AssignTeachingLoadRequest, context: Context
     ) -> pb.AssignTeachingLoadResponse:
-        cmd = commands.AssignTeachingLoad(
+        cmd = AssignTeachingLoad(
             teacher_id=_id(request.teacher_id, "teacher_id"),
             group_id=_id(request.group_id, "group_id"),
             discipline_id=_id(request.discipline_id, "discipline_id"),
         )
-        load = await self._h.assign_teaching_load(cmd, _actor())
+        load = await self._h.loads.assign(cmd, _actor())
         return pb.AssignTeachingLoadResponse(load=mappers.load_to_pb(load))
 
     async def RecordMark(self, request: pb.RecordMarkRequest, context: Context) -> pb.RecordMarkResponse:
-        cmd = commands.RecordMark(
+        cmd = RecordMark(
             student_id=_id(request.student_id, "student_id"),
             group_id=_id(request.group_id, "group_id"),
             discipline_id=_id(request.discipline_id, "discipline_id"),
             lesson_date=mappers.date_from_pb(request.lesson_date, "lesson_date"),
             value=require_text(request.value, "value", max_length=16),
         )
-        mark = await self._h.record_mark(cmd, _actor())
+        mark = await self._h.marks.record(cmd, _actor())
         return pb.RecordMarkResponse(mark=mappers.mark_to_pb(mark))
 
     async def ListStudentMarks(
         self, request: pb.ListStudentMarksRequest, context: Context
     ) -> pb.ListStudentMarksResponse:
-        query = commands.ListStudentMarks(student_id=_id(request.student_id, "student_id"))
-        diary = await self._h.list_student_marks(query, _actor())
+        query = ListStudentMarks(student_id=_id(request.student_id, "student_id"))
+        diary = await self._h.marks.diary(query, _actor())
         return pb.ListStudentMarksResponse(
             marks=[mappers.mark_to_pb(m) for m in diary.marks],
             disciplines=[mappers.discipline_to_pb(d) for d in diary.disciplines],
@@ -92,5 +95,5 @@ class JournalServicer(pb_grpc.JournalServiceServicer):
                 code="too_many_discipline_ids",
             )
         ids = dict.fromkeys(_id(value, "discipline_ids") for value in request.discipline_ids)
-        disciplines = await self._h.list_disciplines(commands.ListDisciplines(discipline_ids=tuple(ids)))
+        disciplines = await self._h.disciplines.lookup(ListDisciplines(discipline_ids=tuple(ids)))
         return pb.ListDisciplinesResponse(disciplines=[mappers.discipline_to_pb(d) for d in disciplines])

@@ -8,7 +8,7 @@ from chassis.errors import InvalidArgument
 from ejournal.common.v1 import common_pb2
 from ejournal.journal.v1 import journal_pb2 as pb
 
-from journal_service.application.handlers import local_date
+from journal_service.application.marks import local_date
 from journal_service.domain import model
 
 _KIND_TO_PB = {

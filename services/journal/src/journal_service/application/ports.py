@@ -1,12 +1,109 @@
-"""What the application needs from the outside world, as protocols (fakes in unit tests)."""
+"""What the application needs from the outside world, as protocols (adapters and fakes satisfy them)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Collection
 from datetime import date
 from typing import Protocol
 
-from journal_service.adapters.uow import JournalUnitOfWork
+from chassis.ports import UnitOfWorkPort
+
+from journal_service.domain import model
+
+
+class Groups(Protocol):
+    """Groups and enrolments."""
+
+    async def get(self, group_id: uuid.UUID) -> model.Group | None:
+        """Return the group or None."""
+        ...
+
+    async def name_taken(self, name: str) -> bool:
+        """Return True when a group already has this name."""
+        ...
+
+    def add(self, group: model.Group) -> None:
+        """Stage a new group."""
+        ...
+
+    async def enroll(self, group_id: uuid.UUID, student_id: uuid.UUID) -> bool:
+        """Enrol the student; return False when already enrolled."""
+        ...
+
+    async def is_enrolled(self, group_id: uuid.UUID, student_id: uuid.UUID) -> bool:
+        """Return True when the student is in the group."""
+        ...
+
+
+class Disciplines(Protocol):
+    """Disciplines of the curriculum."""
+
+    async def get(self, discipline_id: uuid.UUID) -> model.Discipline | None:
+        """Return the discipline or None."""
+        ...
+
+    def add(self, discipline: model.Discipline) -> None:
+        """Stage a new discipline."""
+        ...
+
+    async def views(self, discipline_ids: Collection[uuid.UUID]) -> list[model.DisciplineView]:
+        """Return the disciplines with these ids by code and name, as read models."""
+        ...
+
+
+class TeachingLoads(Protocol):
+    """Teaching load: who teaches what to whom."""
+
+    async def find(
+        self, teacher_id: uuid.UUID, group_id: uuid.UUID, discipline_id: uuid.UUID
+    ) -> model.TeachingLoad | None:
+        """Return the load of exactly this teacher, group and discipline, or None."""
+        ...
+
+    async def of_teacher(self, teacher_id: uuid.UUID) -> list[model.TeachingLoad]:
+        """Return every load of a teacher."""
+        ...
+
+    def add(self, load: model.TeachingLoad) -> None:
+        """Stage a new load."""
+        ...
+
+    async def teaches_student(self, teacher_id: uuid.UUID, student_id: uuid.UUID) -> bool:
+        """Return True when the teacher has a load in any group the student is enrolled in."""
+        ...
+
+
+class Marks(Protocol):
+    """Marks and the mark dictionary."""
+
+    async def dictionary(self) -> model.MarkDictionary:
+        """Load the college's mark dictionary."""
+        ...
+
+    async def add(self, mark: model.Mark) -> None:
+        """Stage a new mark and fill its server-side defaults (recorded_at)."""
+        ...
+
+    async def of_student(self, student_id: uuid.UUID, *, limit: int = 500) -> list[model.MarkView]:
+        """Return a student's marks, newest lesson first, as read models."""
+        ...
+
+
+class JournalUnitOfWork(UnitOfWorkPort, Protocol):
+    """One transaction over the journal database."""
+
+    @property
+    def groups(self) -> Groups: ...
+
+    @property
+    def disciplines(self) -> Disciplines: ...
+
+    @property
+    def loads(self) -> TeachingLoads: ...
+
+    @property
+    def marks(self) -> Marks: ...
 
 
 class GuardianDirectory(Protocol):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from chassis.auth import Principal
 from chassis.errors import PermissionDenied
+from chassis.principal import Principal
 
 from journal_service.domain import errors
 

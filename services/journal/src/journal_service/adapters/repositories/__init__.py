@@ -1,0 +1,8 @@
+"""Repositories of the journal, one module per aggregate: every query lives in them; none commits."""
+
+from journal_service.adapters.repositories.disciplines import DisciplineRepository
+from journal_service.adapters.repositories.groups import GroupRepository
+from journal_service.adapters.repositories.marks import MarkRepository
+from journal_service.adapters.repositories.teaching_load import TeachingLoadRepository
+
+__all__ = ["DisciplineRepository", "GroupRepository", "MarkRepository", "TeachingLoadRepository"]

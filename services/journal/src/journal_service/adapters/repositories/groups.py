@@ -1,0 +1,51 @@
+"""Groups and enrolments: every query of them. Repositories never commit."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from journal_service.adapters import orm
+from journal_service.domain import model
+
+
+class GroupRepository:
+    """Groups and enrolments."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, group_id: uuid.UUID) -> model.Group | None:
+        """Return the group or None."""
+        return await self._session.get(model.Group, group_id)
+
+    async def name_taken(self, name: str) -> bool:
+        """Return True when a group already has this name."""
+        found = await self._session.scalar(select(orm.groups.c.id).where(orm.groups.c.name == name))
+        return found is not None
+
+    def add(self, group: model.Group) -> None:
+        """Stage a new group."""
+        self._session.add(group)
+
+    async def enroll(self, group_id: uuid.UUID, student_id: uuid.UUID) -> bool:
+        """Enrol the student; return False when already enrolled."""
+        result = await self._session.execute(
+            insert(orm.enrollments)
+            .values(group_id=group_id, student_id=student_id)
+            .on_conflict_do_nothing()
+            .returning(orm.enrollments.c.student_id)
+        )
+        return result.first() is not None
+
+    async def is_enrolled(self, group_id: uuid.UUID, student_id: uuid.UUID) -> bool:
+        """Return True when the student is in the group."""
+        found = await self._session.scalar(
+            select(orm.enrollments.c.student_id).where(
+                orm.enrollments.c.group_id == group_id, orm.enrollments.c.student_id == student_id
+            )
+        )
+        return found is not None

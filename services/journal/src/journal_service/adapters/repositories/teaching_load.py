@@ -1,0 +1,53 @@
+"""Teaching load: every query of it. Repositories never commit."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from journal_service.adapters import orm
+from journal_service.domain import model
+
+
+class TeachingLoadRepository:
+    """Teaching load: who teaches what to whom."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def find(
+        self, teacher_id: uuid.UUID, group_id: uuid.UUID, discipline_id: uuid.UUID
+    ) -> model.TeachingLoad | None:
+        """Return the load of exactly this teacher, group and discipline, or None."""
+        return await self._session.scalar(
+            select(model.TeachingLoad).where(
+                orm.teaching_loads.c.teacher_id == teacher_id,
+                orm.teaching_loads.c.group_id == group_id,
+                orm.teaching_loads.c.discipline_id == discipline_id,
+            )
+        )
+
+    async def of_teacher(self, teacher_id: uuid.UUID) -> list[model.TeachingLoad]:
+        """Return every load of a teacher."""
+        rows = await self._session.scalars(
+            select(model.TeachingLoad).where(orm.teaching_loads.c.teacher_id == teacher_id)
+        )
+        return list(rows)
+
+    def add(self, load: model.TeachingLoad) -> None:
+        """Stage a new load."""
+        self._session.add(load)
+
+    async def teaches_student(self, teacher_id: uuid.UUID, student_id: uuid.UUID) -> bool:
+        """Return True when the teacher has a load in any group the student is enrolled in."""
+        loads, enrollments = orm.teaching_loads.c, orm.enrollments.c
+        query = select(
+            exists().where(
+                loads.teacher_id == teacher_id,
+                enrollments.group_id == loads.group_id,
+                enrollments.student_id == student_id,
+            )
+        )
+        return bool(await self._session.scalar(query))

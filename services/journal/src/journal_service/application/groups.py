@@ -1,0 +1,60 @@
+"""Groups and enrolment: create a group, enrol a student (the administrator)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from chassis.principal import Principal
+from ejournal.journal.v1 import events_pb2 as events
+
+from journal_service.application.ports import UnitOfWorkFactory
+from journal_service.domain import access, errors, model
+
+
+@dataclass(frozen=True)
+class CreateGroup:
+    """Create a study group."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class EnrollStudent:
+    """Enrol a student into a group."""
+
+    group_id: uuid.UUID
+    student_id: uuid.UUID
+
+
+class GroupHandlers:
+    """Use cases of groups and enrolment."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def create(self, cmd: CreateGroup, actor: Principal) -> model.Group:
+        """Create a group with a unique name (admin)."""
+        access.require_admin(actor, "группы создаёт администратор")
+        async with self._uow() as uow:
+            if await uow.groups.name_taken(cmd.name):
+                raise errors.GroupNameTaken(cmd.name)
+            group = model.Group(id=uuid.uuid4(), name=cmd.name)
+            uow.groups.add(group)
+            await uow.emit(events.GroupCreated(group_id=str(group.id)))
+            await uow.commit()
+            return group
+
+    async def enroll_student(self, cmd: EnrollStudent, actor: Principal) -> bool:
+        """Enrol a student into a group (admin); idempotent, True when enrolled now."""
+        access.require_admin(actor, "зачисление выполняет администратор")
+        async with self._uow() as uow:
+            if await uow.groups.get(cmd.group_id) is None:
+                raise errors.GroupNotFound()
+            created = await uow.groups.enroll(cmd.group_id, cmd.student_id)
+            if created:
+                await uow.emit(
+                    events.StudentEnrolled(group_id=str(cmd.group_id), student_id=str(cmd.student_id))
+                )
+            await uow.commit()
+            return created

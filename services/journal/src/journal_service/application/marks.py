@@ -1,0 +1,133 @@
+"""Marks: record one (the teacher with the load), read a student's diary (whoever may see it)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from chassis.principal import Principal
+from ejournal.common.v1 import common_pb2
+from ejournal.journal.v1 import events_pb2 as events
+
+from journal_service.application.ports import (
+    GuardianDirectory,
+    JournalUnitOfWork,
+    Today,
+    UnitOfWorkFactory,
+)
+from journal_service.domain import access, errors, model
+
+
+@dataclass(frozen=True)
+class RecordMark:
+    """Record a mark for a student on a lesson."""
+
+    student_id: uuid.UUID
+    group_id: uuid.UUID
+    discipline_id: uuid.UUID
+    lesson_date: date
+    value: str
+
+
+@dataclass(frozen=True)
+class ListStudentMarks:
+    """Read a student's diary."""
+
+    student_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class StudentDiary:
+    """A diary as read: the marks, newest lesson first, and the disciplines they refer to."""
+
+    marks: list[model.MarkView]
+    disciplines: list[model.DisciplineView]
+
+
+def local_date(value: date) -> common_pb2.LocalDate:
+    """Return the protobuf form of a lesson date."""
+    return common_pb2.LocalDate(year=value.year, month=value.month, day=value.day)
+
+
+class MarkHandlers:
+    """Use cases of marks and the diary."""
+
+    def __init__(self, uow: UnitOfWorkFactory, guardians: GuardianDirectory, today: Today) -> None:
+        self._uow = uow
+        self._guardians = guardians
+        self._today = today
+
+    async def record(self, cmd: RecordMark, actor: Principal) -> model.Mark:
+        """Record a mark (the teacher with the load); writes the mark, its event and its audit at once."""
+        access.require_teacher(actor)
+        teacher_id = access.person_id(actor)
+        async with self._uow() as uow:
+            mark = model.new_mark(
+                dictionary=await uow.marks.dictionary(),
+                today=self._today(),
+                teacher_loads=await uow.loads.of_teacher(teacher_id),
+                enrolled=await uow.groups.is_enrolled(cmd.group_id, cmd.student_id),
+                student_id=cmd.student_id,
+                group_id=cmd.group_id,
+                discipline_id=cmd.discipline_id,
+                teacher_id=teacher_id,
+                lesson_date=cmd.lesson_date,
+                value=cmd.value,
+            )
+            await uow.marks.add(mark)
+            await uow.emit(
+                events.MarkRecorded(
+                    mark_id=str(mark.id),
+                    student_id=str(mark.student_id),
+                    group_id=str(mark.group_id),
+                    discipline_id=str(mark.discipline_id),
+                    teacher_id=str(mark.teacher_id),
+                    lesson_date=local_date(mark.lesson_date),
+                    value=mark.value,
+                )
+            )
+            await uow.audit(
+                "mark.recorded",
+                actor=actor,
+                resource_type="mark",
+                resource_id=str(mark.id),
+                subject_person_id=str(mark.student_id),
+            )
+            await uow.commit()
+            return mark
+
+    async def diary(self, query: ListStudentMarks, actor: Principal) -> StudentDiary:
+        """Return a student's marks and their disciplines to whoever may see them; audit others' reads."""
+        student = str(query.student_id)
+        async with self._uow() as uow:
+            if actor.subject == student and actor.has_any(access.STUDENT):
+                return await self._diary(uow, query.student_id)
+            if not await self._may_read(uow, actor, query.student_id):
+                raise errors.StudentNotVisible()
+            diary = await self._diary(uow, query.student_id)
+            await uow.audit(
+                "diary.read",
+                actor=actor,
+                resource_type="student",
+                resource_id=student,
+                subject_person_id=student,
+            )
+            await uow.commit()
+            return diary
+
+    async def _diary(self, uow: JournalUnitOfWork, student_id: uuid.UUID) -> StudentDiary:
+        marks = await uow.marks.of_student(student_id)
+        disciplines = await uow.disciplines.views({m.discipline_id for m in marks})
+        return StudentDiary(marks=marks, disciplines=disciplines)
+
+    async def _may_read(self, uow: JournalUnitOfWork, actor: Principal, student_id: uuid.UUID) -> bool:
+        if actor.has_any(*access.READ_ALL_ROLES):
+            return True
+        if actor.has_any(access.PARENT) and await self._guardians.is_guardian(
+            token=actor.token, parent_id=actor.subject, student_id=str(student_id)
+        ):
+            return True
+        if actor.has_any(access.TEACHER):
+            return await uow.loads.teaches_student(access.person_id(actor), student_id)
+        return False

@@ -1,3 +1,0 @@
-"""NATS subjects messaging consumes (published by other services)."""
-
-MARK_RECORDED = "journal.mark.recorded.v1"
