@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import struct
-import time
 import uuid
 
 import pytest
@@ -78,36 +77,76 @@ async def test_postgres_not_listening_is_named(settings, issuer, idp) -> None:
     assert (response.status_code, response.json()["down"]) == (503, ["postgres"])
 
 
-async def test_hanging_components_are_down_within_the_probe_timeout(settings, issuer, idp) -> None:
-    """A peer that accepts the connection and never answers is down after ~2 s, not after minutes."""
+async def test_hanging_components_are_cut_off_by_their_probe_timeouts_concurrently(
+    settings, issuer, idp
+) -> None:
+    """Peers that accept and never answer are reported down by the probes' own timeouts, all at once.
+
+    No hanging peer answers or hangs up before /healthz has answered, so the answer can only come
+    from each probe giving up by itself. The Keycloak and PostgreSQL probes are seen waiting at the
+    same moment, so they ran concurrently (one after the other, each would be cut off before the next
+    began). No wall clock is read.
+    """
     import asyncio
 
     import httpx
     from gateway.main import create_app
 
-    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await asyncio.sleep(30)
+    release = asyncio.Event()
+    waiting: set[str] = set()
+    seen_together: list[frozenset[str]] = []
+    postgres_hung_up = asyncio.Event()
 
-    server = await asyncio.start_server(silent, "127.0.0.1", 0)
-    address = f"127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    def enter(name: str) -> None:
+        waiting.add(name)
+        seen_together.append(frozenset(waiting))
+
+    async def silent_postgres(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        enter("postgres")
+        await reader.read()  # the SSLRequest arrives, is never answered; returns when the prober hangs up
+        waiting.discard("postgres")
+        postgres_hung_up.set()
+        await release.wait()
+
+    async def silent_grpc(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        enter("journal")
+        await release.wait()
+
+    async def http(request: httpx.Request) -> httpx.Response:
+        if str(request.url) == settings.keycloak_health_url:
+            enter("keycloak")
+            try:
+                await release.wait()
+            finally:
+                waiting.discard("keycloak")
+        return idp.handle(request)
+
+    servers = [
+        await asyncio.start_server(silent_postgres, "127.0.0.1", 0),
+        await asyncio.start_server(silent_grpc, "127.0.0.1", 0),
+    ]
+    postgres_addr, journal_addr = (f"127.0.0.1:{s.sockets[0].getsockname()[1]}" for s in servers)
     app = create_app(
-        settings.model_copy(update={"postgres_addr": address, "journal_addr": address}),
+        settings.model_copy(update={"postgres_addr": postgres_addr, "journal_addr": journal_addr}),
         verifier=issuer.verifier(),
-        http_transport=httpx.MockTransport(idp.handle),
+        http_transport=httpx.MockTransport(http),
     )
     transport = httpx.ASGITransport(app=app)
     try:
         async with (
             app.router.lifespan_context(app),
-            httpx.AsyncClient(transport=transport, base_url="http://t") as http,
+            httpx.AsyncClient(transport=transport, base_url="http://t") as client,
         ):
-            started = time.monotonic()
-            response = await http.get("/healthz")
-            elapsed = time.monotonic() - started
+            # A guard against hanging the suite should the probes have no timeout, not a speed check.
+            response = await asyncio.wait_for(client.get("/healthz"), 60)
+            assert not release.is_set() and "keycloak" not in waiting, "cancelled by its probe's timeout"
+            await asyncio.wait_for(postgres_hung_up.wait(), 60)
     finally:
-        server.close()
-    assert (response.status_code, response.json()["down"]) == (503, ["journal", "postgres"])
-    assert elapsed < 4
+        release.set()
+        for server in servers:
+            server.close()
+    assert (response.status_code, response.json()["down"]) == (503, ["journal", "keycloak", "postgres"])
+    assert any({"keycloak", "postgres"} <= together for together in seen_together), seen_together
 
 
 async def test_request_id_is_generated_when_absent(client) -> None:
