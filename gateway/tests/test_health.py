@@ -85,7 +85,8 @@ async def test_hanging_components_are_cut_off_by_their_probe_timeouts_concurrent
     No hanging peer answers or hangs up before /healthz has answered, so the answer can only come
     from each probe giving up by itself. The Keycloak and PostgreSQL probes are seen waiting at the
     same moment, so they ran concurrently (one after the other, each would be cut off before the next
-    began). No wall clock is read.
+    began). Nothing is timed: the 60 s bounds below only keep a probe without a timeout from hanging
+    the suite.
     """
     import asyncio
 
@@ -137,7 +138,6 @@ async def test_hanging_components_are_cut_off_by_their_probe_timeouts_concurrent
             app.router.lifespan_context(app),
             httpx.AsyncClient(transport=transport, base_url="http://t") as client,
         ):
-            # A guard against hanging the suite should the probes have no timeout, not a speed check.
             response = await asyncio.wait_for(client.get("/healthz"), 60)
             assert not release.is_set() and "keycloak" not in waiting, "cancelled by its probe's timeout"
             await asyncio.wait_for(postgres_hung_up.wait(), 60)
