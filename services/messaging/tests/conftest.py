@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from types import TracebackType
 
 import pytest
+from chassis import testing
 from chassis.errors import ServiceUnavailable
-from chassis.testing import FakeInbox
+from messaging_service.application import ports
 from messaging_service.application.handlers import MessagingHandlers
 from messaging_service.domain import model
 
@@ -30,45 +30,40 @@ class FakeNotifications:
         return sorted(mine, key=lambda n: n.created_at or datetime.min, reverse=True)[:limit]
 
 
-class FakeUnitOfWork:
+class FakeUnitOfWork(testing.FakeUnitOfWork):
     def __init__(self, store: FakeStore) -> None:
+        super().__init__(store)
         self._store = store
-        self.inbox = FakeInbox(store.claimed)
         self.notifications = FakeNotifications(store)
 
-    async def __aenter__(self) -> FakeUnitOfWork:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.inbox.staged.clear()
-        self.notifications.staged.clear()
-
-    async def commit(self) -> None:
-        self._store.claimed |= self.inbox.staged
+    def _commit_staged(self) -> None:
         for n in self.notifications.staged:
             key = (n.source_event_id, n.recipient_id)
             if key not in {(m.source_event_id, m.recipient_id) for m in self._store.notifications}:
                 n.created_at = self._store.clock()
                 self._store.notifications.append(n)
-        self._store.commits += 1
-        self.inbox.staged.clear()
+
+    def _discard_staged(self) -> None:
+        super()._discard_staged()
         self.notifications.staged.clear()
 
 
-class FakeStore:
+class FakeStore(testing.FakeLedger):
     """One in-memory 'database' shared by every unit of work of a test."""
 
     def __init__(self) -> None:
-        self.claimed: set[tuple[str, str]] = set()
+        super().__init__()
         self.notifications: list[model.Notification] = []
-        self.commits = 0
         self._now = datetime(2026, 10, 15, 12, 0, tzinfo=UTC)
 
     def clock(self) -> datetime:
         self._now += timedelta(seconds=1)
         return self._now
+
+
+def fake_unit_of_work(store: FakeStore) -> ports.MessagingUnitOfWork:
+    """Return a fake unit of work; mypy checks here that it satisfies the port."""
+    return FakeUnitOfWork(store)
 
 
 class FakeGuardians:
@@ -101,4 +96,4 @@ def guardians() -> FakeGuardians:
 @pytest.fixture
 def fake_handlers(store: FakeStore, guardians: FakeGuardians) -> MessagingHandlers:
     """Messaging's handlers over the in-memory store and directory."""
-    return MessagingHandlers(uow=lambda: FakeUnitOfWork(store), guardians=guardians)  # type: ignore[arg-type,return-value]
+    return MessagingHandlers(uow=lambda: fake_unit_of_work(store), guardians=guardians)

@@ -5,20 +5,21 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
-from chassis.consumer import Envelope, EventConsumer
+from chassis.consumer import Envelope, EventConsumer, Subscription
 from chassis.db import make_engine, make_session_factory
+from chassis.events import subject_of
 from chassis.outbox import INBOX
+from chassis.timestamps import now_timestamp
 from ejournal.common.v1.common_pb2 import LocalDate
 from ejournal.journal.v1.events_pb2 import MarkRecorded
 from messaging_service.adapters import orm
 from messaging_service.adapters.uow import MessagingUnitOfWork
-from messaging_service.api.consumers import MARK_NOTIFICATIONS, MarkNotifications, mark_notifications_consumer
+from messaging_service.api.consumers import MARK_NOTIFICATIONS, mark_notifications
 from messaging_service.application.handlers import MessagingHandlers
-from messaging_service.domain.subjects import MARK_RECORDED
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -36,14 +37,16 @@ class Messaging:
     subject: str
     durable: str
 
-    def consumer(self) -> EventConsumer:
-        return mark_notifications_consumer(
-            self.stream.js,
-            self.handlers,
-            stream=self.stream.name,
+    def subscription(self) -> Subscription[MarkRecorded]:
+        return replace(
+            mark_notifications(self.handlers),
             durable=self.durable,
-            subjects=[self.subject],
+            subjects=(self.subject,),
+            stream_name=self.stream.name,
         )
+
+    def consumer(self) -> EventConsumer:
+        return self.subscription().consumer(self.stream.js, service="messaging")
 
     async def publish(self, data: bytes, msg_id: str) -> None:
         await self.stream.js.publish(self.subject, data, headers={"Nats-Msg-Id": msg_id})
@@ -84,7 +87,7 @@ async def messaging(
         guardians,
         eventually,
         handlers,
-        subject=private_stream.subject(MARK_RECORDED),
+        subject=private_stream.subject(subject_of(MarkRecorded)),
         durable=private_stream.durable(MARK_NOTIFICATIONS),
     )
     await engine.dispose()
@@ -101,6 +104,7 @@ async def running(messaging: Messaging) -> AsyncIterator[Messaging]:
 def mark_recorded(value: str = "5") -> MarkRecorded:
     return MarkRecorded(
         event_id=str(uuid.uuid4()),
+        occurred_at=now_timestamp(),
         mark_id=str(uuid.uuid4()),
         student_id=str(STUDENT),
         group_id=str(uuid.uuid4()),
@@ -128,7 +132,7 @@ async def test_an_event_delivered_twice_is_applied_once(messaging: Messaging) ->
 
     # First delivery: the effect commits, then the process "dies" before the ack (nak stands in).
     [first] = await sub.fetch(1, timeout=5)
-    handler = MarkNotifications(messaging.handlers, consumer=messaging.durable)
+    handler = messaging.subscription().envelope_handler()
     await handler(Envelope(event.event_id, first.subject, first.data, first.metadata.num_delivered))
     await first.nak()
 

@@ -11,9 +11,11 @@ from typing import Any
 import grpc
 import pytest
 from chassis.db import make_engine, make_session_factory
+from chassis.events import Delivery, subject_of
 from chassis.grpc_client import call_metadata, error_code_of
 from chassis.grpc_server import GrpcServer
 from chassis.testing import LocalIssuer
+from ejournal.journal.v1.events_pb2 import MarkRecorded
 from ejournal.messaging.v1 import messaging_pb2
 from ejournal.messaging.v1 import messaging_service_pb2 as pb
 from ejournal.messaging.v1 import messaging_service_pb2_grpc as pb_grpc
@@ -45,7 +47,7 @@ class Service:
                 mark_value="5",
                 lesson_date=date(2026, 10, lesson_day),
             ),
-            commands.Delivery(event_id, "messaging-mark-notifications", "journal.mark.recorded.v1"),
+            Delivery(event_id, "messaging-mark-notifications", subject_of(MarkRecorded)),
         )
         return event_id
 

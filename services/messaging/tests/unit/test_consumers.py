@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from chassis.consumer import Envelope, PoisonMessage
+from chassis.consumer import Envelope, Handler, PoisonMessage
+from chassis.events import subject_of
 from ejournal.common.v1.common_pb2 import LocalDate
 from ejournal.journal.v1.events_pb2 import MarkRecorded
-from messaging_service.api.consumers import MarkNotifications
+from google.protobuf.timestamp_pb2 import Timestamp
+from messaging_service.api.consumers import mark_notifications
 from messaging_service.application.handlers import MessagingHandlers
 
 STUDENT, PARENT = uuid.uuid4(), uuid.uuid4()
+RECORDED_AT = datetime(2026, 10, 14, 10, 30, tzinfo=UTC)
 
 
 def mark_event(**overrides: object) -> MarkRecorded:
+    occurred = Timestamp()
+    occurred.FromDatetime(RECORDED_AT)
     fields: dict[str, object] = {
         "event_id": str(uuid.uuid4()),
+        "occurred_at": occurred,
         "mark_id": str(uuid.uuid4()),
         "student_id": str(STUDENT),
         "group_id": str(uuid.uuid4()),
@@ -32,18 +39,18 @@ def mark_event(**overrides: object) -> MarkRecorded:
 
 def envelope(data: bytes, msg_id: str | None = None) -> Envelope:
     return Envelope(
-        event_id=msg_id or str(uuid.uuid4()), subject="journal.mark.recorded.v1", data=data, num_delivered=1
+        event_id=msg_id or str(uuid.uuid4()), subject=subject_of(MarkRecorded), data=data, num_delivered=1
     )
 
 
 @pytest.fixture
-def consumer(fake_handlers: MessagingHandlers, guardians: Any) -> MarkNotifications:
+def consumer(fake_handlers: MessagingHandlers, guardians: Any) -> Handler:
     guardians.links[STUDENT] = [PARENT]
-    return MarkNotifications(fake_handlers)
+    return mark_notifications(fake_handlers).envelope_handler()
 
 
 async def test_a_mark_event_becomes_a_notification_keyed_by_its_event_id(
-    consumer: MarkNotifications, store: Any
+    consumer: Handler, store: Any
 ) -> None:
     event = mark_event()
     await consumer(envelope(event.SerializeToString(), msg_id=event.event_id))
@@ -57,9 +64,7 @@ async def test_a_mark_event_becomes_a_notification_keyed_by_its_event_id(
     assert str(note.lesson_date) == "2026-10-14"
 
 
-async def test_the_same_event_under_another_message_id_is_applied_once(
-    consumer: MarkNotifications, store: Any
-) -> None:
+async def test_the_same_event_under_another_message_id_is_applied_once(consumer: Handler, store: Any) -> None:
     data = mark_event().SerializeToString()
     await consumer(envelope(data))
     await consumer(envelope(data))
@@ -67,7 +72,7 @@ async def test_the_same_event_under_another_message_id_is_applied_once(
 
 
 async def test_an_event_without_its_own_id_falls_back_to_the_message_id(
-    consumer: MarkNotifications, store: Any
+    consumer: Handler, store: Any
 ) -> None:
     await consumer(envelope(mark_event(event_id="").SerializeToString(), msg_id="m-1"))
     assert [n.source_event_id for n in store.notifications] == ["m-1"]
@@ -83,12 +88,26 @@ async def test_an_event_without_its_own_id_falls_back_to_the_message_id(
         mark_event(value="").SerializeToString(),
         mark_event(value="x" * 17).SerializeToString(),
         mark_event(event_id="not-a-uuid").SerializeToString(),
+        MarkRecorded(
+            event_id=str(uuid.uuid4()),
+            student_id=str(STUDENT),
+            discipline_id=str(uuid.uuid4()),
+            lesson_date=LocalDate(year=2026, month=10, day=14),
+            value="5",
+        ).SerializeToString(),
     ],
-    ids=["undecodable", "bad-student", "no-discipline", "bad-date", "no-value", "long-value", "bad-event-id"],
+    ids=[
+        "undecodable",
+        "bad-student",
+        "no-discipline",
+        "bad-date",
+        "no-value",
+        "long-value",
+        "bad-event-id",
+        "no-occurred-at",
+    ],
 )
-async def test_payloads_that_can_never_apply_are_poison(
-    consumer: MarkNotifications, store: Any, data: bytes
-) -> None:
+async def test_payloads_that_can_never_apply_are_poison(consumer: Handler, store: Any, data: bytes) -> None:
     with pytest.raises(PoisonMessage):
         await consumer(envelope(data))
     assert store.notifications == [] and store.claimed == set()

@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 from chassis.errors import PermissionDenied, ServiceUnavailable
+from chassis.events import Delivery, subject_of
 from chassis.testing import LocalIssuer
+from ejournal.journal.v1.events_pb2 import MarkRecorded
 from messaging_service.application import commands
 from messaging_service.application.handlers import MessagingHandlers
 from messaging_service.domain import errors
@@ -21,11 +23,11 @@ MARK = commands.NotifyGuardiansOfMark(
 issuer = LocalIssuer()
 
 
-def delivery(event_id: str | None = None) -> commands.Delivery:
-    return commands.Delivery(
+def delivery(event_id: str | None = None) -> Delivery:
+    return Delivery(
         event_id=event_id or str(uuid.uuid4()),
         consumer="messaging-mark-notifications",
-        subject="journal.mark.recorded.v1",
+        subject=subject_of(MarkRecorded),
     )
 
 

@@ -8,15 +8,6 @@ from datetime import date
 
 
 @dataclass(frozen=True)
-class Delivery:
-    """One delivery of an event to one consumer: the key the inbox remembers."""
-
-    event_id: str
-    consumer: str
-    subject: str
-
-
-@dataclass(frozen=True)
 class NotifyGuardiansOfMark:
     """Tell the student's parents that a mark was recorded."""
 

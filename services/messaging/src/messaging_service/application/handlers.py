@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from chassis.auth import Principal
+from chassis.events import Delivery
+from chassis.principal import Principal
 
 from messaging_service.application import commands
 from messaging_service.application.ports import GuardianDirectory, UnitOfWorkFactory
@@ -16,9 +17,7 @@ class MessagingHandlers:
         self._uow = uow
         self._guardians = guardians
 
-    async def notify_guardians_of_mark(
-        self, cmd: commands.NotifyGuardiansOfMark, delivery: commands.Delivery
-    ) -> int:
+    async def notify_guardians_of_mark(self, cmd: commands.NotifyGuardiansOfMark, delivery: Delivery) -> int:
         """Store one notification per parent of the student; a repeated event changes nothing.
 
         Return how many notifications were stored. When identity does not answer, the error
