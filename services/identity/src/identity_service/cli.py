@@ -3,17 +3,27 @@
 The first admin cannot be created over an API that needs an admin, so this runs the application
 handlers directly, as the system (actor "" with the admin role in the audit trail). It reads the
 same IDENTITY_* settings as the service and prints one JSON line per call.
+
+`batch` runs many of these commands in one process (one start-up, one connection pool, one outbox
+sweep): it reads a JSON plan on stdin, a list of steps such as
+`{"id": "mum", "argv": ["create-person", "--role", "parent", ...]}`, where an argument
+`${<id>.<field>}` stands for that field of an earlier step's result, and prints the JSON list of the
+results in step order. The whole plan is checked before the first step runs; the batch stops at the
+first refused step (exit 1; the steps before it stand, and each command is safe to run again).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
+import re
 import sys
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from chassis.auth import Principal
@@ -114,7 +124,110 @@ def build_parser() -> argparse.ArgumentParser:
     link.add_argument("--parent-id", required=True, type=uuid.UUID)
     link.add_argument("--student-id", required=True, type=uuid.UUID)
     link.set_defaults(action=link_guardian)
+    sub.add_parser(
+        "batch",
+        help="run a JSON plan of the commands above, read from stdin, in one process",
+        description=(
+            'stdin: [{"id": "mum", "argv": ["create-person", "--role", "parent", ...]}, '
+            '{"argv": ["link-guardian", "--parent-id", "${mum.person_id}", ...]}]; '
+            "stdout: one JSON line, the list of the results in step order"
+        ),
+    )
     return parser
+
+
+REFERENCE = re.compile(r"^\$\{([A-Za-z0-9_.-]+)\.([A-Za-z0-9_]+)\}$")
+"""An argument `${<step id>.<field>}`: that field of an earlier step's result."""
+# Stands in for a reference while the plan is checked (it also parses as a UUID).
+_PLACEHOLDER = str(uuid.UUID(int=0))
+
+
+class PlanError(ValueError):
+    """The batch plan is malformed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One command of a batch plan."""
+
+    argv: tuple[str, ...]
+    id: str | None = None
+
+
+def _parse_step(argv: Sequence[str], index: int) -> argparse.Namespace:
+    try:
+        args = build_parser().parse_args(argv)  # argparse prints its own usage error
+    except SystemExit:
+        raise PlanError(f"step {index}: invalid arguments {list(argv)}") from None
+    if args.command == "batch":
+        raise PlanError(f"step {index}: a batch cannot contain a batch")
+    return args
+
+
+def parse_plan(text: str) -> list[Step]:
+    """Check a whole batch plan (JSON shape, each step's arguments, references) before anything runs."""
+    try:
+        raw = json.loads(text)
+    except ValueError as exc:
+        raise PlanError(f"the plan is not JSON: {exc}") from None
+    if not isinstance(raw, list):
+        raise PlanError("the plan must be a JSON list of steps")
+    steps: list[Step] = []
+    ids: set[str] = set()
+    for index, item in enumerate(raw):
+        if not isinstance(item, dict) or "argv" not in item or set(item) - {"id", "argv"}:
+            raise PlanError(f"step {index}: expected an object with 'argv' and an optional 'id'")
+        argv, step_id = item["argv"], item.get("id")
+        if not isinstance(argv, list) or not argv or not all(isinstance(a, str) for a in argv):
+            raise PlanError(f"step {index}: 'argv' must be a non-empty list of strings")
+        if step_id is not None and (not isinstance(step_id, str) or step_id in ids):
+            raise PlanError(f"step {index}: 'id' must be a string that no earlier step uses")
+        for arg in argv:
+            match = REFERENCE.match(arg)
+            if match and match.group(1) not in ids:
+                raise PlanError(f"step {index}: {arg} refers to no earlier step")
+        _parse_step([_PLACEHOLDER if REFERENCE.match(a) else a for a in argv], index)
+        steps.append(Step(argv=tuple(argv), id=step_id))
+        if step_id is not None:
+            ids.add(step_id)
+    return steps
+
+
+class StepRefused(Exception):
+    """A step of a batch was refused; the steps before it stand."""
+
+    def __init__(self, index: int, error: DomainError) -> None:
+        super().__init__(f"step {index}: {error.message}")
+        self.index = index
+        self.error = error
+
+
+def _resolve(argv: Sequence[str], results: dict[str, dict[str, Any]], index: int) -> list[str]:
+    resolved = []
+    for arg in argv:
+        match = REFERENCE.match(arg)
+        if match is None:
+            resolved.append(arg)
+            continue
+        step_id, field = match.groups()
+        if field not in results[step_id]:
+            raise PlanError(f"step {index}: the result of step {step_id!r} has no {field!r}")
+        resolved.append(str(results[step_id][field]))
+    return resolved
+
+
+async def run_steps(handlers: IdentityHandlers, steps: Sequence[Step], done: list[dict[str, Any]]) -> None:
+    """Run checked steps in order, appending each result to `done`; raise StepRefused at the first refusal."""
+    by_id: dict[str, dict[str, Any]] = {}
+    for index, step in enumerate(steps):
+        args = _parse_step(_resolve(step.argv, by_id, index), index)
+        try:
+            result = await args.action(handlers, args)
+        except DomainError as exc:
+            raise StepRefused(index, exc) from exc
+        done.append(result)
+        if step.id is not None:
+            by_id[step.id] = result
 
 
 async def publish_outbox(settings: IdentitySettings, sessions: async_sessionmaker[AsyncSession]) -> int:
@@ -134,8 +247,9 @@ async def publish_outbox(settings: IdentitySettings, sessions: async_sessionmake
         await nc.close()
 
 
-async def run_action(action: Action, args: argparse.Namespace, settings: IdentitySettings) -> dict[str, Any]:
-    """Wire the handlers like the service does, run one action as the system, then sweep the outbox."""
+@contextlib.asynccontextmanager
+async def wired(settings: IdentitySettings) -> AsyncIterator[IdentityHandlers]:
+    """Wire the handlers like the service does and act as the system; sweep the outbox at the end."""
     start_mappers()
     engine = make_engine(settings.database_url, pool_size=2)
     sessions = make_session_factory(engine)
@@ -153,13 +267,54 @@ async def run_action(action: Action, args: argparse.Namespace, settings: Identit
     # The audit record of the unit of work names the principal of the context: here, the system.
     token = principal_var.set(SYSTEM)
     try:
-        result = await action(handlers, args)
-        await publish_outbox(settings, sessions)
-        return result
+        yield handlers
     finally:
-        principal_var.reset(token)
-        await close_keycloak_admin(keycloak)
-        await engine.dispose()
+        try:
+            # Also after a refusal: whatever committed before it should reach its consumers now.
+            await publish_outbox(settings, sessions)
+        finally:
+            principal_var.reset(token)
+            await close_keycloak_admin(keycloak)
+            await engine.dispose()
+
+
+async def run_action(action: Action, args: argparse.Namespace, settings: IdentitySettings) -> dict[str, Any]:
+    """Run one action as the system, then sweep the outbox."""
+    async with wired(settings) as handlers:
+        return await action(handlers, args)
+
+
+async def run_batch(steps: Sequence[Step], settings: IdentitySettings, done: list[dict[str, Any]]) -> None:
+    """Run a checked plan as the system in one wiring, then sweep the outbox once."""
+    async with wired(settings) as handlers:
+        await run_steps(handlers, steps, done)
+
+
+def _error(payload: dict[str, Any]) -> None:
+    print(json.dumps(payload, ensure_ascii=False), file=sys.stderr)
+
+
+def _main_batch(settings: IdentitySettings) -> int:
+    # The plan is read before anything connects: a caller may start the CLI early (its imports take
+    # seconds) and write the plan once Keycloak and the database are ready.
+    try:
+        steps = parse_plan(sys.stdin.read())
+    except PlanError as exc:
+        _error({"error": "invalid_plan", "message": str(exc)})
+        return 2
+    done: list[dict[str, Any]] = []
+    try:
+        asyncio.run(run_batch(steps, settings, done))
+    except StepRefused as exc:
+        print(json.dumps(done, ensure_ascii=False))
+        _error({"error": exc.error.code, "message": exc.error.message, "step": exc.index})
+        return 1
+    except PlanError as exc:  # a reference to a field the earlier result does not have
+        print(json.dumps(done, ensure_ascii=False))
+        _error({"error": "invalid_plan", "message": str(exc)})
+        return 2
+    print(json.dumps(done, ensure_ascii=False))
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -167,10 +322,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = IdentitySettings()  # type: ignore[call-arg]
     configure_logging(f"{SERVICE}-admin", "WARNING")
+    if args.command == "batch":
+        return _main_batch(settings)
     try:
         result = asyncio.run(run_action(args.action, args, settings))
     except DomainError as exc:
-        print(json.dumps({"error": exc.code, "message": exc.message}, ensure_ascii=False), file=sys.stderr)
+        _error({"error": exc.code, "message": exc.message})
         return 1
     print(json.dumps(result, ensure_ascii=False))
     return 0

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import json
 import uuid
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from identity_service import cli
@@ -111,3 +113,98 @@ async def test_link_guardian_repeats_harmlessly(handlers: IdentityHandlers) -> N
 def test_link_guardian_needs_uuids() -> None:
     with pytest.raises(SystemExit):
         parse("link-guardian", "--parent-id", "x", "--student-id", str(uuid.uuid4()))
+
+
+# -- batch ------------------------------------------------------------------------------------------
+
+
+def person_argv(role: str, last: str, first: str, *extra: str) -> list[str]:
+    return ["create-person", "--role", role, "--last-name", last, "--first-name", first, *extra]
+
+
+FAMILY_PLAN = [
+    {"id": "mum", "argv": person_argv("parent", "Сидорова", "Анна", "--username", "sidorova")},
+    {"id": "kid", "argv": person_argv("student", "Сидоров", "Иван")},
+    {"argv": ["link-guardian", "--parent-id", "${mum.person_id}", "--student-id", "${kid.person_id}"]},
+]
+
+
+def test_a_plan_is_checked_whole_before_it_runs() -> None:
+    steps = cli.parse_plan(json.dumps(FAMILY_PLAN))
+    assert [s.id for s in steps] == ["mum", "kid", None]
+    assert steps[2].argv[2] == "${mum.person_id}"
+
+
+@pytest.mark.parametrize(
+    ("plan", "message"),
+    [
+        ("not json", "not JSON"),
+        ('{"argv": []}', "JSON list"),
+        ('[{"args": ["link-guardian"]}]', "step 0: expected an object"),
+        ('[{"argv": []}]', "non-empty list"),
+        ('[{"argv": ["create-person", 5]}]', "non-empty list of strings"),
+        ('[{"argv": ["batch"]}]', "cannot contain a batch"),
+        (
+            '[{"argv": ["create-person", "--role", "janitor", "--last-name", "X", "--first-name", "Y"]}]',
+            "step 0",
+        ),
+        (json.dumps([FAMILY_PLAN[2]]), "refers to no earlier step"),
+        (json.dumps([FAMILY_PLAN[0], FAMILY_PLAN[0]]), "step 1: 'id'"),
+        (json.dumps([{"argv": ["link-guardian", "--parent-id", "x", "--student-id", "y"]}]), "step 0"),
+    ],
+)
+def test_a_malformed_plan_is_refused(plan: str, message: str) -> None:
+    with pytest.raises(cli.PlanError, match=message):
+        cli.parse_plan(plan)
+
+
+async def test_a_batch_runs_in_order_and_fills_in_references(
+    handlers: IdentityHandlers, store: FakeStore
+) -> None:
+    done: list[dict[str, Any]] = []
+    await cli.run_steps(handlers, cli.parse_plan(json.dumps(FAMILY_PLAN)), done)
+
+    mum, kid, link = done
+    assert (mum["username"], mum["created"], kid["role"]) == ("sidorova", True, "student")
+    assert link == {"parent_id": mum["person_id"], "student_id": kid["person_id"], "created": True}
+    assert store.links == [(uuid.UUID(mum["person_id"]), uuid.UUID(kid["person_id"]))]
+
+
+async def test_a_batch_stops_at_the_first_refusal_and_keeps_what_ran(
+    handlers: IdentityHandlers, accounts: FakeAccounts
+) -> None:
+    await accounts.create_account(NewAccount(username="taken", first_name="X", last_name="Y", email=None))
+    plan = [
+        FAMILY_PLAN[0],
+        {"argv": person_argv("student", "Петров", "Олег", "--username", "taken")},
+        FAMILY_PLAN[1],
+    ]
+    done: list[dict[str, Any]] = []
+    with pytest.raises(cli.StepRefused) as refused:
+        await cli.run_steps(handlers, cli.parse_plan(json.dumps(plan)), done)
+    assert refused.value.index == 1
+    assert refused.value.error.code == "username_taken"
+    assert [d["username"] for d in done] == ["sidorova"]
+
+
+async def test_a_reference_to_a_missing_field_is_a_plan_error(handlers: IdentityHandlers) -> None:
+    plan = [
+        FAMILY_PLAN[0],
+        {"argv": ["link-guardian", "--parent-id", "${mum.nope}", "--student-id", "${mum.person_id}"]},
+    ]
+    with pytest.raises(cli.PlanError, match="no 'nope'"):
+        await cli.run_steps(handlers, cli.parse_plan(json.dumps(plan)), [])
+
+
+def test_an_invalid_plan_exits_2_before_connecting(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("[1]"))
+
+    def never(*_: object) -> None:
+        raise AssertionError("must not connect")
+
+    monkeypatch.setattr(cli, "run_batch", never)
+    assert cli._main_batch(cast(Any, None)) == 2
+    error = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    assert error["error"] == "invalid_plan"
