@@ -18,18 +18,24 @@ async def serve_until_stopped(
     *,
     background: Sequence[Coroutine[Any, Any, None]],
     cleanup: Sequence[Callable[[], Awaitable[Any]]],
+    stop: asyncio.Event | None = None,
 ) -> None:
-    """Start the server and the background loops; on a signal stop all of them, then clean up."""
-    stop = asyncio.Event()
+    """Start the server and the background loops; on a signal (or `stop`) stop them, then clean up.
+
+    An embedding caller (a test) passes its own `stop` event; then no signal handler is installed.
+    """
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+    if stop is None:
+        stop = asyncio.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
     await server.start()
     tasks = [asyncio.create_task(coro) for coro in background]
 
     def crashed(task: asyncio.Task[None]) -> None:
         if not task.cancelled() and task.exception() is not None:
             log.error("background task died", exc_info=task.exception())
+            assert stop is not None
             stop.set()
 
     for task in tasks:

@@ -151,9 +151,17 @@ class ServiceKit(Generic[S]):
 
 
 async def serve_service(
-    name: str, settings: S, build: Build[S], *, verifier: JwtVerifier | None = None
+    name: str,
+    settings: S,
+    build: Build[S],
+    *,
+    verifier: JwtVerifier | None = None,
+    stop: asyncio.Event | None = None,
 ) -> None:
-    """Open the infrastructure, let `build` add the service's parts, serve until a stop signal."""
+    """Open the infrastructure, let `build` add the service's parts, serve until a stop signal.
+
+    Tests run a whole service in-process with their own token `verifier` and `stop` event.
+    """
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     nc, js = await connect_nats(settings.nats_url, name=name)
     kit = ServiceKit(name, settings, engine=engine, nc=nc, js=js)
@@ -176,6 +184,7 @@ async def serve_service(
             *kit._background,
         ],
         cleanup=[*kit._cleanup, nc.drain, engine.dispose],
+        stop=stop,
     )
 
 
