@@ -26,13 +26,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from chassis.auth import Principal
-from chassis.context import principal_var
 from chassis.db import make_engine, make_session_factory
 from chassis.errors import DomainError
 from chassis.logging import configure_logging
 from chassis.outbox import OutboxRelay
-from chassis.streams import connect_nats, ensure_streams
+from chassis.principal import Principal
+from chassis.streams import AUDIT_STREAM, DLQ_STREAM, connect_nats, ensure_streams, service_stream
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from identity_service.adapters.keycloak import (
@@ -47,10 +46,12 @@ from identity_service.application.handlers import IdentityHandlers
 from identity_service.config import IdentitySettings
 from identity_service.domain import errors
 from identity_service.domain.model import Person, Role
-from identity_service.main import SERVICE, STREAMS
+from identity_service.main import SERVICE
 
 log = logging.getLogger(__name__)
 SYSTEM = Principal(subject="", roles=frozenset({Role.ADMIN.value}))
+# The streams the running service ensures at start (the chassis kit's list for identity).
+STREAMS = [service_stream(SERVICE), AUDIT_STREAM, DLQ_STREAM]
 NATS_CONNECT_SECONDS = 5.0
 
 Action = Callable[[IdentityHandlers, argparse.Namespace], Awaitable[dict[str, Any]]]
@@ -264,8 +265,6 @@ async def wired(settings: IdentitySettings) -> AsyncIterator[IdentityHandlers]:
         uow=lambda: IdentityUnitOfWork(sessions, service=SERVICE),
         accounts=KeycloakAccountDirectory(keycloak),
     )
-    # The audit record of the unit of work names the principal of the context: here, the system.
-    token = principal_var.set(SYSTEM)
     try:
         yield handlers
     finally:
@@ -273,7 +272,6 @@ async def wired(settings: IdentitySettings) -> AsyncIterator[IdentityHandlers]:
             # Also after a refusal: whatever committed before it should reach its consumers now.
             await publish_outbox(settings, sessions)
         finally:
-            principal_var.reset(token)
             await close_keycloak_admin(keycloak)
             await engine.dispose()
 

@@ -7,19 +7,19 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
+from chassis import testing
+from identity_service.application import ports
 from identity_service.application.ports import NewAccount
 from identity_service.domain import errors, model
 
 
-class FakeStore:
+class FakeStore(testing.FakeLedger):
     """What a committed database would hold; `fail_commit` makes the next commits fail."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.people: dict[uuid.UUID, model.Person] = {}
         self.links: list[tuple[uuid.UUID, uuid.UUID]] = []
-        self.published: list[tuple[str, Any]] = []
-        self.audits: list[dict[str, str]] = []
-        self.commits = 0
         self.fail_commit: Exception | None = None
         # Raised when a unit of work that committed is closed (the commit stands).
         self.fail_close_after_commit: Exception | None = None
@@ -67,59 +67,47 @@ class FakeGuardianships:
         return [p for p, s in self._store.links if s == student_id]
 
 
-class FakeUnitOfWork:
+class FakeUnitOfWork(testing.FakeUnitOfWork):
     """Writes reach the store only on commit, like a transaction."""
 
     def __init__(self, store: FakeStore) -> None:
+        super().__init__(store)
         self._store = store
         self.people = FakePeople(store)
         self.guardianships = FakeGuardianships(store)
-        self._staged: list[tuple[str, Any]] = []
-        self._audits: list[dict[str, str]] = []
         self._committed = False
-
-    async def __aenter__(self) -> FakeUnitOfWork:
-        return self
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self._staged.clear()
-        self._audits.clear()
+        await super().__aexit__(exc_type, exc, tb)
         if self._committed and self._store.fail_close_after_commit is not None:
             raise self._store.fail_close_after_commit
 
-    async def publish(self, subject: str, message: Any, *, event_id: str) -> None:
-        self._staged.append((subject, message))
-
-    async def audit(
-        self, action: str, *, resource_type: str, resource_id: str, subject_person_id: str = ""
-    ) -> None:
-        self._audits.append(
-            {
-                "action": action,
-                "resource_type": resource_type,
-                "resource_id": resource_id,
-                "subject_person_id": subject_person_id,
-            }
-        )
-
     async def commit(self) -> None:
+        # Checked before anything reaches the store: a failed commit leaves no trace, like a rollback.
         if self._store.fail_commit is not None:
             raise self._store.fail_commit
         for person in self.people.staged:
             if any(p.username == person.username for p in self._store.people.values()):
                 raise RuntimeError("unique violation: people.username")
+        await super().commit()
+        self._committed = True
+
+    def _commit_staged(self) -> None:
+        for person in self.people.staged:
             self._store.people[person.id] = person
         self._store.links.extend(self.guardianships.staged)
-        self._store.published.extend(self._staged)
-        self._store.audits.extend(self._audits)
-        self._store.commits += 1
-        self._committed = True
+
+    def _discard_staged(self) -> None:
+        super()._discard_staged()
         self.people.staged.clear()
         self.guardianships.staged.clear()
-        self._staged.clear()
-        self._audits.clear()
+
+
+def fake_unit_of_work(store: FakeStore) -> ports.IdentityUnitOfWork:
+    """Return a fake unit of work; mypy checks here that it satisfies the port."""
+    return FakeUnitOfWork(store)
 
 
 class FakeAccounts:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from chassis.auth import Principal
+from chassis.principal import Principal
 from identity_service.domain import access, errors
 
 

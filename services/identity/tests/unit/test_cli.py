@@ -13,7 +13,7 @@ from identity_service.application.handlers import IdentityHandlers
 from identity_service.application.ports import NewAccount
 from identity_service.domain import errors
 
-from .fakes import FakeAccounts, FakeStore, FakeUnitOfWork
+from .fakes import FakeAccounts, FakeStore, fake_unit_of_work
 
 
 @pytest.fixture
@@ -28,8 +28,7 @@ def accounts() -> FakeAccounts:
 
 @pytest.fixture
 def handlers(store: FakeStore, accounts: FakeAccounts) -> IdentityHandlers:
-    factory: Any = lambda: FakeUnitOfWork(store)  # noqa: E731
-    return IdentityHandlers(uow=factory, accounts=accounts)
+    return IdentityHandlers(uow=lambda: fake_unit_of_work(store), accounts=accounts)
 
 
 def parse(*argv: str) -> Any:

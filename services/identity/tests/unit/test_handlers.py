@@ -6,16 +6,17 @@ import uuid
 from typing import Any
 
 import pytest
-from chassis.auth import Principal
 from chassis.errors import ServiceUnavailable
+from chassis.events import subject_of
+from chassis.principal import Principal
+from chassis.testing import AuditEntry
 from ejournal.identity.v1 import events_pb2, identity_pb2
 from identity_service.application import commands
 from identity_service.application.handlers import IdentityHandlers
 from identity_service.application.ports import NewAccount
 from identity_service.domain import errors, model
-from identity_service.domain.subjects import GUARDIAN_LINKED, PERSON_CREATED
 
-from .fakes import FakeAccounts, FakeStore, FakeUnitOfWork
+from .fakes import FakeAccounts, FakeStore, fake_unit_of_work
 
 
 def principal(*roles: str, subject: str | None = None) -> Principal:
@@ -38,8 +39,7 @@ def accounts() -> FakeAccounts:
 
 @pytest.fixture
 def handlers(store: FakeStore, accounts: FakeAccounts) -> IdentityHandlers:
-    factory: Any = lambda: FakeUnitOfWork(store)  # noqa: E731
-    return IdentityHandlers(uow=factory, accounts=accounts)
+    return IdentityHandlers(uow=lambda: fake_unit_of_work(store), accounts=accounts)
 
 
 def create(role: model.Role = model.Role.TEACHER, **fields: Any) -> commands.CreatePerson:
@@ -74,20 +74,20 @@ async def test_create_person_makes_account_person_event_and_audit(
     assert account["password"] == created.temporary_password
     assert len(created.temporary_password) >= 12 and created.temporary_password.isalnum()
 
-    [(subject, event)] = store.published
-    assert subject == PERSON_CREATED
-    assert isinstance(event, events_pb2.PersonCreated)
+    assert store.subjects == [subject_of(events_pb2.PersonCreated)] == ["identity.person.created.v1"]
+    [event] = store.events_of(events_pb2.PersonCreated)
     assert event.person_id == str(person.id)
     assert event.role == identity_pb2.ROLE_TEACHER
     # Events carry ids and the role, never personal data.
     assert {f.name for f, _ in event.ListFields()} == {"event_id", "occurred_at", "person_id", "role"}
     assert store.audits == [
-        {
-            "action": "person.created",
-            "resource_type": "person",
-            "resource_id": str(person.id),
-            "subject_person_id": str(person.id),
-        }
+        AuditEntry(
+            action="person.created",
+            actor_id=ADMIN.subject,
+            resource_type="person",
+            resource_id=str(person.id),
+            subject_person_id=str(person.id),
+        )
     ]
 
 
@@ -107,7 +107,7 @@ async def test_invalid_input_touches_nothing(
         await handlers.create_person(create(first_name="Пётр1"), ADMIN)
     with pytest.raises(errors.EmailInvalid):
         await handlers.create_person(create(email="not-an-email"), ADMIN)
-    assert not accounts.accounts and not store.people and not store.published
+    assert not accounts.accounts and not store.people and not store.events
 
 
 async def test_taken_usernames_get_a_suffix_checked_in_db_and_keycloak(
@@ -135,7 +135,7 @@ async def test_database_failure_deletes_the_new_keycloak_account(
 
     assert len(accounts.deleted) == 1
     assert accounts.accounts == {}
-    assert not store.people and not store.published and not store.audits
+    assert not store.people and not store.events and not store.audits
 
 
 async def test_a_failure_after_the_commit_keeps_the_account(
@@ -161,7 +161,7 @@ async def test_keycloak_failure_after_creation_deletes_the_account(
         await handlers.create_person(create(), ADMIN)
 
     assert len(accounts.deleted) == 1 and accounts.accounts == {}
-    assert not store.people and not store.published
+    assert not store.people and not store.events
 
 
 async def test_failed_compensation_still_raises_the_original_error(
@@ -186,7 +186,7 @@ async def test_keycloak_down_writes_nothing(
     assert caught.value.code == "accounts_unavailable"
     assert "недоступна" in caught.value.message
     assert not accounts.accounts and not accounts.deleted
-    assert not store.people and not store.published and not store.audits
+    assert not store.people and not store.events and not store.audits
 
 
 async def test_given_username_and_password_make_a_permanent_account(
@@ -247,15 +247,17 @@ async def test_staff_and_services_read_others_and_are_audited(
 ) -> None:
     student = await make(handlers, model.Role.STUDENT)
 
-    found = await handlers.get_person(commands.GetPerson(student.id), principal(role))
+    reader = principal(role)
+    found = await handlers.get_person(commands.GetPerson(student.id), reader)
 
     assert found.id == student.id
-    assert store.audits[-1] == {
-        "action": "person.read",
-        "resource_type": "person",
-        "resource_id": str(student.id),
-        "subject_person_id": str(student.id),
-    }
+    assert store.audits[-1] == AuditEntry(
+        action="person.read",
+        actor_id=reader.subject,
+        resource_type="person",
+        resource_id=str(student.id),
+        subject_person_id=str(student.id),
+    )
 
 
 async def test_students_do_not_read_others(handlers: IdentityHandlers) -> None:
@@ -292,15 +294,20 @@ async def test_link_guardian_is_idempotent_with_one_event_and_audit(
 ) -> None:
     parent = await make(handlers, model.Role.PARENT, "Сидорова")
     child = await make(handlers, model.Role.STUDENT, "Сидоров")
-    published = len(store.published)
+    published = len(store.events)
 
     assert await handlers.link_guardian(commands.LinkGuardian(parent.id, child.id), ADMIN) is True
     assert await handlers.link_guardian(commands.LinkGuardian(parent.id, child.id), ADMIN) is False
 
-    [(subject, event)] = store.published[published:]
-    assert subject == GUARDIAN_LINKED
+    assert store.subjects[published:] == [subject_of(events_pb2.GuardianLinked)]
+    [event] = store.events_of(events_pb2.GuardianLinked)
     assert (event.parent_id, event.student_id) == (str(parent.id), str(child.id))
-    assert [a["action"] for a in store.audits].count("guardian.linked") == 1
+    [linked] = [a for a in store.audits if a.action == "guardian.linked"]
+    assert (linked.actor_id, linked.resource_id, linked.subject_person_id) == (
+        ADMIN.subject,
+        f"{parent.id}/{child.id}",
+        str(child.id),
+    )
     assert store.links == [(parent.id, child.id)]
 
 
@@ -378,12 +385,13 @@ async def test_a_parent_lists_their_children_by_name_and_each_read_is_audited(
     assert [c.id for c in children] == [younger.person.id, older.person.id]
     assert stranger.id not in {c.id for c in children}
     assert store.audits[audits:] == [
-        {
-            "action": "person.read",
-            "resource_type": "person",
-            "resource_id": str(child.id),
-            "subject_person_id": str(child.id),
-        }
+        AuditEntry(
+            action="person.read",
+            actor_id=str(parent.id),
+            resource_type="person",
+            resource_id=str(child.id),
+            subject_person_id=str(child.id),
+        )
         for child in children
     ]
     assert store.commits == commits + 1

@@ -5,9 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 
-from chassis.auth import Principal
-from chassis.context import new_id
-from chassis.timestamps import now_timestamp
+from chassis.principal import Principal
 from ejournal.identity.v1 import events_pb2 as events
 from ejournal.identity.v1 import identity_pb2 as pb
 
@@ -20,7 +18,6 @@ from identity_service.application.ports import (
 )
 from identity_service.domain import access, errors, model, usernames
 from identity_service.domain.passwords import temporary_password
-from identity_service.domain.subjects import GUARDIAN_LINKED, PERSON_CREATED
 
 log = logging.getLogger(__name__)
 
@@ -79,19 +76,10 @@ class IdentityHandlers:
             )
             async with self._uow() as uow:
                 await uow.people.add(person)
-                event_id = new_id()
-                await uow.publish(
-                    PERSON_CREATED,
-                    events.PersonCreated(
-                        event_id=event_id,
-                        occurred_at=now_timestamp(),
-                        person_id=str(person.id),
-                        role=role_to_pb(person.role),
-                    ),
-                    event_id=event_id,
-                )
+                await uow.emit(events.PersonCreated(person_id=str(person.id), role=role_to_pb(person.role)))
                 await uow.audit(
                     "person.created",
+                    actor=actor,
                     resource_type="person",
                     resource_id=str(person.id),
                     subject_person_id=str(person.id),
@@ -121,6 +109,7 @@ class IdentityHandlers:
             person = _existing(await uow.people.get(query.person_id))
             await uow.audit(
                 "person.read",
+                actor=actor,
                 resource_type="person",
                 resource_id=str(person.id),
                 subject_person_id=str(person.id),
@@ -148,19 +137,12 @@ class IdentityHandlers:
             )
             created = await uow.guardianships.link(link)
             if created:
-                event_id = new_id()
-                await uow.publish(
-                    GUARDIAN_LINKED,
-                    events.GuardianLinked(
-                        event_id=event_id,
-                        occurred_at=now_timestamp(),
-                        parent_id=str(link.parent_id),
-                        student_id=str(link.student_id),
-                    ),
-                    event_id=event_id,
+                await uow.emit(
+                    events.GuardianLinked(parent_id=str(link.parent_id), student_id=str(link.student_id))
                 )
                 await uow.audit(
                     "guardian.linked",
+                    actor=actor,
                     resource_type="guardianship",
                     resource_id=f"{link.parent_id}/{link.student_id}",
                     subject_person_id=str(link.student_id),
@@ -189,6 +171,7 @@ class IdentityHandlers:
             for child in children:
                 await uow.audit(
                     "person.read",
+                    actor=actor,
                     resource_type="person",
                     resource_id=str(child.id),
                     subject_person_id=str(child.id),

@@ -1,17 +1,74 @@
-"""What the application needs from the outside world, as protocols (fakes in unit tests)."""
+"""What the application needs from the outside world, as protocols (adapters and fakes satisfy them)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from identity_service.adapters.uow import IdentityUnitOfWork
+from chassis.ports import UnitOfWorkPort
+
+from identity_service.domain import model
+
+
+class People(Protocol):
+    """The people of the college; what a repository reads is usable after the unit of work ends."""
+
+    async def get(self, person_id: uuid.UUID) -> model.Person | None:
+        """Return the person or None."""
+        ...
+
+    async def by_username(self, username: str) -> model.Person | None:
+        """Return the person with this login or None."""
+        ...
+
+    async def usernames_starting_with(self, prefix: str) -> set[str]:
+        """Return every login that starts with the prefix."""
+        ...
+
+    async def children_of(self, parent_id: uuid.UUID) -> list[model.Person]:
+        """Return the students linked to a parent, by last and first name."""
+        ...
+
+    async def add(self, person: model.Person) -> None:
+        """Stage a new person (its `created_at` is filled in)."""
+        ...
+
+
+class Guardianships(Protocol):
+    """Parent↔student links."""
+
+    async def link(self, link: model.Guardianship) -> bool:
+        """Stage the link; return False when it already existed."""
+        ...
+
+    async def exists(self, parent_id: uuid.UUID, student_id: uuid.UUID) -> bool:
+        """Return True when the parent is linked to the student."""
+        ...
+
+    async def parents_of(self, student_id: uuid.UUID) -> list[uuid.UUID]:
+        """Return the ids of a student's parents, oldest link first."""
+        ...
+
+
+class IdentityUnitOfWork(UnitOfWorkPort, Protocol):
+    """One transaction over the identity database."""
+
+    @property
+    def people(self) -> People:
+        """The people."""
+        ...
+
+    @property
+    def guardianships(self) -> Guardianships:
+        """The parent↔student links."""
+        ...
 
 
 @dataclass(frozen=True)
 class NewAccount:
-    """A login account to create in the account directory."""
+    """A login account to create in the account directory (what `AccountDirectory` takes)."""
 
     username: str
     first_name: str
