@@ -7,13 +7,12 @@ different services would share module names (`tests.unit...`).
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
-from types import TracebackType
 
 import pytest
+from archive_service.application import ports
 from archive_service.application.handlers import ArchiveHandlers
 from archive_service.domain import chain, model
-from chassis.testing import FakeInbox
+from chassis import testing
 
 
 class FakeAuditLog:
@@ -61,51 +60,34 @@ class FakeAuditLog:
         return [copy.deepcopy(r) for r in self._store.log if (r.sequence or 0) > sequence][:limit]
 
 
-class FakeUnitOfWork:
+class FakeUnitOfWork(testing.FakeUnitOfWork):
     def __init__(self, store: FakeStore) -> None:
+        super().__init__(store)
         self._store = store
-        self.inbox = FakeInbox(store.claimed)
         self.audit_log = FakeAuditLog(store)
-        self.audits: list[dict[str, str]] = []
 
-    async def __aenter__(self) -> FakeUnitOfWork:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.inbox.staged.clear()
-        self.audit_log.staged.clear()
-        self.audits.clear()
-
-    async def audit(
-        self, action: str, *, resource_type: str, resource_id: str, subject_person_id: str = ""
-    ) -> None:
-        self.audits.append(
-            {"action": action, "resource_type": resource_type, "subject_person_id": subject_person_id}
-        )
-
-    async def commit(self) -> None:
-        self._store.claimed |= self.inbox.staged
+    def _commit_staged(self) -> None:
         self._store.log.extend(self.audit_log.staged)
         self._store.next_sequence += len(self.audit_log.staged)
-        self._store.audits.extend(self.audits)
-        self._store.commits += 1
-        self.inbox.staged.clear()
+
+    def _discard_staged(self) -> None:
+        super()._discard_staged()
         self.audit_log.staged.clear()
-        self.audits.clear()
 
 
-class FakeStore:
+class FakeStore(testing.FakeLedger):
     """One in-memory 'database' shared by every unit of work of a test."""
 
     def __init__(self) -> None:
-        self.claimed: set[tuple[str, str]] = set()
+        super().__init__()
         self.log: list[model.AuditRecord] = []
         self.next_sequence = 1
-        self.audits: list[dict[str, str]] = []
         self.locks = 0
-        self.commits = 0
+
+
+def fake_unit_of_work(store: FakeStore) -> ports.ArchiveUnitOfWork:
+    """Return a fake unit of work; mypy checks here that it satisfies the port."""
+    return FakeUnitOfWork(store)
 
 
 @pytest.fixture
@@ -115,12 +97,12 @@ def store() -> FakeStore:
 
 
 @pytest.fixture
-def fake_uow(store: FakeStore) -> Callable[[], FakeUnitOfWork]:
+def fake_uow(store: FakeStore) -> ports.UnitOfWorkFactory:
     """A factory of units of work over the in-memory store."""
-    return lambda: FakeUnitOfWork(store)
+    return lambda: fake_unit_of_work(store)
 
 
 @pytest.fixture
-def fake_handlers(fake_uow: Callable[[], FakeUnitOfWork]) -> ArchiveHandlers:
+def fake_handlers(fake_uow: ports.UnitOfWorkFactory) -> ArchiveHandlers:
     """The archive's handlers over the in-memory store."""
-    return ArchiveHandlers(uow=fake_uow)  # type: ignore[arg-type]
+    return ArchiveHandlers(uow=fake_uow)

@@ -5,21 +5,23 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from archive_service.adapters import orm
 from archive_service.adapters.uow import ArchiveUnitOfWork
-from archive_service.api.consumers import AUDIT_LOG, AuditLog, audit_log_consumer
+from archive_service.api.consumers import AUDIT_LOG, audit_log
 from archive_service.application import commands
 from archive_service.application.handlers import ArchiveHandlers
 from archive_service.domain import chain
-from chassis.consumer import Envelope, EventConsumer
+from chassis.consumer import Envelope, EventConsumer, Subscription
 from chassis.db import make_engine, make_session_factory
+from chassis.events import Delivery
 from chassis.outbox import INBOX
 from chassis.testing import LocalIssuer
+from chassis.uow import audit_subject
 from ejournal.audit.v1.events_pb2 import AuditRecorded
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import delete, func, select, text, update
@@ -41,14 +43,17 @@ class Archive:
     subject: str
     durable: str
 
-    def consumer(self) -> EventConsumer:
-        return audit_log_consumer(
-            self.stream.js,
-            self.handlers,
-            stream=self.stream.name,
+    def subscription(self) -> Subscription[AuditRecorded]:
+        subscription = audit_log(self.handlers)
+        return replace(
+            subscription,
             durable=self.durable,
-            subjects=[self.stream.subject("audit.>")],
+            subjects=tuple(self.stream.subject(s) for s in subscription.filter_subjects()),
+            stream_name=self.stream.name,
         )
+
+    def consumer(self) -> EventConsumer:
+        return self.subscription().consumer(self.stream.js, service="archive")
 
     async def publish(self, data: bytes, msg_id: str) -> None:
         await self.stream.js.publish(self.subject, data, headers={"Nats-Msg-Id": msg_id})
@@ -76,7 +81,7 @@ async def archive(
         url,
         sessions,
         handlers,
-        subject=private_stream.subject("audit.journal.recorded.v1"),
+        subject=private_stream.subject(audit_subject("journal")),
         durable=private_stream.durable(AUDIT_LOG),
     )
     await engine.dispose()
@@ -147,7 +152,7 @@ async def test_an_event_delivered_twice_is_appended_once(archive: Archive) -> No
 
     # First delivery: the effect commits, then the process "dies" before the ack (nak stands in).
     [first] = await sub.fetch(1, timeout=5)
-    handler = AuditLog(archive.handlers, consumer=archive.durable)
+    handler = archive.subscription().envelope_handler()
     await handler(Envelope(event.event_id, first.subject, first.data, first.metadata.num_delivered))
     await first.nak()
 
@@ -194,7 +199,7 @@ async def test_concurrent_appends_keep_one_chain(archive: Archive) -> None:
         await asyncio.gather(
             *(
                 (archive.handlers if n % 2 else replica).append_audit_record(
-                    cmd, commands.Delivery(cmd.event_id, "archive-audit-log", "audit.journal.recorded.v1")
+                    cmd, Delivery(cmd.event_id, AUDIT_LOG, audit_subject("journal"))
                 )
                 for n, cmd in enumerate(cmds)
             )
@@ -212,7 +217,7 @@ async def test_concurrent_appends_keep_one_chain(archive: Archive) -> None:
 async def test_the_log_refuses_update_delete_and_truncate(archive: Archive) -> None:
     cmd = append_command(0)
     await archive.handlers.append_audit_record(
-        cmd, commands.Delivery(cmd.event_id, "archive-audit-log", "audit.journal.recorded.v1")
+        cmd, Delivery(cmd.event_id, AUDIT_LOG, audit_subject("journal"))
     )
     statements = [
         update(orm.audit_log).values(action="forged"),

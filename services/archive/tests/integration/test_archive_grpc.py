@@ -14,10 +14,12 @@ from archive_service.api.grpc import ArchiveServicer
 from archive_service.application import commands
 from archive_service.application.handlers import ArchiveHandlers
 from chassis.db import make_engine, make_session_factory
+from chassis.events import Delivery
 from chassis.grpc_client import call_metadata, error_code_of
 from chassis.grpc_server import GrpcServer
 from chassis.outbox import OUTBOX
 from chassis.testing import LocalIssuer
+from chassis.uow import audit_subject
 from ejournal.archive.v1 import archive_service_pb2 as pb
 from ejournal.archive.v1 import archive_service_pb2_grpc as pb_grpc
 from ejournal.audit.v1.events_pb2 import AuditRecorded
@@ -54,7 +56,7 @@ class Service:
                 service="journal",
                 correlation_id=str(uuid.uuid4()),
             ),
-            commands.Delivery(event_id, "archive-audit-log", "audit.journal.recorded.v1"),
+            Delivery(event_id, "archive-audit-log", audit_subject("journal")),
         )
         return event_id
 
@@ -113,7 +115,7 @@ async def test_records_are_listed_newest_first_with_filters_and_the_read_is_audi
 
     async with service.sessions() as s:
         rows = (await s.execute(select(OUTBOX.c.subject, OUTBOX.c.payload))).all()
-    audits = [AuditRecorded.FromString(p) for subject, p in rows if subject == "audit.archive.recorded.v1"]
+    audits = [AuditRecorded.FromString(p) for subject, p in rows if subject == audit_subject("archive")]
     assert (audits[0].action, audits[0].actor_id, audits[0].subject_person_id, audits[0].service) == (
         "audit_log.read",
         ADMIN,

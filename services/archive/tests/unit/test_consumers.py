@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from archive_service.api.consumers import AuditLog
+from archive_service.api.consumers import audit_log
 from archive_service.application.handlers import ArchiveHandlers
-from chassis.consumer import Envelope, PoisonMessage
+from chassis.consumer import Envelope, Handler, PoisonMessage
+from chassis.uow import audit_subject
 from ejournal.audit.v1.events_pb2 import AuditRecorded
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -36,15 +37,15 @@ def audit_event(**overrides: object) -> AuditRecorded:
 
 
 def envelope(data: bytes, msg_id: str | None = None) -> Envelope:
-    return Envelope(msg_id or str(uuid.uuid4()), "audit.journal.recorded.v1", data, 1)
+    return Envelope(msg_id or str(uuid.uuid4()), audit_subject("journal"), data, 1)
 
 
 @pytest.fixture
-def consumer(fake_handlers: ArchiveHandlers) -> AuditLog:
-    return AuditLog(fake_handlers)
+def consumer(fake_handlers: ArchiveHandlers) -> Handler:
+    return audit_log(fake_handlers).envelope_handler()
 
 
-async def test_an_audit_event_is_appended_as_sent(consumer: AuditLog, store: Any) -> None:
+async def test_an_audit_event_is_appended_as_sent(consumer: Handler, store: Any) -> None:
     event = audit_event()
     await consumer(envelope(event.SerializeToString(), msg_id=event.event_id))
     [record] = store.log
@@ -59,7 +60,7 @@ async def test_an_audit_event_is_appended_as_sent(consumer: AuditLog, store: Any
 
 
 async def test_the_same_event_under_another_message_id_is_appended_once(
-    consumer: AuditLog, store: Any
+    consumer: Handler, store: Any
 ) -> None:
     data = audit_event().SerializeToString()
     await consumer(envelope(data))
@@ -67,7 +68,7 @@ async def test_the_same_event_under_another_message_id_is_appended_once(
     assert len(store.log) == 1
 
 
-async def test_an_event_without_its_own_id_is_keyed_by_the_message_id(consumer: AuditLog, store: Any) -> None:
+async def test_an_event_without_its_own_id_is_keyed_by_the_message_id(consumer: Handler, store: Any) -> None:
     await consumer(envelope(audit_event(event_id="").SerializeToString(), msg_id="m-7"))
     assert [r.event_id for r in store.log] == ["m-7"]
 
@@ -85,7 +86,7 @@ async def test_an_event_without_its_own_id_is_keyed_by_the_message_id(consumer: 
     ],
     ids=["undecodable", "no-action", "no-service", "bad-event-id", "no-occurred-at"],
 )
-async def test_payloads_that_can_never_apply_are_poison(consumer: AuditLog, store: Any, data: bytes) -> None:
+async def test_payloads_that_can_never_apply_are_poison(consumer: Handler, store: Any, data: bytes) -> None:
     with pytest.raises(PoisonMessage):
         await consumer(envelope(data))
     assert store.log == [] and store.claimed == set()

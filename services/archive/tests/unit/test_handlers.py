@@ -11,7 +11,9 @@ from archive_service.application import commands
 from archive_service.application.handlers import ArchiveHandlers
 from archive_service.domain import chain, errors
 from chassis.errors import PermissionDenied
-from chassis.testing import LocalIssuer
+from chassis.events import Delivery
+from chassis.testing import AuditEntry, LocalIssuer
+from chassis.uow import audit_subject
 
 issuer = LocalIssuer()
 STUDENT = str(uuid.uuid4())
@@ -36,8 +38,8 @@ def audit_event(n: int, **overrides: Any) -> commands.AppendAuditRecord:
     return commands.AppendAuditRecord(**fields)
 
 
-def delivery(cmd: commands.AppendAuditRecord, consumer: str = "archive-audit-log") -> commands.Delivery:
-    return commands.Delivery(cmd.event_id, consumer, f"audit.{cmd.service}.recorded.v1")
+def delivery(cmd: commands.AppendAuditRecord, consumer: str = "archive-audit-log") -> Delivery:
+    return Delivery(cmd.event_id, consumer, audit_subject(cmd.service))
 
 
 @pytest.fixture
@@ -90,12 +92,9 @@ async def test_the_log_is_listed_newest_first_with_filters_and_paging(
 
 
 async def test_reading_the_log_is_itself_audited(handlers: ArchiveHandlers, store: Any) -> None:
-    await handlers.list_audit_records(
-        commands.ListAuditRecords(subject_person_id=STUDENT), issuer.principal(roles=("director",))
-    )
-    assert store.audits == [
-        {"action": "audit_log.read", "resource_type": "audit_log", "subject_person_id": STUDENT}
-    ]
+    director = issuer.principal(roles=("director",))
+    await handlers.list_audit_records(commands.ListAuditRecords(subject_person_id=STUDENT), director)
+    assert store.audits == [AuditEntry("audit_log.read", director.subject, "audit_log", "", STUDENT)]
 
 
 @pytest.mark.parametrize("roles", [("teacher",), ("deputy",), ("parent",), ("service",), ()])

@@ -7,15 +7,6 @@ from datetime import datetime
 
 
 @dataclass(frozen=True)
-class Delivery:
-    """One delivery of an event to one consumer: the key the inbox remembers."""
-
-    event_id: str
-    consumer: str
-    subject: str
-
-
-@dataclass(frozen=True)
 class AppendAuditRecord:
     """Append one audited action, as a service reported it, to the audit log."""
 

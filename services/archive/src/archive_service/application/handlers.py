@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from chassis.auth import Principal
+from chassis.events import Delivery
+from chassis.principal import Principal
 
 from archive_service.application import commands
 from archive_service.application.ports import UnitOfWorkFactory
@@ -18,7 +19,7 @@ class ArchiveHandlers:
         self._uow = uow
         self._verify_batch = verify_batch
 
-    async def append_audit_record(self, cmd: commands.AppendAuditRecord, delivery: commands.Delivery) -> bool:
+    async def append_audit_record(self, cmd: commands.AppendAuditRecord, delivery: Delivery) -> bool:
         """Append the record to the end of the chain; return False when it is already in the log."""
         async with self._uow() as uow:
             if not await uow.inbox.claim(delivery.event_id, delivery.consumer, delivery.subject):
@@ -60,6 +61,7 @@ class ArchiveHandlers:
             )
             await uow.audit(
                 "audit_log.read",
+                actor=actor,
                 resource_type="audit_log",
                 resource_id="",
                 subject_person_id=query.subject_person_id,

@@ -1,9 +1,58 @@
-"""What the application needs from the outside world (fakes in unit tests)."""
+"""What the application needs from the outside world, as protocols (adapters and fakes satisfy them)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
-from archive_service.adapters.uow import ArchiveUnitOfWork
+from chassis.ports import UnitOfWorkPort
+
+from archive_service.domain import model
+
+
+class AuditLog(Protocol):
+    """The append-only, hash-chained audit log."""
+
+    async def lock_chain(self) -> None:
+        """Take the chain's lock until the end of the transaction."""
+        ...
+
+    async def contains(self, event_id: str) -> bool:
+        """Return True when the log already holds the record of this event."""
+        ...
+
+    async def last_hash(self) -> str:
+        """Return the chain hash of the newest record, or the genesis hash of an empty log."""
+        ...
+
+    async def append(self, record: model.AuditRecord) -> None:
+        """Insert the linked record and set its sequence."""
+        ...
+
+    async def newest(
+        self,
+        *,
+        resource_type: str,
+        resource_id: str,
+        subject_person_id: str,
+        before_sequence: int,
+        limit: int,
+    ) -> list[model.AuditRecord]:
+        """Return records matching every non-empty filter, newest first."""
+        ...
+
+    async def oldest_after(self, sequence: int, *, limit: int) -> list[model.AuditRecord]:
+        """Return up to `limit` records after a sequence, oldest first (0 starts at the beginning)."""
+        ...
+
+
+class ArchiveUnitOfWork(UnitOfWorkPort, Protocol):
+    """One transaction over the archive database."""
+
+    @property
+    def audit_log(self) -> AuditLog:
+        """The audit log."""
+        ...
+
 
 UnitOfWorkFactory = Callable[[], ArchiveUnitOfWork]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chassis.auth import Principal
+from chassis.principal import Principal
 
 from archive_service.domain import errors
 

@@ -1,3 +1,0 @@
-"""NATS subjects the archive consumes (audit records of every service)."""
-
-AUDIT_RECORDED = "audit.>"
