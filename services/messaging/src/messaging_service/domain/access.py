@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from chassis.auth import Principal
+from chassis.principal import Principal
 
 from messaging_service.domain import errors
 
