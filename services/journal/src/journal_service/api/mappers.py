@@ -11,19 +11,20 @@ from ejournal.journal.v1 import journal_pb2 as pb
 from journal_service.application.marks import local_date
 from journal_service.domain import model
 
-_KIND_TO_PB = {
-    model.DisciplineKind.DISCIPLINE: pb.DISCIPLINE_KIND_DISCIPLINE,
-    model.DisciplineKind.MDK: pb.DISCIPLINE_KIND_MDK,
-    model.DisciplineKind.PM: pb.DISCIPLINE_KIND_PM,
-    model.DisciplineKind.UP: pb.DISCIPLINE_KIND_UP,
-    model.DisciplineKind.PP: pb.DISCIPLINE_KIND_PP,
+_KIND_PREFIX = "DISCIPLINE_KIND_"
+# The proto is the source of the kinds; the domain's enum mirrors it by name because the database
+# holds them as an enum type that only a migration can extend (a test keeps the two identical).
+_KIND_FROM_PB: dict[int, model.DisciplineKind] = {
+    number: model.DisciplineKind[name.removeprefix(_KIND_PREFIX)]
+    for name, number in pb.DisciplineKind.items()
+    if number != pb.DISCIPLINE_KIND_UNSPECIFIED
 }
-_KIND_FROM_PB = {v: k for k, v in _KIND_TO_PB.items()}
+_KIND_TO_PB = {kind: number for number, kind in _KIND_FROM_PB.items()}
 
 
 def kind_from_pb(value: int) -> model.DisciplineKind:
     """Return the domain kind or raise InvalidArgument for unspecified/unknown values."""
-    kind: model.DisciplineKind | None = _KIND_FROM_PB.get(value)  # type: ignore[call-overload]
+    kind = _KIND_FROM_PB.get(value)
     if kind is None:
         raise InvalidArgument("Укажите вид дисциплины", code="invalid_kind")
     return kind
