@@ -40,7 +40,7 @@ from chassis.grpc_server import GrpcServer, HealthCheck
 from chassis.logging import configure_logging
 from chassis.outbox import OutboxRelay
 from chassis.runtime import serve_until_stopped
-from chassis.streams import AUDIT_STREAM, DLQ_STREAM, StreamSpec, connect_nats, ensure_streams, service_stream
+from chassis.streams import StreamSpec, connect_nats, ensure_streams, producer_streams
 from chassis.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ class ServiceKit(Generic[S]):
         self.js = js
         self.relay = OutboxRelay(self.sessions, js, poll_seconds=settings.outbox_poll_seconds)
         self.subscriptions: list[Subscription[Any]] = []
-        self.streams: list[StreamSpec] = [service_stream(name), AUDIT_STREAM, DLQ_STREAM]
+        self.streams: list[StreamSpec] = producer_streams(name)
         self.health_checks: list[HealthCheck] = [lambda: database_answers(engine)]
         self._servicers: list[tuple[Callable[[Any, grpc.aio.Server], None], Any, str]] = []
         self._background: list[Coroutine[Any, Any, None]] = []
@@ -172,8 +172,11 @@ async def serve_service(
         await ensure_streams(js, kit.streams)
         server = kit.grpc_server(verifier)
     except BaseException:
-        await nc.close()
-        await engine.dispose()
+        for step in [*kit._cleanup, nc.close, engine.dispose]:
+            try:
+                await step()
+            except Exception:
+                log.exception("cleanup after a failed start failed")
         raise
     # NATS is not a health check: while it is down writes go on and the outbox holds their events.
     await serve_until_stopped(

@@ -37,6 +37,11 @@ def service_stream(service: str) -> StreamSpec:
     return StreamSpec(service.upper(), (f"{service}.>",))
 
 
+def producer_streams(service: str) -> list[StreamSpec]:
+    """Return the streams a producing service ensures at start: its own, the audit and the DLQ."""
+    return [service_stream(service), AUDIT_STREAM, DLQ_STREAM]
+
+
 def dlq_subject(service: str) -> str:
     """Return the dead-letter subject of a service."""
     return f"dlq.{service}"

@@ -89,6 +89,8 @@ class UnitOfWork:
         The actor is always named by the caller: a person's principal for a request, the service's
         own `system_actor` for work a consumer does, so no record is ever written without one.
         """
+        if not actor.subject:
+            raise ValueError("an audit record needs a named actor")
         event = audit_events.AuditRecorded(
             actor_id=actor.subject,
             actor_roles=sorted(actor.roles),

@@ -31,7 +31,7 @@ from chassis.errors import DomainError
 from chassis.logging import configure_logging
 from chassis.outbox import OutboxRelay
 from chassis.principal import Principal
-from chassis.streams import AUDIT_STREAM, DLQ_STREAM, connect_nats, ensure_streams, service_stream
+from chassis.streams import connect_nats, ensure_streams, producer_streams
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from identity_service.adapters.keycloak import (
@@ -49,9 +49,10 @@ from identity_service.domain.model import Person, Role
 from identity_service.main import SERVICE
 
 log = logging.getLogger(__name__)
-SYSTEM = Principal(subject="", roles=frozenset({Role.ADMIN.value}))
+# The operator at the console acts as the administrator; audit records name this actor.
+SYSTEM = Principal(subject="system:identity-admin-cli", roles=frozenset({Role.ADMIN.value}))
 # The streams the running service ensures at start (the chassis kit's list for identity).
-STREAMS = [service_stream(SERVICE), AUDIT_STREAM, DLQ_STREAM]
+STREAMS = producer_streams(SERVICE)
 NATS_CONNECT_SECONDS = 5.0
 
 Action = Callable[[IdentityHandlers, argparse.Namespace], Awaitable[dict[str, Any]]]

@@ -50,8 +50,8 @@ DEMO_ADMIN = (
 )
 
 
-def test_the_system_actor_is_an_admin_without_a_subject() -> None:
-    assert cli.SYSTEM.subject == ""
+def test_the_system_actor_is_a_named_admin() -> None:
+    assert cli.SYSTEM.subject == "system:identity-admin-cli"
     assert cli.SYSTEM.has_any("admin")
 
 
