@@ -39,10 +39,29 @@ async def test_a_stopped_service_is_named(client, fakes) -> None:
     assert (response.status_code, response.json()["down"]) == (503, ["archive"])
 
 
+async def test_nats_down_is_degraded_not_down(client, idp) -> None:
+    """Writes keep working without NATS (the outboxes hold the events): 200, status degraded."""
+    idp.nats_status = 503
+    response = await client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["down"] == ["nats"]
+    assert body["components"]["nats"] == "down"
+    assert body["components"]["postgres"] == "up"
+
+
+async def test_nats_and_a_service_down_is_down(client, fakes, idp) -> None:
+    idp.nats_status = 503
+    await fakes.journal.set_serving(False)
+    response = await client.get("/healthz")
+    assert response.status_code == 503
+    assert (response.json()["status"], response.json()["down"]) == ("down", ["journal", "nats"])
+
+
 @pytest.mark.parametrize(
     ("breakage", "down"),
     [
-        (lambda idp: setattr(idp, "nats_status", 503), ["nats"]),
         (lambda idp: setattr(idp, "keycloak_status", 503), ["keycloak"]),
         (lambda idp: setattr(idp, "keycloak_status", None), ["keycloak"]),
     ],

@@ -42,6 +42,11 @@ class GatewaySettings(BaseSettings):
         default="Europe/Moscow",
         description="IANA time zone of the college: the portal shows times in it (28.11.2026 14:45)",
     )
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1,
+        description="Largest request body accepted, in bytes; a larger one is 413 before it is read",
+    )
     log_level: str = "INFO"
 
     @field_validator("college_timezone")

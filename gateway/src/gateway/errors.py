@@ -15,15 +15,18 @@ from urllib.parse import quote
 import grpc
 from chassis.context import request_id_var
 from chassis.errors import DomainError
-from chassis.grpc_errors import ERROR_CODE_KEY, http_status_for, http_status_of
 from chassis.grpc_client import error_code_of
+from chassis.grpc_errors import ERROR_CODE_KEY, http_status_for, http_status_of
+from chassis.validation import InvalidText
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Receive, Scope, Send
 
 from gateway.auth.portal import current_session
 from gateway.auth.session import Session
+from gateway.resources.common import INVALID_TEXT
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +39,7 @@ GENERIC_MESSAGES: dict[int, str] = {
     404: "Не найдено",
     405: "Этот метод здесь не поддерживается",
     409: "Действие сейчас невозможно",
+    413: "Запрос слишком большой",
     429: "Слишком много запросов, попробуйте позже",
     501: "Действие пока не поддерживается",
     503: "Сервис временно недоступен, попробуйте позже",
@@ -49,6 +53,7 @@ STATUS_CODES: dict[int, str] = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    413: "payload_too_large",
     429: "too_many_requests",
     501: "unimplemented",
     503: "unavailable",
@@ -122,6 +127,24 @@ def _has_service_code(error: grpc.aio.AioRpcError) -> bool:
     return any(key == ERROR_CODE_KEY for key, _ in error.trailing_metadata() or ())
 
 
+async def answer_before_routing(
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    error: DomainError,
+    *,
+    fields: list[str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Answer from an ASGI middleware exactly as a handler would: JSON for the API, a page elsewhere."""
+    # A page resolves url_for('static') through the router, which routing would have put in the scope.
+    scope = {**scope, "router": scope["app"].router}
+    request = Request(scope, receive)
+    response = error_response(request, http_status_of(error), error.code, error.message, fields=fields)
+    response.headers.update(headers or {})
+    await response(scope, receive, send)
+
+
 async def handle_rpc_error(request: Request, exc: Exception) -> Response:
     """Map a failed downstream call to the HTTP status of its gRPC code."""
     assert isinstance(exc, grpc.aio.AioRpcError)
@@ -158,6 +181,11 @@ async def handle_validation_error(request: Request, exc: Exception) -> Response:
     """Answer a malformed request (bad JSON, wrong types, bad dates or ids) with 400 and the fields."""
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
+    text = next((e for e in errors if e.get("type") == INVALID_TEXT), None)
+    if text is not None:
+        field = str((text.get("ctx") or {}).get("field") or _field_name(text.get("loc", ())))
+        refused = InvalidText(field)
+        return error_response(request, 400, refused.code, refused.message, fields=[field])
     if any(e.get("type") == "json_invalid" for e in errors):
         return error_response(
             request, 400, "invalid_request", "Тело запроса не является корректным JSON", fields=["body"]

@@ -1,4 +1,9 @@
-"""Probes behind /healthz: the five services, NATS, Keycloak and PostgreSQL, all at once."""
+"""GET /healthz: the five services, NATS, Keycloak and PostgreSQL, probed all at once.
+
+NATS down only degrades the platform: writes keep working (each service's outbox holds its events
+until the broker is back), so the answer stays 200 with status "degraded". Anything else down means
+requests fail, so it is 503 "down".
+"""
 
 from __future__ import annotations
 
@@ -10,9 +15,17 @@ from collections.abc import Awaitable
 
 import grpc
 import httpx
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from pydantic import BaseModel, Field
+
+from gateway.runtime import get_runtime
 
 log = logging.getLogger(__name__)
+
+# Down without failing requests: events wait in the services' outboxes until NATS is back.
+DEGRADING = frozenset({"nats"})
 
 # PostgreSQL's SSLRequest: any PostgreSQL answers it with one byte, S or N, before authentication.
 SSL_REQUEST = struct.pack("!ii", 8, 80877103)
@@ -84,3 +97,41 @@ class HealthProbe:
             writer.close()
             with contextlib.suppress(OSError):
                 await writer.wait_closed()
+
+
+class HealthOut(BaseModel):
+    """Состояние шлюза и того, от чего он зависит."""
+
+    status: str = Field(description="ok; degraded — недоступен только NATS, запись работает; down")
+    components: dict[str, str] = Field(description="Компонент → up или down")
+    down: list[str] = Field(default_factory=list, description="Недоступные компоненты")
+
+
+def summarize(results: dict[str, bool]) -> tuple[HealthOut, int]:
+    """Return the /healthz body and HTTP status for the probe results (component → up)."""
+    down = sorted(name for name, up in results.items() if not up)
+    if not down:
+        status, http = "ok", 200
+    elif set(down) <= DEGRADING:
+        status, http = "degraded", 200
+    else:
+        status, http = "down", 503
+    components = {name: "up" if up else "down" for name, up in results.items()}
+    return HealthOut(status=status, components=components, down=down), http
+
+
+router = APIRouter(tags=["Служебное"])
+
+
+@router.get(
+    "/healthz",
+    summary="Состояние шлюза и его зависимостей",
+    response_model=HealthOut,
+    responses={503: {"model": HealthOut, "description": "Что-то недоступно"}},
+)
+async def healthz(request: Request) -> JSONResponse:
+    """Проверяет пять сервисов (gRPC health), NATS, Keycloak и PostgreSQL; без входа."""
+    body, http = summarize(await get_runtime(request).health.check())
+    if body.down:
+        log.warning("unhealthy", extra={"down": body.down, "status": body.status})
+    return JSONResponse(body.model_dump(), status_code=http)

@@ -13,15 +13,15 @@ from chassis.logging import configure_logging
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from gateway.api import api_router
-from gateway.api.health import router as health_router
 from gateway.auth.oidc import OidcClient
 from gateway.auth.session import SessionCookie, SessionStore
 from gateway.clients import open_clients
 from gateway.config import GatewaySettings
 from gateway.errors import install_error_handlers
 from gateway.health import HealthProbe
-from gateway.middleware import RequestContextMiddleware
+from gateway.health import router as health_router
+from gateway.middleware import BodySizeLimit, RefuseControlCharacters, RequestContextMiddleware
+from gateway.resources import api_router
 from gateway.runtime import Runtime
 from gateway.web import STATIC_DIR, make_templates, portal_router
 
@@ -90,6 +90,9 @@ def create_app(
     )
     app.state.templates = make_templates(settings.college_zone)
     install_error_handlers(app)
+    # The last added runs first: ids and headers for every answer, then the size cap, then the text check.
+    app.add_middleware(RefuseControlCharacters)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(api_router())
     app.include_router(health_router)

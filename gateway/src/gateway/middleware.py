@@ -1,14 +1,20 @@
-"""Per-request context: the request id (logged, echoed and forwarded to services) and safe headers."""
+"""What every request goes through first: its ids and safe headers, a body size cap, no control characters."""
 
 from __future__ import annotations
 
 import logging
 import re
 import time
+from urllib.parse import parse_qsl
 
 from chassis.context import correlation_id_var, new_id, request_id_var
+from chassis.errors import InvalidArgument, PayloadTooLarge
+from chassis.validation import InvalidText, has_forbidden_control
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gateway.errors import answer_before_routing
+from gateway.resources.common import INVALID_TEXT
 
 log = logging.getLogger("gateway.http")
 
@@ -77,3 +83,108 @@ class RequestContextMiddleware:
             )
             request_id_var.reset(tokens[0])
             correlation_id_var.reset(tokens[1])
+
+
+def _size(limit: int) -> str:
+    """Return a byte count as a Russian reader expects it: «1 МБ», «512 КБ», «100 байт»."""
+    if limit % (1024 * 1024) == 0:
+        return f"{limit // (1024 * 1024)} МБ"
+    if limit % 1024 == 0:
+        return f"{limit // 1024} КБ"
+    return f"{limit} байт"
+
+
+def _declared_length(scope: Scope) -> int | None:
+    value = Headers(scope=scope).get("content-length")
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None  # the server refuses such a request; if not, the streamed bytes are counted
+
+
+class BodySizeLimit:
+    """Refuse a request body larger than `max_bytes` with 413 `payload_too_large`, without reading it.
+
+    A declared Content-Length over the limit is answered at once, before a byte of the body is read;
+    a body without one (chunked) is counted as it streams and cut off as soon as it passes the limit.
+    A plain ASGI middleware: BaseHTTPMiddleware would read the body first.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    def _error(self) -> PayloadTooLarge:
+        return PayloadTooLarge(
+            f"Запрос слишком большой: тело запроса должно быть не больше {_size(self.max_bytes)}",
+            code="payload_too_large",
+        )
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # The rest of the body stays unread, so the connection cannot carry another request.
+        await answer_before_routing(scope, receive, send, self._error(), headers={"Connection": "close"})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _declared_length(scope)
+        if declared is not None and declared > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        received = 0
+        exceeded = False
+        started = False
+
+        async def counted_receive() -> Message:
+            nonlocal received, exceeded
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    exceeded = True
+                    raise self._error()
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if exceeded:
+                return  # whatever the app made of the cut-off body, the answer is the 413
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, guarded_send)
+        except Exception:
+            if not exceeded:
+                raise
+        if exceeded and not started:
+            await self._refuse(scope, receive, send)
+
+
+class RefuseControlCharacters:
+    """Answer 400 `invalid_text` when the path or a query parameter holds NUL or another control character.
+
+    Checked before routing, so no page, API route or static file ever sees such text (JSON bodies are
+    checked by `gateway.resources.common.RequestBody`).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            if has_forbidden_control(scope.get("path", "")):
+                refused = InvalidArgument(
+                    "Адрес запроса содержит недопустимый управляющий символ", code=INVALID_TEXT
+                )
+                await answer_before_routing(scope, receive, send, refused)
+                return
+            query = scope.get("query_string", b"").decode("latin-1")
+            for name, value in parse_qsl(query, keep_blank_values=True):
+                if has_forbidden_control(name) or has_forbidden_control(value):
+                    field = "параметр запроса" if has_forbidden_control(name) else name
+                    await answer_before_routing(scope, receive, send, InvalidText(field), fields=[field])
+                    return
+        await self.app(scope, receive, send)

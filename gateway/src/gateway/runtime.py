@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import httpx
 from chassis.auth import JwtVerifier
@@ -12,7 +13,9 @@ from gateway.auth.oidc import OidcClient
 from gateway.auth.session import SessionCookie, SessionStore
 from gateway.clients import ServiceClients
 from gateway.config import GatewaySettings
-from gateway.health import HealthProbe
+
+if TYPE_CHECKING:  # gateway.health serves /healthz from the runtime, so it imports this module
+    from gateway.health import HealthProbe
 
 
 @dataclass(frozen=True)

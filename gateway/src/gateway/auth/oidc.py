@@ -137,7 +137,8 @@ class OidcClient:
         if str(claims.get("iss", "")).rstrip("/") != self.issuer or self.client_id not in audiences:
             raise LoginFailed("Ответ сервиса входа предназначен не этому порталу. Войдите снова.")
         got = claims.get("nonce")
-        if not isinstance(got, str) or not secrets.compare_digest(got, nonce):
+        # Bytes: compare_digest refuses non-ASCII str, and a forged token may carry anything.
+        if not isinstance(got, str) or not secrets.compare_digest(got.encode(), nonce.encode()):
             raise LoginFailed(
                 "Ответ сервиса входа не совпадает с запросом. Войдите снова.", code="login_nonce_mismatch"
             )

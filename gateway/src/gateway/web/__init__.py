@@ -8,9 +8,15 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.templating import Jinja2Templates
 
-from gateway.mapping import NOTIFICATION_LABELS, ROLE_LABELS
 from gateway.web import login, pages
-from gateway.web.format import discipline_label, full_name, ru_date, ru_datetime
+from gateway.web.format import (
+    NOTIFICATION_LABELS,
+    ROLE_LABELS,
+    discipline_label,
+    full_name,
+    ru_date,
+    ru_datetime,
+)
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"

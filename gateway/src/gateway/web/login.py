@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 
 from chassis.errors import Unauthenticated
@@ -18,6 +19,12 @@ from gateway.runtime import get_runtime
 log = logging.getLogger(__name__)
 
 router = APIRouter()
+
+# Our `state` is secrets.token_urlsafe(32); a code is printable ASCII (RFC 6749 VSCHAR), Keycloak's
+# are uuid-like. Anything else is not an answer to our request and must not reach a comparison or
+# the token endpoint (a non-ASCII state used to be a 500).
+STATE_FORM = re.compile(r"[A-Za-z0-9_-]{1,128}")
+CODE_FORM = re.compile(r"[\x21-\x7e]{1,2048}")
 
 
 def safe_next(target: str | None) -> str:
@@ -55,7 +62,13 @@ async def callback(
     runtime = get_runtime(request)
     session = current_session(request, runtime)
     pending = session.login if session else None
-    if session is None or pending is None or not state or not secrets.compare_digest(state, pending.state):
+    if (
+        session is None
+        or pending is None
+        or not state
+        or not STATE_FORM.fullmatch(state)
+        or not secrets.compare_digest(state.encode(), pending.state.encode())
+    ):
         raise LoginFailed(
             "Вход не удался: ответ сервиса входа не относится к этому сеансу. Попробуйте войти ещё раз.",
             code="login_state_mismatch",
@@ -64,6 +77,12 @@ async def callback(
     if error or not code:
         log.info("login refused by the identity provider", extra={"oidc_error": error or "no_code"})
         raise LoginFailed("Вход не выполнен. Попробуйте войти ещё раз.")
+    if not CODE_FORM.fullmatch(code):
+        log.info("malformed authorization code on the callback")
+        raise LoginFailed(
+            "Вход не выполнен: сервис входа вернул повреждённый код. Попробуйте войти ещё раз.",
+            code="login_code_invalid",
+        )
     try:
         tokens = await runtime.oidc.exchange_code(code=code, code_verifier=pending.code_verifier)
     except TokenRefused:

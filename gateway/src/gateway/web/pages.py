@@ -5,19 +5,24 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable
-from typing import Any, TypeVar
+from typing import TypeVar
 from uuid import UUID
 
 import grpc
 from chassis.errors import InvalidArgument, NotFound
+from ejournal.identity.v1 import identity_pb2, identity_service_pb2
+from ejournal.journal.v1 import journal_service_pb2
+from ejournal.messaging.v1 import messaging_service_pb2
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from gateway.auth.portal import MaybeSession, PortalSession
 from gateway.auth.session import Session
-from gateway.clients import ServiceClients
-from gateway.mapping import discipline_out, mark_out, notification_out, person_out
-from gateway.models import DisciplineOut, NotificationOut, PersonOut, RoleName
+from gateway.clients import ServiceClients, call
+from gateway.resources.disciplines import DisciplineOut, discipline_out
+from gateway.resources.marks import mark_out
+from gateway.resources.notifications import NotificationOut, notification_out
+from gateway.resources.people import ROLES, PersonOut, person_out
 from gateway.runtime import get_runtime
 from gateway.web.format import full_name
 
@@ -30,15 +35,17 @@ NAMES_OPTIONAL = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLIN
 # A student the caller may not see is, like the journal says, a student who is not there.
 NOT_VISIBLE = frozenset({grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.NOT_FOUND})
 
-STAFF_ROLES = frozenset(
-    {
-        RoleName.ADMIN,
-        RoleName.DIRECTOR,
-        RoleName.DEPUTY,
-        RoleName.CURATOR,
-        RoleName.CLASS_TEACHER,
-        RoleName.TEACHER,
-    }
+STUDENT = ROLES.name_of(identity_pb2.ROLE_STUDENT)
+PARENT = ROLES.name_of(identity_pb2.ROLE_PARENT)
+MANAGERS = frozenset(ROLES.name_of(r) for r in (identity_pb2.ROLE_ADMIN, identity_pb2.ROLE_DIRECTOR))
+STAFF_ROLES = MANAGERS | frozenset(
+    ROLES.name_of(r)
+    for r in (
+        identity_pb2.ROLE_DEPUTY,
+        identity_pb2.ROLE_CURATOR,
+        identity_pb2.ROLE_CLASS_TEACHER,
+        identity_pb2.ROLE_TEACHER,
+    )
 )
 
 
@@ -49,7 +56,7 @@ class StudentNotFound(NotFound):
         super().__init__("Обучающийся не найден", code="student_not_found")
 
 
-def render(request: Request, template: str, session: Session | None, **context: Any) -> Response:
+def render(request: Request, template: str, session: Session | None, **context: object) -> Response:
     """Render a portal page with the session (for the header) in its context."""
     templates = request.app.state.templates
     response: Response = templates.TemplateResponse(request, template, {"session": session, **context})
@@ -60,30 +67,27 @@ def render(request: Request, template: str, session: Session | None, **context: 
 async def home(request: Request, session: MaybeSession) -> Response:
     """Who you are and where you can go: a parent's children, a student's diary; a login for visitors."""
     roles = set(session.roles) if session else set()
-    is_parent = RoleName.PARENT in roles
+    is_parent = PARENT in roles
     children: list[PersonOut] | None = []
     if session is not None and is_parent:
-        clients = get_runtime(request).clients
-        found = await names_if_available(
-            clients.identity.list_children(session.access_token, session.subject)
-        )
+        found = await names_if_available(children_of(get_runtime(request).clients, session))
         children = None if found is None else [person_out(p) for p in found]
     return render(
         request,
         "home.html",
         session,
-        is_student=RoleName.STUDENT in roles,
+        is_student=STUDENT in roles,
         is_parent=is_parent,
         children=children,
         can_open_diary=bool(roles & STAFF_ROLES),
-        is_admin=bool(roles & {RoleName.ADMIN, RoleName.DIRECTOR}),
+        is_admin=bool(roles & MANAGERS),
     )
 
 
 @router.get("/diary")
 async def diary_lookup(session: PortalSession, student_id: str | None = None) -> RedirectResponse:
     """Open a diary from the home page form; a student without an id gets their own."""
-    if not student_id and RoleName.STUDENT in session.roles:
+    if not student_id and STUDENT in session.roles:
         return RedirectResponse(f"/diary/{session.subject}", status_code=303)
     try:
         target = UUID((student_id or "").strip())
@@ -101,9 +105,13 @@ async def diary(request: Request, student_id: UUID, session: PortalSession) -> R
     clients = get_runtime(request).clients
     student = str(student_id)
     # The journal decides who may read a diary; identity only names the student afterwards.
-    reply = await clients.journal.list_student_marks(session.access_token, student)
+    reply = await call(
+        clients.journal.ListStudentMarks,
+        journal_service_pb2.ListStudentMarksRequest(student_id=student),
+        session.access_token,
+    )
     try:
-        person = await names_if_available(clients.identity.get_person(session.access_token, student))
+        person = await names_if_available(person_named(clients, session, student))
     except grpc.aio.AioRpcError as exc:
         if exc.code() in NOT_VISIBLE:
             raise StudentNotFound() from None
@@ -124,7 +132,12 @@ async def diary(request: Request, student_id: UUID, session: PortalSession) -> R
 async def notifications(request: Request, session: PortalSession) -> Response:
     """Уведомления of the logged-in person, newest first, with names of students and disciplines."""
     clients = get_runtime(request).clients
-    items = [notification_out(n) for n in await clients.messaging.list_notifications(session.access_token)]
+    reply = await call(
+        clients.messaging.ListNotifications,
+        messaging_service_pb2.ListNotificationsRequest(),
+        session.access_token,
+    )
+    items = [notification_out(n) for n in reply.notifications]
     disciplines, students = await asyncio.gather(
         discipline_names(clients, session, items), student_names(clients, session, items)
     )
@@ -138,10 +151,22 @@ async def notifications(request: Request, session: PortalSession) -> Response:
     )
 
 
-async def names_if_available(call: Awaitable[T]) -> T | None:
+async def children_of(clients: ServiceClients, session: Session) -> list[identity_pb2.Person]:
+    """Return the Persons of the logged-in parent's children, by last and first name."""
+    request = identity_service_pb2.ListChildrenRequest(parent_id=session.subject)
+    return list((await call(clients.identity.ListChildren, request, session.access_token)).children)
+
+
+async def person_named(clients: ServiceClients, session: Session, person_id: str) -> identity_pb2.Person:
+    """Return the Person with this id, as the logged-in person may see it."""
+    request = identity_service_pb2.GetPersonRequest(person_id=person_id)
+    return (await call(clients.identity.GetPerson, request, session.access_token)).person
+
+
+async def names_if_available(pending: Awaitable[T]) -> T | None:
     """Return the call's answer, or None when its service is down or slow (the page goes on without it)."""
     try:
-        return await call
+        return await pending
     except grpc.aio.AioRpcError as exc:
         if exc.code() not in NAMES_OPTIONAL:
             raise
@@ -156,8 +181,9 @@ async def discipline_names(
     ids = list(dict.fromkeys(n.discipline_id for n in items if n.discipline_id))
     if not ids:
         return {}
-    found = await names_if_available(clients.journal.list_disciplines(session.access_token, ids))
-    return {d.discipline_id: discipline_out(d) for d in found or []}
+    request = journal_service_pb2.ListDisciplinesRequest(discipline_ids=ids)
+    found = await names_if_available(call(clients.journal.ListDisciplines, request, session.access_token))
+    return {d.discipline_id: discipline_out(d) for d in (found.disciplines if found else [])}
 
 
 async def student_names(
@@ -166,10 +192,8 @@ async def student_names(
     """Return the students the notifications name, by id: a parent's children at once, others one by one."""
     ids = list(dict.fromkeys(n.student_id for n in items if n.student_id))
     names: dict[str, PersonOut] = {}
-    if ids and RoleName.PARENT in session.roles:
-        children = await names_if_available(
-            clients.identity.list_children(session.access_token, session.subject)
-        )
+    if ids and PARENT in session.roles:
+        children = await names_if_available(children_of(clients, session))
         names.update((p.person_id, person_out(p)) for p in children or [])
     others = [i for i in ids if i not in names]
     found = await asyncio.gather(*(_person_if_visible(clients, session, i) for i in others))
@@ -179,7 +203,7 @@ async def student_names(
 
 async def _person_if_visible(clients: ServiceClients, session: Session, person_id: str) -> PersonOut | None:
     try:
-        person = await names_if_available(clients.identity.get_person(session.access_token, person_id))
+        person = await names_if_available(person_named(clients, session, person_id))
     except grpc.aio.AioRpcError as exc:
         if exc.code() not in NOT_VISIBLE:
             raise

@@ -1,0 +1,34 @@
+"""The REST API under /api/v1, one module per resource: its routes, bodies and mapping together.
+
+Every module of this package that defines `router` (an APIRouter) is mounted under /api/v1, so a new
+endpoint touches only its resource's module, and a new resource is one new module. `common` holds what
+they share (error envelope, request base, dates, page sizes, protobuf enums as strings).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from fastapi import APIRouter
+
+from gateway.resources.common import ERROR_RESPONSES
+
+
+def resource_routers() -> list[APIRouter]:
+    """Return the router of every resource module, by module name."""
+    routers: list[APIRouter] = []
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda module: module.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        router = getattr(module, "router", None)
+        if isinstance(router, APIRouter):
+            routers.append(router)
+    return routers
+
+
+def api_router() -> APIRouter:
+    """Return the /api/v1 router with every resource."""
+    router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
+    for resource in resource_routers():
+        router.include_router(resource)
+    return router

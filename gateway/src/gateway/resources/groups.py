@@ -1,0 +1,65 @@
+"""Study groups and enrolment (JournalService): routes, bodies and mapping."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from ejournal.journal.v1 import journal_pb2
+from ejournal.journal.v1 import journal_service_pb2 as pb
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field
+
+from gateway.auth.bearer import Caller
+from gateway.clients import call
+from gateway.resources.common import Clients, CreatedOut, RequestBody
+
+
+class GroupCreate(RequestBody):
+    """Новая учебная группа."""
+
+    name: str = Field(min_length=1, max_length=32, description="Название группы, например «ИС-21»")
+
+
+class EnrollmentCreate(RequestBody):
+    """Зачисление обучающегося в группу."""
+
+    student_id: UUID = Field(description="Идентификатор обучающегося")
+
+
+class GroupOut(BaseModel):
+    """Учебная группа."""
+
+    group_id: str = Field(description="Идентификатор группы")
+    name: str = Field(description="Название")
+
+
+def group_out(group: journal_pb2.Group) -> GroupOut:
+    """Map a Group."""
+    return GroupOut(group_id=group.group_id, name=group.name)
+
+
+router = APIRouter(tags=["Журнал"])
+
+
+@router.post("/groups", status_code=201, summary="Создать учебную группу")
+async def create_group(body: GroupCreate, caller: Caller, clients: Clients) -> GroupOut:
+    """Создаёт группу; название уникально в колледже (только администратор)."""
+    response = await call(clients.journal.CreateGroup, pb.CreateGroupRequest(name=body.name), caller.token)
+    return group_out(response.group)
+
+
+@router.post(
+    "/groups/{group_id}/students",
+    status_code=201,
+    summary="Зачислить обучающегося в группу",
+    responses={200: {"model": CreatedOut, "description": "Уже зачислен"}},
+)
+async def enroll_student(
+    group_id: UUID, body: EnrollmentCreate, caller: Caller, clients: Clients, response: Response
+) -> CreatedOut:
+    """201, если зачислен сейчас; 200, если уже был в группе (только администратор)."""
+    request = pb.EnrollStudentRequest(group_id=str(group_id), student_id=str(body.student_id))
+    created = (await call(clients.journal.EnrollStudent, request, caller.token)).created
+    if not created:
+        response.status_code = 200
+    return CreatedOut(created=created)

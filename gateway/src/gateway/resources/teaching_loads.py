@@ -1,0 +1,53 @@
+"""Teaching load: a teacher teaches a discipline to a group (JournalService): route, body and mapping."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from ejournal.journal.v1 import journal_pb2
+from ejournal.journal.v1 import journal_service_pb2 as pb
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from gateway.auth.bearer import Caller
+from gateway.clients import call
+from gateway.resources.common import Clients, RequestBody
+
+
+class TeachingLoadCreate(RequestBody):
+    """Нагрузка: преподаватель ведёт дисциплину в группе."""
+
+    teacher_id: UUID = Field(description="Идентификатор преподавателя")
+    group_id: UUID = Field(description="Идентификатор группы")
+    discipline_id: UUID = Field(description="Идентификатор дисциплины")
+
+
+class TeachingLoadOut(BaseModel):
+    """Нагрузка преподавателя."""
+
+    load_id: str = Field(description="Идентификатор нагрузки")
+    teacher_id: str = Field(description="Идентификатор преподавателя")
+    group_id: str = Field(description="Идентификатор группы")
+    discipline_id: str = Field(description="Идентификатор дисциплины")
+
+
+def load_out(load: journal_pb2.TeachingLoad) -> TeachingLoadOut:
+    """Map a TeachingLoad."""
+    return TeachingLoadOut(
+        load_id=load.load_id,
+        teacher_id=load.teacher_id,
+        group_id=load.group_id,
+        discipline_id=load.discipline_id,
+    )
+
+
+router = APIRouter(tags=["Журнал"])
+
+
+@router.post("/teaching-loads", status_code=201, summary="Назначить нагрузку преподавателю")
+async def assign_teaching_load(body: TeachingLoadCreate, caller: Caller, clients: Clients) -> TeachingLoadOut:
+    """Преподаватель ведёт дисциплину в группе; повтор возвращает ту же нагрузку (только администратор)."""
+    request = pb.AssignTeachingLoadRequest(
+        teacher_id=str(body.teacher_id), group_id=str(body.group_id), discipline_id=str(body.discipline_id)
+    )
+    return load_out((await call(clients.journal.AssignTeachingLoad, request, caller.token)).load)
