@@ -35,7 +35,7 @@ MiB = 1024 * 1024
         ("/api/v1/marks", {**MARK, "value": "5\x00"}, "value"),
         # Refused as text before the field is parsed, whatever its type.
         ("/api/v1/marks", {**MARK, "student_id": "\x00" + MARK["student_id"]}, "student_id"),
-        ("/api/v1/groups", {"name": "ИС-21", "extra\x00": 1}, "extra\x00"),
+        ("/api/v1/groups", {"name": "ИС-21", "extra\x00": 1}, "extra?"),
     ],
 )
 async def test_control_characters_in_a_json_string_are_400_invalid_text(

@@ -85,7 +85,9 @@ class RequestBody(BaseModel):
         # Before any field is parsed, so a NUL is `invalid_text` whatever the field's type.
         for field, text in _strings(data, ""):
             if has_forbidden_control(text):
-                raise PydanticCustomError(INVALID_TEXT, "control character in {field}", {"field": field})
+                # The field is named back to the caller, so a control character in a key is not echoed.
+                shown = "".join("?" if has_forbidden_control(c) else c for c in field)
+                raise PydanticCustomError(INVALID_TEXT, "control character in {field}", {"field": shown})
         return data
 
 
