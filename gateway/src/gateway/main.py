@@ -103,7 +103,7 @@ def create_app(
 
 def run() -> None:
     """Entry point of `ejournal-gateway`: read the settings, log JSON, serve with uvicorn."""
-    settings = GatewaySettings()  # type: ignore[call-arg]
+    settings = GatewaySettings()
     configure_logging(SERVICE, settings.log_level)
     uvicorn.run(
         create_app(settings),

@@ -103,6 +103,14 @@ def local_date_or_poison(value: LocalDateLike, field: str) -> date:
         raise PoisonMessage(f"{field} is not a date") from None
 
 
+def text_or_poison(value: str, field: str, *, max_length: int) -> str:
+    """Return a payload's stripped text field, or raise PoisonMessage when it is empty or too long."""
+    text = value.strip()
+    if not text or len(text) > max_length:
+        raise PoisonMessage(f"{field} is empty or too long")
+    return text
+
+
 def require_field(message: Message, field: str) -> None:
     """Raise PoisonMessage when a payload's message-typed field (a timestamp, say) is unset."""
     if not message.HasField(field):

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import MetaData, Table, text
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import registry
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
@@ -24,3 +29,32 @@ async def database_answers(engine: AsyncEngine) -> bool:
     except Exception:
         return False
     return True
+
+
+class ImperativeMapping:
+    """Map a service's domain classes onto its tables once per process (`start_mappers`)."""
+
+    def __init__(self, metadata: MetaData, map_classes: Callable[[registry], None]) -> None:
+        self.registry = registry(metadata=metadata)
+        self._map_classes = map_classes
+        self._mapped = False
+
+    def start(self) -> None:
+        """Map the classes unless this process already has."""
+        if not self._mapped:
+            self._map_classes(self.registry)
+            self._mapped = True
+
+
+async def insert_new(
+    session: AsyncSession, table: Table, values: dict[str, Any], *, unique: list[str] | None = None
+) -> bool:
+    """Insert a row unless one with the same key exists; return True when it was inserted now.
+
+    `unique` names the columns of the constraint that decides (the primary key when None).
+    """
+    key = [table.c[name] for name in unique] if unique else list(table.primary_key.columns)
+    result = await session.execute(
+        insert(table).values(**values).on_conflict_do_nothing(index_elements=key).returning(key[0])
+    )
+    return result.first() is not None

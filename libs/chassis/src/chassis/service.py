@@ -193,6 +193,6 @@ async def serve_service(
 
 def run_service(name: str, settings_type: type[S], build: Build[S]) -> None:
     """Entry point of a service: read its settings once, log JSON, serve until SIGTERM."""
-    settings = settings_type()  # type: ignore[call-arg]  # pydantic-settings reads the environment
+    settings = settings_type()
     configure_logging(name, settings.log_level)
     asyncio.run(serve_service(name, settings, build))

@@ -319,7 +319,7 @@ def _main_batch(settings: IdentitySettings) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `ejournal-identity-admin`; exit 0 with a JSON line, 1 with a JSON error on stderr."""
     args = build_parser().parse_args(argv)
-    settings = IdentitySettings()  # type: ignore[call-arg]
+    settings = IdentitySettings()
     configure_logging(f"{SERVICE}-admin", "WARNING")
     if args.command == "batch":
         return _main_batch(settings)

@@ -10,7 +10,8 @@ from journal_service.domain import model
 
 
 def test_every_proto_kind_but_unspecified_is_a_domain_kind_and_back() -> None:
-    proto = {n.removeprefix("DISCIPLINE_KIND_") for n in pb.DisciplineKind.keys()}  # noqa: SIM118 - an enum wrapper, not a dict - {"UNSPECIFIED"}
+    names = {n.removeprefix("DISCIPLINE_KIND_") for n in pb.DisciplineKind.keys()}  # noqa: SIM118
+    proto = names - {"UNSPECIFIED"}
     assert proto == {k.name for k in model.DisciplineKind}
     for kind in model.DisciplineKind:
         assert mappers.kind_from_pb(pb.DisciplineKind.Value(f"DISCIPLINE_KIND_{kind.name}")) is kind

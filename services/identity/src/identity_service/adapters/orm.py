@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from chassis.db import ImperativeMapping
 from sqlalchemy import Column, DateTime, Enum, ForeignKey, Index, MetaData, String, Table, func
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import registry
@@ -37,16 +38,12 @@ guardianships = Table(
     Index("ix_guardianships_student", "student_id"),
 )
 
-mapper_registry = registry(metadata=metadata)
-_mapped = False
 
-
-def start_mappers() -> None:
-    """Map the domain classes onto the tables, once per process."""
-    global _mapped  # noqa: PLW0603 - mapping is process-wide by nature
-    if _mapped:
-        return
-    mapper_registry.map_imperatively(
+def _map(mapper: registry) -> None:
+    mapper.map_imperatively(
         model.Person, people, properties={"created_at": people.c.created_at}, eager_defaults=True
     )
-    _mapped = True
+
+
+start_mappers = ImperativeMapping(metadata, _map).start
+"""Map the domain classes onto the tables, once per process."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+from chassis.db import insert_new
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity_service.adapters import orm
@@ -70,13 +70,9 @@ class GuardianshipRepository:
 
     async def link(self, link: model.Guardianship) -> bool:
         """Store the link; return False when it already existed."""
-        result = await self._session.execute(
-            insert(orm.guardianships)
-            .values(parent_id=link.parent_id, student_id=link.student_id)
-            .on_conflict_do_nothing()
-            .returning(orm.guardianships.c.parent_id)
+        return await insert_new(
+            self._session, orm.guardianships, {"parent_id": link.parent_id, "student_id": link.student_id}
         )
-        return result.first() is not None
 
     async def exists(self, parent_id: uuid.UUID, student_id: uuid.UUID) -> bool:
         """Return True when the parent is linked to the student."""

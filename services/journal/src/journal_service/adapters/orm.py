@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from chassis.db import ImperativeMapping
 from sqlalchemy import (
     Boolean,
     Column,
@@ -92,20 +93,16 @@ marks = Table(
     Index("ix_marks_group_discipline", "group_id", "discipline_id"),
 )
 
-mapper_registry = registry(metadata=metadata)
-_mapped = False
 
-
-def start_mappers() -> None:
-    """Map the domain classes onto the tables, once per process."""
-    global _mapped  # noqa: PLW0603 - mapping is process-wide by nature
-    if _mapped:
-        return
-    mapper_registry.map_imperatively(model.Group, groups)
-    mapper_registry.map_imperatively(model.Enrollment, enrollments)
-    mapper_registry.map_imperatively(model.Discipline, disciplines)
-    mapper_registry.map_imperatively(model.TeachingLoad, teaching_loads)
-    mapper_registry.map_imperatively(
+def _map(mapper: registry) -> None:
+    mapper.map_imperatively(model.Group, groups)
+    mapper.map_imperatively(model.Enrollment, enrollments)
+    mapper.map_imperatively(model.Discipline, disciplines)
+    mapper.map_imperatively(model.TeachingLoad, teaching_loads)
+    mapper.map_imperatively(
         model.Mark, marks, properties={"recorded_at": marks.c.recorded_at}, eager_defaults=True
     )
-    _mapped = True
+
+
+start_mappers = ImperativeMapping(metadata, _map).start
+"""Map the domain classes onto the tables, once per process."""

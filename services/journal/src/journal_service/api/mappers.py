@@ -14,7 +14,7 @@ from journal_service.domain import model
 _KIND_PREFIX = "DISCIPLINE_KIND_"
 # The proto is the source of the kinds; the domain's enum mirrors it by name because the database
 # holds them as an enum type that only a migration can extend (a test keeps the two identical).
-_KIND_FROM_PB: dict[int, model.DisciplineKind] = {
+_KIND_FROM_PB: dict[pb.DisciplineKind.ValueType, model.DisciplineKind] = {
     number: model.DisciplineKind[name.removeprefix(_KIND_PREFIX)]
     for name, number in pb.DisciplineKind.items()
     if number != pb.DISCIPLINE_KIND_UNSPECIFIED
@@ -22,7 +22,7 @@ _KIND_FROM_PB: dict[int, model.DisciplineKind] = {
 _KIND_TO_PB = {kind: number for number, kind in _KIND_FROM_PB.items()}
 
 
-def kind_from_pb(value: int) -> model.DisciplineKind:
+def kind_from_pb(value: pb.DisciplineKind.ValueType) -> model.DisciplineKind:
     """Return the domain kind or raise InvalidArgument for unspecified/unknown values."""
     kind = _KIND_FROM_PB.get(value)
     if kind is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from chassis.db import ImperativeMapping
 from sqlalchemy import (
     Column,
     Date,
@@ -48,14 +49,10 @@ notifications = Table(
     Index("ix_notifications_recipient_created", "recipient_id", "created_at"),
 )
 
-mapper_registry = registry(metadata=metadata)
-_mapped = False
+
+def _map(mapper: registry) -> None:
+    mapper.map_imperatively(model.Notification, notifications)
 
 
-def start_mappers() -> None:
-    """Map the domain classes onto the tables, once per process."""
-    global _mapped  # noqa: PLW0603 - mapping is process-wide by nature
-    if _mapped:
-        return
-    mapper_registry.map_imperatively(model.Notification, notifications)
-    _mapped = True
+start_mappers = ImperativeMapping(metadata, _map).start
+"""Map the domain classes onto the tables, once per process."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from chassis.consumer import PoisonMessage, Subscription, local_date_or_poison, uuid_or_poison
+from chassis.consumer import Subscription, local_date_or_poison, text_or_poison, uuid_or_poison
 from chassis.events import Delivery
 from ejournal.journal.v1 import events_pb2 as journal_events
 
@@ -27,9 +27,7 @@ log = logging.getLogger(__name__)
 
 def notify_guardians_command(event: journal_events.MarkRecorded) -> commands.NotifyGuardiansOfMark:
     """Turn journal.mark.recorded.v1 into the command that notifies the student's parents."""
-    value = event.value.strip()
-    if not value or len(value) > MAX_MARK_VALUE_LENGTH:
-        raise PoisonMessage("value is empty or too long")
+    value = text_or_poison(event.value, "value", max_length=MAX_MARK_VALUE_LENGTH)
     return commands.NotifyGuardiansOfMark(
         student_id=uuid_or_poison(event.student_id, "student_id"),
         discipline_id=uuid_or_poison(event.discipline_id, "discipline_id"),

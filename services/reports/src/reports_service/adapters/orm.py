@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from chassis.db import ImperativeMapping
 from sqlalchemy import Column, Date, DateTime, Index, MetaData, String, Table
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import registry
@@ -25,14 +26,10 @@ mark_facts = Table(
     Index("ix_mark_facts_group_value", "group_id", "value"),
 )
 
-mapper_registry = registry(metadata=metadata)
-_mapped = False
+
+def _map(mapper: registry) -> None:
+    mapper.map_imperatively(model.MarkFact, mark_facts)
 
 
-def start_mappers() -> None:
-    """Map the domain classes onto the tables, once per process."""
-    global _mapped  # noqa: PLW0603 - mapping is process-wide by nature
-    if _mapped:
-        return
-    mapper_registry.map_imperatively(model.MarkFact, mark_facts)
-    _mapped = True
+start_mappers = ImperativeMapping(metadata, _map).start
+"""Map the domain classes onto the tables, once per process."""

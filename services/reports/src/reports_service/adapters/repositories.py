@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+from chassis.db import insert_new
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports_service.adapters import orm
@@ -20,22 +20,20 @@ class MarkFactRepository:
 
     async def add(self, fact: model.MarkFact) -> bool:
         """Stage a mark fact; return False when the projection already holds this mark."""
-        result = await self._session.execute(
-            insert(orm.mark_facts)
-            .values(
-                mark_id=fact.mark_id,
-                group_id=fact.group_id,
-                discipline_id=fact.discipline_id,
-                student_id=fact.student_id,
-                value=fact.value,
-                lesson_date=fact.lesson_date,
-                recorded_at=fact.recorded_at,
-                event_id=fact.event_id,
-            )
-            .on_conflict_do_nothing(index_elements=["mark_id"])
-            .returning(orm.mark_facts.c.mark_id)
+        return await insert_new(
+            self._session,
+            orm.mark_facts,
+            {
+                "mark_id": fact.mark_id,
+                "group_id": fact.group_id,
+                "discipline_id": fact.discipline_id,
+                "student_id": fact.student_id,
+                "value": fact.value,
+                "lesson_date": fact.lesson_date,
+                "recorded_at": fact.recorded_at,
+                "event_id": fact.event_id,
+            },
         )
-        return result.first() is not None
 
     async def tallies_of_group(self, group_id: uuid.UUID) -> list[model.ValueTally]:
         """Return per-value counts of a group's marks with the newest recording time of each."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC
 
-from chassis.consumer import PoisonMessage, Subscription, local_date_or_poison, uuid_or_poison
+from chassis.consumer import Subscription, local_date_or_poison, text_or_poison, uuid_or_poison
 from chassis.events import Delivery
 from ejournal.journal.v1 import events_pb2 as journal_events
 
@@ -24,9 +24,7 @@ log = logging.getLogger(__name__)
 
 def project_mark_command(event: journal_events.MarkRecorded) -> commands.ProjectMarkRecorded:
     """Turn journal.mark.recorded.v1 into the command that adds it to the projection."""
-    value = event.value.strip()
-    if not value or len(value) > MAX_MARK_VALUE_LENGTH:
-        raise PoisonMessage("value is empty or too long")
+    value = text_or_poison(event.value, "value", max_length=MAX_MARK_VALUE_LENGTH)
     return commands.ProjectMarkRecorded(
         mark_id=uuid_or_poison(event.mark_id, "mark_id"),
         group_id=uuid_or_poison(event.group_id, "group_id"),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+from chassis.db import insert_new
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal_service.adapters import orm
@@ -33,13 +33,9 @@ class GroupRepository:
 
     async def enroll(self, group_id: uuid.UUID, student_id: uuid.UUID) -> bool:
         """Enrol the student; return False when already enrolled."""
-        result = await self._session.execute(
-            insert(orm.enrollments)
-            .values(group_id=group_id, student_id=student_id)
-            .on_conflict_do_nothing()
-            .returning(orm.enrollments.c.student_id)
+        return await insert_new(
+            self._session, orm.enrollments, {"group_id": group_id, "student_id": student_id}
         )
-        return result.first() is not None
 
     async def is_enrolled(self, group_id: uuid.UUID, student_id: uuid.UUID) -> bool:
         """Return True when the student is in the group."""
