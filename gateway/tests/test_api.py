@@ -164,6 +164,20 @@ async def test_enroll_student(client, bearer, fakes) -> None:
     assert (response.status_code, response.json()) == (200, {"created": False})
 
 
+async def test_group_students(client, bearer, fakes) -> None:
+    group_id, student_id = str(uuid.uuid4()), str(uuid.uuid4())
+    fakes.journal.reply(
+        "ListGroupStudents", journal_service_pb2.ListGroupStudentsResponse(student_ids=[student_id])
+    )
+    response = await client.get(f"/api/v1/groups/{group_id}/students", headers=bearer(("teacher",)))
+    assert (response.status_code, response.json()) == (200, {"student_ids": [student_id]})
+    assert fakes.journal.last("ListGroupStudents").request.group_id == group_id
+
+    fakes.journal.fail("ListGroupStudents", grpc.StatusCode.NOT_FOUND, "Группа не найдена", "group_not_found")
+    response = await client.get(f"/api/v1/groups/{group_id}/students", headers=bearer(("student",)))
+    assert (response.status_code, response.json()["error"]["code"]) == (404, "group_not_found")
+
+
 async def test_create_discipline_maps_the_kind(client, bearer, fakes) -> None:
     discipline_id = str(uuid.uuid4())
     fakes.journal.reply(

@@ -38,6 +38,12 @@ def group_out(group: journal_pb2.Group) -> GroupOut:
     return GroupOut(group_id=group.group_id, name=group.name)
 
 
+class GroupStudentsOut(BaseModel):
+    """Обучающиеся группы."""
+
+    student_ids: list[str] = Field(description="Идентификаторы обучающихся, зачисленных в группу")
+
+
 router = APIRouter(tags=["Журнал"])
 
 
@@ -63,3 +69,11 @@ async def enroll_student(
     if not created:
         response.status_code = 200
     return CreatedOut(created=created)
+
+
+@router.get("/groups/{group_id}/students", summary="Обучающиеся группы")
+async def list_group_students(group_id: UUID, caller: Caller, clients: Clients) -> GroupStudentsOut:
+    """Состав группы: администрация; преподаватель, ведущий в группе дисциплину."""
+    request = pb.ListGroupStudentsRequest(group_id=str(group_id))
+    response = await call(clients.journal.ListGroupStudents, request, caller.token)
+    return GroupStudentsOut(student_ids=list(response.student_ids))

@@ -171,6 +171,39 @@ async def test_list_disciplines_by_id_for_any_caller(journal: Journal) -> None:
     assert await outbox(journal.sessions) == []  # names of disciplines are not audited
 
 
+async def test_group_students_over_grpc_for_staff_and_the_groups_teacher(journal: Journal) -> None:
+    admin = journal.md(ADMIN, "admin")
+    group = (await journal.stub.CreateGroup(pb.CreateGroupRequest(name="ИС-51"), metadata=admin)).group
+    discipline = (
+        await journal.stub.CreateDiscipline(
+            pb.CreateDisciplineRequest(code="ОП.05", name="История", kind=jpb.DISCIPLINE_KIND_DISCIPLINE),
+            metadata=admin,
+        )
+    ).discipline
+    students = sorted(str(uuid.uuid4()) for _ in range(3))
+    for student in students:
+        await journal.stub.EnrollStudent(
+            pb.EnrollStudentRequest(group_id=group.group_id, student_id=student), metadata=admin
+        )
+    teacher = str(uuid.uuid4())
+    await journal.stub.AssignTeachingLoad(
+        pb.AssignTeachingLoadRequest(
+            teacher_id=teacher, group_id=group.group_id, discipline_id=discipline.discipline_id
+        ),
+        metadata=admin,
+    )
+    request = pb.ListGroupStudentsRequest(group_id=group.group_id)
+    for md in (admin, journal.md(str(uuid.uuid4()), "curator"), journal.md(teacher, "teacher")):
+        assert list((await journal.stub.ListGroupStudents(request, metadata=md)).student_ids) == students
+    for md in (journal.md(str(uuid.uuid4()), "teacher"), journal.md(students[0], "student")):
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await journal.stub.ListGroupStudents(request, metadata=md)
+        assert (refused.value.code(), error_code_of(refused.value)) == (
+            grpc.StatusCode.NOT_FOUND,
+            "group_not_found",
+        )
+
+
 @pytest.mark.parametrize(
     ("request_", "code"),
     [

@@ -41,6 +41,9 @@ class FakeGroups:
     async def is_enrolled(self, group_id: uuid.UUID, student_id: uuid.UUID) -> bool:
         return (group_id, student_id) in self.enrollments
 
+    async def students_of(self, group_id: uuid.UUID) -> list[uuid.UUID]:
+        return sorted(s for g, s in self.enrollments if g == group_id)
+
 
 class FakeDisciplines:
     def __init__(self) -> None:

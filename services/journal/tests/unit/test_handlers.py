@@ -11,7 +11,7 @@ from chassis.auth import Principal
 from chassis.errors import InvalidArgument, NotFound, PermissionDenied
 from ejournal.journal.v1 import events_pb2 as events
 from journal_service.application.disciplines import CreateDiscipline, ListDisciplines
-from journal_service.application.groups import CreateGroup, EnrollStudent
+from journal_service.application.groups import CreateGroup, EnrollStudent, ListGroupStudents
 from journal_service.application.handlers import JournalHandlers
 from journal_service.application.marks import ListStudentMarks, RecordMark
 from journal_service.application.teaching_load import AssignTeachingLoad
@@ -229,3 +229,32 @@ async def test_enrolment_and_load_are_idempotent(handlers: JournalHandlers, stor
     first = store.loads.items[0]
     assert (await handlers.loads.assign(load_cmd, ADMIN)).id == first.id
     assert len(store.loads.items) == 1
+
+
+@pytest.mark.parametrize("role", ["admin", "director", "deputy", "curator"])
+async def test_the_administration_reads_a_groups_students(handlers: JournalHandlers, role: str) -> None:
+    ctx = await setup_class(handlers)
+    students = await handlers.groups.students(ListGroupStudents(ctx["group"].id), person(role))
+    assert students == [ctx["student"]]
+
+
+async def test_a_teacher_reads_the_students_of_a_group_they_teach_only(handlers: JournalHandlers) -> None:
+    ctx = await setup_class(handlers)
+    assert await handlers.groups.students(ListGroupStudents(ctx["group"].id), ctx["teacher"]) == [
+        ctx["student"]
+    ]
+    other = await handlers.groups.create(CreateGroup(name="ИС-22"), ADMIN)
+    with pytest.raises(errors.GroupNotFound):
+        await handlers.groups.students(ListGroupStudents(other.id), ctx["teacher"])
+
+
+@pytest.mark.parametrize("role", ["teacher", "class_teacher", "student", "parent", "service"])
+async def test_others_do_not_learn_a_groups_students(handlers: JournalHandlers, role: str) -> None:
+    ctx = await setup_class(handlers)
+    with pytest.raises(errors.GroupNotFound):
+        await handlers.groups.students(ListGroupStudents(ctx["group"].id), person(role))
+
+
+async def test_an_unknown_group_is_not_found_even_for_the_administration(handlers: JournalHandlers) -> None:
+    with pytest.raises(errors.GroupNotFound):
+        await handlers.groups.students(ListGroupStudents(uuid.uuid4()), ADMIN)

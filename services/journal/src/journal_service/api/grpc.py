@@ -13,7 +13,7 @@ from ejournal.journal.v1 import journal_service_pb2_grpc as pb_grpc
 
 from journal_service.api import mappers
 from journal_service.application.disciplines import CreateDiscipline, ListDisciplines
-from journal_service.application.groups import CreateGroup, EnrollStudent
+from journal_service.application.groups import CreateGroup, EnrollStudent, ListGroupStudents
 from journal_service.application.handlers import JournalHandlers
 from journal_service.application.marks import ListStudentMarks, RecordMark
 from journal_service.application.teaching_load import AssignTeachingLoad
@@ -97,3 +97,10 @@ class JournalServicer(pb_grpc.JournalServiceServicer):
         ids = dict.fromkeys(_id(value, "discipline_ids") for value in request.discipline_ids)
         disciplines = await self._h.disciplines.lookup(ListDisciplines(discipline_ids=tuple(ids)))
         return pb.ListDisciplinesResponse(disciplines=[mappers.discipline_to_pb(d) for d in disciplines])
+
+    async def ListGroupStudents(
+        self, request: pb.ListGroupStudentsRequest, context: Context
+    ) -> pb.ListGroupStudentsResponse:
+        query = ListGroupStudents(group_id=_id(request.group_id, "group_id"))
+        students = await self._h.groups.students(query, _actor())
+        return pb.ListGroupStudentsResponse(student_ids=[str(s) for s in students])

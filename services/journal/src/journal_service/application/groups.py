@@ -27,6 +27,13 @@ class EnrollStudent:
     student_id: uuid.UUID
 
 
+@dataclass(frozen=True)
+class ListGroupStudents:
+    """Read who is enrolled in a group."""
+
+    group_id: uuid.UUID
+
+
 class GroupHandlers:
     """Use cases of groups and enrolment."""
 
@@ -58,3 +65,18 @@ class GroupHandlers:
                 )
             await uow.commit()
             return created
+
+    async def students(self, query: ListGroupStudents, actor: Principal) -> list[uuid.UUID]:
+        """Return a group's students to the administration or a teacher with a load in the group."""
+        async with self._uow() as uow:
+            if not actor.has_any(*access.READ_ALL_ROLES) and not (
+                actor.has_any(access.TEACHER)
+                and any(
+                    load.group_id == query.group_id
+                    for load in await uow.loads.of_teacher(access.person_id(actor))
+                )
+            ):
+                raise errors.GroupNotFound()
+            if await uow.groups.get(query.group_id) is None:
+                raise errors.GroupNotFound()
+            return await uow.groups.students_of(query.group_id)

@@ -35,6 +35,10 @@ class Groups(Protocol):
         """Return True when the student is in the group."""
         ...
 
+    async def students_of(self, group_id: uuid.UUID) -> list[uuid.UUID]:
+        """Return the ids of the students enrolled in the group, in a stable order."""
+        ...
+
 
 class Disciplines(Protocol):
     """Disciplines of the curriculum."""

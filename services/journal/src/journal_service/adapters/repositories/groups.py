@@ -45,3 +45,11 @@ class GroupRepository:
             )
         )
         return found is not None
+
+    async def students_of(self, group_id: uuid.UUID) -> list[uuid.UUID]:
+        """Return the ids of the students enrolled in the group, in a stable order."""
+        e = orm.enrollments.c
+        rows = await self._session.scalars(
+            select(e.student_id).where(e.group_id == group_id).order_by(e.student_id)
+        )
+        return list(rows)
