@@ -10,7 +10,7 @@ from chassis.service import ServiceKit, run_service
 from ejournal.archive.v1 import archive_service_pb2, archive_service_pb2_grpc
 
 from archive_service.adapters.uow import ArchiveUnitOfWork
-from archive_service.api.consumers import audit_log
+from archive_service.api.consumers import subscriptions
 from archive_service.api.grpc import ArchiveServicer
 from archive_service.application.handlers import ArchiveHandlers
 from archive_service.config import ArchiveSettings
@@ -26,7 +26,8 @@ def build(kit: ServiceKit[ArchiveSettings]) -> None:
         ArchiveServicer(handlers),
         archive_service_pb2.DESCRIPTOR.services_by_name["ArchiveService"],
     )
-    kit.subscribe(audit_log(handlers))
+    for subscription in subscriptions(handlers):
+        kit.subscribe(subscription)
 
 
 def run() -> None:

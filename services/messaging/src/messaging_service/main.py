@@ -9,7 +9,7 @@ from ejournal.messaging.v1 import messaging_service_pb2, messaging_service_pb2_g
 from messaging_service.adapters.identity_client import IdentityGuardianDirectory
 from messaging_service.adapters.orm import start_mappers
 from messaging_service.adapters.uow import MessagingUnitOfWork
-from messaging_service.api.consumers import mark_notifications
+from messaging_service.api.consumers import subscriptions
 from messaging_service.api.grpc import MessagingServicer
 from messaging_service.application.handlers import MessagingHandlers
 from messaging_service.config import MessagingSettings
@@ -33,7 +33,8 @@ def build(kit: ServiceKit[MessagingSettings]) -> None:
         MessagingServicer(handlers),
         messaging_service_pb2.DESCRIPTOR.services_by_name["MessagingService"],
     )
-    kit.subscribe(mark_notifications(handlers))
+    for subscription in subscriptions(handlers):
+        kit.subscribe(subscription)
 
 
 def run() -> None:

@@ -7,7 +7,7 @@ from ejournal.reports.v1 import reports_service_pb2, reports_service_pb2_grpc
 
 from reports_service.adapters.orm import start_mappers
 from reports_service.adapters.uow import ReportsUnitOfWork
-from reports_service.api.consumers import mark_facts
+from reports_service.api.consumers import subscriptions
 from reports_service.api.grpc import ReportsServicer
 from reports_service.application.handlers import ReportsHandlers
 from reports_service.config import ReportsSettings
@@ -24,7 +24,8 @@ def build(kit: ServiceKit[ReportsSettings]) -> None:
         ReportsServicer(handlers),
         reports_service_pb2.DESCRIPTOR.services_by_name["ReportsService"],
     )
-    kit.subscribe(mark_facts(handlers))
+    for subscription in subscriptions(handlers):
+        kit.subscribe(subscription)
 
 
 def run() -> None:

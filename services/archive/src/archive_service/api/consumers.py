@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC
+from typing import Any
 
 from chassis.consumer import PoisonMessage, Subscription
 from chassis.events import Delivery
@@ -52,3 +53,8 @@ def audit_log(handlers: ArchiveHandlers) -> Subscription[audit_events.AuditRecor
             log.debug("audit record appended", extra={"event_id": delivery.event_id, "source": cmd.service})
 
     return Subscription(audit_events.AuditRecorded, AUDIT_LOG, handle, subjects=AUDIT_SUBJECTS)
+
+
+def subscriptions(handlers: ArchiveHandlers) -> list[Subscription[Any]]:
+    """Return every subscription of the service; the composition root runs them all."""
+    return [audit_log(handlers)]

@@ -7,6 +7,7 @@ goes to dlq.messaging; anything else that fails is retried by the chassis.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from chassis.consumer import Subscription, local_date_or_poison, text_or_poison, uuid_or_poison
 from chassis.events import Delivery
@@ -54,3 +55,8 @@ def mark_notifications(handlers: MessagingHandlers) -> Subscription[journal_even
         max_deliver=MAX_DELIVER,
         nak_delay_seconds=NAK_DELAY_SECONDS,
     )
+
+
+def subscriptions(handlers: MessagingHandlers) -> list[Subscription[Any]]:
+    """Return every subscription of the service; the composition root runs them all."""
+    return [mark_notifications(handlers)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC
+from typing import Any
 
 from chassis.consumer import Subscription, local_date_or_poison, text_or_poison, uuid_or_poison
 from chassis.events import Delivery
@@ -44,3 +45,8 @@ def mark_facts(handlers: ReportsHandlers) -> Subscription[journal_events.MarkRec
             log.debug("mark projected", extra={"event_id": delivery.event_id, "mark_id": event.mark_id})
 
     return Subscription(journal_events.MarkRecorded, MARK_FACTS, handle)
+
+
+def subscriptions(handlers: ReportsHandlers) -> list[Subscription[Any]]:
+    """Return every subscription of the service; the composition root runs them all."""
+    return [mark_facts(handlers)]
