@@ -1,9 +1,16 @@
-"""PostgreSQL from the system's server binaries, run as an unprivileged user when we are root."""
+"""PostgreSQL from the system's server binaries, run as an unprivileged user when we are root.
+
+As root, the cluster cannot live in the checkout: PostgreSQL runs as the system user `ejournal`,
+which may not enter a checkout under /root or in a `mktemp -d` folder (mode 0700). Its data dir and
+log then live in `/var/lib/ejournal/<checkout>-<hash of the checkout path>/<profile>/` (see
+`server_state_dir`), so every clone gets its own clusters and nobody's home has to be opened up.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import hashlib
 import logging
 import os
 import pwd
@@ -22,6 +29,10 @@ log = logging.getLogger("devstack")
 SERVER_USER = "ejournal"
 SUPERUSER = "postgres"
 COMPONENT = "postgres"
+SERVER_STATE_ROOT = Path("/var/lib/ejournal")
+"""Where root keeps the clusters of every checkout (one folder per checkout and profile)."""
+ENV_SERVER_STATE = "EJOURNAL_SERVER_STATE_DIR"
+"""Overrides SERVER_STATE_ROOT; when set, also an unprivileged user keeps its clusters there."""
 
 T = TypeVar("T")
 
@@ -46,6 +57,48 @@ def find_bindir() -> Path:
         "no PostgreSQL server binaries found (initdb/pg_ctl); run scripts/bootstrap.sh "
         "or `apt-get install postgresql`",
     )
+
+
+def checkout_key(repo: Path) -> str:
+    """Name a checkout's folder of server state: `<folder name>-<first 12 hex of sha256(path)>`.
+
+    The hash keeps two clones apart (even two with the same folder name); the name is for people.
+    """
+    digest = hashlib.sha256(str(repo).encode()).hexdigest()[:12]
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", repo.name).strip("._")[:40] or "checkout"
+    return f"{name}-{digest}"
+
+
+def server_state_dir(
+    repo: Path, profile: str, *, as_root: bool, environ: Mapping[str, str] | None = None
+) -> Path | None:
+    """Return the folder of a profile's cluster outside the checkout, or None to keep it inside.
+
+    `$EJOURNAL_SERVER_STATE_DIR/<key>/<profile>` when that is set; as root
+    `/var/lib/ejournal/<key>/<profile>`; otherwise None: the server runs as the user who owns the
+    checkout and reaches `<repo>/.stack/<profile>/postgres` like any other file of theirs.
+    """
+    env = os.environ if environ is None else environ
+    base = env.get(ENV_SERVER_STATE)
+    if base:
+        root = Path(base)
+    elif as_root:
+        root = SERVER_STATE_ROOT
+    else:
+        return None
+    return root / checkout_key(repo) / profile
+
+
+def make_searchable_dirs(path: Path) -> None:
+    """Create `path` and its missing parents as 0711: the server user may pass through, not list."""
+    missing = []
+    for directory in (path, *path.parents):
+        if directory.exists():
+            break
+        missing.append(directory)
+    for directory in reversed(missing):
+        directory.mkdir(exist_ok=True)
+        directory.chmod(0o711)
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
@@ -178,7 +231,8 @@ class Postgres:
             raise StackError(
                 COMPONENT,
                 f"user {SERVER_USER} cannot reach {self.data_dir}; every parent directory must be "
-                "searchable by others (chmod o+x), or clone the repository outside /root",
+                f"searchable by it: point {ENV_SERVER_STATE} at a folder that is (default as root: "
+                f"{SERVER_STATE_ROOT})",
             )
         pwfile = self.data_dir.parent / "postgres.pw"
         fd = os.open(pwfile, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -239,6 +293,12 @@ class Postgres:
             return
         if port_in_use(self.port):
             raise StackError(COMPONENT, f"port {self.port} is taken by another process", self.log_path)
+        # A server that was killed leaves its lock file; when its pid is gone, or an unreaped zombie
+        # (PostgreSQL's own check counts a zombie as running), the lock is stale.
+        lock = self.data_dir / "postmaster.pid"
+        if lock.exists():
+            log.warning("removing the stale lock file of a postgres that is no longer running")
+            lock.unlink()
         self._write_settings()
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.log_path.touch()
@@ -266,6 +326,29 @@ class Postgres:
             what="accepting connections",
             log_path=self.log_path,
         )
+
+    def adopt(self, old: Postgres) -> bool:
+        """Move another cluster's data dir here (stopping it first) unless this one exists; True if moved.
+
+        Used once per profile to take a cluster out of a checkout where it lived before.
+        """
+        if self.initialized() or not old.initialized():
+            return False
+        old.stop()
+        log.info("moving the PostgreSQL cluster %s to %s", old.data_dir, self.data_dir)
+        # A folder without PG_VERSION is what a failed initdb left: not a cluster.
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(old.data_dir, self.data_dir)
+        if old.log_path.is_file() and not old.log_path.is_symlink() and not self.log_path.exists():
+            shutil.move(old.log_path, self.log_path)
+        # A copy across file systems belongs to root: hand everything back to the server user.
+        for directory, _, files in os.walk(self.data_dir):
+            self._chown(Path(directory))
+            for name in files:
+                self._chown(Path(directory) / name)
+        self.data_dir.chmod(0o700)
+        return True
 
     def stop(self) -> bool:
         """Stop the server (fast shutdown); return True if it was running."""
