@@ -14,6 +14,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date
 
+import asyncpg
 import httpx
 import pytest
 from chassis.db import make_engine, make_session_factory
@@ -50,6 +51,13 @@ async def gateway_over_journal(
     issuer = LocalIssuer()
     orm.start_mappers()
     url = await fresh_db("journal")
+    # The test cluster trades durability for speed (synchronous_commit off loses the last commits of
+    # a crashed server by design); this database gets the production setting, as the dev stack has.
+    conn = await asyncpg.connect(stack_infra.superuser_dsn)
+    try:
+        await conn.execute(f'ALTER DATABASE "{url.rsplit("/", 1)[1]}" SET synchronous_commit = on')
+    finally:
+        await conn.close()
     engine = make_engine(url, pool_size=4)
     sessions = make_session_factory(engine)
     handlers = JournalHandlers(
