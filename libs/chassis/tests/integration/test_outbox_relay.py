@@ -7,10 +7,12 @@ import uuid
 
 import pytest
 from chassis.context import new_id
+from chassis.db import make_engine, make_session_factory
 from chassis.outbox import OUTBOX, OutboxRelay
+from chassis.testing import eventually
 from chassis.uow import UnitOfWork
 from ejournal.common.v1.common_pb2 import LocalDate
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from .conftest import Scratch
 
@@ -79,18 +81,25 @@ async def test_competing_relays_publish_each_row_once(scratch: Scratch) -> None:
 
 
 async def test_running_relay_is_woken_by_commit(scratch: Scratch) -> None:
-    relay = OutboxRelay(scratch.sessions, scratch.js, poll_seconds=30)
+    """A relay that would not poll again for an hour publishes a commit it is woken for."""
+    # The relay gets its own engine so the test can see its sweeps' commits and nothing else.
+    relay_engine = make_engine(scratch.engine.url.render_as_string(hide_password=False), pool_size=2)
+    sweeps: list[int] = []
+    event.listen(relay_engine.sync_engine, "commit", lambda conn: sweeps.append(len(sweeps)))
+    relay = OutboxRelay(make_session_factory(relay_engine), scratch.js, poll_seconds=3600)
     task = asyncio.create_task(relay.run())
     try:
-        await asyncio.sleep(0.2)
+        # The first sweep found nothing and committed; the next poll is an hour away.
+        await eventually(lambda: asyncio.sleep(0, sweeps))
         async with UnitOfWork(scratch.sessions, service="test", on_commit=relay.wake) as uow:
             await uow.outbox.add(f"{scratch.prefix}.thing.happened.v1", LocalDate(day=9), event_id=new_id())
             await uow.commit()
-        for _ in range(50):
-            if await messages_in_stream(scratch) == 1:
-                break
-            await asyncio.sleep(0.05)
-        assert await messages_in_stream(scratch) == 1, "published long before the 30 s poll"
+        # Generous: only the wake-up can publish within the hour, however slow the machine.
+        await eventually(lambda: messages_in_stream(scratch), within=60)
+        assert await messages_in_stream(scratch) == 1
+        assert await unpublished(scratch) == 0
+        assert not task.done()
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+        await relay_engine.dispose()
