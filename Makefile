@@ -1,6 +1,8 @@
 # ejournal — developer entry points. Everything runs natively on 127.0.0.1; no Docker needed.
 #   make up       start the dev stack (PostgreSQL, NATS, Keycloak, services, gateway) and seed a demo college
 #   make down     stop every stack profile of this checkout (data kept)
+#   make wipe     stop the dev stack and delete its data (PROFILE=test for the test one)
+#   make status   what runs, and where PostgreSQL's data is (as root: /var/lib/ejournal/...)
 #   make test     lint, then the whole test suite against a fresh `test` stack
 SHELL := /bin/bash
 VENV := .venv/bin
@@ -28,8 +30,11 @@ down:
 	  done; \
 	fi
 
+# Without a venv nothing of ours runs; as root the cluster may still sit in /var/lib/ejournal
+# (<folder>-<12 hex of sha256 of this checkout's path>/<profile>, see libs/devstack postgres.py).
 wipe:
-	@if [ -x $(STACK) ]; then $(STACK) wipe --profile $(PROFILE); else rm -rf .stack/$(PROFILE); fi
+	@if [ -x $(STACK) ]; then $(STACK) wipe --profile $(PROFILE); else \
+	  rm -rf .stack/$(PROFILE) /var/lib/ejournal/*-$$(printf %s "$(CURDIR)" | sha256sum | cut -c1-12)/$(PROFILE); fi
 
 status:
 	$(STACK) status --profile $(PROFILE)

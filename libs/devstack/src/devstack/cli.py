@@ -3,37 +3,41 @@
 from __future__ import annotations
 
 import argparse
-import importlib
-import importlib.util
+import contextlib
 import logging
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from devstack.profiles import CLI_CLIENT_ID, PROFILES, REALM
+from devstack.seed import DemoSeed, demo_accounts
 from devstack.stack import Stack, StackError
 
 log = logging.getLogger("devstack")
 
 
-def _seed(stack: Stack) -> list[tuple[str, str, str]] | None:
-    # devstack.seed is written separately; `up` works without it.
-    if importlib.util.find_spec("devstack.seed") is None:
-        log.info("no devstack.seed module yet; skipping the demo college")
-        return None
-    module = importlib.import_module("devstack.seed")
+@contextlib.contextmanager
+def _seed_errors() -> Iterator[None]:
     try:
-        accounts = module.seed_demo(stack)
+        yield
     except Exception as exc:
         raise StackError("seed", f"seeding the demo college failed: {type(exc).__name__}: {exc}") from exc
-    return [(str(role), str(user), str(password)) for role, user, password in accounts or []]
 
 
 def cmd_up(stack: Stack) -> int:
     """Start everything, seed the demo college and print where to go."""
     began = time.monotonic()
-    timings = stack.up()
-    accounts = _seed(stack)
+    # The seed's identity CLI starts now and creates the people once Keycloak is ready, while the
+    # services become healthy; the rest of the college goes over REST once they are.
+    with _seed_errors():
+        seeding = DemoSeed.begin(stack)
+    try:
+        timings = stack.up(on_keycloak_ready=seeding.send_people if seeding else None)
+        with _seed_errors():
+            accounts = seeding.finish() if seeding else demo_accounts()
+    finally:
+        if seeding is not None:
+            seeding.abort()
     total = time.monotonic() - began
     print()
     print(
@@ -46,11 +50,12 @@ def cmd_up(stack: Stack) -> int:
         f"password in {stack.secrets.path})"
     )
     print(f"  Logs:     {stack.logs_dir}")
-    if accounts:
-        print("  Demo accounts (role, username, password):")
-        width = max(len(role) for role, _, _ in accounts)
-        for role, username, password in accounts:
-            print(f"    {role:<{width}}  {username}  {password}")
+    if stack.server_dir is not None:
+        print(f"  Database: {stack.postgres_data_dir}  (outside the checkout: its server user must reach it)")
+    print("  Demo accounts (role, username, password):")
+    width = max(len(role) for role, _, _ in accounts)
+    for role, username, password in accounts:
+        print(f"    {role:<{width}}  {username}  {password}")
     print(
         f"  Token for scripts: POST {stack.issuer}/protocol/openid-connect/token "
         f"(client_id={CLI_CLIENT_ID}, grant_type=password)"
@@ -98,11 +103,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 0
         if args.command == "down":
             stack.stop()
-            print(f"stack '{args.profile}' stopped (data kept in {stack.data_dir})")
+            kept = f"{stack.data_dir}" + (f" and {stack.server_dir}" if stack.server_dir else "")
+            print(f"stack '{args.profile}' stopped (data kept in {kept})")
             return 0
         if args.command == "wipe":
             stack.wipe()
-            print(f"stack '{args.profile}' stopped and {stack.data_dir} deleted")
+            gone = f"{stack.data_dir}" + (f" and {stack.server_dir}" if stack.server_dir else "")
+            print(f"stack '{args.profile}' stopped and {gone} deleted")
             return 0
         return cmd_status(stack)
     except StackError as exc:

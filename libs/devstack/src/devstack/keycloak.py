@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import logging
 import os
 import re
@@ -38,6 +39,8 @@ DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy
 # Build-time options: `start --optimized` refuses to run when they differ from the last build.
 BUILD_OPTIONS: tuple[str, ...] = ("--db=postgres", "--health-enabled=true", "--cache=local")
 BUILD_MARKER = ".ejournal-build"
+STOP_GRACE = 30.0
+"""Seconds between SIGTERM and SIGKILL; the JVM may be writing its class-data archive (~7 s, once)."""
 
 
 def cache_dir() -> Path:
@@ -212,6 +215,17 @@ def ensure_built(home: Path, java_home: Path, log_path: Path) -> None:
         marker.write_text(wanted)
 
 
+def cds_archive(cache: Path, java_home: Path, *, fast_jvm: bool) -> Path:
+    """Return the JVM's class-data-sharing archive for this Keycloak, JDK and JVM flavour (in the cache).
+
+    With `-XX:+AutoCreateSharedArchive` the JVM writes it when it exits after a start without a
+    usable one, and maps it on the next start: about a third less CPU until Keycloak is ready. One
+    file per flavour, so dev (C2, G1) and test (C1, serial GC) never rewrite each other's.
+    """
+    flavour = f"{KEYCLOAK_VERSION}|{' '.join(BUILD_OPTIONS)}|{java_home.resolve()}|fast={fast_jvm}"
+    return cache / f"cds-{hashlib.sha256(flavour.encode()).hexdigest()[:12]}.jsa"
+
+
 def _clean_env() -> dict[str, str]:
     # Stray KC_* or JAVA_OPTS settings in the caller's shell would silently change the server.
     return {
@@ -304,7 +318,14 @@ class Keycloak:
         ensure_built(home, java_home, self.build_log_path)
         self._prepare_import(home)
 
-        java_opts = [f"-Dkeycloak.migration.dir={self.import_dir}"]
+        java_opts = [
+            f"-Dkeycloak.migration.dir={self.import_dir}",
+            # Class data sharing: a missing, stale or foreign archive is ignored and rewritten at exit.
+            "-XX:+AutoCreateSharedArchive",
+            f"-XX:SharedArchiveFile={cds_archive(home.parent, java_home, fast_jvm=self.fast_jvm)}",
+            # Its messages (hundreds of skipped classes, harmless mismatches) would drown the log.
+            "-Xlog:cds*=off",
+        ]
         if self.fast_jvm:
             # C1 only and the serial collector: a noticeably quicker start; throughput is irrelevant in tests.
             # kc.sh selects G1 by default, and the JVM rejects two collectors, so switch G1 off first.
@@ -356,4 +377,4 @@ class Keycloak:
         """Stop the server we started; return True if it was running."""
         record = read_pidfile(self.pidfile)
         self.pidfile.unlink(missing_ok=True)
-        return record is not None and stop_process(record, name=COMPONENT, grace=20.0)
+        return record is not None and stop_process(record, name=COMPONENT, grace=STOP_GRACE)

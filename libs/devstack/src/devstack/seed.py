@@ -1,7 +1,11 @@
 """Seed a small demo college through the same paths users take (R7.2: the admin trains users on it).
 
-Accounts are created by the identity admin CLI (the bootstrap path, with fixed demo passwords);
-everything else goes through the gateway's REST API with the demo users' own tokens.
+Accounts are created by the identity admin CLI (the bootstrap path, with fixed demo passwords), in
+one `batch` run; everything else goes through the gateway's REST API with the demo users' own tokens.
+
+`make up` overlaps the seed with the start: `DemoSeed.begin` launches the CLI at once (its imports
+take seconds), `send_people` hands it the plan as soon as Keycloak is ready (the CLI then works while
+the services become healthy), and `finish` collects the people and fills in the rest over REST.
 """
 
 from __future__ import annotations
@@ -10,6 +14,8 @@ import json
 import logging
 import os
 import subprocess
+import threading
+import time
 from datetime import date, timedelta
 from typing import Any
 
@@ -33,21 +39,6 @@ DEMO_ACCOUNTS = [
 ]
 CLASSMATES = [("Иванова", "Анна"), ("Соколов", "Дмитрий"), ("Попова", "Екатерина")]
 MARKS = ["5", "4", "4", "3", "5", "н", "4", "5"]
-
-
-def _identity_admin(stack: Stack, *args: str) -> dict[str, Any]:
-    env = {**os.environ, **stack.env_for("identity")}
-    done = subprocess.run(
-        [str(stack.venv_bin / "ejournal-identity-admin"), *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"identity admin CLI failed: {done.stderr.strip()[-800:]}")
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
 def _token(stack: Stack, username: str) -> str:
@@ -82,31 +73,112 @@ def _school_days(count: int) -> list[date]:
     return list(reversed(days))
 
 
-def seed_demo(stack: Stack) -> list[tuple[str, str, str]]:
-    """Create the demo college once; return (role, username, password) of the demo accounts."""
-    accounts = [(role, username, DEMO_PASSWORD) for username, role, *_ in DEMO_ACCOUNTS]
-    marker = stack.data_dir / "demo-seeded.json"
-    if marker.exists():
-        return accounts
-    people: dict[str, str] = {}
-    for username, role, last, first, middle in DEMO_ACCOUNTS:
-        person = _identity_admin(
-            stack,
-            "create-person", "--role", role, "--last-name", last, "--first-name", first,
-            "--middle-name", middle, "--username", username, "--password", DEMO_PASSWORD,
-        )  # fmt: skip
-        people[username] = person["person_id"]
-    students = [people["student"]]
-    for last, first in CLASSMATES:
-        students.append(
-            _identity_admin(
-                stack, "create-person", "--role", "student", "--last-name", last, "--first-name", first
-            )["person_id"]
-        )
-    _identity_admin(
-        stack, "link-guardian", "--parent-id", people["parent"], "--student-id", people["student"]
-    )
+def demo_accounts() -> list[tuple[str, str, str]]:
+    """Return (role, username, password) of the demo accounts."""
+    return [(role, username, DEMO_PASSWORD) for username, role, *_ in DEMO_ACCOUNTS]
 
+
+def people_plan() -> list[dict[str, Any]]:
+    """Return the identity admin CLI's batch plan: the demo accounts, the classmates, the guardian link."""
+    plan: list[dict[str, Any]] = []
+    for username, role, last, first, middle in DEMO_ACCOUNTS:
+        argv = ["create-person", "--role", role, "--last-name", last, "--first-name", first,
+                "--middle-name", middle, "--username", username, "--password", DEMO_PASSWORD]  # fmt: skip
+        plan.append({"id": username, "argv": argv})
+    for n, (last, first) in enumerate(CLASSMATES, start=1):
+        argv = ["create-person", "--role", "student", "--last-name", last, "--first-name", first]
+        plan.append({"id": f"classmate{n}", "argv": argv})
+    link = ["link-guardian", "--parent-id", "${parent.person_id}", "--student-id", "${student.person_id}"]
+    plan.append({"argv": link})
+    return plan
+
+
+class DemoSeed:
+    """One seeding of the demo college, in three calls that `make up` spreads over the start."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self._plan = people_plan()
+        self._proc = subprocess.Popen(
+            [str(stack.venv_bin / "ejournal-identity-admin"), "batch"],
+            env={**os.environ, **stack.env_for("identity")},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            encoding="utf-8",
+            errors="replace",
+        )
+        self._thread: threading.Thread | None = None
+        self._output: tuple[str, str] | BaseException | None = None
+        self._sent_at = 0.0
+
+    @classmethod
+    def begin(cls, stack: Stack) -> DemoSeed | None:
+        """Launch the identity admin CLI, which waits for its plan; None when the demo college exists."""
+        if stack.demo_marker.exists() and stack.postgres_initialized():
+            return None
+        return cls(stack)
+
+    def send_people(self) -> None:
+        """Hand the CLI its plan (Keycloak must be ready and the identity database migrated)."""
+        if self._thread is not None:
+            return
+
+        def talk() -> None:
+            try:
+                self._output = self._proc.communicate(json.dumps(self._plan), timeout=180)
+            except BaseException as exc:  # reported by finish(), in the caller's thread
+                self._output = exc
+
+        self._sent_at = time.monotonic()
+        self._thread = threading.Thread(target=talk, name="seed-people", daemon=True)
+        self._thread.start()
+
+    def _people(self) -> dict[str, str]:
+        self.send_people()
+        assert self._thread is not None
+        self._thread.join()
+        if isinstance(self._output, BaseException):
+            self.abort()
+            raise RuntimeError(f"identity admin CLI: {self._output}") from self._output
+        assert self._output is not None
+        stdout, stderr = self._output
+        if self._proc.returncode != 0:
+            raise RuntimeError(f"identity admin CLI batch failed: {stderr.strip()[-800:]}")
+        results = json.loads(stdout.strip().splitlines()[-1])
+        log.info(
+            "demo people created in %.1f s (one identity admin CLI batch)", time.monotonic() - self._sent_at
+        )
+        ids = [step.get("id") for step in self._plan]
+        return {
+            step_id: str(result["person_id"])
+            for step_id, result in zip(ids, results, strict=True)
+            if step_id is not None
+        }
+
+    def abort(self) -> None:
+        """Stop the CLI if it still runs (the start failed)."""
+        if self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+
+    def finish(self) -> list[tuple[str, str, str]]:
+        """Create the people (if not sent yet), then the college over REST; return the demo accounts."""
+        people = self._people()
+        began = time.monotonic()
+        _seed_college(self.stack, people)
+        log.info("demo college seeded over REST in %.1f s", time.monotonic() - began)
+        return demo_accounts()
+
+
+def seed_demo(stack: Stack) -> list[tuple[str, str, str]]:
+    """Create the demo college once, in one go (the stack must be up); return the demo accounts."""
+    seeding = DemoSeed.begin(stack)
+    return seeding.finish() if seeding is not None else demo_accounts()
+
+
+def _seed_college(stack: Stack, people: dict[str, str]) -> None:
+    students = [people["student"], *(people[f"classmate{n}"] for n in range(1, len(CLASSMATES) + 1))]
     base = stack.gateway_url
     with httpx.Client(
         base_url=base, headers={"Authorization": f"Bearer {_token(stack, 'admin')}"}, timeout=30
@@ -150,6 +222,6 @@ def seed_demo(stack: Stack) -> list[tuple[str, str, str]]:
                         "value": MARKS[(n + i) % len(MARKS)],
                     },
                 )
-    marker.write_text(json.dumps({"group_id": group["group_id"], "people": people}, ensure_ascii=False))
-    log.info("demo college seeded")
-    return accounts
+    demo = {username: people[username] for username, *_ in DEMO_ACCOUNTS}
+    marker = stack.demo_marker
+    marker.write_text(json.dumps({"group_id": group["group_id"], "people": demo}, ensure_ascii=False))

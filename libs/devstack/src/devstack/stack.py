@@ -1,7 +1,9 @@
 """The native local stack of one profile: PostgreSQL, NATS, Keycloak, the services and the gateway.
 
-Every method is idempotent: running it again reuses what is already there. All state of a profile
-(data, secrets, pidfiles, logs) lives in `<repo>/.stack/<profile>/`.
+Every method is idempotent: running it again reuses what is already there. The state of a profile
+(data, secrets, pidfiles, logs) lives in `<repo>/.stack/<profile>/`, except, when we run as root,
+the PostgreSQL cluster: its server user could not reach it in a private checkout, so it lives in
+`/var/lib/ejournal/<checkout>-<hash>/<profile>/` (`Stack.server_dir`; see `devstack.postgres`).
 """
 
 from __future__ import annotations
@@ -23,9 +25,17 @@ from urllib.parse import urlsplit
 import httpx
 
 from devstack.health import grpc_serving, http_ok
+from devstack.keycloak import STOP_GRACE as KEYCLOAK_STOP_GRACE
 from devstack.keycloak import Keycloak
+from devstack.migrations import databases_at_head, migration_heads
 from devstack.nats import Nats
-from devstack.postgres import SUPERUSER, Postgres, ensure_databases
+from devstack.postgres import (
+    SUPERUSER,
+    Postgres,
+    ensure_databases,
+    make_searchable_dirs,
+    server_state_dir,
+)
 from devstack.proc import StackError, read_pidfile, spawn_detached, stop_process, tail, write_pidfile
 from devstack.profiles import (
     API_AUDIENCE,
@@ -44,6 +54,9 @@ from devstack.secrets_store import Secrets, client_secret_env
 log = logging.getLogger("devstack")
 
 __all__ = ["ComponentStatus", "External", "Stack", "StackError", "find_repo_root"]
+
+SEED_MARKER = "demo-seeded.json"
+"""Written by devstack.seed in the data dir once the demo college exists (bench/run.py reads it)."""
 
 
 def find_repo_root(start: Path | None = None) -> Path:
@@ -98,6 +111,10 @@ class Stack:
         self.logs_dir = self.data_dir / "logs"
         self.run_dir = self.data_dir / "run"
         self.secrets = Secrets(self.data_dir / "secrets.json")
+        self.server_dir: Path | None = server_state_dir(
+            self.repo, self.profile.name, as_root=os.geteuid() == 0
+        )
+        """The PostgreSQL cluster's folder outside the checkout (as root), or None: it is in `data_dir`."""
         self._kc: Keycloak | None = None
 
     # -- paths ------------------------------------------------------------------------------------
@@ -115,6 +132,25 @@ class Stack:
     def realm_file(self) -> Path:
         """Return the realm-as-code file."""
         return self.repo / "deploy" / "local" / "keycloak" / "ejournal-realm.json"
+
+    @property
+    def postgres_data_dir(self) -> Path:
+        """Return PGDATA: in `server_dir` when there is one, else in the profile's data dir."""
+        return (self.server_dir or self.data_dir) / "postgres"
+
+    @property
+    def postgres_log(self) -> Path:
+        """Return the log the server writes: next to its data outside the checkout (`logs/` links to it)."""
+        return self.server_dir / "postgres.log" if self.server_dir else self.log_path("postgres")
+
+    @property
+    def demo_marker(self) -> Path:
+        """Return the file that says the demo college is in this profile's cluster."""
+        return self.data_dir / SEED_MARKER
+
+    def postgres_initialized(self) -> bool:
+        """Tell whether the profile has a cluster (also one still inside the checkout, not moved yet)."""
+        return any(pg.initialized() for pg in self._clusters())
 
     @property
     def supervisor_config_path(self) -> Path:
@@ -248,14 +284,37 @@ class Stack:
 
     # -- components -------------------------------------------------------------------------------
 
-    def _postgres(self) -> Postgres:
+    def _postgres(self, data_dir: Path | None = None, log_path: Path | None = None) -> Postgres:
         return Postgres(
-            data_dir=self.data_dir / "postgres",
-            log_path=self.log_path("postgres"),
+            data_dir=data_dir or self.postgres_data_dir,
+            log_path=log_path or self.postgres_log,
             port=self.profile.postgres_port,
             superuser_password=self.secrets.get("postgres_superuser_password"),
             durable=self.profile.durable,
         )
+
+    def _clusters(self) -> list[Postgres]:
+        # Before the cluster moved out of the checkout it lived in .stack/<profile>/postgres.
+        clusters = [self._postgres()]
+        if self.server_dir is not None:
+            clusters.append(self._postgres(self.data_dir / "postgres", self.log_path("postgres")))
+        return clusters
+
+    def _prepare_server_dir(self) -> None:
+        """Create the cluster's folder outside the checkout and point `logs/postgres.log` at its log."""
+        if self.server_dir is None:
+            return
+        make_searchable_dirs(self.server_dir)
+        # Which checkout a folder belongs to, for whoever looks into /var/lib/ejournal.
+        note = self.server_dir.parent / "checkout"
+        if not note.exists() or note.read_text() != f"{self.repo}\n":
+            note.write_text(f"{self.repo}\n")
+        current, legacy = self._clusters()
+        current.adopt(legacy)
+        link = self.log_path("postgres")
+        if not (link.is_symlink() and Path(os.readlink(link)) == self.postgres_log):
+            link.unlink(missing_ok=True)
+            link.symlink_to(self.postgres_log)
 
     def _nats(self) -> Nats:
         return Nats(
@@ -294,7 +353,8 @@ class Stack:
     def _prepare(self) -> None:
         for directory in (self.data_dir, self.logs_dir, self.run_dir):
             directory.mkdir(parents=True, exist_ok=True)
-        # Secrets and logs live here: others (PostgreSQL's user) may only pass through to their own files.
+        # Secrets and logs live here: others may only pass through (a cluster that still lives in the
+        # checkout is reached by PostgreSQL's user through here until it is moved out).
         self.data_dir.chmod(0o711)
         self.logs_dir.chmod(0o711)
         self.run_dir.chmod(0o700)
@@ -305,7 +365,12 @@ class Stack:
         if self.external.postgres_url:
             log.info("using external PostgreSQL at %s", self.postgres_addr)
             return
-        self._postgres().start()
+        self._prepare_server_dir()
+        pg = self._postgres()
+        if not pg.initialized():
+            # A new cluster holds no demo college, whatever a marker from an earlier one says.
+            self.demo_marker.unlink(missing_ok=True)
+        pg.start()
 
     def start_nats(self) -> None:
         """Start NATS with JetStream unless an external server is configured."""
@@ -349,10 +414,14 @@ class Stack:
         if not alembic.exists():
             alembic = Path(sys.executable).parent / "alembic"
         running: dict[str, subprocess.Popen[bytes]] = {}
+        at_head = self._databases_at_head()
         for service in SERVICES:
             ini = self.repo / "services" / service / "alembic.ini"
             if not ini.exists():
                 log.info("migrate %s: skipped, services/%s/alembic.ini does not exist yet", service, service)
+                continue
+            if service in at_head:
+                log.info("migrate %s: at head already", service)
                 continue
             log_path = self.log_path(f"migrate-{service}")
             env = dict(os.environ) | self.env_for(service)
@@ -388,6 +457,15 @@ class Stack:
                 path = self.log_path(f"migrate-{service}")
                 parts.append(f"--- last lines of {path} ---\n{tail(path, 20)}")
             raise StackError("migrate", "\n".join(parts))
+
+    def _databases_at_head(self) -> set[str]:
+        # Alembic costs a process importing the service's models; skip it when it would do nothing.
+        heads = {}
+        for service in SERVICES:
+            found = migration_heads(self.repo / "services" / service / "migrations" / "versions")
+            if found is not None:
+                heads[service] = found
+        return databases_at_head(self.superuser_dsn, heads)
 
     def default_programs(self) -> dict[str, list[str]]:
         """Return the command of each program: the console scripts in the workspace venv."""
@@ -543,35 +621,45 @@ class Stack:
         self._stop_supervisor()
         self._keycloak_stop()
         self._nats().stop()
-        if (self.data_dir / "postgres").exists():
-            self._postgres().stop()
+        for pg in self._clusters():
+            if pg.initialized():
+                pg.stop()
 
     def _keycloak_stop(self) -> None:
         pidfile = self.run_dir / "keycloak.pid"
         record = read_pidfile(pidfile)
         pidfile.unlink(missing_ok=True)
         if record is not None:
-            stop_process(record, name="keycloak", grace=20.0)
+            stop_process(record, name="keycloak", grace=KEYCLOAK_STOP_GRACE)
 
     def wipe(self) -> None:
-        """Stop the profile, then delete its data dir (databases, secrets, logs)."""
+        """Stop the profile, then delete its data dir (databases, secrets, logs) and its cluster's folder."""
         self.stop()
         if self.data_dir.exists():
             log.info("deleting %s", self.data_dir)
             shutil.rmtree(self.data_dir)
+        if self.server_dir is not None and self.server_dir.exists():
+            log.info("deleting %s", self.server_dir)
+            shutil.rmtree(self.server_dir)
+            checkout_dir = self.server_dir.parent
+            if {p.name for p in checkout_dir.iterdir()} <= {"checkout"}:
+                shutil.rmtree(checkout_dir)
         # Forget secrets read before the wipe: the next start generates and saves new ones.
         self.secrets = Secrets(self.data_dir / "secrets.json")
 
     def status(self) -> list[ComponentStatus]:
         """Report which components of this profile run, with their addresses."""
         result: list[ComponentStatus] = []
-        pg = self._postgres()
-        pid = pg.pid() if (self.data_dir / "postgres").exists() else None
-        result.append(
-            ComponentStatus(
-                "postgres", pid is not None, f"{f'pid {pid}' if pid else 'stopped'} {self.postgres_addr}"
+        if self.external.postgres_url:
+            result.append(ComponentStatus("postgres", True, f"external {self.postgres_addr}"))
+        else:
+            pid = next((p for p in (pg.pid() for pg in self._clusters()) if p is not None), None)
+            state = f"pid {pid}" if pid else "stopped"
+            result.append(
+                ComponentStatus(
+                    "postgres", pid is not None, f"{state} {self.postgres_addr} data {self.postgres_data_dir}"
+                )
             )
-        )
         for name, pidfile, url in (
             ("nats", "nats.pid", self.nats_url),
             ("keycloak", "keycloak.pid", self.keycloak_url),
@@ -594,9 +682,19 @@ class Stack:
     # -- convenience ------------------------------------------------------------------------------
 
     def up(
-        self, *, keycloak: bool = True, services: bool = True, health_timeout: float = 90.0
+        self,
+        *,
+        keycloak: bool = True,
+        services: bool = True,
+        health_timeout: float = 90.0,
+        on_keycloak_ready: Callable[[], object] | None = None,
     ) -> dict[str, float]:
-        """Bring the stack up in dependency order; return the seconds each phase took."""
+        """Bring the stack up, overlapping what does not depend on each other; return seconds per phase.
+
+        Keycloak boots while the migrations run; the services boot while Keycloak finishes (they
+        need it only to check tokens, fetched on the first request). `on_keycloak_ready` runs as
+        soon as Keycloak is ready, before the wait for the services' health.
+        """
         timings: dict[str, float] = {}
 
         def timed(name: str, action: Callable[[], object]) -> None:
@@ -608,13 +706,15 @@ class Stack:
         timed("nats", self.start_nats)
         timed("databases", self.create_databases)
         if keycloak:
-            # Keycloak boots for a minute and needs nothing from the migrations: let them overlap.
             self.start_keycloak(wait=False)
         timed("migrate", self.migrate)
-        if keycloak:
-            timings["keycloak"] = self.wait_keycloak()
         if services:
             timed("services", self.start_services)
+        if keycloak:
+            timings["keycloak"] = self.wait_keycloak()
+            if on_keycloak_ready is not None:
+                on_keycloak_ready()
+        if services:
             timed("healthy", lambda: self.wait_healthy(health_timeout))
         return timings
 
