@@ -177,8 +177,12 @@ def test_walking_skeleton(platform) -> None:  # type: ignore[no-untyped-def]
             issuer, redirect_uri, stranger["username"], stranger["temporary_password"], "Other-2026-xyz"
         ),
     )
+    # Not 403: a foreign parent must not even learn that the student exists (StudentNotVisible).
     refused = stranger_api.client.get(f"/api/v1/students/{student['person_id']}/marks")
-    assert refused.status_code in (403, 404), refused.text
+    assert refused.status_code == 404, refused.text
+    assert refused.json()["error"]["code"] == "student_not_found", refused.text
+    unknown = stranger_api.client.get(f"/api/v1/students/{uuid.uuid4()}/marks")
+    assert (unknown.status_code, unknown.json()) == (404, refused.json()), "hidden and absent look alike"
     assert stranger_api.get("/api/v1/me/children")["children"] == []
     assert stranger_api.get("/api/v1/me/notifications")["notifications"] == []
 
@@ -222,7 +226,8 @@ def test_walking_skeleton(platform) -> None:  # type: ignore[no-untyped-def]
         assert "ОП.01 — Математика" in notices.text and "Кузнецов Пётр" in notices.text
         assert re.search(r"\d\d\.\d\d\.\d{4} \d\d:\d\d<", notices.text) and "UTC" not in notices.text
         hidden = browser.get(f"/diary/{uuid.uuid4()}")
-        assert hidden.status_code in (403, 404)
+        assert hidden.status_code == 404, hidden.text
+        assert "Обучающийся не найден" in hidden.text
         assert "Выйти" in hidden.text and 'href="/login"' not in hidden.text, (
             "the error page keeps the header"
         )
