@@ -1,0 +1,303 @@
+"""Who may call what, RPC by RPC and role by role, through the real gRPC servicer and PostgreSQL.
+
+Every refusal the rules of the journal make is a row here, so that deleting any access check fails
+a test; the rows that are allowed keep the refusals honest (a call refused for every caller would
+pass the refusal rows too). Each case builds its own group, discipline, enrolment and teaching load,
+so the refused call would succeed for someone allowed: only the check stands in its way.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+
+import asyncpg
+import grpc
+import pytest
+import pytest_asyncio
+from chassis.db import make_engine, make_session_factory
+from chassis.grpc_client import call_metadata, error_code_of
+from chassis.grpc_server import GrpcServer
+from chassis.testing import LocalIssuer
+from ejournal.common.v1.common_pb2 import LocalDate
+from ejournal.journal.v1 import journal_pb2 as jpb
+from ejournal.journal.v1 import journal_service_pb2 as pb
+from ejournal.journal.v1 import journal_service_pb2_grpc as pb_grpc
+from journal_service.adapters import orm
+from journal_service.adapters.uow import JournalUnitOfWork
+from journal_service.api.grpc import JournalServicer
+from journal_service.application.handlers import JournalHandlers
+
+pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
+TODAY = date(2026, 10, 15)
+REALM_ROLES = (
+    "admin",
+    "director",
+    "deputy",
+    "curator",
+    "class_teacher",
+    "teacher",
+    "student",
+    "parent",
+    "service",
+)
+READ_ALL = ("admin", "director", "deputy", "curator")
+DENIED, NOT_FOUND, UNAUTHENTICATED = (
+    grpc.StatusCode.PERMISSION_DENIED,
+    grpc.StatusCode.NOT_FOUND,
+    grpc.StatusCode.UNAUTHENTICATED,
+)
+
+
+class Guardians:
+    """Identity's guardianship answer (proven end to end elsewhere): exactly the pairs registered here."""
+
+    def __init__(self) -> None:
+        self.pairs: set[tuple[str, str]] = set()
+
+    async def is_guardian(self, *, token: str, parent_id: str, student_id: str) -> bool:
+        return (parent_id, student_id) in self.pairs
+
+
+@dataclass
+class Journal:
+    stub: pb_grpc.JournalServiceStub
+    issuer: LocalIssuer
+    guardians: Guardians
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def journal(
+    stack_infra, database_templates: dict[str, str], issuer: LocalIssuer
+) -> AsyncIterator[Journal]:  # type: ignore[no-untyped-def]
+    """One journal for the module on its own database; every case makes its own group and people."""
+    dsn: str = stack_infra.superuser_dsn
+    name = f"t_journal_access_{uuid.uuid4().hex[:10]}"
+    conn = await asyncpg.connect(dsn)
+    await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{database_templates["journal"]}"')
+    await conn.close()
+    orm.start_mappers()
+    engine = make_engine(
+        dsn.rpartition("/")[0].replace("postgresql://", "postgresql+asyncpg://", 1) + f"/{name}"
+    )
+    sessions = make_session_factory(engine)
+    guardians = Guardians()
+    handlers = JournalHandlers(
+        uow=lambda: JournalUnitOfWork(sessions, service="journal"), guardians=guardians, today=lambda: TODAY
+    )
+    server = GrpcServer(
+        host="127.0.0.1", port=0, verifier=issuer.verifier(), service_names=[], health_checks=[]
+    )
+    pb_grpc.add_JournalServiceServicer_to_server(JournalServicer(handlers), server.server)
+    await server.start()
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{server.port}")
+    try:
+        yield Journal(pb_grpc.JournalServiceStub(channel), issuer, guardians)
+    finally:
+        await channel.close()
+        await server.stop(0)
+        await engine.dispose()
+        conn = await asyncpg.connect(dsn)
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.close()
+
+
+@dataclass
+class World:
+    """One case's college: the class under test and, beside it, another group and another discipline.
+
+    The group's teacher teaches the discipline to the group the student is enrolled in; one colleague
+    teaches another discipline to the same group, another teaches the same discipline to another group
+    (which has a student of its own).
+    """
+
+    admin: str
+    group_id: str
+    discipline_id: str
+    student: str
+    teacher: str
+    parent: str
+    teacher_of_another_discipline: str
+    teacher_in_another_group: str
+
+
+async def build_world(journal: Journal) -> World:
+    admin, student, teacher, parent, colleague, elsewhere = (str(uuid.uuid4()) for _ in range(6))
+    md = call_metadata(journal.issuer.token(admin, ("admin",)))
+    stub = journal.stub
+
+    async def group() -> str:
+        request = pb.CreateGroupRequest(name=f"Г-{uuid.uuid4().hex[:8]}")
+        return str((await stub.CreateGroup(request, metadata=md)).group.group_id)
+
+    async def discipline() -> str:
+        request = pb.CreateDisciplineRequest(
+            code=f"ОП.{uuid.uuid4().hex[:8]}", name="Математика", kind=jpb.DISCIPLINE_KIND_DISCIPLINE
+        )
+        return str((await stub.CreateDiscipline(request, metadata=md)).discipline.discipline_id)
+
+    async def load(teacher_id: str, group_id: str, discipline_id: str) -> None:
+        request = pb.AssignTeachingLoadRequest(
+            teacher_id=teacher_id, group_id=group_id, discipline_id=discipline_id
+        )
+        await stub.AssignTeachingLoad(request, metadata=md)
+
+    group_id, other_group_id = await group(), await group()
+    discipline_id, other_discipline_id = await discipline(), await discipline()
+    await stub.EnrollStudent(pb.EnrollStudentRequest(group_id=group_id, student_id=student), metadata=md)
+    other_student = str(uuid.uuid4())
+    await stub.EnrollStudent(
+        pb.EnrollStudentRequest(group_id=other_group_id, student_id=other_student), metadata=md
+    )
+    await load(teacher, group_id, discipline_id)
+    await load(colleague, group_id, other_discipline_id)
+    await load(elsewhere, other_group_id, discipline_id)
+    journal.guardians.pairs.add((parent, student))
+    return World(admin, group_id, discipline_id, student, teacher, parent, colleague, elsewhere)
+
+
+# Who calls. A realm role alone is a stranger holding that role: a teacher without any load,
+# another student, someone else's parent. The other callers are the people of the case's college.
+COLLEAGUE = "a teacher of another discipline in the group"
+ELSEWHERE = "a teacher of the discipline in another group"
+NOT_A_STUDENT = "the student's id without the student role"
+NOT_A_PERSON = "a teacher whose subject is not a person id"
+CALLERS: dict[str, Callable[[World], tuple[str, tuple[str, ...]]]] = {
+    **{role: (lambda w, role=role: (str(uuid.uuid4()), (role,))) for role in REALM_ROLES},
+    "the admin": lambda w: (w.admin, ("admin",)),
+    "the group's teacher": lambda w: (w.teacher, ("teacher",)),
+    COLLEAGUE: lambda w: (w.teacher_of_another_discipline, ("teacher",)),
+    ELSEWHERE: lambda w: (w.teacher_in_another_group, ("teacher",)),
+    "the student": lambda w: (w.student, ("student",)),
+    NOT_A_STUDENT: lambda w: (w.student, ()),
+    NOT_A_PERSON: lambda w: (f"service-account-{uuid.uuid4().hex[:6]}", ("teacher",)),
+    "the student's parent": lambda w: (w.parent, ("parent",)),
+}
+
+Call = Callable[[pb_grpc.JournalServiceStub, World, tuple[tuple[str, str], ...]], Awaitable[object]]
+
+
+def today() -> LocalDate:
+    return LocalDate(year=TODAY.year, month=TODAY.month, day=TODAY.day)
+
+
+# Every RPC with a request that is valid in the case's world: only access stands between it and success.
+CALLS: dict[str, Call] = {
+    "CreateGroup": lambda s, w, md: s.CreateGroup(
+        pb.CreateGroupRequest(name=f"Н-{uuid.uuid4().hex[:8]}"), metadata=md
+    ),
+    "EnrollStudent": lambda s, w, md: s.EnrollStudent(
+        pb.EnrollStudentRequest(group_id=w.group_id, student_id=str(uuid.uuid4())), metadata=md
+    ),
+    "CreateDiscipline": lambda s, w, md: s.CreateDiscipline(
+        pb.CreateDisciplineRequest(
+            code=f"МДК.{uuid.uuid4().hex[:8]}", name="Физика", kind=jpb.DISCIPLINE_KIND_MDK
+        ),
+        metadata=md,
+    ),
+    "AssignTeachingLoad": lambda s, w, md: s.AssignTeachingLoad(
+        pb.AssignTeachingLoadRequest(
+            teacher_id=str(uuid.uuid4()), group_id=w.group_id, discipline_id=w.discipline_id
+        ),
+        metadata=md,
+    ),
+    "RecordMark": lambda s, w, md: s.RecordMark(
+        pb.RecordMarkRequest(
+            student_id=w.student,
+            group_id=w.group_id,
+            discipline_id=w.discipline_id,
+            lesson_date=today(),
+            value="5",
+        ),
+        metadata=md,
+    ),
+    "ListStudentMarks": lambda s, w, md: s.ListStudentMarks(
+        pb.ListStudentMarksRequest(student_id=w.student), metadata=md
+    ),
+    "ListDisciplines": lambda s, w, md: s.ListDisciplines(
+        pb.ListDisciplinesRequest(discipline_ids=[w.discipline_id]), metadata=md
+    ),
+    "ListGroupStudents": lambda s, w, md: s.ListGroupStudents(
+        pb.ListGroupStudentsRequest(group_id=w.group_id), metadata=md
+    ),
+}
+
+ADMIN_ONLY = ("CreateGroup", "EnrollStudent", "CreateDiscipline", "AssignTeachingLoad")
+NOT_ADMIN = [role for role in REALM_ROLES if role != "admin"]
+# A caller who may not see the student or the group is not told that it exists: NOT_FOUND.
+MAY_NOT_READ = [role for role in REALM_ROLES if role not in READ_ALL]
+Row = tuple[str, str, grpc.StatusCode, str]
+
+# (rpc, caller, status, error code): every refusal the journal's rules make.
+REFUSED: list[Row] = [
+    *[
+        (rpc, caller, DENIED, "role_required")
+        for rpc in ADMIN_ONLY
+        for caller in (*NOT_ADMIN, "the group's teacher", "the student")
+    ],
+    *[
+        ("RecordMark", caller, DENIED, "role_required")
+        for caller in (*[r for r in REALM_ROLES if r != "teacher"], "the admin", "the student")
+    ],
+    *[
+        ("RecordMark", caller, DENIED, "not_teaching_this_group")
+        for caller in ("teacher", COLLEAGUE, ELSEWHERE)
+    ],
+    *[
+        ("ListStudentMarks", caller, NOT_FOUND, "student_not_found")
+        for caller in (*MAY_NOT_READ, ELSEWHERE, NOT_A_STUDENT)
+    ],
+    *[
+        ("ListGroupStudents", caller, NOT_FOUND, "group_not_found")
+        for caller in (*MAY_NOT_READ, ELSEWHERE, "the student", "the student's parent")
+    ],
+    *[
+        (rpc, NOT_A_PERSON, DENIED, "person_required")
+        for rpc in ("RecordMark", "ListStudentMarks", "ListGroupStudents")
+    ],
+    *[(rpc, "nobody", UNAUTHENTICATED, "unauthenticated") for rpc in CALLS],
+]
+
+# (rpc, caller): calls that succeed, next to the refusals of the same RPC.
+ALLOWED: list[tuple[str, str]] = [
+    *[(rpc, "admin") for rpc in ADMIN_ONLY],
+    ("RecordMark", "the group's teacher"),
+    *[
+        ("ListStudentMarks", caller)
+        for caller in (*READ_ALL, "the student", "the student's parent", "the group's teacher", COLLEAGUE)
+    ],
+    *[("ListGroupStudents", caller) for caller in (*READ_ALL, "the group's teacher", COLLEAGUE)],
+    *[("ListDisciplines", caller) for caller in REALM_ROLES],
+]
+
+
+def metadata(journal: Journal, world: World, caller: str) -> tuple[tuple[str, str], ...]:
+    if caller == "nobody":
+        return ()
+    subject, roles = CALLERS[caller](world)
+    return call_metadata(journal.issuer.token(subject, roles))
+
+
+async def test_the_tables_cover_every_rpc_of_the_service() -> None:
+    rpcs = set(pb.DESCRIPTOR.services_by_name["JournalService"].methods_by_name)
+    assert set(CALLS) == rpcs
+    assert {rpc for rpc, *_ in REFUSED} | {rpc for rpc, _ in ALLOWED} == rpcs
+
+
+@pytest.mark.parametrize(
+    ("rpc", "caller", "status", "code"), REFUSED, ids=[f"{r}-{c}" for r, c, *_ in REFUSED]
+)
+async def test_refused(journal: Journal, rpc: str, caller: str, status: grpc.StatusCode, code: str) -> None:
+    world = await build_world(journal)
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await CALLS[rpc](journal.stub, world, metadata(journal, world, caller))
+    assert (refused.value.code(), error_code_of(refused.value)) == (status, code)
+
+
+@pytest.mark.parametrize(("rpc", "caller"), ALLOWED, ids=[f"{r}-{c}" for r, c in ALLOWED])
+async def test_allowed(journal: Journal, rpc: str, caller: str) -> None:
+    world = await build_world(journal)
+    reply = await CALLS[rpc](journal.stub, world, metadata(journal, world, caller))
+    assert type(reply).__name__ == f"{rpc}Response"
