@@ -1,0 +1,252 @@
+"""Who may call what, RPC by RPC and role by role, through the real gRPC servicer and PostgreSQL.
+
+Every refusal identity's rules make is a row here, so that deleting any access check fails a test;
+the allowed rows beside them keep the refusals honest. Each case creates its own people and links,
+so the refused call would succeed for someone allowed: only the check stands in its way.
+
+Keycloak's side of creating a person is proven by the other integration tests; here the account
+directory is an in-memory stand-in, because every check under test runs before Keycloak is asked.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+
+import asyncpg
+import grpc
+import pytest
+import pytest_asyncio
+from chassis.db import make_engine, make_session_factory
+from chassis.grpc_client import call_metadata, error_code_of
+from chassis.grpc_server import GrpcServer
+from chassis.testing import LocalIssuer
+from ejournal.identity.v1 import identity_pb2 as ipb
+from ejournal.identity.v1 import identity_service_pb2 as pb
+from ejournal.identity.v1 import identity_service_pb2_grpc as pb_grpc
+from identity_service.adapters.orm import start_mappers
+from identity_service.adapters.uow import IdentityUnitOfWork
+from identity_service.api.grpc import IdentityServicer
+from identity_service.application.handlers import IdentityHandlers
+from identity_service.application.ports import NewAccount
+
+pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
+REALM_ROLES = (
+    "admin",
+    "director",
+    "deputy",
+    "curator",
+    "class_teacher",
+    "teacher",
+    "student",
+    "parent",
+    "service",
+)
+STAFF = ("admin", "director", "deputy", "curator", "class_teacher", "teacher")
+DENIED, UNAUTHENTICATED = grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.UNAUTHENTICATED
+
+
+class Accounts:
+    """Keycloak's accounts in memory (the real directory is exercised by the other integration tests)."""
+
+    def __init__(self) -> None:
+        self.usernames: set[str] = set()
+
+    async def username_taken(self, username: str) -> bool:
+        return username in self.usernames
+
+    async def create_account(self, account: NewAccount) -> str:
+        self.usernames.add(account.username)
+        return str(uuid.uuid4())
+
+    async def set_password(self, account_id: str, password: str, *, temporary: bool) -> None:
+        return None
+
+    async def assign_role(self, account_id: str, role: str) -> None:
+        return None
+
+    async def delete_account(self, account_id: str) -> None:
+        return None
+
+
+@dataclass
+class Identity:
+    stub: pb_grpc.IdentityServiceStub
+    issuer: LocalIssuer
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def served(
+    stack_infra, database_templates: dict[str, str], issuer: LocalIssuer
+) -> AsyncIterator[Identity]:  # type: ignore[no-untyped-def]
+    """One identity server for the module on its own database; every case makes its own people.
+
+    (Not the conftest's `identity`: that one needs Keycloak.)
+    """
+    dsn: str = stack_infra.superuser_dsn
+    name = f"t_identity_access_{uuid.uuid4().hex[:10]}"
+    conn = await asyncpg.connect(dsn)
+    await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{database_templates["identity"]}"')
+    await conn.close()
+    start_mappers()
+    engine = make_engine(
+        dsn.rpartition("/")[0].replace("postgresql://", "postgresql+asyncpg://", 1) + f"/{name}"
+    )
+    sessions = make_session_factory(engine)
+    handlers = IdentityHandlers(
+        uow=lambda: IdentityUnitOfWork(sessions, service="identity"), accounts=Accounts()
+    )
+    server = GrpcServer(
+        host="127.0.0.1", port=0, verifier=issuer.verifier(), service_names=[], health_checks=[]
+    )
+    pb_grpc.add_IdentityServiceServicer_to_server(IdentityServicer(handlers), server.server)
+    await server.start()
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{server.port}")
+    try:
+        yield Identity(pb_grpc.IdentityServiceStub(channel), issuer)
+    finally:
+        await channel.close()
+        await server.stop(0)
+        await engine.dispose()
+        conn = await asyncpg.connect(dsn)
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.close()
+
+
+@dataclass
+class World:
+    """One case's people: a student and their parent, and another student with another parent."""
+
+    admin: str
+    student: str
+    parent: str
+    other_parent: str
+
+
+async def build_world(identity: Identity) -> World:
+    admin = str(uuid.uuid4())
+    md = call_metadata(identity.issuer.token(admin, ("admin",)))
+    stub = identity.stub
+
+    async def person(role: ipb.Role.ValueType, last_name: str) -> str:
+        request = pb.CreatePersonRequest(role=role, last_name=last_name, first_name="Анна")
+        return str((await stub.CreatePerson(request, metadata=md)).person.person_id)
+
+    async def link(parent_id: str, student_id: str) -> None:
+        await stub.LinkGuardian(
+            pb.LinkGuardianRequest(parent_id=parent_id, student_id=student_id), metadata=md
+        )
+
+    student, parent = await person(ipb.ROLE_STUDENT, "Ученикова"), await person(ipb.ROLE_PARENT, "Родителева")
+    other_student = await person(ipb.ROLE_STUDENT, "Другова")
+    other_parent = await person(ipb.ROLE_PARENT, "Чужова")
+    await link(parent, student)
+    await link(other_parent, other_student)
+    return World(admin, student, parent, other_parent)
+
+
+# Who calls. A realm role alone is a stranger holding it (a parent of nobody, another student); the
+# other callers are the people of the case.
+OTHER_PARENT = "another student's parent"
+PARENT_WITHOUT_ROLE = "the parent's id without the parent role"
+ODD_PARENT = "a parent whose subject is not a person id"
+CALLERS: dict[str, Callable[[World], tuple[str, tuple[str, ...]]]] = {
+    **{role: (lambda w, role=role: (str(uuid.uuid4()), (role,))) for role in REALM_ROLES},
+    "the student": lambda w: (w.student, ("student",)),
+    "the student's parent": lambda w: (w.parent, ("parent",)),
+    OTHER_PARENT: lambda w: (w.other_parent, ("parent",)),
+    PARENT_WITHOUT_ROLE: lambda w: (w.parent, ()),
+    ODD_PARENT: lambda w: (f"service-account-{uuid.uuid4().hex[:6]}", ("parent",)),
+}
+
+Call = Callable[[pb_grpc.IdentityServiceStub, World, tuple[tuple[str, str], ...]], Awaitable[object]]
+
+# Every RPC with a request that is valid in the case's world: only access stands between it and success.
+CALLS: dict[str, Call] = {
+    "CreatePerson": lambda s, w, md: s.CreatePerson(
+        pb.CreatePersonRequest(role=ipb.ROLE_TEACHER, last_name="Новикова", first_name="Вера"), metadata=md
+    ),
+    "GetPerson": lambda s, w, md: s.GetPerson(pb.GetPersonRequest(person_id=w.student), metadata=md),
+    "LinkGuardian": lambda s, w, md: s.LinkGuardian(
+        pb.LinkGuardianRequest(parent_id=w.other_parent, student_id=w.student), metadata=md
+    ),
+    "ListGuardians": lambda s, w, md: s.ListGuardians(
+        pb.ListGuardiansRequest(student_id=w.student), metadata=md
+    ),
+    "CheckGuardianship": lambda s, w, md: s.CheckGuardianship(
+        pb.CheckGuardianshipRequest(parent_id=w.parent, student_id=w.student), metadata=md
+    ),
+    "ListChildren": lambda s, w, md: s.ListChildren(pb.ListChildrenRequest(parent_id=w.parent), metadata=md),
+}
+
+NOT_ADMIN = [role for role in REALM_ROLES if role != "admin"]
+NEITHER_ADMIN_NOR_SERVICE = [role for role in REALM_ROLES if role not in ("admin", "service")]
+STRANGERS_TO_THE_PERSON = ("student", "parent", OTHER_PARENT, PARENT_WITHOUT_ROLE, ODD_PARENT)
+Row = tuple[str, str, grpc.StatusCode, str]
+
+# (rpc, caller, status, error code): every refusal identity's rules make.
+REFUSED: list[Row] = [
+    *[
+        (rpc, caller, DENIED, "role_required")
+        for rpc in ("CreatePerson", "LinkGuardian")
+        for caller in (*NOT_ADMIN, "the student's parent")
+    ],
+    *[("GetPerson", caller, DENIED, "person_not_visible") for caller in STRANGERS_TO_THE_PERSON],
+    *[
+        ("ListGuardians", caller, DENIED, "role_required")
+        for caller in (*NEITHER_ADMIN_NOR_SERVICE, "the student", "the student's parent")
+    ],
+    *[
+        ("CheckGuardianship", caller, DENIED, "guardianship_not_visible")
+        for caller in (*NEITHER_ADMIN_NOR_SERVICE, "the student", OTHER_PARENT)
+    ],
+    *[
+        ("ListChildren", caller, DENIED, "children_not_visible")
+        for caller in (*NEITHER_ADMIN_NOR_SERVICE, "the student", OTHER_PARENT)
+    ],
+    *[(rpc, "nobody", UNAUTHENTICATED, "unauthenticated") for rpc in CALLS],
+]
+
+# (rpc, caller): calls that succeed, next to the refusals of the same RPC.
+ALLOWED: list[tuple[str, str]] = [
+    *[(rpc, "admin") for rpc in CALLS],
+    *[("GetPerson", caller) for caller in (*STAFF, "service", "the student", "the student's parent")],
+    ("ListGuardians", "service"),
+    *[
+        (rpc, caller)
+        for rpc in ("CheckGuardianship", "ListChildren")
+        for caller in ("service", "the student's parent")
+    ],
+]
+
+
+def metadata(identity: Identity, world: World, caller: str) -> tuple[tuple[str, str], ...]:
+    if caller == "nobody":
+        return ()
+    subject, roles = CALLERS[caller](world)
+    return call_metadata(identity.issuer.token(subject, roles))
+
+
+async def test_the_tables_cover_every_rpc_of_the_service() -> None:
+    rpcs = set(pb.DESCRIPTOR.services_by_name["IdentityService"].methods_by_name)
+    assert set(CALLS) == rpcs
+    assert {rpc for rpc, *_ in REFUSED} == rpcs
+    assert {rpc for rpc, _ in ALLOWED} == rpcs
+
+
+@pytest.mark.parametrize(
+    ("rpc", "caller", "status", "code"), REFUSED, ids=[f"{r}-{c}" for r, c, *_ in REFUSED]
+)
+async def test_refused(served: Identity, rpc: str, caller: str, status: grpc.StatusCode, code: str) -> None:
+    world = await build_world(served)
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await CALLS[rpc](served.stub, world, metadata(served, world, caller))
+    assert (refused.value.code(), error_code_of(refused.value)) == (status, code)
+
+
+@pytest.mark.parametrize(("rpc", "caller"), ALLOWED, ids=[f"{r}-{c}" for r, c in ALLOWED])
+async def test_allowed(served: Identity, rpc: str, caller: str) -> None:
+    world = await build_world(served)
+    reply = await CALLS[rpc](served.stub, world, metadata(served, world, caller))
+    assert type(reply).__name__ == f"{rpc}Response"
