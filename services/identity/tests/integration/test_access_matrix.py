@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 import grpc
@@ -78,8 +79,8 @@ class Identity:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def served(
-    stack_infra, database_templates: dict[str, str], issuer: LocalIssuer
-) -> AsyncIterator[Identity]:  # type: ignore[no-untyped-def]
+    stack_infra: Any, database_templates: dict[str, str], issuer: LocalIssuer
+) -> AsyncIterator[Identity]:
     """One identity server for the module on its own database; every case makes its own people.
 
     (Not the conftest's `identity`: that one needs Keycloak.)

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import asyncpg
 import grpc
@@ -70,8 +71,8 @@ class Journal:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def journal(
-    stack_infra, database_templates: dict[str, str], issuer: LocalIssuer
-) -> AsyncIterator[Journal]:  # type: ignore[no-untyped-def]
+    stack_infra: Any, database_templates: dict[str, str], issuer: LocalIssuer
+) -> AsyncIterator[Journal]:
     """One journal for the module on its own database; every case makes its own group and people."""
     dsn: str = stack_infra.superuser_dsn
     name = f"t_journal_access_{uuid.uuid4().hex[:10]}"

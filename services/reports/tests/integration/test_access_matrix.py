@@ -1,0 +1,161 @@
+"""Who may call what, RPC by RPC and role by role, through the real gRPC servicer and PostgreSQL.
+
+Every refusal the rules of reports make is a row here, so that deleting any access check fails a
+test; the allowed rows beside them keep the refusals honest. Each case projects its own group's mark,
+so a refused call would answer with real figures were it not for the check.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import asyncpg
+import grpc
+import pytest
+import pytest_asyncio
+from chassis.db import make_engine, make_session_factory
+from chassis.events import Delivery
+from chassis.grpc_client import call_metadata, error_code_of
+from chassis.grpc_server import GrpcServer
+from chassis.testing import LocalIssuer
+from ejournal.reports.v1 import reports_service_pb2 as pb
+from ejournal.reports.v1 import reports_service_pb2_grpc as pb_grpc
+from reports_service.adapters import orm
+from reports_service.adapters.uow import ReportsUnitOfWork
+from reports_service.api.grpc import ReportsServicer
+from reports_service.application import commands
+from reports_service.application.handlers import ReportsHandlers
+
+pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
+REALM_ROLES = (
+    "admin",
+    "director",
+    "deputy",
+    "curator",
+    "class_teacher",
+    "teacher",
+    "student",
+    "parent",
+    "service",
+)
+STAFF = ("admin", "director", "deputy", "curator", "class_teacher", "teacher")
+DENIED, UNAUTHENTICATED = grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.UNAUTHENTICATED
+
+
+@dataclass
+class Reports:
+    stub: pb_grpc.ReportsServiceStub
+    handlers: ReportsHandlers
+    issuer: LocalIssuer
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def reports(
+    stack_infra: Any, database_templates: dict[str, str], issuer: LocalIssuer
+) -> AsyncIterator[Reports]:
+    """One reports server for the module on its own database; every case projects its own group."""
+    dsn: str = stack_infra.superuser_dsn
+    name = f"t_reports_access_{uuid.uuid4().hex[:10]}"
+    conn = await asyncpg.connect(dsn)
+    await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{database_templates["reports"]}"')
+    await conn.close()
+    orm.start_mappers()
+    engine = make_engine(
+        dsn.rpartition("/")[0].replace("postgresql://", "postgresql+asyncpg://", 1) + f"/{name}"
+    )
+    sessions = make_session_factory(engine)
+    handlers = ReportsHandlers(uow=lambda: ReportsUnitOfWork(sessions, service="reports"))
+    server = GrpcServer(
+        host="127.0.0.1", port=0, verifier=issuer.verifier(), service_names=[], health_checks=[]
+    )
+    pb_grpc.add_ReportsServiceServicer_to_server(ReportsServicer(handlers), server.server)
+    await server.start()
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{server.port}")
+    try:
+        yield Reports(pb_grpc.ReportsServiceStub(channel), handlers, issuer)
+    finally:
+        await channel.close()
+        await server.stop(0)
+        await engine.dispose()
+        conn = await asyncpg.connect(dsn)
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.close()
+
+
+@dataclass
+class World:
+    """One case's group, with one recorded mark in the projection."""
+
+    group_id: str
+
+
+async def build_world(reports: Reports) -> World:
+    group = uuid.uuid4()
+    await reports.handlers.project_mark_recorded(
+        commands.ProjectMarkRecorded(
+            mark_id=uuid.uuid4(),
+            group_id=group,
+            discipline_id=uuid.uuid4(),
+            student_id=uuid.uuid4(),
+            value="5",
+            lesson_date=date(2026, 10, 14),
+            recorded_at=datetime(2026, 10, 14, 9, 0, tzinfo=UTC),
+        ),
+        Delivery(str(uuid.uuid4()), "reports-mark-facts", "journal.mark.recorded.v1"),
+    )
+    return World(str(group))
+
+
+Call = Callable[[pb_grpc.ReportsServiceStub, World, tuple[tuple[str, str], ...]], Awaitable[object]]
+
+# Every RPC with a request that is valid in the case's world: only access stands between it and success.
+CALLS: dict[str, Call] = {
+    "GetGroupMarkSummary": lambda s, w, md: s.GetGroupMarkSummary(
+        pb.GetGroupMarkSummaryRequest(group_id=w.group_id), metadata=md
+    ),
+}
+
+Row = tuple[str, str, grpc.StatusCode, str]
+
+# (rpc, caller role, status, error code): every refusal the rules of reports make.
+REFUSED: list[Row] = [
+    *[("GetGroupMarkSummary", role, DENIED, "role_required") for role in REALM_ROLES if role not in STAFF],
+    *[(rpc, "nobody", UNAUTHENTICATED, "unauthenticated") for rpc in CALLS],
+]
+
+# (rpc, caller role): calls that succeed, next to the refusals of the same RPC.
+ALLOWED: list[tuple[str, str]] = [("GetGroupMarkSummary", role) for role in STAFF]
+
+
+def metadata(reports: Reports, caller: str) -> tuple[tuple[str, str], ...]:
+    return () if caller == "nobody" else call_metadata(reports.issuer.token(str(uuid.uuid4()), (caller,)))
+
+
+async def test_the_tables_cover_every_rpc_and_every_role() -> None:
+    rpcs = set(pb.DESCRIPTOR.services_by_name["ReportsService"].methods_by_name)
+    assert set(CALLS) == {rpc for rpc, *_ in REFUSED} == {rpc for rpc, _ in ALLOWED} == rpcs
+    for rpc in rpcs:
+        refused = {caller for r, caller, *_ in REFUSED if r == rpc}
+        allowed = {caller for r, caller in ALLOWED if r == rpc}
+        assert refused | allowed == {*REALM_ROLES, "nobody"} and not refused & allowed
+
+
+@pytest.mark.parametrize(
+    ("rpc", "caller", "status", "code"), REFUSED, ids=[f"{r}-{c}" for r, c, *_ in REFUSED]
+)
+async def test_refused(reports: Reports, rpc: str, caller: str, status: grpc.StatusCode, code: str) -> None:
+    world = await build_world(reports)
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await CALLS[rpc](reports.stub, world, metadata(reports, caller))
+    assert (refused.value.code(), error_code_of(refused.value)) == (status, code)
+
+
+@pytest.mark.parametrize(("rpc", "caller"), ALLOWED, ids=[f"{r}-{c}" for r, c in ALLOWED])
+async def test_allowed(reports: Reports, rpc: str, caller: str) -> None:
+    world = await build_world(reports)
+    reply = await CALLS[rpc](reports.stub, world, metadata(reports, caller))
+    assert (reply.group_id, reply.marks_count) == (world.group_id, 1)
