@@ -46,7 +46,10 @@ async def messages_in_stream(scratch: Scratch) -> int:
     return int(info.state.messages)
 
 
-async def test_crash_between_publish_and_commit_yields_exactly_one_event(scratch: Scratch) -> None:
+async def test_a_failure_between_publish_and_commit_rolls_back_and_the_next_sweep_is_deduplicated(
+    scratch: Scratch,
+) -> None:
+    # The killed-process version of this is in test_process_crashes.py.
     [event_id] = await stage(scratch)
 
     async def crash(row_id: uuid.UUID) -> None:

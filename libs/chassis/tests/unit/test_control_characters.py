@@ -36,5 +36,6 @@ def test_a_nul_in_a_filter_is_refused() -> None:
 
 
 def test_a_clean_request_and_a_non_message_pass() -> None:
-    refuse_control_characters(journal_pb.CreateGroupRequest(name="ИС-21"))
-    refuse_control_characters(b"raw bytes")
+    nested = archive_pb.ListAuditRecordsRequest(resource_type="mark", resource_id="строка\nвторая")
+    for request in (journal_pb.CreateGroupRequest(name="ИС-21"), nested, b"raw bytes"):
+        assert refuse_control_characters(request) is None  # returns quietly, raises nothing
