@@ -93,6 +93,15 @@ marks = Table(
     Index("ix_marks_group_discipline", "group_id", "discipline_id"),
 )
 
+# identity's people and roles as the journal knows them (ids and roles only; see migration 0002).
+people = Table(
+    "people",
+    metadata,
+    Column("person_id", UUID(as_uuid=True), primary_key=True),
+    Column("role", String(32), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
 
 def _map(mapper: registry) -> None:
     mapper.map_imperatively(model.Group, groups)
