@@ -179,10 +179,15 @@ CALLS: dict[str, Call] = {
         pb.CheckGuardianshipRequest(parent_id=w.parent, student_id=w.student), metadata=md
     ),
     "ListChildren": lambda s, w, md: s.ListChildren(pb.ListChildrenRequest(parent_id=w.parent), metadata=md),
+    "ListPersonRoles": lambda s, w, md: s.ListPersonRoles(
+        pb.ListPersonRolesRequest(person_ids=[w.student, w.parent]), metadata=md
+    ),
 }
 
 NOT_ADMIN = [role for role in REALM_ROLES if role != "admin"]
 NEITHER_ADMIN_NOR_SERVICE = [role for role in REALM_ROLES if role not in ("admin", "service")]
+NOT_SERVICE = [role for role in REALM_ROLES if role != "service"]
+SERVICES_ONLY = ("ListPersonRoles",)
 STRANGERS_TO_THE_PERSON = ("student", "parent", OTHER_PARENT, PARENT_WITHOUT_ROLE, ODD_PARENT)
 Row = tuple[str, str, grpc.StatusCode, str]
 
@@ -206,14 +211,19 @@ REFUSED: list[Row] = [
         ("ListChildren", caller, DENIED, "children_not_visible")
         for caller in (*NEITHER_ADMIN_NOR_SERVICE, "the student", OTHER_PARENT)
     ],
+    *[
+        ("ListPersonRoles", caller, DENIED, "role_required")
+        for caller in (*NOT_SERVICE, "the student", "the student's parent")
+    ],
     *[(rpc, "nobody", UNAUTHENTICATED, "unauthenticated") for rpc in CALLS],
 ]
 
 # (rpc, caller): calls that succeed, next to the refusals of the same RPC.
 ALLOWED: list[tuple[str, str]] = [
-    *[(rpc, "admin") for rpc in CALLS],
+    *[(rpc, "admin") for rpc in CALLS if rpc not in SERVICES_ONLY],
     *[("GetPerson", caller) for caller in (*STAFF, "service", "the student", "the student's parent")],
     ("ListGuardians", "service"),
+    ("ListPersonRoles", "service"),
     *[
         (rpc, caller)
         for rpc in ("CheckGuardianship", "ListChildren")

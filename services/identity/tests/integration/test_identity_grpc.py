@@ -293,3 +293,47 @@ async def test_list_children_by_name_with_one_audit_record_per_child(identity: I
     with pytest.raises(grpc.aio.AioRpcError) as malformed:
         await identity.stub.ListChildren(pb.ListChildrenRequest(parent_id="42"), metadata=admin)
     assert malformed.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_person_roles_page_by_id_for_a_service_and_refuse_bad_requests(identity: Identity) -> None:
+    made = [
+        (await create(identity, role, "Ролева", name)).person
+        for role, name in ((ipb.ROLE_STUDENT, "Ада"), (ipb.ROLE_PARENT, "Вера"), (ipb.ROLE_TEACHER, "Гала"))
+    ]
+    service = identity.md(new_subject(), "service")
+    before = len(await identity.outbox())
+
+    pages: list[Any] = []
+    after = ""
+    while True:
+        page = await identity.stub.ListPersonRoles(
+            pb.ListPersonRolesRequest(after_person_id=after, page_size=2), metadata=service
+        )
+        pages.append(page)
+        after = page.next_after_person_id
+        if not after:
+            break
+    listed = [(p.person_id, p.role) for page in pages for p in page.people]
+    chosen = await identity.stub.ListPersonRoles(
+        pb.ListPersonRolesRequest(person_ids=[made[1].person_id, new_subject()]), metadata=service
+    )
+
+    assert listed == sorted(listed)
+    assert {(p.person_id, p.role) for p in made} <= set(listed)
+    assert all(len(page.people) == 2 for page in pages[:-1])
+    assert [(p.person_id, p.role) for p in chosen.people] == [(made[1].person_id, ipb.ROLE_PARENT)]
+    assert chosen.next_after_person_id == ""
+    assert len(await identity.outbox()) == before  # not personal data: no audit record
+    for request, code in (
+        (pb.ListPersonRolesRequest(person_ids=["42"]), "invalid_person_ids"),
+        (pb.ListPersonRolesRequest(after_person_id="42"), "invalid_after_person_id"),
+        (pb.ListPersonRolesRequest(page_size=1001), "invalid_page_size"),
+        (pb.ListPersonRolesRequest(page_size=-1), "invalid_page_size"),
+        (pb.ListPersonRolesRequest(person_ids=[new_subject() for _ in range(1001)]), "too_many_person_ids"),
+    ):
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await identity.stub.ListPersonRoles(request, metadata=service)
+        assert (refused.value.code(), error_code_of(refused.value)) == (
+            grpc.StatusCode.INVALID_ARGUMENT,
+            code,
+        )

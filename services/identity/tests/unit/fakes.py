@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
@@ -46,6 +47,15 @@ class FakePeople:
     async def add(self, person: model.Person) -> None:
         person.created_at = datetime.now(UTC)
         self.staged.append(person)
+
+    async def roles(
+        self, person_ids: Collection[uuid.UUID], after: uuid.UUID | None, limit: int
+    ) -> list[tuple[uuid.UUID, model.Role]]:
+        chosen = sorted(
+            (p for p in self._store.people.values() if (not person_ids or p.id in person_ids)),
+            key=lambda p: p.id,
+        )
+        return [(p.id, p.role) for p in chosen if after is None or p.id > after][:limit]
 
 
 class FakeGuardianships:

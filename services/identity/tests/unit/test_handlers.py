@@ -432,3 +432,34 @@ async def test_a_parent_without_children_gets_an_empty_list_and_nothing_is_writt
 
 def _outside_account(username: str) -> NewAccount:
     return NewAccount(username=username, first_name="X", last_name="Y", email=None)
+
+
+# -- ListPersonRoles ------------------------------------------------------------------------------
+
+
+async def test_services_page_through_person_ids_and_roles_in_id_order(
+    handlers: IdentityHandlers, store: FakeStore
+) -> None:
+    people = [await make(handlers, role, "Ролева") for role in (model.Role.STUDENT, model.Role.PARENT)]
+    people.append(await make(handlers, model.Role.TEACHER, "Учителева"))
+    everyone = sorted((p.id, p.role) for p in people)
+    audits, commits = len(store.audits), store.commits
+
+    first = await handlers.list_person_roles(commands.ListPersonRoles((), None, 2), SERVICE)
+    rest = await handlers.list_person_roles(commands.ListPersonRoles((), first[-1][0], 2), SERVICE)
+    chosen = await handlers.list_person_roles(
+        commands.ListPersonRoles((people[1].id, uuid.uuid4()), None, 10), SERVICE
+    )
+
+    assert first + rest == everyone
+    assert chosen == [(people[1].id, model.Role.PARENT)]
+    # Ids and roles are not personal data: nothing is audited, nothing is written.
+    assert (len(store.audits), store.commits) == (audits, commits)
+
+
+@pytest.mark.parametrize("role", [r.value for r in model.Role])
+async def test_person_roles_are_refused_to_every_caller_but_a_service(
+    handlers: IdentityHandlers, role: str
+) -> None:
+    with pytest.raises(errors.RoleRequired):
+        await handlers.list_person_roles(commands.ListPersonRoles((), None, 10), principal(role))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 
 from chassis.db import insert_new
 from sqlalchemy import select
@@ -53,6 +54,19 @@ class PersonRepository:
         """Stage a new person and fill its server-side defaults (created_at)."""
         self._session.add(person)
         await self._session.flush()
+
+    async def roles(
+        self, person_ids: Collection[uuid.UUID], after: uuid.UUID | None, limit: int
+    ) -> list[tuple[uuid.UUID, model.Role]]:
+        """Return up to `limit` (person id, role) pairs in id order, after `after`; only `person_ids`
+        when it is not empty."""
+        people = orm.people.c
+        query = select(people.id, people.role).order_by(people.id).limit(limit)
+        if person_ids:
+            query = query.where(people.id.in_(list(person_ids)))
+        if after is not None:
+            query = query.where(people.id > after)
+        return [(row.id, row.role) for row in await self._session.execute(query)]
 
     def _detached(self, person: model.Person | None) -> model.Person | None:
         # People are never changed after being read here; a unit of work that ends without a commit

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from chassis.errors import InvalidArgument
 from chassis.principal import require_principal as _actor
+from chassis.validation import page_size
 from chassis.validation import parse_uuid as _id
 from ejournal.identity.v1 import identity_service_pb2 as pb
 from ejournal.identity.v1 import identity_service_pb2_grpc as pb_grpc
 
 from identity_service.api import mappers
 from identity_service.application import commands
-from identity_service.application.handlers import IdentityHandlers
+from identity_service.application.handlers import IdentityHandlers, role_to_pb
 
 Context = Any
+# ListPersonRoles: how many ids one call may name, and the page sizes.
+MAX_PERSON_IDS = 1000
+DEFAULT_ROLES_PAGE = 500
 
 
 class IdentityServicer(pb_grpc.IdentityServiceServicer):
@@ -71,3 +76,24 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         query = commands.ListChildren(parent_id=_id(request.parent_id, "parent_id"))
         children = await self._h.list_children(query, _actor())
         return pb.ListChildrenResponse(children=[mappers.person_to_pb(p) for p in children])
+
+    async def ListPersonRoles(
+        self, request: pb.ListPersonRolesRequest, context: Context
+    ) -> pb.ListPersonRolesResponse:
+        if len(request.person_ids) > MAX_PERSON_IDS:
+            raise InvalidArgument(
+                f"Не больше {MAX_PERSON_IDS} идентификаторов за один запрос", code="too_many_person_ids"
+            )
+        size = page_size(request.page_size, default=DEFAULT_ROLES_PAGE, maximum=MAX_PERSON_IDS)
+        query = commands.ListPersonRoles(
+            person_ids=tuple(_id(p, "person_ids") for p in request.person_ids),
+            after_person_id=_id(request.after_person_id, "after_person_id")
+            if request.after_person_id
+            else None,
+            page_size=size,
+        )
+        people = await self._h.list_person_roles(query, _actor())
+        return pb.ListPersonRolesResponse(
+            people=[pb.PersonRole(person_id=str(p), role=role_to_pb(r)) for p, r in people],
+            next_after_person_id=str(people[-1][0]) if len(people) == size else "",
+        )

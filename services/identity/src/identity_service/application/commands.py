@@ -71,6 +71,15 @@ class CheckGuardianship:
 
 
 @dataclass(frozen=True)
+class ListPersonRoles:
+    """Read person ids and roles in id order (another service's projection); `person_ids` narrows it."""
+
+    person_ids: tuple[uuid.UUID, ...]
+    after_person_id: uuid.UUID | None
+    page_size: int
+
+
+@dataclass(frozen=True)
 class ListChildren:
     """List the students linked to a parent."""
 

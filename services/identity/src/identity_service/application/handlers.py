@@ -162,6 +162,14 @@ class IdentityHandlers:
         async with self._uow() as uow:
             return await uow.guardianships.exists(query.parent_id, query.student_id)
 
+    async def list_person_roles(
+        self, query: commands.ListPersonRoles, actor: Principal
+    ) -> list[tuple[uuid.UUID, model.Role]]:
+        """Return person ids and roles in id order (services only): ids and roles, not personal data."""
+        access.require_service(actor, "список ролей доступен только сервисам журнала")
+        async with self._uow() as uow:
+            return await uow.people.roles(query.person_ids, query.after_person_id, query.page_size)
+
     async def list_children(self, query: commands.ListChildren, actor: Principal) -> list[model.Person]:
         """Return a parent's children by name (that parent, the admin or a service); audit each read."""
         access.require_children_lister(actor, query.parent_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -33,6 +33,13 @@ class People(Protocol):
 
     async def add(self, person: model.Person) -> None:
         """Stage a new person (its `created_at` is filled in)."""
+        ...
+
+    async def roles(
+        self, person_ids: Collection[uuid.UUID], after: uuid.UUID | None, limit: int
+    ) -> list[tuple[uuid.UUID, model.Role]]:
+        """Return up to `limit` (person id, role) pairs in id order, after `after`; only `person_ids`
+        when it is not empty."""
         ...
 
 

@@ -47,6 +47,12 @@ def require_guardian_lister(principal: Principal) -> None:
         raise errors.RoleRequired("список родителей доступен администратору")
 
 
+def require_service(principal: Principal, what: str) -> None:
+    """Raise RoleRequired unless the principal is another ejournal service."""
+    if not principal.is_service:
+        raise errors.RoleRequired(what)
+
+
 def require_guardianship_checker(principal: Principal, parent_id: uuid.UUID) -> None:
     """Raise GuardianshipNotVisible unless the principal is that parent, the admin or a service."""
     if principal.is_service or principal.has_any(Role.ADMIN) or is_self(principal, parent_id):
