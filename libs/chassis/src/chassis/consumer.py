@@ -132,7 +132,8 @@ class EventConsumer:
         max_deliver: int = 5,
         nak_delay_seconds: float = 1.0,
         ack_wait_seconds: float = 30.0,
-        batch: int = 20,
+        batch: int = 50,
+        concurrency: int = 8,
     ) -> None:
         self._js = js
         self._service = service
@@ -144,6 +145,7 @@ class EventConsumer:
         self._nak_delay = nak_delay_seconds
         self._ack_wait = ack_wait_seconds
         self._batch = batch
+        self._concurrency = max(1, concurrency)
 
     async def ensure(self) -> None:
         """Create or update the durable consumer (pull_subscribe would ignore a changed config)."""
@@ -194,6 +196,28 @@ class EventConsumer:
         finally:
             correlation_id_var.reset(token)
 
+    async def process_batch(self, msgs: Sequence[Msg]) -> None:
+        """Apply a fetched batch, up to `concurrency` messages at a time, each settled on its own.
+
+        Each message is still applied in its own transaction and acked only after its commit; the
+        messages of a batch are independent deliveries (as they are across replicas sharing the
+        durable), so handlers already must not depend on their order.
+        """
+        if self._concurrency == 1 or len(msgs) == 1:
+            for msg in msgs:
+                await self.process(msg)
+            return
+        slots = asyncio.Semaphore(self._concurrency)
+
+        async def bounded(msg: Msg) -> None:
+            async with slots:
+                await self.process(msg)
+
+        outcomes = await asyncio.gather(*(bounded(msg) for msg in msgs), return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+
     async def _dead_letter(self, msg: Msg, envelope: Envelope, error: str) -> None:
         headers = {
             "Nats-Msg-Id": f"dlq-{self._durable}-{envelope.event_id}",
@@ -237,8 +261,7 @@ class EventConsumer:
                     log.exception("fetch failed", extra={"consumer": self._durable})
                     await asyncio.sleep(1.0)
                     continue
-                for msg in msgs:
-                    await self.process(msg)
+                await self.process_batch(msgs)
         finally:
             await sub.unsubscribe()
 
@@ -276,6 +299,8 @@ class Subscription(Generic[M]):
     """Subjects to filter on; by default the one the event's proto declares."""
     max_deliver: int = 5
     nak_delay_seconds: float = 1.0
+    concurrency: int = 8
+    """How many events of a fetched batch are applied at once (1: strictly one after another)."""
     stream_name: str = ""
     """The stream to bind to; by default the producer's (tests bind to a private one)."""
 
@@ -302,4 +327,5 @@ class Subscription(Generic[M]):
             handler=self.envelope_handler(),
             max_deliver=self.max_deliver,
             nak_delay_seconds=self.nak_delay_seconds,
+            concurrency=self.concurrency,
         )

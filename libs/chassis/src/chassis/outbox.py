@@ -1,8 +1,9 @@
 """Transactional outbox: events are rows written with the business change, then relayed to NATS.
 
-The relay takes rows with FOR UPDATE SKIP LOCKED (so replicas share the work), publishes each with
-Nats-Msg-Id = the row id, marks them published and commits. A crash between publish and commit
-leaves the rows unpublished; the next sweep publishes them again and JetStream drops the duplicate.
+The relay takes rows with FOR UPDATE SKIP LOCKED (so replicas share the work), publishes a batch of
+them at once with Nats-Msg-Id = the row id, waits for every ack, marks them published and commits.
+A crash between publish and commit leaves the rows unpublished; the next sweep publishes them again
+and JetStream drops the duplicates.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -32,7 +33,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID, insert
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from chassis.context import correlation_id
@@ -166,18 +167,34 @@ class OutboxRelay:
                 ).all()
                 if not rows:
                     return total
-                for row in rows:
-                    headers: dict[str, Any] = dict(row.headers)
-                    headers["Nats-Msg-Id"] = str(row.id)
-                    await self._js.publish(row.subject, row.payload, headers=headers)
-                    if self._on_published is not None:
-                        await self._on_published(row.id)
+                await self._publish_batch(rows)
                 await session.execute(
                     update(OUTBOX)
                     .where(OUTBOX.c.id.in_([r.id for r in rows]))
                     .values(published_at=func.now())
                 )
             total += len(rows)
+
+    async def _publish_batch(self, rows: Sequence[Row[Any, Any, Any, Any]]) -> None:
+        """Publish the rows at once and wait for every ack; raise if any publish failed.
+
+        The publishes go out back to back, in row order, and their acks are awaited together, so a
+        batch costs about one round trip to JetStream instead of one per row. A failure leaves the
+        batch to be rolled back and published again: the ones that did land are dropped as
+        duplicates by their Nats-Msg-Id.
+        """
+
+        async def publish(row: Row[Any, Any, Any, Any]) -> None:
+            headers: dict[str, Any] = dict(row.headers)
+            headers["Nats-Msg-Id"] = str(row.id)
+            await self._js.publish(row.subject, row.payload, headers=headers)
+            if self._on_published is not None:
+                await self._on_published(row.id)
+
+        outcomes = await asyncio.gather(*(publish(row) for row in rows), return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
 
     async def purge_published(self) -> int:
         """Delete rows published longer ago than the keep period; return how many."""

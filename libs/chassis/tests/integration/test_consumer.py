@@ -166,3 +166,82 @@ async def test_failed_dead_letter_publish_is_retried_and_the_consumer_survives(s
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+async def fetch_all(scratch: Scratch, c: EventConsumer, durable: str, count: int) -> list:  # type: ignore[type-arg]
+    """Fetch exactly `count` deliveries of the consumer's durable, as run() would in one batch."""
+    await c.ensure()
+    sub = await scratch.js.pull_subscribe_bind(durable, scratch.stream)
+    msgs: list = []  # type: ignore[type-arg]
+    while len(msgs) < count:
+        msgs += await sub.fetch(count - len(msgs), timeout=5)
+    return msgs
+
+
+async def test_a_batch_is_applied_a_few_at_a_time_each_once_and_acked_after_its_commit(
+    scratch: Scratch,
+) -> None:
+    durable = f"d{uuid.uuid4().hex[:8]}"
+    in_flight = most = 0
+    committed: set[str] = set()
+
+    async def handler(envelope: Envelope) -> None:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        try:
+            async with UnitOfWork(scratch.sessions, service="test") as uow:
+                if await uow.inbox.claim(envelope.event_id, "effects", envelope.subject):
+                    await uow.session.execute(
+                        text("INSERT INTO effects VALUES (:e, 'batch')"), {"e": envelope.event_id}
+                    )
+                await uow.commit()
+            committed.add(envelope.event_id)
+        finally:
+            in_flight -= 1
+
+    ids = [str(uuid.uuid4()) for _ in range(30)]
+    for event_id in ids:
+        await publish(scratch, AuditRecorded(event_id=event_id).SerializeToString(), event_id)
+    c = EventConsumer(
+        scratch.js,
+        service="test",
+        stream=scratch.stream,
+        durable=durable,
+        filter_subjects=[f"{scratch.prefix}.>"],
+        handler=handler,
+        concurrency=4,
+    )
+    msgs = await fetch_all(scratch, c, durable, len(ids))
+    await c.process_batch(msgs)
+    assert most == 4, "four events of the batch were in their handlers at once, never more"
+    assert committed == set(ids)
+    assert await effects(scratch) == 30
+    # Every delivery was acked (after its commit): nothing pending, nothing awaiting an ack.
+    await scratch.nc.flush()
+    info = await scratch.js.consumer_info(scratch.stream, durable)
+    assert (info.num_pending, info.num_ack_pending) == (0, 0)
+
+
+async def test_concurrency_one_applies_a_batch_in_stream_order(scratch: Scratch) -> None:
+    durable = f"d{uuid.uuid4().hex[:8]}"
+    order: list[str] = []
+
+    async def handler(envelope: Envelope) -> None:
+        await asyncio.sleep(0)
+        order.append(envelope.event_id)
+
+    ids = [str(uuid.uuid4()) for _ in range(10)]
+    for event_id in ids:
+        await publish(scratch, AuditRecorded(event_id=event_id).SerializeToString(), event_id)
+    c = EventConsumer(
+        scratch.js,
+        service="test",
+        stream=scratch.stream,
+        durable=durable,
+        filter_subjects=[f"{scratch.prefix}.>"],
+        handler=handler,
+        concurrency=1,
+    )
+    await c.process_batch(await fetch_all(scratch, c, durable, len(ids)))
+    assert order == ids

@@ -106,3 +106,36 @@ async def test_running_relay_is_woken_by_commit(scratch: Scratch) -> None:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
         await relay_engine.dispose()
+
+
+async def test_a_batch_is_published_in_row_order_each_under_its_own_msg_id(scratch: Scratch) -> None:
+    await stage(scratch, 25)
+    async with scratch.sessions() as s:
+        rows = (await s.execute(select(OUTBOX.c.id).order_by(OUTBOX.c.created_at, OUTBOX.c.id))).all()
+    ids = [str(r.id) for r in rows]
+    assert await OutboxRelay(scratch.sessions, scratch.js, batch_size=100).publish_pending() == 25
+    assert await unpublished(scratch) == 0
+    sub = await scratch.js.pull_subscribe(f"{scratch.prefix}.>", stream=scratch.stream)
+    msgs: list = []  # type: ignore[type-arg]
+    while len(msgs) < 25:
+        msgs += await sub.fetch(25 - len(msgs), timeout=5)
+    assert [m.headers["Nats-Msg-Id"] for m in msgs] == ids, "the stream holds them in the relay's order"
+
+
+async def test_one_failed_publish_rolls_back_its_whole_batch_and_the_retry_is_deduplicated(
+    scratch: Scratch,
+) -> None:
+    ids = await stage(scratch, 10)
+
+    async def fail_one(row_id: uuid.UUID) -> None:
+        if str(row_id) == ids[6]:
+            raise ConnectionError("no ack for this one")
+
+    with pytest.raises(ConnectionError):
+        await OutboxRelay(scratch.sessions, scratch.js, on_published=fail_one).publish_pending()
+    assert await unpublished(scratch) == 10, "no row of the failed batch is marked published"
+    assert await messages_in_stream(scratch) == 10
+
+    assert await OutboxRelay(scratch.sessions, scratch.js).publish_pending() == 10
+    assert await unpublished(scratch) == 0
+    assert await messages_in_stream(scratch) == 10, "the repeats were dropped by Nats-Msg-Id"
