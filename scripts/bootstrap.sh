@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make a fresh Debian machine ready for `make up` and `make test`: uv, PostgreSQL server binaries,
-# Maven (fetches Keycloak), unzip, the workspace venv and the generated gRPC contracts.
+# Maven (fetches Keycloak), unzip, Chromium (browser tests), the workspace venv and the generated gRPC
+# contracts.
 # Idempotent: when everything is in place it only checks, quietly, in about a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,10 @@ if ! command -v initdb >/dev/null 2>&1 && ! compgen -G "/usr/lib/postgresql/*/bi
 fi
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 command -v unzip >/dev/null 2>&1 || missing+=(unzip)
+# The browser tests drive Debian's Chromium through Playwright (never `playwright install`: it downloads
+# a browser build); DejaVu gives the screenshots Cyrillic glyphs.
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 if [ ${#missing[@]} -gt 0 ]; then
   say "apt-get install ${missing[*]}"
   $SUDO apt-get update -qq
