@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
+import grpc
 import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -25,6 +26,7 @@ from nats.js.client import JetStreamContext
 
 from chassis.auth import JwtVerifier, Principal
 from chassis.events import stamp, subject_of
+from chassis.grpc_server import GrpcServer
 from chassis.streams import DLQ_STREAM, StreamSpec, connect_nats, dlq_subject, ensure_streams
 
 M = TypeVar("M", bound=Message)
@@ -263,3 +265,19 @@ class FakeUnitOfWork:
         self.inbox.staged.clear()
         self._events.clear()
         self._audits.clear()
+
+
+@asynccontextmanager
+async def serve_in_process(
+    add_to_server: Callable[[Any, grpc.aio.Server], None], servicer: object, verifier: JwtVerifier
+) -> AsyncIterator[grpc.aio.Channel]:
+    """Serve one servicer behind the real interceptors on a free port; yield a channel to it."""
+    server = GrpcServer(host="127.0.0.1", port=0, verifier=verifier, service_names=[], health_checks=[])
+    add_to_server(servicer, server.server)
+    await server.start()
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{server.port}")
+    try:
+        yield channel
+    finally:
+        await channel.close()
+        await server.stop(0)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import asyncpg
 import grpc
 import pytest
 import pytest_asyncio
@@ -24,24 +23,14 @@ from archive_service.application.handlers import ArchiveHandlers
 from chassis.db import make_engine, make_session_factory
 from chassis.events import Delivery
 from chassis.grpc_client import call_metadata, error_code_of
-from chassis.grpc_server import GrpcServer
-from chassis.testing import LocalIssuer
+from chassis.testing import LocalIssuer, serve_in_process
 from chassis.uow import audit_subject
+from devstack.testing import cloned_database, realm_roles
 from ejournal.archive.v1 import archive_service_pb2 as pb
 from ejournal.archive.v1 import archive_service_pb2_grpc as pb_grpc
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
-REALM_ROLES = (
-    "admin",
-    "director",
-    "deputy",
-    "curator",
-    "class_teacher",
-    "teacher",
-    "student",
-    "parent",
-    "service",
-)
+REALM_ROLES = realm_roles()
 READERS = ("admin", "director")
 VERIFIERS = ("admin",)
 DENIED, UNAUTHENTICATED = grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.UNAUTHENTICATED
@@ -59,31 +48,20 @@ async def archive(
     stack_infra: Any, database_templates: dict[str, str], issuer: LocalIssuer
 ) -> AsyncIterator[Archive]:
     """One archive server for the module on its own database; every case appends its own record."""
-    dsn: str = stack_infra.superuser_dsn
-    name = f"t_archive_access_{uuid.uuid4().hex[:10]}"
-    conn = await asyncpg.connect(dsn)
-    await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{database_templates["archive"]}"')
-    await conn.close()
-    engine = make_engine(
-        dsn.rpartition("/")[0].replace("postgresql://", "postgresql+asyncpg://", 1) + f"/{name}"
-    )
-    sessions = make_session_factory(engine)
-    handlers = ArchiveHandlers(uow=lambda: ArchiveUnitOfWork(sessions, service="archive"))
-    server = GrpcServer(
-        host="127.0.0.1", port=0, verifier=issuer.verifier(), service_names=[], health_checks=[]
-    )
-    pb_grpc.add_ArchiveServiceServicer_to_server(ArchiveServicer(handlers), server.server)
-    await server.start()
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{server.port}")
-    try:
-        yield Archive(pb_grpc.ArchiveServiceStub(channel), handlers, issuer)
-    finally:
-        await channel.close()
-        await server.stop(0)
-        await engine.dispose()
-        conn = await asyncpg.connect(dsn)
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.close()
+    async with cloned_database(
+        stack_infra.superuser_dsn, database_templates["archive"], "t_archive_access"
+    ) as url:
+        engine = make_engine(url)
+        sessions = make_session_factory(engine)
+        handlers = ArchiveHandlers(uow=lambda: ArchiveUnitOfWork(sessions, service="archive"))
+        servicer = ArchiveServicer(handlers)
+        try:
+            async with serve_in_process(
+                pb_grpc.add_ArchiveServiceServicer_to_server, servicer, issuer.verifier()
+            ) as channel:
+                yield Archive(pb_grpc.ArchiveServiceStub(channel), handlers, issuer)
+        finally:
+            await engine.dispose()
 
 
 @dataclass

@@ -14,15 +14,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import asyncpg
 import grpc
 import pytest
 import pytest_asyncio
 from chassis.db import make_engine, make_session_factory
 from chassis.events import Delivery, subject_of
 from chassis.grpc_client import call_metadata, error_code_of
-from chassis.grpc_server import GrpcServer
-from chassis.testing import LocalIssuer
+from chassis.testing import LocalIssuer, serve_in_process
+from devstack.testing import cloned_database, realm_roles
 from ejournal.journal.v1.events_pb2 import MarkRecorded
 from ejournal.messaging.v1 import messaging_service_pb2 as pb
 from ejournal.messaging.v1 import messaging_service_pb2_grpc as pb_grpc
@@ -33,17 +32,7 @@ from messaging_service.application import commands
 from messaging_service.application.handlers import MessagingHandlers
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
-REALM_ROLES = (
-    "admin",
-    "director",
-    "deputy",
-    "curator",
-    "class_teacher",
-    "teacher",
-    "student",
-    "parent",
-    "service",
-)
+REALM_ROLES = realm_roles()
 DENIED, UNAUTHENTICATED = grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.UNAUTHENTICATED
 
 
@@ -70,35 +59,24 @@ async def messaging(
     stack_infra: Any, database_templates: dict[str, str], issuer: LocalIssuer
 ) -> AsyncIterator[Messaging]:
     """One messaging server for the module on its own database; every case stores its own notice."""
-    dsn: str = stack_infra.superuser_dsn
-    name = f"t_messaging_access_{uuid.uuid4().hex[:10]}"
-    conn = await asyncpg.connect(dsn)
-    await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{database_templates["messaging"]}"')
-    await conn.close()
     orm.start_mappers()
-    engine = make_engine(
-        dsn.rpartition("/")[0].replace("postgresql://", "postgresql+asyncpg://", 1) + f"/{name}"
-    )
-    sessions = make_session_factory(engine)
-    guardians = Guardians()
-    handlers = MessagingHandlers(
-        uow=lambda: MessagingUnitOfWork(sessions, service="messaging"), guardians=guardians
-    )
-    server = GrpcServer(
-        host="127.0.0.1", port=0, verifier=issuer.verifier(), service_names=[], health_checks=[]
-    )
-    pb_grpc.add_MessagingServiceServicer_to_server(MessagingServicer(handlers), server.server)
-    await server.start()
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{server.port}")
-    try:
-        yield Messaging(pb_grpc.MessagingServiceStub(channel), handlers, guardians, issuer)
-    finally:
-        await channel.close()
-        await server.stop(0)
-        await engine.dispose()
-        conn = await asyncpg.connect(dsn)
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.close()
+    async with cloned_database(
+        stack_infra.superuser_dsn, database_templates["messaging"], "t_messaging_access"
+    ) as url:
+        engine = make_engine(url)
+        sessions = make_session_factory(engine)
+        guardians = Guardians()
+        handlers = MessagingHandlers(
+            uow=lambda: MessagingUnitOfWork(sessions, service="messaging"), guardians=guardians
+        )
+        servicer = MessagingServicer(handlers)
+        try:
+            async with serve_in_process(
+                pb_grpc.add_MessagingServiceServicer_to_server, servicer, issuer.verifier()
+            ) as channel:
+                yield Messaging(pb_grpc.MessagingServiceStub(channel), handlers, guardians, issuer)
+        finally:
+            await engine.dispose()
 
 
 async def notify_parent_of_a_mark(messaging: Messaging) -> tuple[str, str]:

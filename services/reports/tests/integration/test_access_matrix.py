@@ -13,15 +13,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-import asyncpg
 import grpc
 import pytest
 import pytest_asyncio
 from chassis.db import make_engine, make_session_factory
 from chassis.events import Delivery
 from chassis.grpc_client import call_metadata, error_code_of
-from chassis.grpc_server import GrpcServer
-from chassis.testing import LocalIssuer
+from chassis.testing import LocalIssuer, serve_in_process
+from devstack.testing import cloned_database, realm_roles
 from ejournal.reports.v1 import reports_service_pb2 as pb
 from ejournal.reports.v1 import reports_service_pb2_grpc as pb_grpc
 from reports_service.adapters import orm
@@ -31,17 +30,7 @@ from reports_service.application import commands
 from reports_service.application.handlers import ReportsHandlers
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
-REALM_ROLES = (
-    "admin",
-    "director",
-    "deputy",
-    "curator",
-    "class_teacher",
-    "teacher",
-    "student",
-    "parent",
-    "service",
-)
+REALM_ROLES = realm_roles()
 STAFF = ("admin", "director", "deputy", "curator", "class_teacher", "teacher")
 DENIED, UNAUTHENTICATED = grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.UNAUTHENTICATED
 
@@ -58,32 +47,21 @@ async def reports(
     stack_infra: Any, database_templates: dict[str, str], issuer: LocalIssuer
 ) -> AsyncIterator[Reports]:
     """One reports server for the module on its own database; every case projects its own group."""
-    dsn: str = stack_infra.superuser_dsn
-    name = f"t_reports_access_{uuid.uuid4().hex[:10]}"
-    conn = await asyncpg.connect(dsn)
-    await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{database_templates["reports"]}"')
-    await conn.close()
     orm.start_mappers()
-    engine = make_engine(
-        dsn.rpartition("/")[0].replace("postgresql://", "postgresql+asyncpg://", 1) + f"/{name}"
-    )
-    sessions = make_session_factory(engine)
-    handlers = ReportsHandlers(uow=lambda: ReportsUnitOfWork(sessions, service="reports"))
-    server = GrpcServer(
-        host="127.0.0.1", port=0, verifier=issuer.verifier(), service_names=[], health_checks=[]
-    )
-    pb_grpc.add_ReportsServiceServicer_to_server(ReportsServicer(handlers), server.server)
-    await server.start()
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{server.port}")
-    try:
-        yield Reports(pb_grpc.ReportsServiceStub(channel), handlers, issuer)
-    finally:
-        await channel.close()
-        await server.stop(0)
-        await engine.dispose()
-        conn = await asyncpg.connect(dsn)
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.close()
+    async with cloned_database(
+        stack_infra.superuser_dsn, database_templates["reports"], "t_reports_access"
+    ) as url:
+        engine = make_engine(url)
+        sessions = make_session_factory(engine)
+        handlers = ReportsHandlers(uow=lambda: ReportsUnitOfWork(sessions, service="reports"))
+        servicer = ReportsServicer(handlers)
+        try:
+            async with serve_in_process(
+                pb_grpc.add_ReportsServiceServicer_to_server, servicer, issuer.verifier()
+            ) as channel:
+                yield Reports(pb_grpc.ReportsServiceStub(channel), handlers, issuer)
+        finally:
+            await engine.dispose()
 
 
 @dataclass

@@ -1,0 +1,39 @@
+"""Helpers for service tests on the real stack: the realm's roles and a database of one's own."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import asyncpg
+
+from devstack.stack import find_repo_root
+
+
+def realm_roles() -> tuple[str, ...]:
+    """Return the realm roles of the Keycloak realm as code (deploy/local/keycloak), in file order."""
+    realm_file = find_repo_root() / "deploy" / "local" / "keycloak" / "ejournal-realm.json"
+    realm = json.loads(realm_file.read_text(encoding="utf-8"))
+    return tuple(role["name"] for role in realm["roles"]["realm"])
+
+
+@asynccontextmanager
+async def cloned_database(superuser_dsn: str, template: str, prefix: str) -> AsyncIterator[str]:
+    """Create a database from a migrated template; yield its asyncpg SQLAlchemy URL; drop it after."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    conn = await asyncpg.connect(superuser_dsn)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    finally:
+        await conn.close()
+    base = superuser_dsn.rpartition("/")[0].replace("postgresql://", "postgresql+asyncpg://", 1)
+    try:
+        yield f"{base}/{name}"
+    finally:
+        conn = await asyncpg.connect(superuser_dsn)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
