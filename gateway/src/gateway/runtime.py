@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import httpx
 from chassis.auth import JwtVerifier
 from fastapi import Request
 
+from gateway.auth.bearer import VerifiedTokens
 from gateway.auth.oidc import OidcClient
 from gateway.auth.session import SessionCookie, SessionStore
 from gateway.clients import ServiceClients
@@ -30,6 +31,8 @@ class Runtime:
     sessions: SessionStore
     cookie: SessionCookie
     health: HealthProbe
+    tokens: VerifiedTokens = field(default_factory=VerifiedTokens)
+    """Principals of the bearer tokens verified lately (see gateway.auth.bearer)."""
 
 
 def get_runtime(request: Request) -> Runtime:

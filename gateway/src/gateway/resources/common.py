@@ -170,8 +170,8 @@ class ProtoEnum(Generic[V]):
 # -- services --------------------------------------------------------------------------------------
 
 
-def get_clients(request: Request) -> ServiceClients:
-    """Return the service clients of the running app."""
+async def get_clients(request: Request) -> ServiceClients:
+    """Return the service clients of the running app (async: FastAPI runs a plain def in a thread)."""
     return get_runtime(request).clients
 
 
