@@ -124,6 +124,28 @@ def test_walking_skeleton(platform) -> None:  # type: ignore[no-untyped-def]
             "discipline_id": discipline["discipline_id"],
         },
     )
+    # The journal knows identity's people and their roles (from identity's events, or asking identity
+    # for a person created a moment ago): a parent is not enrolled, a student gets no load, and an id
+    # nobody has is not found. Nothing is written: the group still has only its student.
+    enrol = f"/api/v1/groups/{group['group_id']}/students"
+    for path, body, status, code in (
+        (enrol, {"student_id": stranger["person_id"]}, 409, "person_not_student"),
+        (enrol, {"student_id": str(uuid.uuid4())}, 404, "person_not_found"),
+        (
+            "/api/v1/teaching-loads",
+            {
+                "teacher_id": student["person_id"],
+                "group_id": group["group_id"],
+                "discipline_id": discipline["discipline_id"],
+            },
+            409,
+            "person_not_teacher",
+        ),
+    ):
+        refused = admin.client.post(path, json=body)
+        assert (refused.status_code, refused.json()["error"]["code"]) == (status, code), refused.text
+    enrolled = admin.get(f"/api/v1/groups/{group['group_id']}/students")["student_ids"]
+    assert enrolled == [student["person_id"]]
 
     # The teacher logs in for the first time (must change the temporary password) and records a mark.
     teacher_api = Api(

@@ -11,7 +11,7 @@ import asyncio
 import os
 import signal
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from datetime import date
 
 import asyncpg
@@ -36,6 +36,29 @@ TODAY = date(2026, 10, 15)
 WRITERS = 4
 WRITES_BEFORE_KILL = 40
 SUCCESSES_AFTER_RESTART = 40
+
+
+class People:
+    """Identity's people and roles (identity itself is not running here): the ones the test made."""
+
+    def __init__(self) -> None:
+        self.roles: dict[uuid.UUID, str] = {}
+
+    def new(self, role: str) -> str:
+        person_id = uuid.uuid4()
+        self.roles[person_id] = role
+        return str(person_id)
+
+    async def roles_of(self, person_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+        return {p: self.roles[p] for p in person_ids if p in self.roles}
+
+    async def page(
+        self, after: uuid.UUID | None, size: int
+    ) -> tuple[list[tuple[uuid.UUID, str]], uuid.UUID | None]:
+        return [], None
+
+
+PEOPLE = People()
 
 
 class NoGuardians:
@@ -64,6 +87,7 @@ async def gateway_over_journal(
         uow=lambda: JournalUnitOfWork(sessions, service="journal"),
         guardians=NoGuardians(),
         today=lambda: TODAY,
+        people=PEOPLE,
     )
     server = GrpcServer(
         host="127.0.0.1", port=0, verifier=issuer.verifier(), service_names=[], health_checks=[]
@@ -111,9 +135,9 @@ async def test_killing_postgres_mid_stream_gives_only_201_or_503_and_loses_nothi
 ) -> None:
     http, issuer, url = gateway_over_journal
     admin = _auth(issuer, str(uuid.uuid4()), "admin")
-    teacher_id = str(uuid.uuid4())
+    teacher_id = PEOPLE.new("teacher")
     teacher = _auth(issuer, teacher_id, "teacher")
-    students = [str(uuid.uuid4()) for _ in range(5)]
+    students = [PEOPLE.new("student") for _ in range(5)]
     group = await _created(http, "/api/v1/groups", {"name": "ИС-31"}, admin)
     discipline = await _created(
         http, "/api/v1/disciplines", {"code": "ОП.02", "name": "Физика", "kind": "discipline"}, admin

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from chassis.auth import ServiceTokenProvider
 from chassis.service import ServiceKit, run_service
 from ejournal.journal.v1 import journal_service_pb2, journal_service_pb2_grpc
 
-from journal_service.adapters.identity_client import IdentityGuardianDirectory
+from journal_service.adapters.identity_client import IdentityGuardianDirectory, IdentityPersonDirectory
 from journal_service.adapters.orm import start_mappers
 from journal_service.adapters.uow import JournalUnitOfWork
+from journal_service.api.consumers import subscriptions
 from journal_service.api.grpc import JournalServicer
 from journal_service.application.handlers import JournalHandlers
 from journal_service.config import JournalSettings
@@ -26,16 +28,26 @@ def build(kit: ServiceKit[JournalSettings]) -> None:
     def today() -> date:
         return datetime.now(zone).date()
 
+    settings = kit.settings
+    identity = kit.channel(settings.identity_addr)
+    tokens = ServiceTokenProvider(
+        settings.oidc_issuer, settings.service_client_id, settings.service_client_secret
+    )
     handlers = JournalHandlers(
         uow=kit.unit_of_work(JournalUnitOfWork),
-        guardians=IdentityGuardianDirectory(kit.channel(kit.settings.identity_addr)),
+        guardians=IdentityGuardianDirectory(identity),
         today=today,
+        people=IdentityPersonDirectory(identity, tokens),
     )
     kit.serve(
         journal_service_pb2_grpc.add_JournalServiceServicer_to_server,
         JournalServicer(handlers),
         journal_service_pb2.DESCRIPTOR.services_by_name["JournalService"],
     )
+    for subscription in subscriptions(handlers):
+        kit.subscribe(subscription)
+    # The people created before this journal first ran (or while it was down) reach it this way.
+    kit.background(handlers.people.catch_up_until_done())
 
 
 def run() -> None:

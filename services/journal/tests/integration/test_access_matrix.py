@@ -31,6 +31,8 @@ from journal_service.adapters.uow import JournalUnitOfWork
 from journal_service.api.grpc import JournalServicer
 from journal_service.application.handlers import JournalHandlers
 
+from .people import KnownPeople
+
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 TODAY = date(2026, 10, 15)
 REALM_ROLES = (
@@ -67,6 +69,7 @@ class Journal:
     stub: pb_grpc.JournalServiceStub
     issuer: LocalIssuer
     guardians: Guardians
+    people: KnownPeople
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -84,9 +87,12 @@ async def journal(
         dsn.rpartition("/")[0].replace("postgresql://", "postgresql+asyncpg://", 1) + f"/{name}"
     )
     sessions = make_session_factory(engine)
-    guardians = Guardians()
+    guardians, people = Guardians(), KnownPeople()
     handlers = JournalHandlers(
-        uow=lambda: JournalUnitOfWork(sessions, service="journal"), guardians=guardians, today=lambda: TODAY
+        uow=lambda: JournalUnitOfWork(sessions, service="journal"),
+        guardians=guardians,
+        today=lambda: TODAY,
+        people=people,
     )
     server = GrpcServer(
         host="127.0.0.1", port=0, verifier=issuer.verifier(), service_names=[], health_checks=[]
@@ -95,7 +101,7 @@ async def journal(
     await server.start()
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{server.port}")
     try:
-        yield Journal(pb_grpc.JournalServiceStub(channel), issuer, guardians)
+        yield Journal(pb_grpc.JournalServiceStub(channel), issuer, guardians, people)
     finally:
         await channel.close()
         await server.stop(0)
@@ -122,10 +128,15 @@ class World:
     parent: str
     teacher_of_another_discipline: str
     teacher_in_another_group: str
+    # A student and a teacher identity knows, not yet enrolled or given a load.
+    new_student: str
+    new_teacher: str
 
 
 async def build_world(journal: Journal) -> World:
-    admin, student, teacher, parent, colleague, elsewhere = (str(uuid.uuid4()) for _ in range(6))
+    admin, parent = str(uuid.uuid4()), str(uuid.uuid4())
+    student, teacher = journal.people.new("student"), journal.people.new("teacher")
+    colleague, elsewhere = journal.people.new("teacher"), journal.people.new("class_teacher")
     md = call_metadata(journal.issuer.token(admin, ("admin",)))
     stub = journal.stub
 
@@ -148,7 +159,7 @@ async def build_world(journal: Journal) -> World:
     group_id, other_group_id = await group(), await group()
     discipline_id, other_discipline_id = await discipline(), await discipline()
     await stub.EnrollStudent(pb.EnrollStudentRequest(group_id=group_id, student_id=student), metadata=md)
-    other_student = str(uuid.uuid4())
+    other_student = journal.people.new("student")
     await stub.EnrollStudent(
         pb.EnrollStudentRequest(group_id=other_group_id, student_id=other_student), metadata=md
     )
@@ -156,7 +167,18 @@ async def build_world(journal: Journal) -> World:
     await load(colleague, group_id, other_discipline_id)
     await load(elsewhere, other_group_id, discipline_id)
     journal.guardians.pairs.add((parent, student))
-    return World(admin, group_id, discipline_id, student, teacher, parent, colleague, elsewhere)
+    return World(
+        admin,
+        group_id,
+        discipline_id,
+        student,
+        teacher,
+        parent,
+        colleague,
+        elsewhere,
+        journal.people.new("student"),
+        journal.people.new("teacher"),
+    )
 
 
 # Who calls. A realm role alone is a stranger holding that role: a teacher without any load,
@@ -190,7 +212,7 @@ CALLS: dict[str, Call] = {
         pb.CreateGroupRequest(name=f"Н-{uuid.uuid4().hex[:8]}"), metadata=md
     ),
     "EnrollStudent": lambda s, w, md: s.EnrollStudent(
-        pb.EnrollStudentRequest(group_id=w.group_id, student_id=str(uuid.uuid4())), metadata=md
+        pb.EnrollStudentRequest(group_id=w.group_id, student_id=w.new_student), metadata=md
     ),
     "CreateDiscipline": lambda s, w, md: s.CreateDiscipline(
         pb.CreateDisciplineRequest(
@@ -200,7 +222,7 @@ CALLS: dict[str, Call] = {
     ),
     "AssignTeachingLoad": lambda s, w, md: s.AssignTeachingLoad(
         pb.AssignTeachingLoadRequest(
-            teacher_id=str(uuid.uuid4()), group_id=w.group_id, discipline_id=w.discipline_id
+            teacher_id=w.new_teacher, group_id=w.group_id, discipline_id=w.discipline_id
         ),
         metadata=md,
     ),

@@ -27,6 +27,8 @@ from journal_service.application.handlers import JournalHandlers
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from .people import KnownPeople
+
 pytestmark = pytest.mark.integration
 TODAY = date(2026, 10, 15)
 
@@ -43,6 +45,7 @@ class Journal:
     stub: pb_grpc.JournalServiceStub
     sessions: async_sessionmaker[AsyncSession]
     issuer: LocalIssuer
+    people: KnownPeople
 
     def md(self, subject: str, *roles: str) -> tuple[tuple[str, str], ...]:
         return call_metadata(self.issuer.token(subject, roles))
@@ -53,10 +56,12 @@ async def journal(fresh_db: Callable[[str], Awaitable[str]], issuer: LocalIssuer
     orm.start_mappers()
     engine = make_engine(await fresh_db("journal"), pool_size=2)
     sessions = make_session_factory(engine)
+    people = KnownPeople()
     handlers = JournalHandlers(
         uow=lambda: JournalUnitOfWork(sessions, service="journal"),
         guardians=NoGuardians(),
         today=lambda: TODAY,
+        people=people,
     )
     server = GrpcServer(
         host="127.0.0.1", port=0, verifier=issuer.verifier(), service_names=[], health_checks=[]
@@ -64,7 +69,7 @@ async def journal(fresh_db: Callable[[str], Awaitable[str]], issuer: LocalIssuer
     pb_grpc.add_JournalServiceServicer_to_server(JournalServicer(handlers), server.server)
     await server.start()
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{server.port}")
-    yield Journal(pb_grpc.JournalServiceStub(channel), sessions, issuer)
+    yield Journal(pb_grpc.JournalServiceStub(channel), sessions, issuer, people)
     await channel.close()
     await server.stop(0)
     await engine.dispose()
@@ -86,7 +91,7 @@ async def marks_count(sessions: async_sessionmaker[AsyncSession]) -> int:
 
 async def test_mark_its_event_and_its_audit_are_written_together(journal: Journal) -> None:
     admin = journal.md(ADMIN, "admin")
-    teacher_id, student_id = str(uuid.uuid4()), str(uuid.uuid4())
+    teacher_id, student_id = journal.people.new("teacher"), journal.people.new("student")
     group = (await journal.stub.CreateGroup(pb.CreateGroupRequest(name="ИС-21"), metadata=admin)).group
     discipline = (
         await journal.stub.CreateDiscipline(
@@ -180,12 +185,12 @@ async def test_group_students_over_grpc_for_staff_and_the_groups_teacher(journal
             metadata=admin,
         )
     ).discipline
-    students = sorted(str(uuid.uuid4()) for _ in range(3))
+    students = sorted(journal.people.new("student") for _ in range(3))
     for student in students:
         await journal.stub.EnrollStudent(
             pb.EnrollStudentRequest(group_id=group.group_id, student_id=student), metadata=admin
         )
-    teacher = str(uuid.uuid4())
+    teacher = journal.people.new("class_teacher")
     await journal.stub.AssignTeachingLoad(
         pb.AssignTeachingLoadRequest(
             teacher_id=teacher, group_id=group.group_id, discipline_id=discipline.discipline_id

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 import grpc
 import nats
 import pytest
+from chassis.db import make_engine
 from chassis.grpc_client import call_metadata
 from chassis.service import serve_service
 from chassis.testing import LocalIssuer, eventually
@@ -31,6 +32,7 @@ from ejournal.journal.v1 import journal_pb2 as jpb
 from ejournal.journal.v1 import journal_service_pb2 as pb
 from ejournal.journal.v1 import journal_service_pb2_grpc as pb_grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from journal_service.adapters import orm
 from journal_service.config import JournalSettings
 from journal_service.main import build
 
@@ -91,8 +93,18 @@ async def test_writes_go_on_while_nats_is_down_and_the_outbox_catches_up(
 ) -> None:
     issuer = LocalIssuer()
     port = _free_port()
+    teacher_id, student_id = str(uuid.uuid4()), str(uuid.uuid4())
+    database_url = await fresh_db("journal")
+    # Identity is not running here: the journal knows these two from identity's events.
+    engine = make_engine(database_url)
+    async with engine.begin() as conn:
+        await conn.execute(
+            orm.people.insert(),
+            [{"person_id": teacher_id, "role": "teacher"}, {"person_id": student_id, "role": "student"}],
+        )
+    await engine.dispose()
     settings = JournalSettings(
-        database_url=await fresh_db("journal"),
+        database_url=database_url,
         nats_url=nats_server.url,
         grpc_port=port,
         oidc_issuer=issuer.issuer,
@@ -117,7 +129,6 @@ async def test_writes_go_on_while_nats_is_down_and_the_outbox_catches_up(
     try:
         assert await eventually(serving, within=20)
         admin = call_metadata(issuer.token(str(uuid.uuid4()), ("admin",)))
-        teacher_id, student_id = str(uuid.uuid4()), str(uuid.uuid4())
         teacher = call_metadata(issuer.token(teacher_id, ("teacher",)))
         group = (await stub.CreateGroup(pb.CreateGroupRequest(name="ИС-41"), metadata=admin)).group
         discipline = (

@@ -7,6 +7,7 @@ from collections.abc import Collection
 from datetime import UTC, datetime
 
 from chassis import testing
+from chassis.errors import ServiceUnavailable
 from journal_service.application import ports
 from journal_service.domain import model
 
@@ -120,6 +121,19 @@ class FakeMarks:
         ]
 
 
+class FakePeople:
+    """The projection of people: person id → role."""
+
+    def __init__(self) -> None:
+        self.roles: dict[uuid.UUID, str] = {}
+
+    async def role_of(self, person_id: uuid.UUID) -> str | None:
+        return self.roles.get(person_id)
+
+    async def remember(self, people: Collection[tuple[uuid.UUID, str]]) -> None:
+        self.roles.update(people)
+
+
 class FakeUnitOfWork(testing.FakeUnitOfWork):
     """Shares its repositories across instances (like one database); records what was committed."""
 
@@ -129,6 +143,7 @@ class FakeUnitOfWork(testing.FakeUnitOfWork):
         self.disciplines = store.disciplines
         self.loads = store.loads
         self.marks = store.marks
+        self.people = store.people
 
 
 class FakeStore(testing.FakeLedger):
@@ -138,6 +153,7 @@ class FakeStore(testing.FakeLedger):
         self.disciplines = FakeDisciplines()
         self.loads = FakeLoads(self.groups)
         self.marks = FakeMarks()
+        self.people = FakePeople()
 
 
 def fake_unit_of_work(store: FakeStore) -> ports.JournalUnitOfWork:
@@ -151,3 +167,33 @@ class FakeGuardians:
 
     async def is_guardian(self, *, token: str, parent_id: str, student_id: str) -> bool:
         return (parent_id, student_id) in self.links
+
+
+class FakePersonDirectory:
+    """Identity's people and roles; `down` makes it unreachable; `asked` records each call."""
+
+    def __init__(self, roles: dict[uuid.UUID, str] | None = None) -> None:
+        self.roles = roles or {}
+        self.down = False
+        self.asked: list[list[uuid.UUID]] = []
+
+    async def roles_of(self, person_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+        self._answer(list(person_ids))
+        return {p: self.roles[p] for p in person_ids if p in self.roles}
+
+    async def page(
+        self, after: uuid.UUID | None, size: int
+    ) -> tuple[list[tuple[uuid.UUID, str]], uuid.UUID | None]:
+        self._answer([])
+        chosen = sorted(p for p in self.roles if after is None or p > after)[:size]
+        return [(p, self.roles[p]) for p in chosen], chosen[-1] if len(chosen) == size else None
+
+    def _answer(self, person_ids: list[uuid.UUID]) -> None:
+        self.asked.append(person_ids)
+        if self.down:
+            raise ServiceUnavailable("Сервис учётных записей недоступен", code="identity_unavailable")
+
+
+def person_directory(directory: FakePersonDirectory) -> ports.PersonDirectory:
+    """Return the fake directory as the port; mypy checks here that it satisfies it."""
+    return directory

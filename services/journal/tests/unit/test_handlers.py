@@ -9,15 +9,17 @@ from typing import Any
 import pytest
 from chassis.auth import Principal
 from chassis.errors import InvalidArgument, NotFound, PermissionDenied
+from chassis.events import Delivery
 from ejournal.journal.v1 import events_pb2 as events
 from journal_service.application.disciplines import CreateDiscipline, ListDisciplines
 from journal_service.application.groups import CreateGroup, EnrollStudent, ListGroupStudents
 from journal_service.application.handlers import JournalHandlers
 from journal_service.application.marks import ListStudentMarks, RecordMark
+from journal_service.application.people import ProjectPersonCreated
 from journal_service.application.teaching_load import AssignTeachingLoad
 from journal_service.domain import errors, model
 
-from .fakes import FakeGuardians, FakeStore, fake_unit_of_work
+from .fakes import FakeGuardians, FakePersonDirectory, FakeStore, fake_unit_of_work, person_directory
 
 TODAY = date(2026, 10, 15)
 
@@ -38,15 +40,28 @@ def guardians() -> FakeGuardians:
 
 @pytest.fixture
 def handlers(store: FakeStore, guardians: FakeGuardians) -> JournalHandlers:
-    return JournalHandlers(uow=lambda: fake_unit_of_work(store), guardians=guardians, today=lambda: TODAY)
+    return JournalHandlers(
+        uow=lambda: fake_unit_of_work(store),
+        guardians=guardians,
+        today=lambda: TODAY,
+        people=person_directory(FakePersonDirectory()),
+    )
 
 
 ADMIN = person("admin")
 
 
+async def known(handlers: JournalHandlers, role: str) -> uuid.UUID:
+    """A person identity created, as its event reached the journal's projection."""
+    person_id = uuid.uuid4()
+    delivery = Delivery(str(uuid.uuid4()), "journal-people", "identity.person.created.v1")
+    await handlers.people.project_person_created(ProjectPersonCreated(person_id, role), delivery)
+    return person_id
+
+
 async def setup_class(handlers: JournalHandlers) -> dict[str, Any]:
-    teacher = person("teacher")
-    student = uuid.uuid4()
+    teacher = person("teacher", subject=str(await known(handlers, "teacher")))
+    student = await known(handlers, "student")
     group = await handlers.groups.create(CreateGroup(name="ИС-21"), ADMIN)
     discipline = await handlers.disciplines.create(
         CreateDiscipline(code="ОП.01", name="Математика", kind=model.DisciplineKind.DISCIPLINE),

@@ -10,6 +10,7 @@ from journal_service.adapters.repositories import (
     MarkRepository,
     TeachingLoadRepository,
 )
+from journal_service.adapters.repositories.people import PeopleRepository
 
 
 class JournalUnitOfWork(UnitOfWork):
@@ -19,9 +20,11 @@ class JournalUnitOfWork(UnitOfWork):
     disciplines: DisciplineRepository
     loads: TeachingLoadRepository
     marks: MarkRepository
+    people: PeopleRepository
 
     def _open(self) -> None:
         self.groups = GroupRepository(self.session)
         self.disciplines = DisciplineRepository(self.session)
         self.loads = TeachingLoadRepository(self.session)
         self.marks = MarkRepository(self.session)
+        self.people = PeopleRepository(self.session)

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from chassis.principal import Principal
 from ejournal.journal.v1 import events_pb2 as events
 
+from journal_service.application.people import PeopleHandlers
 from journal_service.application.ports import UnitOfWorkFactory
 from journal_service.domain import access, errors, model
+from journal_service.domain.people import require_student
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,9 @@ class ListGroupStudents:
 class GroupHandlers:
     """Use cases of groups and enrolment."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, people: PeopleHandlers) -> None:
         self._uow = uow
+        self._people = people
 
     async def create(self, cmd: CreateGroup, actor: Principal) -> model.Group:
         """Create a group with a unique name (admin)."""
@@ -53,11 +56,17 @@ class GroupHandlers:
             return group
 
     async def enroll_student(self, cmd: EnrollStudent, actor: Principal) -> bool:
-        """Enrol a student into a group (admin); idempotent, True when enrolled now."""
+        """Enrol a student into a group (admin); idempotent, True when enrolled now.
+
+        The person must be known to identity with the role student (asked once when the journal's
+        projection does not hold them yet).
+        """
         access.require_admin(actor, "зачисление выполняет администратор")
+        role = await self._people.role_of(cmd.student_id)
         async with self._uow() as uow:
             if await uow.groups.get(cmd.group_id) is None:
                 raise errors.GroupNotFound()
+            require_student(role)
             created = await uow.groups.enroll(cmd.group_id, cmd.student_id)
             if created:
                 await uow.emit(

@@ -5,15 +5,28 @@ from __future__ import annotations
 from journal_service.application.disciplines import DisciplineHandlers
 from journal_service.application.groups import GroupHandlers
 from journal_service.application.marks import MarkHandlers
-from journal_service.application.ports import GuardianDirectory, Today, UnitOfWorkFactory
+from journal_service.application.people import PeopleHandlers
+from journal_service.application.ports import (
+    GuardianDirectory,
+    PersonDirectory,
+    Today,
+    UnitOfWorkFactory,
+)
 from journal_service.application.teaching_load import TeachingLoadHandlers
 
 
 class JournalHandlers:
     """Every use case of the journal, by aggregate: `handlers.marks.record(...)`."""
 
-    def __init__(self, uow: UnitOfWorkFactory, guardians: GuardianDirectory, today: Today) -> None:
-        self.groups = GroupHandlers(uow)
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        guardians: GuardianDirectory,
+        today: Today,
+        people: PersonDirectory,
+    ) -> None:
+        self.people = PeopleHandlers(uow, people)
+        self.groups = GroupHandlers(uow, self.people)
         self.disciplines = DisciplineHandlers(uow)
-        self.loads = TeachingLoadHandlers(uow)
+        self.loads = TeachingLoadHandlers(uow, self.people)
         self.marks = MarkHandlers(uow, guardians, today)

@@ -94,6 +94,18 @@ class Marks(Protocol):
         ...
 
 
+class People(Protocol):
+    """The projection of identity's people: person ids and roles (no names)."""
+
+    async def role_of(self, person_id: uuid.UUID) -> str | None:
+        """Return the person's role, or None when the journal does not know the person."""
+        ...
+
+    async def remember(self, people: Collection[tuple[uuid.UUID, str]]) -> None:
+        """Store (person id, role) pairs; a known person gets the role given now."""
+        ...
+
+
 class JournalUnitOfWork(UnitOfWorkPort, Protocol):
     """One transaction over the journal database."""
 
@@ -109,12 +121,30 @@ class JournalUnitOfWork(UnitOfWorkPort, Protocol):
     @property
     def marks(self) -> Marks: ...
 
+    @property
+    def people(self) -> People: ...
+
 
 class GuardianDirectory(Protocol):
     """Knows which parent is linked to which student (owned by the identity service)."""
 
     async def is_guardian(self, *, token: str, parent_id: str, student_id: str) -> bool:
         """Return True when the parent is linked to the student."""
+        ...
+
+
+class PersonDirectory(Protocol):
+    """Knows every person and their role (owned by the identity service); asked as the journal itself."""
+
+    async def roles_of(self, person_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """Return the roles of those of the people it knows; raise ServiceUnavailable when unreachable."""
+        ...
+
+    async def page(
+        self, after: uuid.UUID | None, size: int
+    ) -> tuple[list[tuple[uuid.UUID, str]], uuid.UUID | None]:
+        """Return up to `size` (person id, role) pairs in id order after `after`, and the id the next
+        page starts after (None on the last page)."""
         ...
 
 

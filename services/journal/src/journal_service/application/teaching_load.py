@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from chassis.principal import Principal
 from ejournal.journal.v1 import events_pb2 as events
 
+from journal_service.application.people import PeopleHandlers
 from journal_service.application.ports import UnitOfWorkFactory
 from journal_service.domain import access, errors, model
+from journal_service.domain.people import require_teacher
 
 
 @dataclass(frozen=True)
@@ -24,17 +26,24 @@ class AssignTeachingLoad:
 class TeachingLoadHandlers:
     """Use cases of the teaching load."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, people: PeopleHandlers) -> None:
         self._uow = uow
+        self._people = people
 
     async def assign(self, cmd: AssignTeachingLoad, actor: Principal) -> model.TeachingLoad:
-        """Assign a teacher to a discipline in a group (admin); idempotent."""
+        """Assign a teacher to a discipline in a group (admin); idempotent.
+
+        The person must be known to identity as a teacher or a class teacher (asked once when the
+        journal's projection does not hold them yet).
+        """
         access.require_admin(actor, "нагрузку распределяет администратор")
+        role = await self._people.role_of(cmd.teacher_id)
         async with self._uow() as uow:
             if await uow.groups.get(cmd.group_id) is None:
                 raise errors.GroupNotFound()
             if await uow.disciplines.get(cmd.discipline_id) is None:
                 raise errors.DisciplineNotFound()
+            require_teacher(role)
             existing = await uow.loads.find(cmd.teacher_id, cmd.group_id, cmd.discipline_id)
             if existing is not None:
                 return existing

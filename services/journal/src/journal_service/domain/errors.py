@@ -68,6 +68,34 @@ class StudentNotVisible(NotFound):
         super().__init__("Обучающийся не найден", code="student_not_found")
 
 
+class PersonNotFound(NotFound):
+    """The journal does not know this person, nor does identity."""
+
+    def __init__(self) -> None:
+        super().__init__("Человек с таким идентификатором не найден", code="person_not_found")
+
+
+class PersonNotStudent(FailedPrecondition):
+    """Only a person with the role «обучающийся» is enrolled into a group."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Зачислить в группу можно только обучающегося; у этого человека другая роль",
+            code="person_not_student",
+        )
+
+
+class PersonNotTeacher(FailedPrecondition):
+    """Only a teacher or a class teacher is given a teaching load."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Нагрузку можно назначить только преподавателю или классному руководителю; "
+            "у этого человека другая роль",
+            code="person_not_teacher",
+        )
+
+
 class RoleRequired(PermissionDenied):
     """The caller lacks the role the action needs."""
 

@@ -1,0 +1,31 @@
+"""The people the journal refers to: who may be enrolled as a student, who may be given a teaching load.
+
+The journal keeps only each person's id and role (a projection of identity's people); names stay in
+identity. A role is the realm role's name: admin, director, deputy, curator, class_teacher, teacher,
+student, parent.
+"""
+
+from __future__ import annotations
+
+from journal_service.domain import errors
+
+STUDENT = "student"
+# A class teacher also teaches (regulation §1.7): both may be given a teaching load.
+TEACHING_ROLES = ("teacher", "class_teacher")
+ROLES = ("admin", "director", "deputy", "curator", "class_teacher", "teacher", "student", "parent")
+
+
+def require_student(role: str | None) -> None:
+    """Raise PersonNotFound for an unknown person (None), PersonNotStudent for another role."""
+    if role is None:
+        raise errors.PersonNotFound()
+    if role != STUDENT:
+        raise errors.PersonNotStudent()
+
+
+def require_teacher(role: str | None) -> None:
+    """Raise PersonNotFound for an unknown person (None), PersonNotTeacher unless they teach."""
+    if role is None:
+        raise errors.PersonNotFound()
+    if role not in TEACHING_ROLES:
+        raise errors.PersonNotTeacher()
