@@ -11,6 +11,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 
+from chassis.errors import DomainError
 from chassis.events import Delivery
 from ejournal.identity.v1 import identity_pb2 as ipb
 
@@ -77,8 +78,13 @@ class PeopleHandlers:
         while True:
             try:
                 count = await self.catch_up()
+            except DomainError as exc:
+                # Expected while identity or Keycloak is still starting: one line, no traceback.
+                log.warning("people catch-up failed; retrying", extra={"reason": exc.code})
+                await asyncio.sleep(retry_seconds)
+                continue
             except Exception:
-                log.warning("people catch-up failed; retrying", exc_info=True)
+                log.exception("people catch-up failed; retrying")
                 await asyncio.sleep(retry_seconds)
                 continue
             log.info("people caught up from identity", extra={"people": count})
