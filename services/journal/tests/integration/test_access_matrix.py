@@ -8,9 +8,10 @@ so the refused call would succeed for someone allowed: only the check stands in 
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -131,6 +132,31 @@ class World:
     # A student and a teacher identity knows, not yet enrolled or given a load.
     new_student: str
     new_teacher: str
+    # The group's class teacher (UpdateGroup) and an academic year opened for the case (R2.1).
+    class_teacher: str = ""
+    year_id: str = ""
+    year_first_week: jpb.DateSpan = field(default_factory=jpb.DateSpan)
+
+
+# Academic years are unique by name: each case and each OpenAcademicYear call takes the next one.
+YEARS = itertools.count(2100)
+
+
+def open_year_request() -> pb.OpenAcademicYearRequest:
+    first = next(YEARS)
+
+    def span(start: tuple[int, int, int], end: tuple[int, int, int]) -> jpb.DateSpan:
+        return jpb.DateSpan(
+            starts_on=LocalDate(year=start[0], month=start[1], day=start[2]),
+            ends_on=LocalDate(year=end[0], month=end[1], day=end[2]),
+        )
+
+    return pb.OpenAcademicYearRequest(
+        name=f"{first}/{first + 1}",
+        span=span((first, 9, 1), (first + 1, 8, 31)),
+        semester1=span((first, 9, 1), (first, 12, 31)),
+        semester2=span((first + 1, 1, 12), (first + 1, 6, 30)),
+    )
 
 
 async def build_world(journal: Journal) -> World:
@@ -167,6 +193,11 @@ async def build_world(journal: Journal) -> World:
     await load(colleague, group_id, other_discipline_id)
     await load(elsewhere, other_group_id, discipline_id)
     journal.guardians.pairs.add((parent, student))
+    class_teacher = journal.people.new("class_teacher")
+    attributes = pb.GroupAttributes(class_teacher_id=class_teacher)
+    await stub.UpdateGroup(pb.UpdateGroupRequest(group_id=group_id, attributes=attributes), metadata=md)
+    year = (await stub.OpenAcademicYear(open_year_request(), metadata=md)).year
+    first = year.span.starts_on
     return World(
         admin,
         group_id,
@@ -178,6 +209,11 @@ async def build_world(journal: Journal) -> World:
         elsewhere,
         journal.people.new("student"),
         journal.people.new("teacher"),
+        class_teacher=class_teacher,
+        year_id=year.year_id,
+        year_first_week=jpb.DateSpan(
+            starts_on=first, ends_on=LocalDate(year=first.year, month=first.month, day=first.day + 6)
+        ),
     )
 
 
@@ -187,6 +223,7 @@ COLLEAGUE = "a teacher of another discipline in the group"
 ELSEWHERE = "a teacher of the discipline in another group"
 NOT_A_STUDENT = "the student's id without the student role"
 NOT_A_PERSON = "a teacher whose subject is not a person id"
+CLASS_TEACHER = "the group's class teacher"
 CALLERS: dict[str, Callable[[World], tuple[str, tuple[str, ...]]]] = {
     **{role: (lambda w, role=role: (str(uuid.uuid4()), (role,))) for role in REALM_ROLES},
     "the admin": lambda w: (w.admin, ("admin",)),
@@ -197,6 +234,7 @@ CALLERS: dict[str, Callable[[World], tuple[str, tuple[str, ...]]]] = {
     NOT_A_STUDENT: lambda w: (w.student, ()),
     NOT_A_PERSON: lambda w: (f"service-account-{uuid.uuid4().hex[:6]}", ("teacher",)),
     "the student's parent": lambda w: (w.parent, ("parent",)),
+    CLASS_TEACHER: lambda w: (w.class_teacher, ("class_teacher",)),
 }
 
 Call = Callable[[pb_grpc.JournalServiceStub, World, tuple[tuple[str, str], ...]], Awaitable[object]]
@@ -246,6 +284,50 @@ CALLS: dict[str, Call] = {
         pb.ListGroupStudentsRequest(group_id=w.group_id), metadata=md
     ),
 }
+# The academic year's structure (R2.1).
+CALLS.update(
+    {
+        "UpdateGroup": lambda s, w, md: s.UpdateGroup(
+            pb.UpdateGroupRequest(group_id=w.group_id, attributes=pb.GroupAttributes(course_year=2)),
+            metadata=md,
+        ),
+        "OpenAcademicYear": lambda s, w, md: s.OpenAcademicYear(open_year_request(), metadata=md),
+        "ListAcademicYears": lambda s, w, md: s.ListAcademicYears(pb.ListAcademicYearsRequest(), metadata=md),
+        "SetGroupCalendar": lambda s, w, md: s.SetGroupCalendar(
+            pb.SetGroupCalendarRequest(
+                group_id=w.group_id,
+                year_id=w.year_id,
+                spans=[jpb.CalendarSpan(kind=jpb.CALENDAR_SPAN_KIND_THEORY, span=w.year_first_week)],
+            ),
+            metadata=md,
+        ),
+        "GetGroupCalendar": lambda s, w, md: s.GetGroupCalendar(
+            pb.GetGroupCalendarRequest(group_id=w.group_id, year_id=w.year_id), metadata=md
+        ),
+        "SetBellSchedule": lambda s, w, md: s.SetBellSchedule(
+            pb.SetBellScheduleRequest(
+                pairs=[jpb.BellPair(number=1, starts_at_minute=510, ends_at_minute=600)]
+            ),
+            metadata=md,
+        ),
+        "GetBellSchedule": lambda s, w, md: s.GetBellSchedule(pb.GetBellScheduleRequest(), metadata=md),
+        "CreateSubgroup": lambda s, w, md: s.CreateSubgroup(
+            pb.CreateSubgroupRequest(
+                group_id=w.group_id,
+                discipline_id=w.discipline_id,
+                name=f"подгруппа {uuid.uuid4().hex[:6]}",
+                student_ids=[w.student],
+            ),
+            metadata=md,
+        ),
+        "ListSubgroups": lambda s, w, md: s.ListSubgroups(
+            pb.ListSubgroupsRequest(group_id=w.group_id), metadata=md
+        ),
+    }
+)
+YEAR_ADMIN_ONLY = ("UpdateGroup", "OpenAcademicYear", "SetGroupCalendar", "SetBellSchedule", "CreateSubgroup")
+# The group's calendar and subgroups: the administration, the group's teachers and its class teacher.
+GROUP_READERS = (*READ_ALL, "the group's teacher", COLLEAGUE, CLASS_TEACHER)
 
 ADMIN_ONLY = ("CreateGroup", "EnrollStudent", "CreateDiscipline", "AssignTeachingLoad")
 NOT_ADMIN = [role for role in REALM_ROLES if role != "admin"]
@@ -280,6 +362,21 @@ REFUSED: list[Row] = [
         (rpc, NOT_A_PERSON, DENIED, "person_required")
         for rpc in ("RecordMark", "ListStudentMarks", "ListGroupStudents")
     ],
+    *[
+        (rpc, caller, DENIED, "role_required")
+        for rpc in YEAR_ADMIN_ONLY
+        for caller in (*NOT_ADMIN, "the group's teacher", "the student", CLASS_TEACHER)
+    ],
+    *[
+        ("ListAcademicYears", caller, DENIED, "role_required")
+        for caller in ("student", "parent", "service", "the student", NOT_A_STUDENT, "the student's parent")
+    ],
+    *[
+        (rpc, caller, NOT_FOUND, "group_not_found")
+        for rpc in ("GetGroupCalendar", "ListSubgroups")
+        for caller in (*MAY_NOT_READ, ELSEWHERE, "the student", "the student's parent", NOT_A_STUDENT)
+    ],
+    *[(rpc, NOT_A_PERSON, DENIED, "person_required") for rpc in ("GetGroupCalendar", "ListSubgroups")],
     *[(rpc, "nobody", UNAUTHENTICATED, "unauthenticated") for rpc in CALLS],
 ]
 
@@ -293,6 +390,11 @@ ALLOWED: list[tuple[str, str]] = [
     ],
     *[("ListGroupStudents", caller) for caller in (*READ_ALL, "the group's teacher", COLLEAGUE)],
     *[("ListDisciplines", caller) for caller in REALM_ROLES],
+    *[(rpc, "admin") for rpc in YEAR_ADMIN_ONLY],
+    ("ListStudentMarks", CLASS_TEACHER),
+    *[("ListAcademicYears", caller) for caller in (*READ_ALL, "teacher", "class_teacher", CLASS_TEACHER)],
+    *[(rpc, caller) for rpc in ("GetGroupCalendar", "ListSubgroups") for caller in GROUP_READERS],
+    *[("GetBellSchedule", caller) for caller in REALM_ROLES],
 ]
 
 

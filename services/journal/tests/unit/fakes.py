@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
 from chassis import testing
 from chassis.errors import ServiceUnavailable
 from journal_service.application import ports
-from journal_service.domain import model
+from journal_service.domain import model, year
 
 DEFAULT_DICTIONARY = model.MarkDictionary(
     kinds={
@@ -44,6 +44,13 @@ class FakeGroups:
 
     async def students_of(self, group_id: uuid.UUID) -> list[uuid.UUID]:
         return sorted(s for g, s in self.enrollments if g == group_id)
+
+    async def is_class_teacher_of_student(self, teacher_id: uuid.UUID, student_id: uuid.UUID) -> bool:
+        return any(
+            self.items[g].class_teacher_id == teacher_id
+            for g, s in self.enrollments
+            if s == student_id and g in self.items
+        )
 
 
 class FakeDisciplines:
@@ -121,6 +128,69 @@ class FakeMarks:
         ]
 
 
+class FakeYears:
+    def __init__(self) -> None:
+        self.items: dict[uuid.UUID, year.AcademicYear] = {}
+        self.calendars: dict[tuple[uuid.UUID, uuid.UUID], list[year.CalendarSpan]] = {}
+
+    async def get(self, year_id: uuid.UUID) -> year.AcademicYear | None:
+        return self.items.get(year_id)
+
+    async def name_taken(self, name: str) -> bool:
+        return any(y.name == name for y in self.items.values())
+
+    async def add(self, academic_year: year.AcademicYear) -> None:
+        self.items[academic_year.id] = academic_year
+
+    async def all(self) -> list[year.AcademicYear]:
+        return sorted(self.items.values(), key=lambda y: y.span.starts_on, reverse=True)
+
+    async def calendar_of(self, group_id: uuid.UUID, year_id: uuid.UUID) -> list[year.CalendarSpan]:
+        return list(self.calendars.get((group_id, year_id), []))
+
+    async def replace_calendar(
+        self, group_id: uuid.UUID, year_id: uuid.UUID, spans: Sequence[year.CalendarSpan]
+    ) -> None:
+        self.calendars[(group_id, year_id)] = sorted(spans, key=lambda s: s.span.starts_on)
+
+
+class FakeBells:
+    def __init__(self) -> None:
+        self.items: list[year.BellPair] = [year.BellPair(1, 510, 600), year.BellPair(2, 610, 700)]
+
+    async def pairs(self) -> list[year.BellPair]:
+        return sorted(self.items, key=lambda p: p.number)
+
+    async def replace(self, pairs: Sequence[year.BellPair]) -> None:
+        self.items = list(pairs)
+
+
+class FakeSubgroups:
+    def __init__(self) -> None:
+        self.items: list[year.Subgroup] = []
+
+    async def name_taken(self, group_id: uuid.UUID, discipline_id: uuid.UUID, name: str) -> bool:
+        return any(
+            (s.group_id, s.discipline_id, s.name) == (group_id, discipline_id, name) for s in self.items
+        )
+
+    async def students_in_subgroups(self, group_id: uuid.UUID, discipline_id: uuid.UUID) -> set[uuid.UUID]:
+        return {
+            student
+            for s in self.items
+            if (s.group_id, s.discipline_id) == (group_id, discipline_id)
+            for student in s.student_ids
+        }
+
+    async def add(self, subgroup: year.Subgroup) -> None:
+        self.items.append(subgroup)
+
+    async def of_group(self, group_id: uuid.UUID) -> list[year.Subgroup]:
+        return sorted(
+            (s for s in self.items if s.group_id == group_id), key=lambda s: (str(s.discipline_id), s.name)
+        )
+
+
 class FakePeople:
     """The projection of people: person id → role."""
 
@@ -144,6 +214,9 @@ class FakeUnitOfWork(testing.FakeUnitOfWork):
         self.loads = store.loads
         self.marks = store.marks
         self.people = store.people
+        self.years = store.years
+        self.bells = store.bells
+        self.subgroups = store.subgroups
 
 
 class FakeStore(testing.FakeLedger):
@@ -154,6 +227,9 @@ class FakeStore(testing.FakeLedger):
         self.loads = FakeLoads(self.groups)
         self.marks = FakeMarks()
         self.people = FakePeople()
+        self.years = FakeYears()
+        self.bells = FakeBells()
+        self.subgroups = FakeSubgroups()
 
 
 def fake_unit_of_work(store: FakeStore) -> ports.JournalUnitOfWork:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import enum
+
 from chassis.db import ImperativeMapping
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -13,6 +16,8 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
+    SmallInteger,
     String,
     Table,
     UniqueConstraint,
@@ -21,9 +26,22 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import registry
 
-from journal_service.domain import model
+from journal_service.domain import model, year
 
 metadata = MetaData()
+
+
+def _text_enum(kind: type[enum.StrEnum], name: str) -> Enum:
+    """A domain enum stored as its value in a checked VARCHAR (a new value needs no ALTER TYPE)."""
+    return Enum(
+        kind,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=24,
+        values_callable=lambda e: [m.value for m in e],
+    )
+
 
 groups = Table(
     "groups",
@@ -31,6 +49,12 @@ groups = Table(
     Column("id", UUID(as_uuid=True), primary_key=True),
     Column("name", String(32), nullable=False, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # Attributes of R2.1 (migration 0003): optional, so groups created before them stay valid.
+    Column("course_year", SmallInteger, nullable=True),
+    Column("specialty_code", String(8), nullable=False, server_default=""),
+    Column("specialty_name", String(200), nullable=False, server_default=""),
+    Column("study_form", _text_enum(year.StudyForm, "study_form"), nullable=True),
+    Column("class_teacher_id", UUID(as_uuid=True), nullable=True, index=True),
 )
 
 enrollments = Table(
@@ -100,6 +124,78 @@ people = Table(
     Column("person_id", UUID(as_uuid=True), primary_key=True),
     Column("role", String(32), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# The academic year's structure (R2.1, migration 0003).
+academic_years = Table(
+    "academic_years",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("name", String(9), nullable=False, unique=True),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+academic_periods = Table(
+    "academic_periods",
+    metadata,
+    Column("year_id", UUID(as_uuid=True), ForeignKey("academic_years.id"), nullable=False),
+    Column("number", SmallInteger, nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    PrimaryKeyConstraint("year_id", "number"),
+    CheckConstraint("number IN (1, 2)", name="ck_academic_periods_number"),
+)
+
+calendar_spans = Table(
+    "calendar_spans",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("group_id", UUID(as_uuid=True), ForeignKey("groups.id"), nullable=False),
+    Column("year_id", UUID(as_uuid=True), ForeignKey("academic_years.id"), nullable=False),
+    Column("kind", _text_enum(year.CalendarSpanKind, "calendar_span_kind"), nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Index("ix_calendar_spans_group_year", "group_id", "year_id", "starts_on"),
+    CheckConstraint("starts_on <= ends_on", name="ck_calendar_spans_dates"),
+)
+
+bell_pairs = Table(
+    "bell_pairs",
+    metadata,
+    Column("number", SmallInteger, primary_key=True),
+    Column("starts_at_minute", SmallInteger, nullable=False),
+    Column("ends_at_minute", SmallInteger, nullable=False),
+    CheckConstraint("number BETWEEN 1 AND 8", name="ck_bell_pairs_number"),
+    CheckConstraint(
+        "0 <= starts_at_minute AND starts_at_minute < ends_at_minute AND ends_at_minute <= 1440",
+        name="ck_bell_pairs_times",
+    ),
+)
+
+subgroups = Table(
+    "subgroups",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("group_id", UUID(as_uuid=True), ForeignKey("groups.id"), nullable=False),
+    Column("discipline_id", UUID(as_uuid=True), ForeignKey("disciplines.id"), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    UniqueConstraint("group_id", "discipline_id", "name", name="uq_subgroup_name"),
+)
+
+# group_id and discipline_id repeat the subgroup's so the database itself keeps a student in at most
+# one subgroup of a group for a discipline.
+subgroup_members = Table(
+    "subgroup_members",
+    metadata,
+    Column("subgroup_id", UUID(as_uuid=True), ForeignKey("subgroups.id"), nullable=False),
+    Column("group_id", UUID(as_uuid=True), nullable=False),
+    Column("discipline_id", UUID(as_uuid=True), nullable=False),
+    Column("student_id", UUID(as_uuid=True), nullable=False),
+    PrimaryKeyConstraint("subgroup_id", "student_id"),
+    UniqueConstraint("group_id", "discipline_id", "student_id", name="uq_subgroup_member"),
 )
 
 

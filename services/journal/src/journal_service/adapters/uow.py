@@ -5,9 +5,12 @@ from __future__ import annotations
 from chassis.uow import UnitOfWork
 
 from journal_service.adapters.repositories import (
+    AcademicYearRepository,
+    BellScheduleRepository,
     DisciplineRepository,
     GroupRepository,
     MarkRepository,
+    SubgroupRepository,
     TeachingLoadRepository,
 )
 from journal_service.adapters.repositories.people import PeopleRepository
@@ -21,6 +24,9 @@ class JournalUnitOfWork(UnitOfWork):
     loads: TeachingLoadRepository
     marks: MarkRepository
     people: PeopleRepository
+    years: AcademicYearRepository
+    bells: BellScheduleRepository
+    subgroups: SubgroupRepository
 
     def _open(self) -> None:
         self.groups = GroupRepository(self.session)
@@ -28,3 +34,6 @@ class JournalUnitOfWork(UnitOfWork):
         self.loads = TeachingLoadRepository(self.session)
         self.marks = MarkRepository(self.session)
         self.people = PeopleRepository(self.session)
+        self.years = AcademicYearRepository(self.session)
+        self.bells = BellScheduleRepository(self.session)
+        self.subgroups = SubgroupRepository(self.session)

@@ -12,15 +12,44 @@ from ejournal.journal.v1 import journal_service_pb2 as pb
 from ejournal.journal.v1 import journal_service_pb2_grpc as pb_grpc
 
 from journal_service.api import mappers
+from journal_service.application.academic_year import GetGroupCalendar, OpenAcademicYear, SetGroupCalendar
+from journal_service.application.bell_schedule import SetBellSchedule
 from journal_service.application.disciplines import CreateDiscipline, ListDisciplines
-from journal_service.application.groups import CreateGroup, EnrollStudent, ListGroupStudents
+from journal_service.application.groups import CreateGroup, EnrollStudent, ListGroupStudents, UpdateGroup
 from journal_service.application.handlers import JournalHandlers
 from journal_service.application.marks import ListStudentMarks, RecordMark
+from journal_service.application.subgroups import CreateSubgroup, ListSubgroups
 from journal_service.application.teaching_load import AssignTeachingLoad
+from journal_service.domain import year, year_errors
 
 Context = Any
 # One page of a diary or of notifications names far fewer disciplines than a curriculum holds.
 MAX_DISCIPLINE_IDS = 500
+
+
+def _attributes(message: pb.GroupAttributes) -> year.GroupAttributes:
+    """Return the attributes a request sets: absent fields stay; an empty class teacher removes them."""
+    teacher = message.class_teacher_id.strip() if message.HasField("class_teacher_id") else None
+    return year.GroupAttributes(
+        course_year=message.course_year if message.HasField("course_year") else None,
+        specialty_code=message.specialty_code.strip() if message.HasField("specialty_code") else None,
+        specialty_name=(
+            _optional_text(message.specialty_name, "specialty_name")
+            if message.HasField("specialty_name")
+            else None
+        ),
+        study_form=mappers.study_form_from_pb(message.study_form),
+        class_teacher_id=_id(teacher, "class_teacher_id") if teacher else None,
+        clear_class_teacher=teacher == "",
+    )
+
+
+def _optional_text(value: str, field: str, *, max_length: int = 200) -> str:
+    """Return the stripped text ("" allowed: it clears) or raise InvalidArgument when too long."""
+    text = value.strip()
+    if len(text) > max_length:
+        raise InvalidArgument(f"Поле «{field}» длиннее {max_length} символов", code=f"too_long_{field}")
+    return text
 
 
 class JournalServicer(pb_grpc.JournalServiceServicer):
@@ -30,7 +59,10 @@ class JournalServicer(pb_grpc.JournalServiceServicer):
         self._h = handlers
 
     async def CreateGroup(self, request: pb.CreateGroupRequest, context: Context) -> pb.CreateGroupResponse:
-        cmd = CreateGroup(name=require_text(request.name, "name", max_length=32))
+        cmd = CreateGroup(
+            name=require_text(request.name, "name", max_length=32),
+            attributes=_attributes(request.attributes),
+        )
         group = await self._h.groups.create(cmd, _actor())
         return pb.CreateGroupResponse(group=mappers.group_to_pb(group))
 
@@ -104,3 +136,87 @@ class JournalServicer(pb_grpc.JournalServiceServicer):
         query = ListGroupStudents(group_id=_id(request.group_id, "group_id"))
         students = await self._h.groups.students(query, _actor())
         return pb.ListGroupStudentsResponse(student_ids=[str(s) for s in students])
+
+    async def UpdateGroup(self, request: pb.UpdateGroupRequest, context: Context) -> pb.UpdateGroupResponse:
+        cmd = UpdateGroup(
+            group_id=_id(request.group_id, "group_id"), attributes=_attributes(request.attributes)
+        )
+        group = await self._h.groups.update(cmd, _actor())
+        return pb.UpdateGroupResponse(group=mappers.group_to_pb(group))
+
+    async def OpenAcademicYear(
+        self, request: pb.OpenAcademicYearRequest, context: Context
+    ) -> pb.OpenAcademicYearResponse:
+        cmd = OpenAcademicYear(
+            name=require_text(request.name, "name", max_length=9),
+            span=mappers.span_from_pb(request.span, "year"),
+            semester1=mappers.span_from_pb(request.semester1, "semester1"),
+            semester2=mappers.span_from_pb(request.semester2, "semester2"),
+        )
+        opened = await self._h.years.open(cmd, _actor())
+        return pb.OpenAcademicYearResponse(year=mappers.year_to_pb(opened))
+
+    async def ListAcademicYears(
+        self, request: pb.ListAcademicYearsRequest, context: Context
+    ) -> pb.ListAcademicYearsResponse:
+        years = await self._h.years.all(_actor())
+        return pb.ListAcademicYearsResponse(years=[mappers.year_to_pb(y) for y in years])
+
+    async def SetGroupCalendar(
+        self, request: pb.SetGroupCalendarRequest, context: Context
+    ) -> pb.SetGroupCalendarResponse:
+        if len(request.spans) > year.MAX_SPANS:
+            raise year_errors.TooManySpans(year.MAX_SPANS)
+        cmd = SetGroupCalendar(
+            group_id=_id(request.group_id, "group_id"),
+            year_id=_id(request.year_id, "year_id"),
+            spans=tuple(mappers.calendar_span_from_pb(s) for s in request.spans),
+        )
+        spans = await self._h.years.set_calendar(cmd, _actor())
+        return pb.SetGroupCalendarResponse(spans=[mappers.calendar_span_to_pb(s) for s in spans])
+
+    async def GetGroupCalendar(
+        self, request: pb.GetGroupCalendarRequest, context: Context
+    ) -> pb.GetGroupCalendarResponse:
+        query = GetGroupCalendar(
+            group_id=_id(request.group_id, "group_id"), year_id=_id(request.year_id, "year_id")
+        )
+        calendar = await self._h.years.calendar(query, _actor())
+        return pb.GetGroupCalendarResponse(
+            year=mappers.year_to_pb(calendar.academic_year),
+            spans=[mappers.calendar_span_to_pb(s) for s in calendar.spans],
+        )
+
+    async def SetBellSchedule(
+        self, request: pb.SetBellScheduleRequest, context: Context
+    ) -> pb.SetBellScheduleResponse:
+        cmd = SetBellSchedule(pairs=tuple(mappers.pair_from_pb(p) for p in request.pairs))
+        pairs = await self._h.bells.set(cmd, _actor())
+        return pb.SetBellScheduleResponse(pairs=[mappers.pair_to_pb(p) for p in pairs])
+
+    async def GetBellSchedule(
+        self, request: pb.GetBellScheduleRequest, context: Context
+    ) -> pb.GetBellScheduleResponse:
+        pairs = await self._h.bells.get(_actor())
+        return pb.GetBellScheduleResponse(pairs=[mappers.pair_to_pb(p) for p in pairs])
+
+    async def CreateSubgroup(
+        self, request: pb.CreateSubgroupRequest, context: Context
+    ) -> pb.CreateSubgroupResponse:
+        if len(request.student_ids) > year.MAX_SUBGROUP_STUDENTS:
+            raise year_errors.TooManySubgroupStudents(year.MAX_SUBGROUP_STUDENTS)
+        cmd = CreateSubgroup(
+            group_id=_id(request.group_id, "group_id"),
+            discipline_id=_id(request.discipline_id, "discipline_id"),
+            name=require_text(request.name, "name", max_length=64),
+            student_ids=tuple(_id(s, "student_ids") for s in request.student_ids),
+        )
+        subgroup = await self._h.subgroups.create(cmd, _actor())
+        return pb.CreateSubgroupResponse(subgroup=mappers.subgroup_to_pb(subgroup))
+
+    async def ListSubgroups(
+        self, request: pb.ListSubgroupsRequest, context: Context
+    ) -> pb.ListSubgroupsResponse:
+        query = ListSubgroups(group_id=_id(request.group_id, "group_id"))
+        subgroups = await self._h.subgroups.of_group(query, _actor())
+        return pb.ListSubgroupsResponse(subgroups=[mappers.subgroup_to_pb(s) for s in subgroups])

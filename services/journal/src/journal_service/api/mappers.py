@@ -9,7 +9,7 @@ from ejournal.common.v1 import common_pb2
 from ejournal.journal.v1 import journal_pb2 as pb
 
 from journal_service.application.marks import local_date
-from journal_service.domain import model
+from journal_service.domain import model, year
 
 _KIND_PREFIX = "DISCIPLINE_KIND_"
 # The proto is the source of the kinds; the domain's enum mirrors it by name because the database
@@ -20,6 +20,23 @@ _KIND_FROM_PB: dict[pb.DisciplineKind.ValueType, model.DisciplineKind] = {
     if number != pb.DISCIPLINE_KIND_UNSPECIFIED
 }
 _KIND_TO_PB = {kind: number for number, kind in _KIND_FROM_PB.items()}
+
+
+# The year's enums mirror the proto by name likewise (stored as checked text; a test keeps them equal).
+_SPAN_PREFIX = "CALENDAR_SPAN_KIND_"
+_SPAN_FROM_PB: dict[pb.CalendarSpanKind.ValueType, year.CalendarSpanKind] = {
+    number: year.CalendarSpanKind[name.removeprefix(_SPAN_PREFIX)]
+    for name, number in pb.CalendarSpanKind.items()
+    if number != pb.CALENDAR_SPAN_KIND_UNSPECIFIED
+}
+_SPAN_TO_PB = {kind: number for number, kind in _SPAN_FROM_PB.items()}
+_FORM_PREFIX = "STUDY_FORM_"
+_FORM_FROM_PB: dict[pb.StudyForm.ValueType, year.StudyForm] = {
+    number: year.StudyForm[name.removeprefix(_FORM_PREFIX)]
+    for name, number in pb.StudyForm.items()
+    if number != pb.STUDY_FORM_UNSPECIFIED
+}
+_FORM_TO_PB = {form: number for number, form in _FORM_FROM_PB.items()}
 
 
 def kind_from_pb(value: pb.DisciplineKind.ValueType) -> model.DisciplineKind:
@@ -39,8 +56,16 @@ def date_from_pb(value: common_pb2.LocalDate, field: str) -> date:
 
 
 def group_to_pb(group: model.Group) -> pb.Group:
-    """Map a group."""
-    return pb.Group(group_id=str(group.id), name=group.name)
+    """Map a group and its attributes."""
+    return pb.Group(
+        group_id=str(group.id),
+        name=group.name,
+        course_year=group.course_year or 0,
+        specialty_code=group.specialty_code,
+        specialty_name=group.specialty_name,
+        study_form=_FORM_TO_PB[group.study_form] if group.study_form else pb.STUDY_FORM_UNSPECIFIED,
+        class_teacher_id=str(group.class_teacher_id or ""),
+    )
 
 
 def discipline_to_pb(discipline: model.Discipline | model.DisciplineView) -> pb.Discipline:
@@ -77,3 +102,70 @@ def mark_to_pb(mark: model.Mark | model.MarkView) -> pb.Mark:
     if mark.recorded_at is not None:
         message.recorded_at.FromDatetime(mark.recorded_at)
     return message
+
+
+def span_from_pb(value: pb.DateSpan, field: str) -> year.DateSpan:
+    """Return a span of dates or raise InvalidArgument naming the field."""
+    return year.DateSpan(
+        date_from_pb(value.starts_on, f"{field}_starts_on"), date_from_pb(value.ends_on, f"{field}_ends_on")
+    )
+
+
+def span_to_pb(value: year.DateSpan) -> pb.DateSpan:
+    """Map a span of dates."""
+    return pb.DateSpan(starts_on=local_date(value.starts_on), ends_on=local_date(value.ends_on))
+
+
+def year_to_pb(value: year.AcademicYear) -> pb.AcademicYear:
+    """Map an academic year and its semesters."""
+    return pb.AcademicYear(
+        year_id=str(value.id),
+        name=value.name,
+        span=span_to_pb(value.span),
+        semester1=span_to_pb(value.semester1),
+        semester2=span_to_pb(value.semester2),
+    )
+
+
+def calendar_span_from_pb(value: pb.CalendarSpan) -> year.CalendarSpan:
+    """Return a calendar span or raise InvalidArgument for an unspecified kind or a bad date."""
+    kind = _SPAN_FROM_PB.get(value.kind)
+    if kind is None:
+        raise InvalidArgument("Укажите вид периода графика", code="invalid_span_kind")
+    return year.CalendarSpan(kind=kind, span=span_from_pb(value.span, "span"))
+
+
+def calendar_span_to_pb(value: year.CalendarSpan) -> pb.CalendarSpan:
+    """Map a calendar span."""
+    return pb.CalendarSpan(kind=_SPAN_TO_PB[value.kind], span=span_to_pb(value.span))
+
+
+def pair_from_pb(value: pb.BellPair) -> year.BellPair:
+    """Return a pair of the bell schedule."""
+    return year.BellPair(number=value.number, starts_at=value.starts_at_minute, ends_at=value.ends_at_minute)
+
+
+def pair_to_pb(value: year.BellPair) -> pb.BellPair:
+    """Map a pair of the bell schedule."""
+    return pb.BellPair(number=value.number, starts_at_minute=value.starts_at, ends_at_minute=value.ends_at)
+
+
+def study_form_from_pb(value: pb.StudyForm.ValueType) -> year.StudyForm | None:
+    """Return the form of study, None for unspecified (left as it is); an unknown number is refused."""
+    if value == pb.STUDY_FORM_UNSPECIFIED:
+        return None
+    form = _FORM_FROM_PB.get(value)
+    if form is None:
+        raise InvalidArgument("Неизвестная форма обучения", code="invalid_study_form")
+    return form
+
+
+def subgroup_to_pb(value: year.Subgroup) -> pb.Subgroup:
+    """Map a subgroup."""
+    return pb.Subgroup(
+        subgroup_id=str(value.id),
+        group_id=str(value.group_id),
+        discipline_id=str(value.discipline_id),
+        name=value.name,
+        student_ids=[str(s) for s in value.student_ids],
+    )

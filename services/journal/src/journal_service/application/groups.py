@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from chassis.principal import Principal
 from ejournal.journal.v1 import events_pb2 as events
 
 from journal_service.application.people import PeopleHandlers
 from journal_service.application.ports import UnitOfWorkFactory
-from journal_service.domain import access, errors, model
-from journal_service.domain.people import require_student
+from journal_service.domain import access, errors, model, year
+from journal_service.domain.people import require_student, require_teacher
 
 
 @dataclass(frozen=True)
 class CreateGroup:
-    """Create a study group."""
+    """Create a study group, optionally with its attributes."""
 
     name: str
+    attributes: year.GroupAttributes = field(default_factory=year.GroupAttributes)
+
+
+@dataclass(frozen=True)
+class UpdateGroup:
+    """Set a group's attributes: course, specialty, form of study, class teacher."""
+
+    group_id: uuid.UUID
+    attributes: year.GroupAttributes
 
 
 @dataclass(frozen=True)
@@ -46,10 +55,13 @@ class GroupHandlers:
     async def create(self, cmd: CreateGroup, actor: Principal) -> model.Group:
         """Create a group with a unique name (admin)."""
         access.require_admin(actor, "группы создаёт администратор")
+        attributes = year.check_group_attributes(cmd.attributes)
+        await self._require_class_teacher(attributes)
         async with self._uow() as uow:
             if await uow.groups.name_taken(cmd.name):
                 raise errors.GroupNameTaken(cmd.name)
             group = model.Group(id=uuid.uuid4(), name=cmd.name)
+            group.apply(attributes)
             uow.groups.add(group)
             await uow.emit(events.GroupCreated(group_id=str(group.id)))
             await uow.commit()
@@ -89,3 +101,30 @@ class GroupHandlers:
             if await uow.groups.get(query.group_id) is None:
                 raise errors.GroupNotFound()
             return await uow.groups.students_of(query.group_id)
+
+    async def update(self, cmd: UpdateGroup, actor: Principal) -> model.Group:
+        """Set the attributes given (admin); the others stay as they are."""
+        access.require_admin(actor, "данные группы меняет администратор")
+        attributes = year.check_group_attributes(cmd.attributes)
+        await self._require_class_teacher(attributes)
+        async with self._uow() as uow:
+            group = await uow.groups.get(cmd.group_id)
+            if group is None:
+                raise errors.GroupNotFound()
+            group.apply(attributes)
+            await uow.emit(
+                events.GroupUpdated(
+                    group_id=str(group.id),
+                    course_year=group.course_year or 0,
+                    specialty_code=group.specialty_code,
+                    study_form=group.study_form.name if group.study_form else "",
+                    class_teacher_id=str(group.class_teacher_id or ""),
+                )
+            )
+            await uow.commit()
+            return group
+
+    async def _require_class_teacher(self, attributes: year.GroupAttributes) -> None:
+        """A class teacher named must be a teacher or class teacher identity knows."""
+        if attributes.class_teacher_id is not None:
+            require_teacher(await self._people.role_of(attributes.class_teacher_id))

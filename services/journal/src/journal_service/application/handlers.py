@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from journal_service.application.academic_year import AcademicYearHandlers
+from journal_service.application.bell_schedule import BellScheduleHandlers
 from journal_service.application.disciplines import DisciplineHandlers
 from journal_service.application.groups import GroupHandlers
 from journal_service.application.marks import MarkHandlers
@@ -12,6 +14,7 @@ from journal_service.application.ports import (
     Today,
     UnitOfWorkFactory,
 )
+from journal_service.application.subgroups import SubgroupHandlers
 from journal_service.application.teaching_load import TeachingLoadHandlers
 
 
@@ -30,3 +33,6 @@ class JournalHandlers:
         self.disciplines = DisciplineHandlers(uow)
         self.loads = TeachingLoadHandlers(uow, self.people)
         self.marks = MarkHandlers(uow, guardians, today)
+        self.years = AcademicYearHandlers(uow)
+        self.bells = BellScheduleHandlers(uow)
+        self.subgroups = SubgroupHandlers(uow)

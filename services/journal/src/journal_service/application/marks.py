@@ -128,6 +128,10 @@ class MarkHandlers:
             token=actor.token, parent_id=actor.subject, student_id=str(student_id)
         ):
             return True
-        if actor.has_any(access.TEACHER):
-            return await uow.loads.teaches_student(access.person_id(actor), student_id)
+        if actor.has_any(access.TEACHER, access.CLASS_TEACHER):
+            person = access.person_id(actor)
+            if actor.has_any(access.TEACHER) and await uow.loads.teaches_student(person, student_id):
+                return True
+            # The class teacher of the student's group reads the diary (R2.1, the group's attributes).
+            return await uow.groups.is_class_teacher_of_student(person, student_id)
         return False

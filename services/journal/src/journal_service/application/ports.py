@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import date
 from typing import Protocol
 
 from chassis.ports import UnitOfWorkPort
 
-from journal_service.domain import model
+from journal_service.domain import model, year
 
 
 class Groups(Protocol):
@@ -37,6 +37,10 @@ class Groups(Protocol):
 
     async def students_of(self, group_id: uuid.UUID) -> list[uuid.UUID]:
         """Return the ids of the students enrolled in the group, in a stable order."""
+        ...
+
+    async def is_class_teacher_of_student(self, teacher_id: uuid.UUID, student_id: uuid.UUID) -> bool:
+        """Return True when the person is the class teacher of a group the student is enrolled in."""
         ...
 
 
@@ -94,6 +98,68 @@ class Marks(Protocol):
         ...
 
 
+class AcademicYears(Protocol):
+    """Academic years, their semesters and the groups' calendars (R2.1)."""
+
+    async def get(self, year_id: uuid.UUID) -> year.AcademicYear | None:
+        """Return the year with its semesters, or None."""
+        ...
+
+    async def name_taken(self, name: str) -> bool:
+        """Return True when a year already has this name."""
+        ...
+
+    async def add(self, academic_year: year.AcademicYear) -> None:
+        """Stage a new year and its two semesters."""
+        ...
+
+    async def all(self) -> list[year.AcademicYear]:
+        """Return every year, newest first."""
+        ...
+
+    async def calendar_of(self, group_id: uuid.UUID, year_id: uuid.UUID) -> list[year.CalendarSpan]:
+        """Return a group's spans in a year, by start date."""
+        ...
+
+    async def replace_calendar(
+        self, group_id: uuid.UUID, year_id: uuid.UUID, spans: Sequence[year.CalendarSpan]
+    ) -> None:
+        """Replace a group's spans in a year (the group row is locked first: one writer at a time)."""
+        ...
+
+
+class BellSchedules(Protocol):
+    """The college's bell schedule."""
+
+    async def pairs(self) -> list[year.BellPair]:
+        """Return the pairs by number."""
+        ...
+
+    async def replace(self, pairs: Sequence[year.BellPair]) -> None:
+        """Replace every pair (the table is locked first: one writer at a time)."""
+        ...
+
+
+class Subgroups(Protocol):
+    """Subgroups of groups per discipline."""
+
+    async def name_taken(self, group_id: uuid.UUID, discipline_id: uuid.UUID, name: str) -> bool:
+        """Return True when the group has a subgroup of this name for the discipline."""
+        ...
+
+    async def students_in_subgroups(self, group_id: uuid.UUID, discipline_id: uuid.UUID) -> set[uuid.UUID]:
+        """Return the students already in a subgroup of the group for the discipline."""
+        ...
+
+    async def add(self, subgroup: year.Subgroup) -> None:
+        """Stage a new subgroup and its members."""
+        ...
+
+    async def of_group(self, group_id: uuid.UUID) -> list[year.Subgroup]:
+        """Return a group's subgroups by discipline and name, members in a stable order."""
+        ...
+
+
 class People(Protocol):
     """The projection of identity's people: person ids and roles (no names)."""
 
@@ -123,6 +189,15 @@ class JournalUnitOfWork(UnitOfWorkPort, Protocol):
 
     @property
     def people(self) -> People: ...
+
+    @property
+    def years(self) -> AcademicYears: ...
+
+    @property
+    def bells(self) -> BellSchedules: ...
+
+    @property
+    def subgroups(self) -> Subgroups: ...
 
 
 class GuardianDirectory(Protocol):

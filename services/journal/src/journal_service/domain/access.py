@@ -11,6 +11,7 @@ from journal_service.domain import errors
 
 ADMIN = "admin"
 TEACHER = "teacher"
+CLASS_TEACHER = "class_teacher"
 STUDENT = "student"
 PARENT = "parent"
 # Administration reads every journal, read-only (§4.6.1, §4.7.2).

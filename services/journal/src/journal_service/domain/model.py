@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from journal_service.domain import errors
+from journal_service.domain.year import GroupAttributes, StudyForm
 
 
 class DisciplineKind(enum.StrEnum):
@@ -22,10 +23,28 @@ class DisciplineKind(enum.StrEnum):
 
 @dataclass
 class Group:
-    """A study group («учебная группа»)."""
+    """A study group («учебная группа») and its attributes (set by UpdateGroup, R2.1)."""
 
     id: uuid.UUID
     name: str
+    course_year: int | None = None
+    specialty_code: str = ""
+    specialty_name: str = ""
+    study_form: StudyForm | None = None
+    class_teacher_id: uuid.UUID | None = None
+
+    def apply(self, attributes: GroupAttributes) -> None:
+        """Set the attributes given (checked by `year.check_group_attributes`); leave the others."""
+        if attributes.course_year is not None:
+            self.course_year = attributes.course_year
+        if attributes.specialty_code is not None:
+            self.specialty_code = attributes.specialty_code
+        if attributes.specialty_name is not None:
+            self.specialty_name = attributes.specialty_name
+        if attributes.study_form is not None:
+            self.study_form = attributes.study_form
+        if attributes.class_teacher_id is not None or attributes.clear_class_teacher:
+            self.class_teacher_id = attributes.class_teacher_id
 
 
 @dataclass

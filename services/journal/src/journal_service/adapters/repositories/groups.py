@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from chassis.db import insert_new
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal_service.adapters import orm
@@ -53,3 +53,11 @@ class GroupRepository:
             select(e.student_id).where(e.group_id == group_id).order_by(e.student_id)
         )
         return list(rows)
+
+    async def is_class_teacher_of_student(self, teacher_id: uuid.UUID, student_id: uuid.UUID) -> bool:
+        """Return True when the person is the class teacher of a group the student is enrolled in."""
+        g, e = orm.groups.c, orm.enrollments.c
+        query = select(
+            exists().where(g.class_teacher_id == teacher_id, e.group_id == g.id, e.student_id == student_id)
+        )
+        return bool(await self._session.scalar(query))
