@@ -468,3 +468,229 @@ async def test_openapi_and_docs_are_served(client) -> None:
     docs = await client.get("/api/docs")
     assert docs.status_code == 200
     assert "swagger" in docs.text.lower()
+
+
+def local(value: str) -> common_pb2.LocalDate:
+    day = datetime.fromisoformat(value).date()
+    return common_pb2.LocalDate(year=day.year, month=day.month, day=day.day)
+
+
+def year_2026(year_id: str) -> journal_pb2.AcademicYear:
+    return journal_pb2.AcademicYear(
+        year_id=year_id,
+        name="2026/2027",
+        span=journal_pb2.DateSpan(starts_on=local("2026-09-01"), ends_on=local("2027-08-31")),
+        semester1=journal_pb2.DateSpan(starts_on=local("2026-09-01"), ends_on=local("2026-12-31")),
+        semester2=journal_pb2.DateSpan(starts_on=local("2027-01-12"), ends_on=local("2027-06-30")),
+    )
+
+
+YEAR_JSON = {
+    "name": "2026/2027",
+    "starts_on": "2026-09-01",
+    "ends_on": "2027-08-31",
+    "semester1": {"starts_on": "2026-09-01", "ends_on": "2026-12-31"},
+    "semester2": {"starts_on": "2027-01-12", "ends_on": "2027-06-30"},
+}
+
+
+async def test_open_and_list_academic_years(client, bearer, fakes) -> None:
+    year_id = str(uuid.uuid4())
+    fakes.journal.reply(
+        "OpenAcademicYear", journal_service_pb2.OpenAcademicYearResponse(year=year_2026(year_id))
+    )
+    response = await client.post("/api/v1/academic-years", json=YEAR_JSON, headers=bearer())
+    assert (response.status_code, response.json()) == (201, {"year_id": year_id, **YEAR_JSON})
+    request = fakes.journal.last("OpenAcademicYear").request
+    assert (request.name, request.span.starts_on.month, request.semester2.starts_on.day) == (
+        "2026/2027",
+        9,
+        12,
+    )
+
+    fakes.journal.reply(
+        "ListAcademicYears", journal_service_pb2.ListAcademicYearsResponse(years=[year_2026(year_id)])
+    )
+    response = await client.get("/api/v1/academic-years", headers=bearer(("teacher",)))
+    assert (response.status_code, response.json()) == (200, {"years": [{"year_id": year_id, **YEAR_JSON}]})
+
+    fakes.journal.fail(
+        "OpenAcademicYear", grpc.StatusCode.INVALID_ARGUMENT, "Семестры…", "semesters_out_of_order"
+    )
+    response = await client.post("/api/v1/academic-years", json=YEAR_JSON, headers=bearer())
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "semesters_out_of_order")
+
+
+async def test_group_calendar_is_put_whole_and_read_back(client, bearer, fakes) -> None:
+    group_id, year_id = str(uuid.uuid4()), str(uuid.uuid4())
+    spans = [
+        journal_pb2.CalendarSpan(
+            kind=journal_pb2.CALENDAR_SPAN_KIND_THEORY,
+            span=journal_pb2.DateSpan(starts_on=local("2026-09-01"), ends_on=local("2026-12-20")),
+        ),
+        journal_pb2.CalendarSpan(
+            kind=journal_pb2.CALENDAR_SPAN_KIND_HOLIDAYS,
+            span=journal_pb2.DateSpan(starts_on=local("2026-12-31"), ends_on=local("2027-01-11")),
+        ),
+    ]
+    body = {
+        "spans": [
+            {"kind": "holidays", "starts_on": "2026-12-31", "ends_on": "2027-01-11"},
+            {"kind": "theory", "starts_on": "2026-09-01", "ends_on": "2026-12-20"},
+        ]
+    }
+    fakes.journal.reply("SetGroupCalendar", journal_service_pb2.SetGroupCalendarResponse(spans=spans))
+    url = f"/api/v1/groups/{group_id}/calendar/{year_id}"
+    response = await client.put(url, json=body, headers=bearer())
+    assert response.status_code == 200
+    assert response.json() == {"year": None, "spans": [body["spans"][1], body["spans"][0]]}
+    request = fakes.journal.last("SetGroupCalendar").request
+    assert (request.group_id, request.year_id) == (group_id, year_id)
+    assert [s.kind for s in request.spans] == [
+        journal_pb2.CALENDAR_SPAN_KIND_HOLIDAYS,
+        journal_pb2.CALENDAR_SPAN_KIND_THEORY,
+    ]
+
+    fakes.journal.reply(
+        "GetGroupCalendar", journal_service_pb2.GetGroupCalendarResponse(year=year_2026(year_id), spans=spans)
+    )
+    response = await client.get(url, headers=bearer(("teacher",)))
+    assert response.status_code == 200
+    assert response.json()["year"] == {"year_id": year_id, **YEAR_JSON}
+    assert [s["kind"] for s in response.json()["spans"]] == ["theory", "holidays"]
+
+    response = await client.put(
+        url,
+        json={"spans": [{"kind": "vacation", "starts_on": "2026-09-01", "ends_on": "2026-09-02"}]},
+        headers=bearer(),
+    )
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid_request")
+    fakes.journal.fail("GetGroupCalendar", grpc.StatusCode.NOT_FOUND, "Группа не найдена", "group_not_found")
+    response = await client.get(url, headers=bearer(("student",)))
+    assert (response.status_code, response.json()["error"]["code"]) == (404, "group_not_found")
+
+
+async def test_bell_schedule_speaks_clock_times(client, bearer, fakes) -> None:
+    pairs = [
+        journal_pb2.BellPair(number=1, starts_at_minute=510, ends_at_minute=600),
+        journal_pb2.BellPair(number=2, starts_at_minute=610, ends_at_minute=700),
+    ]
+    expected = {
+        "pairs": [
+            {"number": 1, "starts_at": "08:30", "ends_at": "10:00"},
+            {"number": 2, "starts_at": "10:10", "ends_at": "11:40"},
+        ]
+    }
+    fakes.journal.reply("SetBellSchedule", journal_service_pb2.SetBellScheduleResponse(pairs=pairs))
+    response = await client.put("/api/v1/bell-schedule", json=expected, headers=bearer())
+    assert (response.status_code, response.json()) == (200, expected)
+    sent = fakes.journal.last("SetBellSchedule").request.pairs
+    assert [(p.number, p.starts_at_minute, p.ends_at_minute) for p in sent] == [(1, 510, 600), (2, 610, 700)]
+
+    fakes.journal.reply("GetBellSchedule", journal_service_pb2.GetBellScheduleResponse(pairs=pairs))
+    response = await client.get("/api/v1/bell-schedule", headers=bearer(("student",)))
+    assert (response.status_code, response.json()) == (200, expected)
+
+    bad = {"pairs": [{"number": 9, "starts_at": "08:30", "ends_at": "10:00"}]}
+    response = await client.put("/api/v1/bell-schedule", json=bad, headers=bearer())
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid_request")
+    fakes.journal.fail("SetBellSchedule", grpc.StatusCode.INVALID_ARGUMENT, "Пара №2…", "pairs_overlap")
+    response = await client.put("/api/v1/bell-schedule", json=expected, headers=bearer())
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "pairs_overlap")
+
+
+async def test_patch_group_sends_only_the_fields_given(client, bearer, fakes) -> None:
+    group_id, teacher_id = str(uuid.uuid4()), str(uuid.uuid4())
+    group = journal_pb2.Group(
+        group_id=group_id,
+        name="ИС-21",
+        course_year=2,
+        specialty_code="09.02.07",
+        specialty_name="Информационные системы и программирование",
+        study_form=journal_pb2.STUDY_FORM_FULL_TIME,
+        class_teacher_id=teacher_id,
+    )
+    fakes.journal.reply("UpdateGroup", journal_service_pb2.UpdateGroupResponse(group=group))
+    body = {
+        "course_year": 2,
+        "specialty_code": "09.02.07",
+        "study_form": "full_time",
+        "class_teacher_id": teacher_id,
+    }
+    response = await client.patch(f"/api/v1/groups/{group_id}", json=body, headers=bearer())
+    assert response.status_code == 200
+    assert response.json() == {
+        "group_id": group_id,
+        "name": "ИС-21",
+        "course_year": 2,
+        "specialty_code": "09.02.07",
+        "specialty_name": "Информационные системы и программирование",
+        "study_form": "full_time",
+        "class_teacher_id": teacher_id,
+    }
+    sent = fakes.journal.last("UpdateGroup").request
+    assert sent.group_id == group_id
+    assert not sent.attributes.HasField("specialty_name")
+    assert (sent.attributes.course_year, sent.attributes.study_form) == (2, journal_pb2.STUDY_FORM_FULL_TIME)
+    assert sent.attributes.class_teacher_id == teacher_id
+
+    fakes.journal.reply(
+        "UpdateGroup",
+        journal_service_pb2.UpdateGroupResponse(group=journal_pb2.Group(group_id=group_id, name="ИС-21")),
+    )
+    response = await client.patch(
+        f"/api/v1/groups/{group_id}", json={"class_teacher_id": None}, headers=bearer()
+    )
+    assert response.json()["class_teacher_id"] is None and response.json()["study_form"] is None
+    sent = fakes.journal.last("UpdateGroup").request.attributes
+    assert sent.HasField("class_teacher_id") and sent.class_teacher_id == ""
+    assert not sent.HasField("course_year") and sent.study_form == journal_pb2.STUDY_FORM_UNSPECIFIED
+
+    response = await client.patch(f"/api/v1/groups/{group_id}", json={"course_year": 7}, headers=bearer())
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid_request")
+    fakes.journal.fail("UpdateGroup", grpc.StatusCode.INVALID_ARGUMENT, "Код…", "invalid_specialty_code")
+    response = await client.patch(
+        f"/api/v1/groups/{group_id}", json={"specialty_code": "9.2.7"}, headers=bearer()
+    )
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid_specialty_code")
+
+
+async def test_subgroups_of_a_group(client, bearer, fakes) -> None:
+    group_id, discipline_id, subgroup_id, student_id = (str(uuid.uuid4()) for _ in range(4))
+    subgroup = journal_pb2.Subgroup(
+        subgroup_id=subgroup_id,
+        group_id=group_id,
+        discipline_id=discipline_id,
+        name="подгруппа 1",
+        student_ids=[student_id],
+    )
+    expected = {
+        "subgroup_id": subgroup_id,
+        "group_id": group_id,
+        "discipline_id": discipline_id,
+        "name": "подгруппа 1",
+        "student_ids": [student_id],
+    }
+    fakes.journal.reply("CreateSubgroup", journal_service_pb2.CreateSubgroupResponse(subgroup=subgroup))
+    url = f"/api/v1/groups/{group_id}/subgroups"
+    body = {"discipline_id": discipline_id, "name": "подгруппа 1", "student_ids": [student_id]}
+    response = await client.post(url, json=body, headers=bearer())
+    assert (response.status_code, response.json()) == (201, expected)
+    sent = fakes.journal.last("CreateSubgroup").request
+    assert (sent.group_id, sent.discipline_id, list(sent.student_ids)) == (
+        group_id,
+        discipline_id,
+        [student_id],
+    )
+
+    fakes.journal.reply("ListSubgroups", journal_service_pb2.ListSubgroupsResponse(subgroups=[subgroup]))
+    response = await client.get(url, headers=bearer(("teacher",)))
+    assert (response.status_code, response.json()) == (200, {"subgroups": [expected]})
+
+    fakes.journal.fail(
+        "CreateSubgroup", grpc.StatusCode.FAILED_PRECONDITION, "Обучающийся…", "student_in_another_subgroup"
+    )
+    response = await client.post(url, json=body, headers=bearer())
+    assert (response.status_code, response.json()["error"]["code"]) == (409, "student_in_another_subgroup")
+    response = await client.post(url, json={**body, "name": "a\x00b"}, headers=bearer())
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid_text")
