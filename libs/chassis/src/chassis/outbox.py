@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     delete,
     func,
     select,
@@ -74,6 +75,14 @@ def drop_outbox_tables(bind: Connection) -> None:
     _metadata.drop_all(bind, tables=[OUTBOX, INBOX])
 
 
+# Built once: a statement made afresh per call is compiled (or its cache key computed) every time.
+_INSERT_EVENT = OUTBOX.insert()
+_SEEN = select(INBOX.c.event_id).where(
+    INBOX.c.event_id == bindparam("event_id"), INBOX.c.consumer == bindparam("consumer")
+)
+_CLAIM = insert(INBOX).on_conflict_do_nothing().returning(INBOX.c.event_id)
+
+
 class OutboxWriter:
     """Add events to the outbox inside the caller's transaction."""
 
@@ -88,12 +97,13 @@ class OutboxWriter:
             "Ejournal-Correlation-Id": correlation_id(),
         }
         await self._session.execute(
-            OUTBOX.insert().values(
-                id=uuid.UUID(event_id),
-                subject=subject,
-                payload=message.SerializeToString(),
-                headers=headers,
-            )
+            _INSERT_EVENT,
+            {
+                "id": uuid.UUID(event_id),
+                "subject": subject,
+                "payload": message.SerializeToString(),
+                "headers": headers,
+            },
         )
         self.pending += 1
 
@@ -106,18 +116,13 @@ class Inbox:
 
     async def seen(self, event_id: str, consumer: str) -> bool:
         """Return True when the consumer has already applied the event (a cheap look before slow work)."""
-        found = await self._session.scalar(
-            select(INBOX.c.event_id).where(INBOX.c.event_id == event_id, INBOX.c.consumer == consumer)
-        )
+        found = await self._session.scalar(_SEEN, {"event_id": event_id, "consumer": consumer})
         return found is not None
 
     async def claim(self, event_id: str, consumer: str, subject: str) -> bool:
         """Return True the first time this consumer sees the event, False on a repeat."""
         result = await self._session.execute(
-            insert(INBOX)
-            .values(event_id=event_id, consumer=consumer, subject=subject)
-            .on_conflict_do_nothing()
-            .returning(INBOX.c.event_id)
+            _CLAIM, {"event_id": event_id, "consumer": consumer, "subject": subject}
         )
         return result.first() is not None
 
