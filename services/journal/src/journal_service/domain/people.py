@@ -10,7 +10,7 @@ from __future__ import annotations
 from journal_service.domain import errors
 
 STUDENT = "student"
-# A class teacher also teaches (regulation §1.7): both may be given a teaching load.
+# A class teacher is one of the college's teachers too: both may be given a teaching load.
 TEACHING_ROLES = ("teacher", "class_teacher")
 ROLES = ("admin", "director", "deputy", "curator", "class_teacher", "teacher", "student", "parent")
 
