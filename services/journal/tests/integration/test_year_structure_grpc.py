@@ -4,6 +4,7 @@ input is refused with its code and writes nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -384,3 +385,60 @@ async def test_subgroups_take_enrolled_students_once_per_discipline(journal: Jou
         metadata=journal.md(journal.people.new("curator"), "curator"),
     )
     assert sorted(s.subgroup_id for s in listed.subgroups) == sorted([first.subgroup_id, second.subgroup_id])
+
+
+async def test_writers_at_once_leave_one_whole_answer(journal: Journal) -> None:
+    """Concurrent writes: one year per name, one calendar never mixed with another, one subgroup a student."""
+    stub, admin = journal.stub, journal.admin
+    opened = await asyncio.gather(
+        *(stub.OpenAcademicYear(open_request(), metadata=admin) for _ in range(4)), return_exceptions=True
+    )
+    years = [r for r in opened if isinstance(r, pb.OpenAcademicYearResponse)]
+    refusals = [error_code_of(r) for r in opened if isinstance(r, grpc.aio.AioRpcError)]
+    assert (len(years), refusals) == (1, ["academic_year_exists"] * 3)
+    assert (await journal.count(orm.academic_years), await journal.count(orm.academic_periods)) == (1, 2)
+
+    year_id = years[0].year.year_id
+    group_id = (await stub.CreateGroup(pb.CreateGroupRequest(name="ИС-21"), metadata=admin)).group.group_id
+    first, second = [THEORY, SESSION], [WINTER, PRACTICE]
+    await asyncio.gather(
+        *(
+            stub.SetGroupCalendar(
+                pb.SetGroupCalendarRequest(
+                    group_id=group_id, year_id=year_id, spans=first if i % 2 else second
+                ),
+                metadata=admin,
+            )
+            for i in range(6)
+        )
+    )
+    read = await stub.GetGroupCalendar(
+        pb.GetGroupCalendarRequest(group_id=group_id, year_id=year_id), metadata=admin
+    )
+    assert list(read.spans) in (first, second)
+
+    english = (
+        await stub.CreateDiscipline(
+            pb.CreateDisciplineRequest(
+                code="ОГСЭ.03", name="Иностранный язык", kind=jpb.DISCIPLINE_KIND_DISCIPLINE
+            ),
+            metadata=admin,
+        )
+    ).discipline.discipline_id
+    student = journal.people.new("student")
+    await stub.EnrollStudent(pb.EnrollStudentRequest(group_id=group_id, student_id=student), metadata=admin)
+    created = await asyncio.gather(
+        *(
+            stub.CreateSubgroup(
+                pb.CreateSubgroupRequest(
+                    group_id=group_id, discipline_id=english, name=f"подгруппа {i}", student_ids=[student]
+                ),
+                metadata=admin,
+            )
+            for i in range(4)
+        ),
+        return_exceptions=True,
+    )
+    made = [r for r in created if isinstance(r, pb.CreateSubgroupResponse)]
+    refusals = [error_code_of(r) for r in created if isinstance(r, grpc.aio.AioRpcError)]
+    assert (len(made), refusals) == (1, ["student_in_another_subgroup"] * 3)

@@ -136,11 +136,11 @@ class FakeYears:
     async def get(self, year_id: uuid.UUID) -> year.AcademicYear | None:
         return self.items.get(year_id)
 
-    async def name_taken(self, name: str) -> bool:
-        return any(y.name == name for y in self.items.values())
-
-    async def add(self, academic_year: year.AcademicYear) -> None:
+    async def add(self, academic_year: year.AcademicYear) -> bool:
+        if any(y.name == academic_year.name for y in self.items.values()):
+            return False
         self.items[academic_year.id] = academic_year
+        return True
 
     async def all(self) -> list[year.AcademicYear]:
         return sorted(self.items.values(), key=lambda y: y.span.starts_on, reverse=True)

@@ -72,9 +72,8 @@ class AcademicYearHandlers:
         access.require_admin(actor, "учебный год открывает администратор")
         opened = year.new_academic_year(cmd.name, cmd.span, cmd.semester1, cmd.semester2)
         async with self._uow() as uow:
-            if await uow.years.name_taken(opened.name):
+            if not await uow.years.add(opened):
                 raise year_errors.AcademicYearExists(opened.name)
-            await uow.years.add(opened)
             await uow.emit(
                 events.AcademicYearOpened(
                     year_id=str(opened.id),

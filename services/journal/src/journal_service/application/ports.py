@@ -105,12 +105,8 @@ class AcademicYears(Protocol):
         """Return the year with its semesters, or None."""
         ...
 
-    async def name_taken(self, name: str) -> bool:
-        """Return True when a year already has this name."""
-        ...
-
-    async def add(self, academic_year: year.AcademicYear) -> None:
-        """Stage a new year and its two semesters."""
+    async def add(self, academic_year: year.AcademicYear) -> bool:
+        """Stage a new year and its two semesters; False (nothing staged) when the name is taken."""
         ...
 
     async def all(self) -> list[year.AcademicYear]:

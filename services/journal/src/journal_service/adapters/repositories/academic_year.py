@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from chassis.db import insert_new
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,21 +25,24 @@ class AcademicYearRepository:
         found = await self._read(orm.academic_years.c.id == year_id)
         return found[0] if found else None
 
-    async def name_taken(self, name: str) -> bool:
-        """Return True when a year already has this name."""
-        y = orm.academic_years.c
-        return await self._session.scalar(select(y.id).where(y.name == name)) is not None
+    async def add(self, academic_year: year.AcademicYear) -> bool:
+        """Stage a new year and its two semesters; False (nothing staged) when the name is taken.
 
-    async def add(self, academic_year: year.AcademicYear) -> None:
-        """Stage a new year and its two semesters."""
-        await self._session.execute(
-            insert(orm.academic_years).values(
-                id=academic_year.id,
-                name=academic_year.name,
-                starts_on=academic_year.span.starts_on,
-                ends_on=academic_year.span.ends_on,
-            )
+        ON CONFLICT decides, so two admins opening the same year at once get one year and one refusal.
+        """
+        added = await insert_new(
+            self._session,
+            orm.academic_years,
+            {
+                "id": academic_year.id,
+                "name": academic_year.name,
+                "starts_on": academic_year.span.starts_on,
+                "ends_on": academic_year.span.ends_on,
+            },
+            unique=["name"],
         )
+        if not added:
+            return False
         await self._session.execute(
             insert(orm.academic_periods),
             [
@@ -51,6 +55,7 @@ class AcademicYearRepository:
                 for number, s in ((1, academic_year.semester1), (2, academic_year.semester2))
             ],
         )
+        return True
 
     async def all(self) -> list[year.AcademicYear]:
         """Return every year, newest first."""
