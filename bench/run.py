@@ -1,30 +1,64 @@
 """Benchmarks that print figures (not tests): run with `make bench` against the dev stack.
 
-Each figure is measured against its raw floor in the same run:
-- a student's diary: bare SQL on the journal database → gRPC ListStudentMarks → gateway REST;
-- recording a mark: bare INSERT (mark + outbox row, one transaction) → gateway REST.
+Each figure is measured against its floor in the same run, where one exists:
+- `me`: GET /api/v1/me through the gateway → a bare FastAPI hello served by uvicorn the same way;
+- `mark_write`: one mark through the gateway → bare INSERT of the mark + its outbox row;
+- `diary_grpc`, `diary`: a student's diary by gRPC and through the gateway → the bare SQL;
+- `mark_write_concurrent`: 20 clients recording marks for 20 s through the gateway: throughput,
+  p50/p99, and how long the outbox relay and each consumer of the marks (messaging's notifications,
+  reports' projection, archive's audit log) take to catch up once the load stops.
+
+Every run writes bench/results/latest.json and the table between the markers in bench/README.md.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-import statistics
+import os
+import platform
+import socket
+import subprocess
 import sys
+import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import asyncpg
 import grpc
 import httpx
+import nats
 from devstack.seed import DEMO_PASSWORD
 from devstack.stack import Stack
 from ejournal.journal.v1 import journal_service_pb2 as pb
 from ejournal.journal.v1 import journal_service_pb2_grpc as pb_grpc
 
 ROUNDS = 300
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "20"))
+LOAD_SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
+STUDENTS = 25
+# The consumers that follow a recorded mark: (stream, durable) on the dev stack's JetStream.
+CONSUMERS = {
+    "notifications": ("JOURNAL", "messaging-mark-notifications"),
+    "reports": ("JOURNAL", "reports-mark-facts"),
+    "audit": ("AUDIT", "archive-audit-log"),
+}
+NAME_LETTERS = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
+HERE = Path(__file__).resolve().parent
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+HELLO_APP = """
+from fastapi import FastAPI
+app = FastAPI()
+@app.get("/hello")
+async def hello() -> dict[str, str]:
+    return {"hello": "world"}
+"""
 
 
 def token(stack: Stack, username: str) -> str:
@@ -43,28 +77,69 @@ def token(stack: Stack, username: str) -> str:
     return str(reply.json()["access_token"])
 
 
-async def measure(name: str, call: Callable[[], Awaitable[object]], rounds: int = ROUNDS) -> dict[str, float]:
-    """Time `rounds` sequential calls after a warm-up; return median, p95 and throughput."""
+def percentile(samples: list[float], p: float) -> float:
+    """Return the p-th percentile (nearest rank) of sorted samples."""
+    return samples[min(len(samples) - 1, max(0, round(p / 100 * len(samples)) - 1))]
+
+
+def row(name: str, samples: list[float], floor: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+    """Return one result: p50, p99 and the floor's p50 with the ratio between them."""
+    samples = sorted(samples)
+    p50 = percentile(samples, 50)
+    floor_ms = floor["p50_ms"] if floor else None
+    return {
+        "name": name,
+        "p50_ms": round(p50, 3),
+        "p99_ms": round(percentile(samples, 99), 3),
+        "floor_ms": floor_ms,
+        "ratio": round(p50 / floor_ms, 2) if floor_ms else None,
+        "samples": len(samples),
+        **extra,
+    }
+
+
+async def timed(call: Callable[[], Awaitable[object]], rounds: int = ROUNDS) -> list[float]:
+    """Time `rounds` sequential calls after a warm-up; return the samples in ms."""
     for _ in range(20):
         await call()
     samples = []
-    began = time.perf_counter()
     for _ in range(rounds):
         t0 = time.perf_counter()
         await call()
         samples.append((time.perf_counter() - t0) * 1000)
-    total = time.perf_counter() - began
-    samples.sort()
-    return {
-        "name": name,  # type: ignore[dict-item]
-        "median_ms": statistics.median(samples),
-        "p95_ms": samples[int(len(samples) * 0.95) - 1],
-        "per_s": rounds / total,
-    }
+    return samples
 
 
-async def prepare(stack: Stack, admin: str, teacher_id: str) -> dict[str, str]:
-    """Create a bench-only student, group and discipline, so the demo college stays as seeded."""
+@contextlib.asynccontextmanager
+async def bare_hello() -> AsyncIterator[str]:
+    """Serve a bare FastAPI hello with uvicorn as the gateway is served (no access log); yield its URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    tmp = tempfile.TemporaryDirectory(prefix="bench-hello-")
+    app_dir = Path(tmp.name)
+    (app_dir / "_hello_app.py").write_text(HELLO_APP)
+    proc = subprocess.Popen(  # noqa: ASYNC220 - started once, before anything is timed
+        [sys.executable, "-m", "uvicorn", "_hello_app:app", "--app-dir", str(app_dir),
+         "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning"],
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient() as http:
+            for _ in range(200):
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await http.get(f"{url}/hello")).status_code == 200:
+                        break
+                await asyncio.sleep(0.05)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        tmp.cleanup()
+
+
+async def prepare(stack: Stack, admin: str, teacher_id: str) -> dict[str, Any]:
+    """Create a bench-only group of students with a discipline the teacher teaches there."""
     headers = {"Authorization": f"Bearer {admin}"}
     async with httpx.AsyncClient(base_url=stack.gateway_url, headers=headers, timeout=30) as http:
 
@@ -74,12 +149,16 @@ async def prepare(stack: Stack, admin: str, teacher_id: str) -> dict[str, str]:
             return dict(reply.json())
 
         tag = uuid.uuid4().hex[:6]
-        student = await post(
-            "/api/v1/people", {"role": "student", "last_name": "Замеров", "first_name": "Бенч"}
-        )
         group = await post("/api/v1/groups", {"name": f"БЕНЧ-{tag}"})
         discipline = await post("/api/v1/disciplines", {"name": f"Замеры {tag}", "kind": "discipline"})
-        await post(f"/api/v1/groups/{group['group_id']}/students", {"student_id": student["person_id"]})
+        students = []
+        for n in range(STUDENTS):
+            student = await post(
+                "/api/v1/people",
+                {"role": "student", "last_name": "Замеров", "first_name": "Бенч" + NAME_LETTERS[n % 33]},
+            )
+            await post(f"/api/v1/groups/{group['group_id']}/students", {"student_id": student["person_id"]})
+            students.append(student["person_id"])
         await post(
             "/api/v1/teaching-loads",
             {
@@ -88,88 +167,304 @@ async def prepare(stack: Stack, admin: str, teacher_id: str) -> dict[str, str]:
                 "discipline_id": discipline["discipline_id"],
             },
         )
-    return {
-        "student_id": student["person_id"],
-        "group_id": group["group_id"],
-        "discipline_id": discipline["discipline_id"],
-    }
+    return {"students": students, "group_id": group["group_id"], "discipline_id": discipline["discipline_id"]}
 
 
-async def main() -> int:
-    stack = Stack("dev")
-    seeded = json.loads((stack.data_dir / "demo-seeded.json").read_text())
-    teacher_id = seeded["people"]["teacher"]
-    teacher_token = token(stack, "teacher")
-    ids = await prepare(stack, token(stack, "admin"), teacher_id)
-    student_id = ids["student_id"]
+async def backlog(js: Any, outbox: asyncpg.Connection) -> dict[str, int]:
+    """Return what is still to do: unpublished outbox rows and each consumer's pending + unacked."""
+    left = {"relay": int(await outbox.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"))}
+    for name, (stream, durable) in CONSUMERS.items():
+        info = await js.consumer_info(stream, durable)
+        left[name] = int(info.num_pending or 0) + int(info.num_ack_pending or 0)
+    return left
+
+
+async def catch_up(js: Any, outbox: asyncpg.Connection, within: float = 120.0) -> dict[str, float | None]:
+    """Poll until the relay and every consumer have nothing left; return how long each took (s)."""
+    began = time.perf_counter()
+    done: dict[str, float | None] = {}
+    while time.perf_counter() - began < within:
+        left = await backlog(js, outbox)
+        for name, count in left.items():
+            if count == 0 and name not in done:
+                done[name] = round(time.perf_counter() - began, 3)
+        if len(done) == len(left):
+            break
+        await asyncio.sleep(0.01)
+    return {name: done.get(name) for name in ("relay", *CONSUMERS)}
+
+
+async def concurrent_marks(
+    stack: Stack, teacher_token: str, ids: dict[str, Any], lesson: date
+) -> dict[str, Any]:
+    """Record marks from CLIENTS clients for LOAD_SECONDS; then measure the consumers' catch-up."""
+    nc = await nats.connect(stack.nats_url)
+    js = nc.jetstream()
     dsn = stack.database_url("journal").replace("postgresql+asyncpg://", "postgresql://", 1)
-    lesson = date.today() - timedelta(days=1)
-    results = []
-    conn = await asyncpg.connect(dsn)
-    insert_mark = (
-        "INSERT INTO marks (id, student_id, group_id, discipline_id, teacher_id, lesson_date, value) "
-        "VALUES ($1, $2, $3, $4, $5, $6, '4')"
+    outbox = await asyncpg.connect(dsn)
+    before = await backlog(js, outbox)
+    if any(before.values()):
+        print(f"waiting for an earlier backlog to drain: {before}", file=sys.stderr)
+        await catch_up(js, outbox)
+    headers = {"Authorization": f"Bearer {teacher_token}"}
+    samples: list[float] = []
+    failures = 0
+    stop_at = time.perf_counter() + LOAD_SECONDS
+
+    async def client(n: int) -> None:
+        nonlocal failures
+        async with httpx.AsyncClient(base_url=stack.gateway_url, headers=headers, timeout=30) as http:
+            i = n
+            while time.perf_counter() < stop_at:
+                body = {
+                    "student_id": ids["students"][i % len(ids["students"])],
+                    "group_id": ids["group_id"],
+                    "discipline_id": ids["discipline_id"],
+                    "lesson_date": lesson.isoformat(),
+                    "value": "45"[i % 2],
+                }
+                i += 1
+                t0 = time.perf_counter()
+                reply = await http.post("/api/v1/marks", json=body)
+                if reply.status_code != 201:
+                    failures += 1
+                    continue
+                samples.append((time.perf_counter() - t0) * 1000)
+
+    cpu_before = cpu_seconds()
+    began = time.perf_counter()
+    await asyncio.gather(*(client(n) for n in range(CLIENTS)))
+    elapsed = time.perf_counter() - began
+    at_end = await backlog(js, outbox)
+    lag = await catch_up(js, outbox)
+    cpu_after = cpu_seconds()
+    marks = max(1, len(samples))
+    cpu_ms = {
+        part: round((cpu_after[part] - cpu_before.get(part, 0.0)) * 1000 / marks, 2)
+        for part in sorted(cpu_after)
+    }
+    await outbox.close()
+    await nc.close()
+    return row(
+        "mark_write_concurrent",
+        samples,
+        clients=CLIENTS,
+        seconds=round(elapsed, 1),
+        marks_per_s=round(len(samples) / elapsed, 1),
+        failures=failures,
+        backlog_at_end=at_end,
+        catch_up_s=lag,
+        cpu_ms_per_mark=cpu_ms,
+        load_average=os.getloadavg()[0],
     )
 
-    async def insert_sql() -> None:
-        async with conn.transaction():
-            await conn.execute(
-                insert_mark,
-                uuid.uuid4(), uuid.UUID(student_id), uuid.UUID(ids["group_id"]),
-                uuid.UUID(ids["discipline_id"]), uuid.UUID(teacher_id), lesson,
-            )  # fmt: skip
-            await conn.execute(
-                "INSERT INTO outbox (id, subject, payload, headers, published_at) "
-                "VALUES ($1, 'bench.raw.v1', '\\x00', '{}', now())",
-                uuid.uuid4(),
-            )
 
-    teacher_headers = {"Authorization": f"Bearer {teacher_token}"}
-    body = {
-        **{k: ids[k] for k in ("student_id", "group_id", "discipline_id")},
-        "lesson_date": lesson.isoformat(),
+def cpu_seconds() -> dict[str, float]:
+    """Return the CPU time used so far by each part of the stack (and this bench), by /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used: dict[str, float] = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(pid) == os.getpid():
+            part = "bench client"
+        elif "/bin/ejournal-" in cmd and "ejournal-stack" not in cmd:
+            part = cmd.split("/bin/ejournal-", 1)[1].split()[0]
+        elif cmd.startswith("postgres"):
+            part = "postgres"
+        elif "_hello_app:app" in cmd:
+            part = "bare hello"
+        elif "nats-server" in cmd:
+            part = "nats"
+        elif "keycloak" in cmd:
+            part = "keycloak"
+        else:
+            continue
+        used[part] = used.get(part, 0.0) + (int(stat[11]) + int(stat[12])) / tick
+    return used
+
+
+def server_cpu(before: dict[str, float], part: str, samples: list[float]) -> float:
+    """Return the CPU ms one part of the stack spent per call since `before` (warm-up included)."""
+    spent = cpu_seconds().get(part, 0.0) - before.get(part, 0.0)
+    return round(spent * 1000 / (len(samples) + 20), 3)
+
+
+def machine() -> dict[str, Any]:
+    """Describe the box the figures come from."""
+    mem_kb = 0
+    with contextlib.suppress(OSError), open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemTotal:"):
+                mem_kb = int(line.split()[1])
+    return {
+        "cores": os.cpu_count(),
+        "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "cpu": platform.processor() or platform.machine(),
     }
+
+
+def write_readme(report: dict[str, Any]) -> None:
+    """Replace the table between the markers in bench/README.md with this run's figures."""
+    readme = HERE / "README.md"
+    text = readme.read_text() if readme.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
+    m = report["machine"]
+    lines = [
+        BEGIN,
+        f"Last run: {report['date']} on {m['cores']} cores, {m['memory_gb']} GB, Python {m['python']}"
+        f" (1-min load average {m['load_average_1m_before']} before the run: other work on the box).",
+        "",
+        "| name | p50 ms | p99 ms | floor ms | ratio | notes |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for r in report["results"]:
+        notes = ""
+        if "server_cpu_ms" in r:
+            notes = f"server CPU {r['server_cpu_ms']:.2f} ms per call"
+        if r["name"] == "mark_write_concurrent":
+            lag = ", ".join(f"{k} {v} s" for k, v in r["catch_up_s"].items())
+            notes = f"{r['marks_per_s']} marks/s, {r['clients']} clients, {r['failures']} failed; "
+            notes += f"caught up: {lag}"
+        floor = "—" if r["floor_ms"] is None else f"{r['floor_ms']:.2f}"
+        ratio = "—" if r["ratio"] is None else f"{r['ratio']:.1f}"
+        lines.append(f"| {r['name']} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {floor} | {ratio} | {notes} |")
+    lines.append(END)
+    if BEGIN in text and END in text:
+        head, rest = text.split(BEGIN, 1)
+        text = head + "\n".join(lines) + rest.split(END, 1)[1]
+    else:
+        text += "\n" + "\n".join(lines) + "\n"
+    readme.write_text(text)
+
+
+async def sequential(
+    stack: Stack, teacher_id: str, teacher_token: str, ids: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Measure the one-client rows, each beside its floor: me, mark_write, diary_grpc, diary."""
+    student_id = ids["students"][0]
+    dsn = stack.database_url("journal").replace("postgresql+asyncpg://", "postgresql://", 1)
+    lesson = date.today() - timedelta(days=1)
+    results: list[dict[str, Any]] = []
+    conn = await asyncpg.connect(dsn)
+    teacher_headers = {"Authorization": f"Bearer {teacher_token}"}
     async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=30) as http:
-        results.append(await measure("record mark: bare INSERT + outbox", insert_sql, rounds=100))
+        async with bare_hello() as hello_url:
+            before = cpu_seconds()
+            samples = await timed(lambda: http.get(f"{hello_url}/hello"))
+            hello = row("bare_hello", samples, server_cpu_ms=server_cpu(before, "bare hello", samples))
+
+        async def me() -> None:
+            (await http.get("/api/v1/me", headers=teacher_headers)).raise_for_status()
+
+        before = cpu_seconds()
+        samples = await timed(me)
+        results += [hello, row("me", samples, hello, server_cpu_ms=server_cpu(before, "gateway", samples))]
+
+        insert_mark = (
+            "INSERT INTO marks (id, student_id, group_id, discipline_id, teacher_id, lesson_date, value) "
+            "VALUES ($1, $2, $3, $4, $5, $6, '4')"
+        )
+
+        async def insert_sql() -> None:
+            async with conn.transaction():
+                await conn.execute(
+                    insert_mark,
+                    uuid.uuid4(), uuid.UUID(student_id), uuid.UUID(ids["group_id"]),
+                    uuid.UUID(ids["discipline_id"]), uuid.UUID(teacher_id), lesson,
+                )  # fmt: skip
+                await conn.execute(
+                    "INSERT INTO outbox (id, subject, payload, headers, published_at) "
+                    "VALUES ($1, 'bench.raw.v1', '\\x00', '{}', now())",
+                    uuid.uuid4(),
+                )
+
+        body = {
+            "student_id": student_id,
+            "group_id": ids["group_id"],
+            "discipline_id": ids["discipline_id"],
+            "lesson_date": lesson.isoformat(),
+        }
 
         async def record_rest() -> None:
-            (
-                await http.post("/api/v1/marks", json={**body, "value": "5"}, headers=teacher_headers)
-            ).raise_for_status()
+            reply = await http.post("/api/v1/marks", json={**body, "value": "5"}, headers=teacher_headers)
+            reply.raise_for_status()
 
-        results.append(await measure("record mark: gateway REST", record_rest, rounds=100))
+        floor = row("mark_write_sql", await timed(insert_sql, rounds=100))
+        results += [floor, row("mark_write", await timed(record_rest, rounds=100), floor)]
 
         diary_sql = (
             "SELECT id, student_id, group_id, discipline_id, teacher_id, lesson_date, value, recorded_at "
             "FROM marks WHERE student_id = $1 ORDER BY lesson_date DESC, recorded_at DESC LIMIT 500"
         )
-        results.append(
-            await measure("diary (240 marks): bare SQL", lambda: conn.fetch(diary_sql, uuid.UUID(student_id)))
-        )
+        floor = row("diary_sql", await timed(lambda: conn.fetch(diary_sql, uuid.UUID(student_id))))
         channel = grpc.aio.insecure_channel(stack.grpc_addr("journal"))
         stub = pb_grpc.JournalServiceStub(channel)
         md = (("authorization", f"Bearer {teacher_token}"),)
-        results.append(
-            await measure(
-                "diary (240 marks): gRPC",
-                lambda: stub.ListStudentMarks(pb.ListStudentMarksRequest(student_id=student_id), metadata=md),
-            )
+        grpc_samples = await timed(
+            lambda: stub.ListStudentMarks(pb.ListStudentMarksRequest(student_id=student_id), metadata=md)
         )
+        await channel.close()
 
         async def diary_rest() -> None:
             (
                 await http.get(f"/api/v1/students/{student_id}/marks", headers=teacher_headers)
             ).raise_for_status()
 
-        results.append(await measure("diary (240 marks): gateway REST", diary_rest))
-        await channel.close()
+        results += [
+            floor,
+            row("diary_grpc", grpc_samples, floor),
+            row("diary", await timed(diary_rest), floor),
+        ]
     await conn.close()
+    return results
 
-    print(f"\n{'benchmark':<36}{'median ms':>11}{'p95 ms':>9}{'per s':>9}")
+
+async def main() -> int:
+    load_before = os.getloadavg()[0]
+    stack = Stack("dev")
+    seeded = json.loads((stack.data_dir / "demo-seeded.json").read_text())
+    teacher_id = seeded["people"]["teacher"]
+    teacher_token = token(stack, "teacher")
+    ids = await prepare(stack, token(stack, "admin"), teacher_id)
+    lesson = date.today() - timedelta(days=1)
+    results: list[dict[str, Any]] = []
+    # BENCH_ONLY=mark_write_concurrent (for profiling the load) skips the rest and writes nothing.
+    only = os.environ.get("BENCH_ONLY", "") == "mark_write_concurrent"
+    if not only:
+        results += await sequential(stack, teacher_id, teacher_token, ids)
+
+    results.append(await concurrent_marks(stack, token(stack, "teacher"), ids, lesson))
+
+    report = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {**machine(), "load_average_1m_before": round(load_before, 2)},
+        "results": results,
+    }
+    out = HERE / "results" / "latest.json"
+    if not only:
+        out.parent.mkdir(exist_ok=True)
+        out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        write_readme(report)
+
+    print(f"\n{'benchmark':<24}{'p50 ms':>9}{'p99 ms':>9}{'floor ms':>10}{'ratio':>7}")
     for r in results:
-        print(f"{r['name']:<36}{r['median_ms']:>11.2f}{r['p95_ms']:>9.2f}{r['per_s']:>9.0f}")
-    print("\nSequential calls from one client over loopback on this machine; a teacher reads the diary")
-    print("(so every read is audited). Bench data lives in its own group «БЕНЧ-…».")
+        floor_ms = "" if r["floor_ms"] is None else f"{r['floor_ms']:.2f}"
+        ratio = "" if r["ratio"] is None else f"{r['ratio']:.1f}"
+        print(f"{r['name']:<24}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}{floor_ms:>10}{ratio:>7}")
+    c = results[-1]
+    print(
+        f"\nmark_write_concurrent: {c['marks_per_s']} marks/s from {c['clients']} clients",
+        f"over {c['seconds']} s,",
+    )
+    print(f"  {c['failures']} failed; backlog when the load stopped {c['backlog_at_end']};")
+    print(f"  caught up after (s): {c['catch_up_s']}")
+    print(f"  CPU ms per mark: {c['cpu_ms_per_mark']} (1-min load average {c['load_average']:.1f})")
+    if not only:
+        print(f"\nWritten: {out.relative_to(HERE.parent)} and bench/README.md")
     return 0
 
 
