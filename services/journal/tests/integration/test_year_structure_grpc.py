@@ -290,7 +290,11 @@ async def test_group_attributes_and_the_class_teacher_reading_their_groups_diari
         klassruk,
     )
     event = events_pb2.GroupUpdated.FromString((await journal.outbox())[-1][1])
-    assert (event.group_id, event.study_form, event.class_teacher_id) == (group_id, "FULL_TIME", klassruk)
+    assert (event.group_id, event.study_form, event.class_teacher_id) == (
+        group_id,
+        jpb.STUDY_FORM_FULL_TIME,
+        klassruk,
+    )
 
     before = len(await journal.outbox())
     await stub.ListStudentMarks(pb.ListStudentMarksRequest(student_id=student), metadata=as_klassruk)

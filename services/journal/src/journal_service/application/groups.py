@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from chassis.principal import Principal
 from ejournal.journal.v1 import events_pb2 as events
+from ejournal.journal.v1 import journal_pb2 as jpb
 
 from journal_service.application.people import PeopleHandlers
 from journal_service.application.ports import UnitOfWorkFactory
@@ -117,7 +118,9 @@ class GroupHandlers:
                     group_id=str(group.id),
                     course_year=group.course_year or 0,
                     specialty_code=group.specialty_code,
-                    study_form=group.study_form.name if group.study_form else "",
+                    study_form=jpb.StudyForm.Value(f"STUDY_FORM_{group.study_form.name}")
+                    if group.study_form
+                    else jpb.STUDY_FORM_UNSPECIFIED,
                     class_teacher_id=str(group.class_teacher_id or ""),
                 )
             )
