@@ -239,9 +239,11 @@ async def concurrent_marks(
     lag = await catch_up(js, outbox)
     cpu_after = cpu_seconds()
     marks = max(1, len(samples))
+    # A process that started or ended in between (a CLI run by someone else) is left out.
     cpu_ms = {
-        part: round((cpu_after[part] - cpu_before.get(part, 0.0)) * 1000 / marks, 2)
+        part: round((cpu_after[part] - cpu_before[part]) * 1000 / marks, 2)
         for part in sorted(cpu_after)
+        if part in cpu_before and cpu_after[part] >= cpu_before[part]
     }
     await outbox.close()
     await nc.close()
