@@ -184,6 +184,16 @@ def _seed_college(stack: Stack, people: dict[str, str]) -> None:
         base_url=base, headers={"Authorization": f"Bearer {_token(stack, 'admin')}"}, timeout=30
     ) as admin:
         group = _post(admin, "/api/v1/groups", {"name": "ИС-21"})
+        details = {
+            "course_year": 2,
+            "specialty_code": "09.02.07",
+            "specialty_name": "Информационные системы и программирование",
+            "study_form": "full_time",
+            "class_teacher_id": people["klassruk"],
+        }
+        updated = admin.patch(f"/api/v1/groups/{group['group_id']}", json=details)
+        if updated.status_code >= 400:
+            raise RuntimeError(f"seed: PATCH group → {updated.status_code} {updated.text[:300]}")
         disciplines = [
             _post(
                 admin, "/api/v1/disciplines", {"code": "ОП.01", "name": "Математика", "kind": "discipline"}
