@@ -13,7 +13,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1.health import aio as health_aio
 from grpc_reflection.v1alpha import reflection
 
-from chassis.auth import JwtVerifier
+from chassis.auth import JwtVerifier, VerifiedTokens
 from chassis.context import correlation_id_var, new_id, principal_var, request_id_var
 from chassis.errors import UNAVAILABLE_MESSAGE, DomainError, Unauthenticated
 from chassis.grpc_errors import ERROR_CODE_KEY, grpc_status_of, is_outage
@@ -35,6 +35,8 @@ class ContextInterceptor(grpc.aio.ServerInterceptor):
 
     def __init__(self, verifier: JwtVerifier) -> None:
         self._verifier = verifier
+        # The gateway forwards the caller's token with every call: remember what was verified.
+        self._tokens = VerifiedTokens()
 
     async def intercept_service(
         self,
@@ -47,6 +49,7 @@ class ContextInterceptor(grpc.aio.ServerInterceptor):
             return handler
         inner = handler.unary_unary
         verifier = self._verifier
+        verified = self._tokens
 
         async def wrapped(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
             md = _metadata(context)
@@ -61,7 +64,7 @@ class ContextInterceptor(grpc.aio.ServerInterceptor):
                 auth = md.get("authorization", "")
                 if not auth.lower().startswith("bearer "):
                     raise Unauthenticated("Требуется вход в систему", code="unauthenticated")
-                principal = await verifier.verify(auth[7:].strip())
+                principal = await verified.verify(verifier, auth[7:].strip())
                 refuse_control_characters(request)
                 principal_token = principal_var.set(principal)
                 try:

@@ -7,10 +7,9 @@ import uuid
 
 import httpx
 import pytest
-from chassis.auth import JwtVerifier, Principal
+from chassis.auth import EXPIRY_LEEWAY_SECONDS, JwtVerifier, Principal
 from chassis.errors import Unauthenticated
 from chassis.testing import LocalIssuer
-from gateway.auth import bearer
 from gateway.auth.bearer import VerifiedTokens
 
 
@@ -56,10 +55,10 @@ async def test_a_remembered_token_is_checked_again_once_past_its_expiry_and_leew
     counting, tokens = Counting(issuer), VerifiedTokens(keep_seconds=3600, clock=clock)
     token = issuer.token("teacher-1", ("teacher",), lifetime=60)
     await tokens.verify(as_verifier(counting), token)
-    clock.shift = 60 + bearer.EXPIRY_LEEWAY_SECONDS - 1
+    clock.shift = 60 + EXPIRY_LEEWAY_SECONDS - 1
     await tokens.verify(as_verifier(counting), token)
     assert len(counting.checked) == 1, "still inside exp + leeway: remembered"
-    clock.shift = 60 + bearer.EXPIRY_LEEWAY_SECONDS + 1
+    clock.shift = 60 + EXPIRY_LEEWAY_SECONDS + 1
     await tokens.verify(as_verifier(counting), token)
     assert len(counting.checked) == 2, "past exp + leeway: the verifier decides again"
 
