@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import time
-import uuid
 
-import httpx
 import pytest
 from chassis.auth import EXPIRY_LEEWAY_SECONDS, JwtVerifier, Principal
 from chassis.errors import Unauthenticated
@@ -89,17 +87,3 @@ async def test_the_oldest_token_is_dropped_when_full(issuer: LocalIssuer) -> Non
     for token in (first, second, third, second, third, first):
         await tokens.verify(as_verifier(counting), token)
     assert counting.checked == [first, second, third, first]
-
-
-async def test_a_tampered_copy_of_a_remembered_token_is_refused(
-    client: httpx.AsyncClient, issuer: LocalIssuer
-) -> None:
-    token = issuer.token(str(uuid.uuid4()), ("teacher",))
-    assert (await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})).status_code == 200
-    head, payload, signature = token.split(".")
-    forged = f"{head}.{payload}.{signature[:-4]}{'AAAA' if signature[-4:] != 'AAAA' else 'BBBB'}"
-    reply = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {forged}"})
-    assert reply.status_code == 401
-    assert reply.json()["error"]["code"] == "token_invalid"
-    again = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
-    assert again.status_code == 200
