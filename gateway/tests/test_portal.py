@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import uuid
 from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
@@ -15,7 +16,9 @@ from ejournal.common.v1 import common_pb2
 from ejournal.identity.v1 import identity_pb2, identity_service_pb2
 from ejournal.journal.v1 import journal_pb2, journal_service_pb2
 from ejournal.messaging.v1 import messaging_pb2, messaging_service_pb2
+from gateway.auth.session import SessionCookie
 from gateway.main import create_app
+from gateway.web import portal_router
 from google.protobuf.timestamp_pb2 import Timestamp
 
 ISSUER_AUTH = "http://issuer.test/realms/ejournal/protocol/openid-connect/auth"
@@ -599,3 +602,323 @@ async def test_home_names_only_college_roles(client, idp) -> None:
     page = (await client.get("/")).text
     assert "Преподаватель" in page
     assert "offline_access" not in page and "default-roles-ejournal" not in page
+
+
+# -- «Учебные годы» and «Расписание звонков» ---------------------------------------------------------
+
+ADMINISTRATION = ("admin", "director", "deputy", "curator")
+OTHERS = ("teacher", "class_teacher", "student", "parent")
+YEAR_FORM = {
+    "name": "2026/2027",
+    "starts_on": "2026-09-01",
+    "ends_on": "2027-06-30",
+    "semester1_starts_on": "2026-09-01",
+    "semester1_ends_on": "2026-12-28",
+    "semester2_starts_on": "2027-01-12",
+    "semester2_ends_on": "2027-06-30",
+}
+
+
+def local(text: str) -> common_pb2.LocalDate:
+    year, month, day = (int(p) for p in text.split("-"))
+    return common_pb2.LocalDate(year=year, month=month, day=day)
+
+
+def academic_year(year_id: str, name: str = "2026/2027") -> journal_pb2.AcademicYear:
+    def span(a: str, b: str) -> journal_pb2.DateSpan:
+        return journal_pb2.DateSpan(starts_on=local(a), ends_on=local(b))
+
+    return journal_pb2.AcademicYear(
+        year_id=year_id,
+        name=name,
+        span=span("2026-09-01", "2027-06-30"),
+        semester1=span("2026-09-01", "2026-12-28"),
+        semester2=span("2027-01-12", "2027-06-30"),
+    )
+
+
+def bell_pair(number: int, starts: int, ends: int) -> journal_pb2.BellPair:
+    return journal_pb2.BellPair(number=number, starts_at_minute=starts, ends_at_minute=ends)
+
+
+async def csrf_of(client, path: str) -> str:
+    page = (await client.get(path)).text
+    marker = 'name="csrf_token" value="'
+    assert marker in page, path
+    return page.split(marker, 1)[1].split('"', 1)[0]
+
+
+@pytest.mark.parametrize("role", ADMINISTRATION)
+async def test_the_administration_home_links_the_year_pages(client, idp, role) -> None:
+    await log_in(client, idp, roles=(role,))
+    page = (await client.get("/")).text
+    assert '<a href="/academic-years">Учебный год</a>' in page
+    assert '<a href="/bell-schedule">Расписание звонков</a>' in page
+
+
+@pytest.mark.parametrize("role", OTHERS)
+async def test_other_homes_do_not_link_the_year_pages(client, idp, fakes, role) -> None:
+    await log_in(client, idp, roles=(role,))
+    page = (await client.get("/")).text
+    assert "/academic-years" not in page and "/bell-schedule" not in page
+
+
+async def test_the_years_page_lists_years_with_semesters_in_russian_dates(client, idp, fakes) -> None:
+    _, access, _ = await log_in(client, idp, roles=("director",))
+    fakes.journal.reply(
+        "ListAcademicYears",
+        journal_service_pb2.ListAcademicYearsResponse(years=[academic_year(str(uuid.uuid4()))]),
+    )
+    response = await client.get("/academic-years")
+    assert response.status_code == 200
+    page = response.text
+    assert "<h1>Учебные годы</h1>" in page
+    assert "2026/2027" in page
+    assert "01.09.2026 – 30.06.2027" in page
+    assert "01.09.2026 – 28.12.2026" in page and "12.01.2027 – 30.06.2027" in page
+    assert "<form" in page  # the logout form only
+    assert 'action="/academic-years"' not in page and "csrf_token" not in page
+    assert fakes.journal.last("ListAcademicYears").metadata["authorization"] == f"Bearer {access}"
+
+
+@pytest.mark.parametrize("role", ("director", "deputy", "curator"))
+async def test_the_administration_reads_the_pages_without_forms(client, idp, fakes, role) -> None:
+    await log_in(client, idp, roles=(role,))
+    fakes.journal.reply(
+        "GetBellSchedule", journal_service_pb2.GetBellScheduleResponse(pairs=[bell_pair(1, 510, 600)])
+    )
+    years = await client.get("/academic-years")
+    bells = await client.get("/bell-schedule")
+    assert (years.status_code, bells.status_code) == (200, 200)
+    assert "<td>08:30</td><td>10:00</td>" in bells.text
+    for page in (years.text, bells.text):
+        assert 'method="post" action="/academic-years"' not in page
+        assert 'method="post" action="/bell-schedule"' not in page
+
+
+@pytest.mark.parametrize("role", OTHERS)
+@pytest.mark.parametrize("path", ["/academic-years", "/bell-schedule"])
+async def test_other_roles_get_the_russian_403_page(client, idp, fakes, role, path) -> None:
+    await log_in(client, idp, roles=(role,))
+    response = await client.get(path)
+    assert response.status_code == 403
+    assert "Ошибка 403" in response.text
+    assert "доступна администрации колледжа" in response.text
+    assert fakes.journal.calls == []
+
+
+def session_token(client) -> str:
+    """Return the CSRF token of the client's session as the portal computes it (for pages without forms)."""
+    session_id = SessionCookie("test-session-secret", secure=False).load(
+        client.cookies.get("ejournal_session")
+    )
+    assert session_id
+    return hmac.new(b"test-session-secret", f"csrf:{session_id}".encode(), hashlib.sha256).hexdigest()
+
+
+@pytest.mark.parametrize("role", ("director", "deputy", "curator", "teacher", "student"))
+async def test_only_the_admin_may_post_the_forms(client, idp, fakes, role) -> None:
+    await log_in(client, idp, roles=(role,))
+    for path, form in (
+        ("/academic-years", YEAR_FORM),
+        ("/bell-schedule", {"starts_1": "08:30", "ends_1": "10:00"}),
+    ):
+        # A valid token of this very session, so only the role can be what refuses the form.
+        response = await client.post(path, data={**form, "csrf_token": session_token(client)})
+        assert response.status_code == 403, path
+        assert "Ошибка 403" in response.text
+    assert [c for c in fakes.journal.calls if c.method in {"OpenAcademicYear", "SetBellSchedule"}] == []
+
+
+async def test_the_admin_opens_a_year_through_the_form(client, idp, fakes) -> None:
+    _, access, _ = await log_in(client, idp, roles=("admin",))
+    token = await csrf_of(client, "/academic-years")
+    assert token == session_token(client)
+    year_id = str(uuid.uuid4())
+    fakes.journal.reply(
+        "OpenAcademicYear", journal_service_pb2.OpenAcademicYearResponse(year=academic_year(year_id))
+    )
+    response = await client.post("/academic-years", data={**YEAR_FORM, "csrf_token": token})
+    assert (response.status_code, response.headers["location"]) == (303, f"/academic-years?opened={year_id}")
+    sent = fakes.journal.last("OpenAcademicYear")
+    assert sent.metadata["authorization"] == f"Bearer {access}"
+    assert sent.request == journal_service_pb2.OpenAcademicYearRequest(
+        name="2026/2027",
+        span=journal_pb2.DateSpan(starts_on=local("2026-09-01"), ends_on=local("2027-06-30")),
+        semester1=journal_pb2.DateSpan(starts_on=local("2026-09-01"), ends_on=local("2026-12-28")),
+        semester2=journal_pb2.DateSpan(starts_on=local("2027-01-12"), ends_on=local("2027-06-30")),
+    )
+    fakes.journal.reply(
+        "ListAcademicYears", journal_service_pb2.ListAcademicYearsResponse(years=[academic_year(year_id)])
+    )
+    page = (await client.get(response.headers["location"])).text
+    assert "Учебный год 2026/2027 открыт." in page
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "message", "http"),
+    [
+        (grpc.StatusCode.ALREADY_EXISTS, "academic_year_exists", "Учебный год «2026/2027» уже открыт", 409),
+        (
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "semesters_out_of_order",
+            "Семестры должны лежать внутри учебного года, второй — после первого",
+            400,
+        ),
+    ],
+)
+async def test_a_refused_year_is_explained_next_to_the_form_with_the_values_kept(
+    client, idp, fakes, status, code, message, http
+) -> None:
+    await log_in(client, idp, roles=("admin",))
+    token = await csrf_of(client, "/academic-years")
+    fakes.journal.fail("OpenAcademicYear", status, message, code)
+    response = await client.post("/academic-years", data={**YEAR_FORM, "csrf_token": token})
+    assert response.status_code == http
+    page = response.text
+    assert f'<p class="form-error" id="form-problem" role="alert">{message}</p>' in page.replace("&#34;", '"')
+    for name, value in YEAR_FORM.items():
+        assert f'name="{name}" value="{value}"' in page, name
+    assert 'aria-invalid="true"' in page
+
+
+async def test_a_malformed_year_form_is_refused_before_the_journal(client, idp, fakes) -> None:
+    await log_in(client, idp, roles=("admin",))
+    token = await csrf_of(client, "/academic-years")
+    typed = {**YEAR_FORM, "name": "2026-27", "semester2_ends_on": ""}
+    response = await client.post("/academic-years", data={**typed, "csrf_token": token})
+    assert response.status_code == 400
+    assert "«ГГГГ/ГГГГ»" in response.text
+    assert 'name="name" value="2026-27"' in response.text
+    response = await client.post(
+        "/academic-years", data={**YEAR_FORM, "semester2_ends_on": "", "csrf_token": token}
+    )
+    assert "Укажите даты в формате ДД.ММ.ГГГГ: «Конец 2 семестра»" in response.text
+    by_hand = {**YEAR_FORM, "starts_on": "1.9.2026", "ends_on": "31.02.2027", "csrf_token": token}
+    response = await client.post("/academic-years", data=by_hand)
+    assert "Укажите даты в формате ДД.ММ.ГГГГ: «Конец учебного года»" in response.text
+    assert [c for c in fakes.journal.calls if c.method == "OpenAcademicYear"] == []
+
+
+async def test_a_year_form_survives_the_journal_being_down(client, idp, fakes) -> None:
+    await log_in(client, idp, roles=("admin",))
+    token = await csrf_of(client, "/academic-years")
+    fakes.journal.fail("OpenAcademicYear", grpc.StatusCode.UNAVAILABLE, "connection refused")
+    fakes.journal.fail("ListAcademicYears", grpc.StatusCode.UNAVAILABLE, "connection refused")
+    response = await client.post("/academic-years", data={**YEAR_FORM, "csrf_token": token})
+    assert response.status_code == 503
+    assert "Журнал сейчас не отвечает" in response.text
+    assert 'name="name" value="2026/2027"' in response.text
+    assert "connection refused" not in response.text
+
+
+async def test_the_admin_edits_the_bell_schedule(client, idp, fakes) -> None:
+    _, access, _ = await log_in(client, idp, roles=("admin",))
+    fakes.journal.reply(
+        "GetBellSchedule",
+        journal_service_pb2.GetBellScheduleResponse(pairs=[bell_pair(1, 510, 600), bell_pair(2, 610, 700)]),
+    )
+    page = (await client.get("/bell-schedule")).text
+    assert "<td>08:30</td><td>10:00</td>" in page and "<td>10:10</td><td>11:40</td>" in page
+    assert 'name="starts_2" value="10:10"' in page and 'name="starts_8" value=""' in page
+    token = await csrf_of(client, "/bell-schedule")
+    form = {
+        "starts_1": "08:30",
+        "ends_1": "10:00",
+        "starts_2": " 9:15 ",
+        "ends_2": "10.45",
+        "csrf_token": token,
+    }
+    response = await client.post("/bell-schedule", data=form)
+    assert (response.status_code, response.headers["location"]) == (303, "/bell-schedule?saved=1")
+    sent = fakes.journal.last("SetBellSchedule")
+    assert sent.metadata["authorization"] == f"Bearer {access}"
+    assert list(sent.request.pairs) == [bell_pair(1, 510, 600), bell_pair(2, 555, 645)]
+    assert "Расписание звонков сохранено." in (await client.get("/bell-schedule?saved=1")).text
+
+
+@pytest.mark.parametrize(
+    ("form", "message", "invalid"),
+    [
+        ({"starts_1": "08:30", "ends_1": "25:00"}, "Пара №1: «25:00» — не время", "ends_1"),
+        ({"starts_3": "12:00", "ends_3": ""}, "Пара №3: не указано время", "ends_3"),
+        ({"starts_2": "полдень", "ends_2": "13:00"}, "Пара №2: «полдень» — не время", "starts_2"),
+        ({}, "Укажите время хотя бы одной пары", "starts_1"),
+    ],
+)
+async def test_a_malformed_bell_schedule_is_refused_in_place(
+    client, idp, fakes, form, message, invalid
+) -> None:
+    await log_in(client, idp, roles=("admin",))
+    token = await csrf_of(client, "/bell-schedule")
+    response = await client.post("/bell-schedule", data={**form, "csrf_token": token})
+    assert response.status_code == 400
+    assert message in response.text
+    for name, value in form.items():
+        assert f'name="{name}" value="{value}"' in response.text
+    assert f'name="{invalid}" value="{form.get(invalid, "")}" aria-label' in response.text
+    assert [c for c in fakes.journal.calls if c.method == "SetBellSchedule"] == []
+
+
+async def test_a_bell_schedule_the_journal_refuses_is_explained_in_place(client, idp, fakes) -> None:
+    await log_in(client, idp, roles=("admin",))
+    token = await csrf_of(client, "/bell-schedule")
+    message = "Пара №2 начинается раньше, чем закончилась предыдущая"
+    fakes.journal.fail("SetBellSchedule", grpc.StatusCode.INVALID_ARGUMENT, message, "pairs_overlap")
+    form = {
+        "starts_1": "08:30",
+        "ends_1": "10:00",
+        "starts_2": "09:50",
+        "ends_2": "11:20",
+        "csrf_token": token,
+    }
+    response = await client.post("/bell-schedule", data=form)
+    assert response.status_code == 400
+    assert message in response.text
+    assert 'name="starts_2" value="09:50"' in response.text
+
+
+@pytest.mark.parametrize("sent", [None, "", "forged", "0" * 64])
+async def test_a_portal_post_without_the_sessions_token_is_refused(client, idp, fakes, sent) -> None:
+    await log_in(client, idp, roles=("admin",))
+    data = {} if sent is None else {"csrf_token": sent}
+    for path, form in (
+        ("/academic-years", YEAR_FORM),
+        ("/bell-schedule", {"starts_1": "08:30", "ends_1": "10:00"}),
+    ):
+        response = await client.post(path, data={**form, **data})
+        assert response.status_code == 403, path
+        assert "Форма устарела" in response.text
+    assert [c for c in fakes.journal.calls if c.method in {"OpenAcademicYear", "SetBellSchedule"}] == []
+
+
+async def test_another_sessions_token_is_refused(client, idp, fakes) -> None:
+    await log_in(client, idp, roles=("admin",))
+    old = await csrf_of(client, "/academic-years")
+    await log_in(client, idp, roles=("admin",))  # a new login rotates the session, and so the token
+    response = await client.post("/academic-years", data={**YEAR_FORM, "csrf_token": old})
+    assert response.status_code == 403
+    assert await csrf_of(client, "/academic-years") != old
+
+
+async def test_a_portal_post_without_a_session_goes_to_login(client, fakes) -> None:
+    response = await client.post("/bell-schedule", data={"starts_1": "08:30"})
+    assert (response.status_code, response.headers["location"]) == (303, "/login?next=%2Fbell-schedule")
+
+
+async def test_every_portal_post_checks_the_csrf_token(client, idp, fakes) -> None:
+    """A POST route added to the portal without CsrfSession fails here."""
+    await log_in(client, idp, roles=("admin",))
+
+    def routes(router):  # an included router is kept whole (FastAPI ≥ 0.16x), not flattened
+        for route in router.routes:
+            inner = getattr(route, "original_router", None)
+            yield from routes(inner) if inner is not None else (route,)
+
+    posts = [r for r in routes(portal_router()) if "POST" in (getattr(r, "methods", None) or set())]
+    paths = {r.path for r in posts} - {"/logout"}  # logging out is harmless and also a GET
+    assert paths >= {"/academic-years", "/bell-schedule"}
+    for path in paths:
+        response = await client.post(path, data={"csrf_token": "forged"})
+        assert response.status_code == 403, path
+        assert "Форма устарела" in response.text, path

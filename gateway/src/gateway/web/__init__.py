@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.templating import Jinja2Templates
 
-from gateway.web import login, pages
+from gateway.web import login, pages, year
 from gateway.web.format import (
     NOTIFICATION_LABELS,
     ROLE_LABELS,
@@ -39,4 +39,5 @@ def portal_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
     router.include_router(login.router)
     router.include_router(pages.router)
+    router.include_router(year.router)
     return router

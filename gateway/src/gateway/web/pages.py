@@ -24,6 +24,7 @@ from gateway.resources.marks import mark_out
 from gateway.resources.notifications import NotificationOut, notification_out
 from gateway.resources.people import ROLES, PersonOut, person_out
 from gateway.runtime import get_runtime
+from gateway.web import year
 from gateway.web.format import full_name
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,7 @@ async def home(request: Request, session: MaybeSession) -> Response:
         children=children,
         can_open_diary=bool(roles & STAFF_ROLES),
         is_admin=bool(roles & MANAGERS),
+        is_administration=bool(roles & year.READERS),
     )
 
 
