@@ -7,6 +7,7 @@ different services would share module names (`tests.unit...`).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -30,11 +31,37 @@ class FakeNotifications:
         return sorted(mine, key=lambda n: n.created_at or datetime.min, reverse=True)[:limit]
 
 
+class FakeGuardianships:
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+        self.staged_links: set[tuple[uuid.UUID, uuid.UUID]] = set()
+        self.staged_fetched: set[uuid.UUID] = set()
+
+    async def add(self, parent_id: uuid.UUID, student_id: uuid.UUID) -> bool:
+        key = (student_id, parent_id)
+        if key in self._store.guardianships or key in self.staged_links:
+            return False
+        self.staged_links.add(key)
+        return True
+
+    async def fetched(self, student_id: uuid.UUID) -> bool:
+        return student_id in self._store.fetched_students
+
+    async def record_fetched(self, student_id: uuid.UUID, parent_ids: list[uuid.UUID]) -> None:
+        self.staged_links |= {(student_id, p) for p in parent_ids}
+        self.staged_fetched.add(student_id)
+
+    async def parents_of(self, student_id: uuid.UUID) -> list[uuid.UUID]:
+        links = self._store.guardianships | self.staged_links
+        return sorted(p for s, p in links if s == student_id)
+
+
 class FakeUnitOfWork(testing.FakeUnitOfWork):
     def __init__(self, store: FakeStore) -> None:
         super().__init__(store)
         self._store = store
         self.notifications = FakeNotifications(store)
+        self.guardianships = FakeGuardianships(store)
 
     def _commit_staged(self) -> None:
         for n in self.notifications.staged:
@@ -42,10 +69,14 @@ class FakeUnitOfWork(testing.FakeUnitOfWork):
             if key not in {(m.source_event_id, m.recipient_id) for m in self._store.notifications}:
                 n.created_at = self._store.clock()
                 self._store.notifications.append(n)
+        self._store.guardianships |= self.guardianships.staged_links
+        self._store.fetched_students |= self.guardianships.staged_fetched
 
     def _discard_staged(self) -> None:
         super()._discard_staged()
         self.notifications.staged.clear()
+        self.guardianships.staged_links.clear()
+        self.guardianships.staged_fetched.clear()
 
 
 class FakeStore(testing.FakeLedger):
@@ -54,6 +85,9 @@ class FakeStore(testing.FakeLedger):
     def __init__(self) -> None:
         super().__init__()
         self.notifications: list[model.Notification] = []
+        self.guardianships: set[tuple[uuid.UUID, uuid.UUID]] = set()
+        """Committed (student, parent) links of the projection."""
+        self.fetched_students: set[uuid.UUID] = set()
         self._now = datetime(2026, 10, 15, 12, 0, tzinfo=UTC)
 
     def clock(self) -> datetime:
@@ -67,18 +101,26 @@ def fake_unit_of_work(store: FakeStore) -> ports.MessagingUnitOfWork:
 
 
 class FakeGuardians:
-    """The identity service's parent↔student links; `down` makes it fail like an unreachable service."""
+    """The identity service's parent↔student links; `down` makes it fail like an unreachable service.
+
+    `during_call`, when set, runs while a call is in flight, after the answer was read (a link event
+    applied meanwhile, say).
+    """
 
     def __init__(self, links: dict[uuid.UUID, list[uuid.UUID]] | None = None) -> None:
         self.links = links or {}
         self.down = False
         self.calls = 0
+        self.during_call: Callable[[], Awaitable[object]] | None = None
 
     async def guardians_of(self, student_id: uuid.UUID) -> list[uuid.UUID]:
         self.calls += 1
         if self.down:
             raise ServiceUnavailable("Связанный сервис временно недоступен, попробуйте позже")
-        return list(self.links.get(student_id, []))
+        answer = list(self.links.get(student_id, []))
+        if self.during_call is not None:
+            await self.during_call()
+        return answer
 
 
 @pytest.fixture

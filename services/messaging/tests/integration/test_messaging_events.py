@@ -1,4 +1,8 @@
-"""Messaging against real PostgreSQL and NATS: marks on JetStream become parent notifications."""
+"""Messaging against real PostgreSQL and NATS: marks on JetStream become parent notifications.
+
+The parents come from messaging's projection of guardianships: fed by link events, and fetched from
+identity (a fake here) once per student the projection never fetched.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +15,22 @@ from typing import Any
 import pytest
 from chassis.consumer import Envelope, EventConsumer, Subscription
 from chassis.db import make_engine, make_session_factory
-from chassis.events import subject_of
+from chassis.events import Delivery, subject_of
 from chassis.outbox import INBOX
 from chassis.timestamps import now_timestamp
 from ejournal.common.v1.common_pb2 import LocalDate
+from ejournal.identity.v1.events_pb2 import GuardianLinked
 from ejournal.journal.v1.events_pb2 import MarkRecorded
 from messaging_service.adapters import orm
 from messaging_service.adapters.uow import MessagingUnitOfWork
-from messaging_service.api.consumers import MARK_NOTIFICATIONS, mark_notifications
+from messaging_service.api.consumers import (
+    GUARDIANSHIPS,
+    MARK_NOTIFICATIONS,
+    guardianships,
+    mark_notifications,
+    notify_guardians_command,
+)
+from messaging_service.application.guardianships import ProjectGuardianLinked
 from messaging_service.application.handlers import MessagingHandlers
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -48,8 +60,35 @@ class Messaging:
     def consumer(self) -> EventConsumer:
         return self.subscription().consumer(self.stream.js, service="messaging")
 
+    def link_subscription(self) -> Subscription[GuardianLinked]:
+        return replace(
+            guardianships(self.handlers),
+            durable=self.stream.durable(GUARDIANSHIPS),
+            subjects=(self.stream.subject(subject_of(GuardianLinked)),),
+            stream_name=self.stream.name,
+        )
+
+    def link_consumer(self) -> EventConsumer:
+        return self.link_subscription().consumer(self.stream.js, service="messaging")
+
     async def publish(self, data: bytes, msg_id: str) -> None:
         await self.stream.js.publish(self.subject, data, headers={"Nats-Msg-Id": msg_id})
+
+    async def publish_link(self, event: GuardianLinked, msg_id: str | None = None) -> None:
+        await self.stream.js.publish(
+            self.stream.subject(subject_of(GuardianLinked)),
+            event.SerializeToString(),
+            headers={"Nats-Msg-Id": msg_id or event.event_id},
+        )
+
+    async def links(self) -> set[tuple[uuid.UUID, uuid.UUID]]:
+        async with self.sessions() as s:
+            rows = await s.execute(select(orm.guardianships.c.student_id, orm.guardianships.c.parent_id))
+            return {(r[0], r[1]) for r in rows}
+
+    async def fetched_students(self) -> set[uuid.UUID]:
+        async with self.sessions() as s:
+            return set(await s.scalars(select(orm.guardianship_students.c.student_id)))
 
     async def notifications(self) -> list[tuple[uuid.UUID, str, str]]:
         async with self.sessions() as s:
@@ -183,6 +222,93 @@ async def test_identity_unavailable_is_retried_until_it_answers(running: Messagi
     assert running.guardians.calls >= 2
 
 
+def guardian_linked(parent_id: uuid.UUID, student_id: uuid.UUID = STUDENT) -> GuardianLinked:
+    return GuardianLinked(
+        event_id=str(uuid.uuid4()),
+        occurred_at=now_timestamp(),
+        parent_id=str(parent_id),
+        student_id=str(student_id),
+    )
+
+
+async def test_a_published_link_is_projected_once_however_often_it_comes(messaging: Messaging) -> None:
+    consumer = messaging.link_consumer()
+    await consumer.ensure()
+    durable = messaging.stream.durable(GUARDIANSHIPS)
+    sub = await messaging.stream.js.pull_subscribe_bind(durable, messaging.stream.name)
+    aunt = uuid.uuid4()
+    event = guardian_linked(aunt)
+    await messaging.publish_link(event)
+
+    # Applied and committed, then the process "dies" before the ack: the redelivery changes nothing.
+    [first] = await sub.fetch(1, timeout=5)
+    handler = messaging.link_subscription().envelope_handler()
+    await handler(Envelope(event.event_id, first.subject, first.data, first.metadata.num_delivered))
+    await first.nak()
+    [again] = await sub.fetch(1, timeout=5)
+    assert again.metadata.num_delivered == 2
+    await consumer.process(again)
+    await messaging.publish_link(event, msg_id=f"republished-{event.event_id}")
+    [republished] = await sub.fetch(1, timeout=5)
+    await consumer.process(republished)
+
+    assert await messaging.links() == {(STUDENT, aunt)}
+    assert await messaging.fetched_students() == set()
+    assert await messaging.inbox_rows() == 1
+    info = await messaging.stream.js.consumer_info(messaging.stream.name, durable)
+    assert info.num_ack_pending == 0 and info.num_pending == 0
+    await sub.unsubscribe()
+
+
+async def test_the_first_mark_fetches_the_student_and_later_marks_read_the_projection(
+    running: Messaging,
+) -> None:
+    first = mark_recorded("4")
+    await running.publish(first.SerializeToString(), first.event_id)
+    await running.eventually(lambda: _at_least(running.notifications, 2))
+    assert await running.links() == {(STUDENT, MOTHER), (STUDENT, FATHER)}
+    assert await running.fetched_students() == {STUDENT}
+    assert running.guardians.calls == 1
+
+    # Identity is down now: the projection answers, and a link event reaches the next mark.
+    running.guardians.down = True
+    links = asyncio.create_task(running.link_consumer().run())
+    try:
+        aunt = uuid.uuid4()
+        await running.publish_link(guardian_linked(aunt))
+        await running.eventually(lambda: _has_link(running, aunt))
+    finally:
+        links.cancel()
+        await asyncio.gather(links, return_exceptions=True)
+    second = mark_recorded("3")
+    await running.publish(second.SerializeToString(), second.event_id)
+
+    rows = await running.eventually(lambda: _at_least(running.notifications, 5))
+    assert sorted(r for r in rows if r[1] == second.event_id) == sorted(
+        [(MOTHER, second.event_id, "3"), (FATHER, second.event_id, "3"), (aunt, second.event_id, "3")]
+    )
+    assert running.guardians.calls == 1
+
+
+async def test_a_link_event_applied_during_the_fetch_is_kept(messaging: Messaging) -> None:
+    # Identity answered before the aunt was linked; her link event commits before the fetch is
+    # stored. The fetch adds to the projection, never replaces it: the first mark tells all three.
+    aunt = uuid.uuid4()
+    link = ProjectGuardianLinked(parent_id=aunt, student_id=STUDENT)
+    links = messaging.link_subscription()
+    linked = Delivery(str(uuid.uuid4()), links.durable, links.filter_subjects()[0])
+    messaging.guardians.during_call = lambda: messaging.handlers.guardianships.project_guardian_linked(
+        link, linked
+    )
+    event = mark_recorded()
+    await messaging.handlers.notify_guardians_of_mark(
+        notify_guardians_command(event), Delivery(event.event_id, messaging.durable, messaging.subject)
+    )
+
+    assert {r[0] for r in await messaging.notifications()} == {MOTHER, FATHER, aunt}
+    assert await messaging.links() == {(STUDENT, MOTHER), (STUDENT, FATHER), (STUDENT, aunt)}
+
+
 async def _at_least(
     rows: Callable[[], Awaitable[list[tuple[uuid.UUID, str, str]]]], count: int
 ) -> list[tuple[uuid.UUID, str, str]]:
@@ -192,3 +318,7 @@ async def _at_least(
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def _has_link(messaging: Messaging, parent_id: uuid.UUID) -> bool:
+    return (STUDENT, parent_id) in await messaging.links()

@@ -1,4 +1,4 @@
-"""The mark consumer: decoding, poison detection and the inbox key, against in-memory fakes."""
+"""The mark and guardianship consumers: decoding, poison detection and the inbox key, against in-memory fakes."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ import pytest
 from chassis.consumer import Envelope, Handler, PoisonMessage
 from chassis.events import subject_of
 from ejournal.common.v1.common_pb2 import LocalDate
+from ejournal.identity.v1.events_pb2 import GuardianLinked
 from ejournal.journal.v1.events_pb2 import MarkRecorded
 from google.protobuf.timestamp_pb2 import Timestamp
-from messaging_service.api.consumers import mark_notifications
+from messaging_service.api.consumers import guardianships, mark_notifications, subscriptions
 from messaging_service.application.handlers import MessagingHandlers
 
 STUDENT, PARENT = uuid.uuid4(), uuid.uuid4()
@@ -37,10 +38,8 @@ def mark_event(**overrides: object) -> MarkRecorded:
     return MarkRecorded(**fields)  # type: ignore[arg-type]
 
 
-def envelope(data: bytes, msg_id: str | None = None) -> Envelope:
-    return Envelope(
-        event_id=msg_id or str(uuid.uuid4()), subject=subject_of(MarkRecorded), data=data, num_delivered=1
-    )
+def envelope(data: bytes, msg_id: str | None = None, subject: str = subject_of(MarkRecorded)) -> Envelope:
+    return Envelope(event_id=msg_id or str(uuid.uuid4()), subject=subject, data=data, num_delivered=1)
 
 
 @pytest.fixture
@@ -111,3 +110,56 @@ async def test_payloads_that_can_never_apply_are_poison(consumer: Handler, store
     with pytest.raises(PoisonMessage):
         await consumer(envelope(data))
     assert store.notifications == [] and store.claimed == set()
+
+
+def link_event(**overrides: object) -> GuardianLinked:
+    occurred = Timestamp()
+    occurred.FromDatetime(RECORDED_AT)
+    fields: dict[str, object] = {
+        "event_id": str(uuid.uuid4()),
+        "occurred_at": occurred,
+        "parent_id": str(PARENT),
+        "student_id": str(STUDENT),
+    }
+    fields.update(overrides)
+    return GuardianLinked(**fields)  # type: ignore[arg-type]
+
+
+def link_envelope(event: GuardianLinked, msg_id: str | None = None) -> Envelope:
+    return envelope(event.SerializeToString(), msg_id or event.event_id, subject_of(GuardianLinked))
+
+
+async def test_a_link_event_is_projected_once_under_any_message_id(
+    fake_handlers: MessagingHandlers, store: Any
+) -> None:
+    consumer = guardianships(fake_handlers).envelope_handler()
+    event = link_event()
+    await consumer(link_envelope(event))
+    await consumer(link_envelope(event, msg_id="republished"))
+    assert store.guardianships == {(STUDENT, PARENT)}
+    assert store.claimed == {(event.event_id, "messaging-guardianships")}
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        link_event(parent_id="not-a-uuid"),
+        link_event(student_id=""),
+        GuardianLinked(event_id=str(uuid.uuid4()), parent_id=str(PARENT), student_id=str(STUDENT)),
+    ],
+    ids=["bad-parent", "no-student", "no-occurred-at"],
+)
+async def test_link_payloads_that_can_never_apply_are_poison(
+    fake_handlers: MessagingHandlers, store: Any, event: GuardianLinked
+) -> None:
+    consumer = guardianships(fake_handlers).envelope_handler()
+    with pytest.raises(PoisonMessage):
+        await consumer(link_envelope(event))
+    assert store.guardianships == set() and store.claimed == set()
+
+
+def test_messaging_subscribes_to_links_and_marks(fake_handlers: MessagingHandlers) -> None:
+    assert {(s.durable, s.stream().name) for s in subscriptions(fake_handlers)} == {
+        ("messaging-guardianships", "IDENTITY"),
+        ("messaging-mark-notifications", "JOURNAL"),
+    }

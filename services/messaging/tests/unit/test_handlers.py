@@ -10,8 +10,10 @@ import pytest
 from chassis.errors import PermissionDenied, ServiceUnavailable
 from chassis.events import Delivery, subject_of
 from chassis.testing import LocalIssuer
+from ejournal.identity.v1.events_pb2 import GuardianLinked
 from ejournal.journal.v1.events_pb2 import MarkRecorded
 from messaging_service.application import commands
+from messaging_service.application.guardianships import ProjectGuardianLinked
 from messaging_service.application.handlers import MessagingHandlers
 from messaging_service.domain import errors
 
@@ -76,6 +78,89 @@ async def test_identity_down_raises_and_leaves_the_event_unclaimed_for_the_retry
 
     guardians.down = False
     assert await handlers.notify_guardians_of_mark(MARK, event) == 2
+
+
+def link_delivery(event_id: str | None = None) -> Delivery:
+    return Delivery(
+        event_id=event_id or str(uuid.uuid4()),
+        consumer="messaging-guardianships",
+        subject=subject_of(GuardianLinked),
+    )
+
+
+async def test_a_student_is_asked_of_identity_once_then_the_projection_answers(
+    handlers: MessagingHandlers, store: Any, guardians: Any
+) -> None:
+    await handlers.notify_guardians_of_mark(MARK, delivery())
+    assert store.fetched_students == {STUDENT}
+    assert store.guardianships == {(STUDENT, MOTHER), (STUDENT, FATHER)}
+
+    # Identity is not asked again, not even when it is down: the projection knows the student.
+    guardians.down = True
+    assert await handlers.notify_guardians_of_mark(MARK, delivery()) == 2
+    assert guardians.calls == 1
+
+
+async def test_a_link_event_keeps_a_fetched_student_current(
+    handlers: MessagingHandlers, store: Any, guardians: Any
+) -> None:
+    await handlers.notify_guardians_of_mark(MARK, delivery())
+    aunt = uuid.uuid4()
+    link = ProjectGuardianLinked(parent_id=aunt, student_id=STUDENT)
+    assert await handlers.guardianships.project_guardian_linked(link, link_delivery()) is True
+
+    event = delivery()
+    assert await handlers.notify_guardians_of_mark(MARK, event) == 3
+    assert {n.recipient_id for n in store.notifications if n.source_event_id == event.event_id} == {
+        MOTHER,
+        FATHER,
+        aunt,
+    }
+    assert guardians.calls == 1
+
+
+async def test_a_link_event_is_applied_once(handlers: MessagingHandlers, store: Any) -> None:
+    link, event = ProjectGuardianLinked(parent_id=MOTHER, student_id=STUDENT), link_delivery()
+    assert await handlers.guardianships.project_guardian_linked(link, event) is True
+    assert await handlers.guardianships.project_guardian_linked(link, event) is False
+    # The same link under another event (identity links idempotently) adds no second row.
+    assert await handlers.guardianships.project_guardian_linked(link, link_delivery()) is True
+    assert store.guardianships == {(STUDENT, MOTHER)}
+    # A link event does not make the student fetched: older links may exist only in identity.
+    assert store.fetched_students == set()
+
+
+async def test_links_known_from_events_before_the_fetch_are_kept(
+    handlers: MessagingHandlers, store: Any, guardians: Any
+) -> None:
+    aunt = uuid.uuid4()
+    link = ProjectGuardianLinked(parent_id=aunt, student_id=STUDENT)
+    await handlers.guardianships.project_guardian_linked(link, link_delivery())
+
+    assert await handlers.notify_guardians_of_mark(MARK, delivery()) == 3
+    assert guardians.calls == 1
+
+
+async def test_a_link_event_applied_while_identity_is_asked_is_not_lost(
+    handlers: MessagingHandlers, store: Any, guardians: Any
+) -> None:
+    # Identity answers with the links it had; a link made just after comes by its event, applied
+    # before the fetch is stored: the fetch adds to the projection, it does not replace it.
+    aunt = uuid.uuid4()
+    link = ProjectGuardianLinked(parent_id=aunt, student_id=STUDENT)
+    guardians.during_call = lambda: handlers.guardianships.project_guardian_linked(link, link_delivery())
+
+    assert await handlers.notify_guardians_of_mark(MARK, delivery()) == 3
+    assert store.guardianships == {(STUDENT, MOTHER), (STUDENT, FATHER), (STUDENT, aunt)}
+
+
+async def test_identity_down_on_the_first_mark_stores_nothing_for_the_retry(
+    handlers: MessagingHandlers, store: Any, guardians: Any
+) -> None:
+    guardians.down = True
+    with pytest.raises(ServiceUnavailable):
+        await handlers.notify_guardians_of_mark(MARK, delivery())
+    assert store.fetched_students == set() and store.guardianships == set()
 
 
 async def test_a_parent_lists_only_their_own_notifications_newest_first(

@@ -49,6 +49,24 @@ notifications = Table(
     Index("ix_notifications_recipient_created", "recipient_id", "created_at"),
 )
 
+# Identity's parent↔student links, ids only: fed by identity.guardian.linked.v1 and by asking
+# identity once per student (see `guardianship_students`). The key leads with the student: the
+# notification handler reads a student's parents.
+guardianships = Table(
+    "guardianships",
+    metadata,
+    Column("student_id", UUID(as_uuid=True), primary_key=True),
+    Column("parent_id", UUID(as_uuid=True), primary_key=True),
+)
+
+# Students whose links were fetched from identity once: from then on the events keep them current.
+guardianship_students = Table(
+    "guardianship_students",
+    metadata,
+    Column("student_id", UUID(as_uuid=True), primary_key=True),
+    Column("fetched_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
 
 def _map(mapper: registry) -> None:
     mapper.map_imperatively(model.Notification, notifications)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from chassis.db import insert_new
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,5 +50,46 @@ class NotificationRepository:
             .where(orm.notifications.c.recipient_id == recipient_id)
             .order_by(orm.notifications.c.created_at.desc(), orm.notifications.c.id.desc())
             .limit(limit)
+        )
+        return list(rows)
+
+
+class GuardianshipRepository:
+    """The projection of identity's parent↔student links (ids only)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, parent_id: uuid.UUID, student_id: uuid.UUID) -> bool:
+        """Stage a link unless it is known; return True when it is new."""
+        return await insert_new(
+            self._session, orm.guardianships, {"student_id": student_id, "parent_id": parent_id}
+        )
+
+    async def fetched(self, student_id: uuid.UUID) -> bool:
+        """Return True once the student's links were fetched from identity."""
+        found = await self._session.scalar(
+            select(orm.guardianship_students.c.student_id).where(
+                orm.guardianship_students.c.student_id == student_id
+            )
+        )
+        return found is not None
+
+    async def record_fetched(self, student_id: uuid.UUID, parent_ids: list[uuid.UUID]) -> None:
+        """Stage the links identity gave for the student (added to, never replacing, the known ones)."""
+        if parent_ids:
+            await self._session.execute(
+                insert(orm.guardianships)
+                .values([{"student_id": student_id, "parent_id": p} for p in parent_ids])
+                .on_conflict_do_nothing()
+            )
+        await insert_new(self._session, orm.guardianship_students, {"student_id": student_id})
+
+    async def parents_of(self, student_id: uuid.UUID) -> list[uuid.UUID]:
+        """Return the student's parents known to the projection, in id order."""
+        rows = await self._session.scalars(
+            select(orm.guardianships.c.parent_id)
+            .where(orm.guardianships.c.student_id == student_id)
+            .order_by(orm.guardianships.c.parent_id)
         )
         return list(rows)

@@ -11,15 +11,19 @@ from typing import Any
 
 from chassis.consumer import Subscription, local_date_or_poison, text_or_poison, uuid_or_poison
 from chassis.events import Delivery
+from ejournal.identity.v1 import events_pb2 as identity_events
 from ejournal.journal.v1 import events_pb2 as journal_events
 
 from messaging_service.application import commands
+from messaging_service.application.guardianships import ProjectGuardianLinked
 from messaging_service.application.handlers import MessagingHandlers
 
 MARK_NOTIFICATIONS = "messaging-mark-notifications"
+GUARDIANSHIPS = "messaging-guardianships"
 MAX_MARK_VALUE_LENGTH = 16
-# Each mark waits on identity: retry for about 17 minutes (2 s doubling, 10 deliveries) before the
-# event is dead-lettered, so a restart of identity does not cost parents their notifications.
+# The first mark of a student the projection never fetched waits on identity: retry for about
+# 17 minutes (2 s doubling, 10 deliveries) before the event is dead-lettered, so a restart of
+# identity does not cost parents their notifications.
 MAX_DELIVER = 10
 NAK_DELAY_SECONDS = 2.0
 
@@ -57,6 +61,28 @@ def mark_notifications(handlers: MessagingHandlers) -> Subscription[journal_even
     )
 
 
+def guardian_linked_command(event: identity_events.GuardianLinked) -> ProjectGuardianLinked:
+    """Turn identity.guardian.linked.v1 into the command that adds the link to the projection."""
+    return ProjectGuardianLinked(
+        parent_id=uuid_or_poison(event.parent_id, "parent_id"),
+        student_id=uuid_or_poison(event.student_id, "student_id"),
+    )
+
+
+def guardianships(handlers: MessagingHandlers) -> Subscription[identity_events.GuardianLinked]:
+    """Keep the projection of guardianships: every link identity makes, once."""
+
+    async def handle(event: identity_events.GuardianLinked, delivery: Delivery) -> None:
+        cmd = guardian_linked_command(event)
+        if await handlers.guardianships.project_guardian_linked(cmd, delivery):
+            log.debug(
+                "guardianship projected",
+                extra={"event_id": delivery.event_id, "student_id": str(cmd.student_id)},
+            )
+
+    return Subscription(identity_events.GuardianLinked, GUARDIANSHIPS, handle)
+
+
 def subscriptions(handlers: MessagingHandlers) -> list[Subscription[Any]]:
     """Return every subscription of the service; the composition root runs them all."""
-    return [mark_notifications(handlers)]
+    return [guardianships(handlers), mark_notifications(handlers)]

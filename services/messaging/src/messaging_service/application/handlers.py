@@ -6,6 +6,7 @@ from chassis.events import Delivery
 from chassis.principal import Principal
 
 from messaging_service.application import commands
+from messaging_service.application.guardianships import GuardianshipHandlers
 from messaging_service.application.ports import GuardianDirectory, UnitOfWorkFactory
 from messaging_service.domain import access, model
 
@@ -15,22 +16,25 @@ class MessagingHandlers:
 
     def __init__(self, uow: UnitOfWorkFactory, guardians: GuardianDirectory) -> None:
         self._uow = uow
-        self._guardians = guardians
+        self.guardianships = GuardianshipHandlers(uow, guardians)
 
     async def notify_guardians_of_mark(self, cmd: commands.NotifyGuardiansOfMark, delivery: Delivery) -> int:
         """Store one notification per parent of the student; a repeated event changes nothing.
 
-        Return how many notifications were stored. When identity does not answer, the error
-        propagates and the event is retried.
+        Return how many notifications were stored. The parents come from the projection; a student
+        it never fetched is asked of identity once. When identity does not answer, the error
+        propagates, nothing is stored and the event is retried.
         """
         async with self._uow() as uow:
             if await uow.inbox.seen(delivery.event_id, delivery.consumer):
                 return 0
-        # Ask identity outside any transaction: no database connection is held across the call.
-        guardians = await self._guardians.guardians_of(cmd.student_id)
+            known = await uow.guardianships.fetched(cmd.student_id)
+        # Identity is asked outside any transaction: no database connection is held across the call.
+        fetched = None if known else await self.guardianships.ask_identity(cmd.student_id)
         async with self._uow() as uow:
             if not await uow.inbox.claim(delivery.event_id, delivery.consumer, delivery.subject):
                 return 0
+            guardians = await self.guardianships.parents_of(uow, cmd.student_id, fetched)
             notifications = model.notifications_for_mark(
                 guardians=guardians,
                 source_event_id=delivery.event_id,

@@ -23,6 +23,26 @@ class Notifications(Protocol):
         ...
 
 
+class Guardianships(Protocol):
+    """Messaging's projection of identity's parent↔student links (ids only)."""
+
+    async def add(self, parent_id: uuid.UUID, student_id: uuid.UUID) -> bool:
+        """Stage a link unless it is known; return True when it is new."""
+        ...
+
+    async def fetched(self, student_id: uuid.UUID) -> bool:
+        """Return True once the student's links were fetched from identity."""
+        ...
+
+    async def record_fetched(self, student_id: uuid.UUID, parent_ids: list[uuid.UUID]) -> None:
+        """Stage the links identity gave for the student (added to, never replacing, the known ones)."""
+        ...
+
+    async def parents_of(self, student_id: uuid.UUID) -> list[uuid.UUID]:
+        """Return the student's parents known to the projection, in id order."""
+        ...
+
+
 class MessagingUnitOfWork(UnitOfWorkPort, Protocol):
     """One transaction over the messaging database."""
 
@@ -31,9 +51,14 @@ class MessagingUnitOfWork(UnitOfWorkPort, Protocol):
         """The notifications of every recipient."""
         ...
 
+    @property
+    def guardianships(self) -> Guardianships:
+        """The projection of parent↔student links."""
+        ...
+
 
 class GuardianDirectory(Protocol):
-    """Knows the parents of each student (owned by the identity service)."""
+    """Knows the parents of each student (owned by the identity service); asked once per student."""
 
     async def guardians_of(self, student_id: uuid.UUID) -> list[uuid.UUID]:
         """Return the person ids of the student's parents; raise when the directory does not answer."""
