@@ -610,12 +610,12 @@ ADMINISTRATION = ("admin", "director", "deputy", "curator")
 OTHERS = ("teacher", "class_teacher", "student", "parent")
 YEAR_FORM = {
     "name": "2026/2027",
-    "starts_on": "2026-09-01",
-    "ends_on": "2027-06-30",
-    "semester1_starts_on": "2026-09-01",
-    "semester1_ends_on": "2026-12-28",
-    "semester2_starts_on": "2027-01-12",
-    "semester2_ends_on": "2027-06-30",
+    "starts_on": "01.09.2026",
+    "ends_on": "30.06.2027",
+    "semester1_starts_on": "01.09.2026",
+    "semester1_ends_on": "28.12.2026",
+    "semester2_starts_on": "12.01.2027",
+    "semester2_ends_on": "30.06.2027",
 }
 
 
@@ -794,7 +794,7 @@ async def test_a_malformed_year_form_is_refused_before_the_journal(client, idp, 
         "/academic-years", data={**YEAR_FORM, "semester2_ends_on": "", "csrf_token": token}
     )
     assert "Укажите даты в формате ДД.ММ.ГГГГ: «Конец 2 семестра»" in response.text
-    by_hand = {**YEAR_FORM, "starts_on": "1.9.2026", "ends_on": "31.02.2027", "csrf_token": token}
+    by_hand = {**YEAR_FORM, "starts_on": "2026-09-01", "ends_on": "31.02.2027", "csrf_token": token}
     response = await client.post("/academic-years", data=by_hand)
     assert "Укажите даты в формате ДД.ММ.ГГГГ: «Конец учебного года»" in response.text
     assert [c for c in fakes.journal.calls if c.method == "OpenAcademicYear"] == []
