@@ -136,6 +136,8 @@ class World:
     class_teacher: str = ""
     year_id: str = ""
     year_first_week: jpb.DateSpan = field(default_factory=jpb.DateSpan)
+    # A lesson the group's teacher recorded yesterday, first pair (R2.3).
+    lesson_id: str = ""
 
 
 # Academic years are unique by name: each case and each OpenAcademicYear call takes the next one.
@@ -198,6 +200,17 @@ async def build_world(journal: Journal) -> World:
     await stub.UpdateGroup(pb.UpdateGroupRequest(group_id=group_id, attributes=attributes), metadata=md)
     year = (await stub.OpenAcademicYear(open_year_request(), metadata=md)).year
     first = year.span.starts_on
+    lesson = await stub.RecordLesson(
+        pb.RecordLessonRequest(
+            group_id=group_id,
+            discipline_id=discipline_id,
+            lesson_date=LocalDate(year=TODAY.year, month=TODAY.month, day=TODAY.day - 1),
+            pair_number=1,
+            topic="Пределы",
+            kind=jpb.LESSON_KIND_LECTURE,
+        ),
+        metadata=call_metadata(journal.issuer.token(teacher, ("teacher",))),
+    )
     return World(
         admin,
         group_id,
@@ -214,6 +227,7 @@ async def build_world(journal: Journal) -> World:
         year_first_week=jpb.DateSpan(
             starts_on=first, ends_on=LocalDate(year=first.year, month=first.month, day=first.day + 6)
         ),
+        lesson_id=lesson.lesson.lesson_id,
     )
 
 
@@ -325,6 +339,50 @@ CALLS.update(
         ),
     }
 )
+# Lessons and attendance (R2.3).
+CALLS.update(
+    {
+        "RecordLesson": lambda s, w, md: s.RecordLesson(
+            pb.RecordLessonRequest(
+                group_id=w.group_id,
+                discipline_id=w.discipline_id,
+                lesson_date=today(),
+                pair_number=1,  # the other cases may leave the bell schedule with this pair only
+                topic="Производная",
+                kind=jpb.LESSON_KIND_PRACTICAL,
+            ),
+            metadata=md,
+        ),
+        "ListLessons": lambda s, w, md: s.ListLessons(
+            pb.ListLessonsRequest(
+                group_id=w.group_id,
+                discipline_id=w.discipline_id,
+                from_date=LocalDate(year=TODAY.year, month=TODAY.month, day=1),
+                to_date=today(),
+            ),
+            metadata=md,
+        ),
+        "RecordAttendance": lambda s, w, md: s.RecordAttendance(
+            pb.RecordAttendanceRequest(
+                lesson_id=w.lesson_id,
+                entries=[
+                    jpb.AttendanceEntry(
+                        student_id=w.student,
+                        status=jpb.ATTENDANCE_STATUS_ABSENT,
+                        reason=jpb.ABSENCE_REASON_ILLNESS,
+                    )
+                ],
+            ),
+            metadata=md,
+        ),
+        "GetAttendance": lambda s, w, md: s.GetAttendance(
+            pb.GetAttendanceRequest(lesson_id=w.lesson_id), metadata=md
+        ),
+    }
+)
+LESSON_WRITES = ("RecordLesson", "RecordAttendance")
+# The lessons of a group's discipline: the administration, the teacher of the load, the class teacher.
+LESSON_READERS = (*READ_ALL, "the group's teacher", CLASS_TEACHER)
 YEAR_ADMIN_ONLY = ("UpdateGroup", "OpenAcademicYear", "SetGroupCalendar", "SetBellSchedule", "CreateSubgroup")
 # The group's calendar and subgroups: the administration, the group's teachers and its class teacher.
 GROUP_READERS = (*READ_ALL, "the group's teacher", COLLEAGUE, CLASS_TEACHER)
@@ -334,6 +392,7 @@ NOT_ADMIN = [role for role in REALM_ROLES if role != "admin"]
 # A caller who may not see the student or the group is not told that it exists: NOT_FOUND.
 MAY_NOT_READ = [role for role in REALM_ROLES if role not in READ_ALL]
 Row = tuple[str, str, grpc.StatusCode, str]
+LESSON_STRANGERS = (*MAY_NOT_READ, COLLEAGUE, ELSEWHERE, "the student", "the student's parent", NOT_A_STUDENT)
 
 # (rpc, caller, status, error code): every refusal the journal's rules make.
 REFUSED: list[Row] = [
@@ -377,6 +436,22 @@ REFUSED: list[Row] = [
         for caller in (*MAY_NOT_READ, ELSEWHERE, "the student", "the student's parent", NOT_A_STUDENT)
     ],
     *[(rpc, NOT_A_PERSON, DENIED, "person_required") for rpc in ("GetGroupCalendar", "ListSubgroups")],
+    *[
+        (rpc, caller, DENIED, "role_required")
+        for rpc in LESSON_WRITES
+        for caller in (*[r for r in REALM_ROLES if r != "teacher"], "the admin", "the student", CLASS_TEACHER)
+    ],
+    *[
+        (rpc, caller, DENIED, "not_teaching_this_group")
+        for rpc in LESSON_WRITES
+        for caller in ("teacher", COLLEAGUE, ELSEWHERE)
+    ],
+    *[("ListLessons", caller, NOT_FOUND, "group_not_found") for caller in LESSON_STRANGERS],
+    *[("GetAttendance", caller, NOT_FOUND, "lesson_not_found") for caller in LESSON_STRANGERS],
+    *[
+        (rpc, NOT_A_PERSON, DENIED, "person_required")
+        for rpc in ("RecordLesson", "ListLessons", "RecordAttendance", "GetAttendance")
+    ],
     *[(rpc, "nobody", UNAUTHENTICATED, "unauthenticated") for rpc in CALLS],
 ]
 
@@ -395,6 +470,8 @@ ALLOWED: list[tuple[str, str]] = [
     *[("ListAcademicYears", caller) for caller in (*READ_ALL, "teacher", "class_teacher", CLASS_TEACHER)],
     *[(rpc, caller) for rpc in ("GetGroupCalendar", "ListSubgroups") for caller in GROUP_READERS],
     *[("GetBellSchedule", caller) for caller in REALM_ROLES],
+    *[(rpc, "the group's teacher") for rpc in LESSON_WRITES],
+    *[(rpc, caller) for rpc in ("ListLessons", "GetAttendance") for caller in LESSON_READERS],
 ]
 
 

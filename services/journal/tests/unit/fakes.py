@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from chassis import testing
 from chassis.errors import ServiceUnavailable
 from journal_service.application import ports
-from journal_service.domain import model, year
+from journal_service.domain import lessons, model, year
 
 DEFAULT_DICTIONARY = model.MarkDictionary(
     kinds={
@@ -190,6 +190,57 @@ class FakeSubgroups:
             (s for s in self.items if s.group_id == group_id), key=lambda s: (str(s.discipline_id), s.name)
         )
 
+    async def get(self, subgroup_id: uuid.UUID) -> year.Subgroup | None:
+        return next((s for s in self.items if s.id == subgroup_id), None)
+
+
+class FakeLessons:
+    """Lessons by id and each lesson's attendance."""
+
+    def __init__(self) -> None:
+        self.items: dict[uuid.UUID, lessons.Lesson] = {}
+        self.attendance: dict[uuid.UUID, list[lessons.AttendanceEntry]] = {}
+
+    async def in_slot(
+        self, group_id: uuid.UUID, subgroup_id: uuid.UUID | None, lesson_date: date, pair_number: int
+    ) -> lessons.Lesson | None:
+        slot = (group_id, subgroup_id, lesson_date, pair_number)
+        return next(
+            (
+                lesson
+                for lesson in self.items.values()
+                if (lesson.group_id, lesson.subgroup_id, lesson.lesson_date, lesson.pair_number) == slot
+            ),
+            None,
+        )
+
+    async def add(self, lesson: lessons.Lesson) -> None:
+        self.items[lesson.id] = lesson
+
+    async def get(self, lesson_id: uuid.UUID, *, for_update: bool = False) -> lessons.Lesson | None:
+        return self.items.get(lesson_id)
+
+    async def of_group(
+        self, group_id: uuid.UUID, discipline_id: uuid.UUID, span: year.DateSpan
+    ) -> list[lessons.Lesson]:
+        return sorted(
+            (
+                lesson
+                for lesson in self.items.values()
+                if (lesson.group_id, lesson.discipline_id) == (group_id, discipline_id)
+                and span.contains(lesson.lesson_date)
+            ),
+            key=lambda lesson: (lesson.lesson_date, lesson.pair_number),
+        )
+
+    async def attendance_of(self, lesson_id: uuid.UUID) -> list[lessons.AttendanceEntry]:
+        return list(self.attendance.get(lesson_id, []))
+
+    async def replace_attendance(
+        self, lesson_id: uuid.UUID, entries: Sequence[lessons.AttendanceEntry]
+    ) -> None:
+        self.attendance[lesson_id] = list(entries)
+
 
 class FakePeople:
     """The projection of people: person id → role."""
@@ -217,6 +268,7 @@ class FakeUnitOfWork(testing.FakeUnitOfWork):
         self.years = store.years
         self.bells = store.bells
         self.subgroups = store.subgroups
+        self.lessons = store.lessons
 
 
 class FakeStore(testing.FakeLedger):
@@ -230,6 +282,7 @@ class FakeStore(testing.FakeLedger):
         self.years = FakeYears()
         self.bells = FakeBells()
         self.subgroups = FakeSubgroups()
+        self.lessons = FakeLessons()
 
 
 def fake_unit_of_work(store: FakeStore) -> ports.JournalUnitOfWork:

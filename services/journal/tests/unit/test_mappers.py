@@ -22,3 +22,19 @@ def test_unspecified_or_unknown_kind_is_refused(value: int) -> None:
     with pytest.raises(InvalidArgument) as refused:
         mappers.kind_from_pb(value)
     assert refused.value.code == "invalid_kind"
+
+
+def test_lessons_enums_mirror_the_proto_by_name() -> None:
+    from journal_service.domain import lessons
+
+    for enum_type, proto, prefix, skip in [
+        (lessons.LessonKind, pb.LessonKind, "LESSON_KIND_", {"UNSPECIFIED"}),
+        (lessons.AttendanceStatus, pb.AttendanceStatus, "ATTENDANCE_STATUS_", {"UNSPECIFIED"}),
+        (lessons.AbsenceReason, pb.AbsenceReason, "ABSENCE_REASON_", set()),
+    ]:
+        names = {n.removeprefix(prefix) for n in proto.keys()} - skip  # noqa: SIM118
+        assert names == {member.name for member in enum_type}
+    for kind in lessons.LessonKind:
+        assert mappers.lesson_kind_from_pb(pb.LessonKind.Value(f"LESSON_KIND_{kind.name}")) is kind
+    with pytest.raises(InvalidArgument):
+        mappers.lesson_kind_from_pb(pb.LESSON_KIND_UNSPECIFIED)

@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import registry
 
+from journal_service.domain import lessons as lessons_model
 from journal_service.domain import model, year
 
 metadata = MetaData()
@@ -196,6 +197,37 @@ subgroup_members = Table(
     Column("student_id", UUID(as_uuid=True), nullable=False),
     PrimaryKeyConstraint("subgroup_id", "student_id"),
     UniqueConstraint("group_id", "discipline_id", "student_id", name="uq_subgroup_member"),
+)
+
+
+lessons = Table(
+    "lessons",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("group_id", UUID(as_uuid=True), ForeignKey("groups.id"), nullable=False),
+    Column("subgroup_id", UUID(as_uuid=True), ForeignKey("subgroups.id"), nullable=True),
+    Column("discipline_id", UUID(as_uuid=True), ForeignKey("disciplines.id"), nullable=False),
+    Column("teacher_id", UUID(as_uuid=True), nullable=False),
+    Column("lesson_date", Date, nullable=False),
+    Column("pair_number", SmallInteger, nullable=False),
+    Column("topic", String(500), nullable=False),
+    Column("kind", _text_enum(lessons_model.LessonKind, "lesson_kind"), nullable=False),
+    Column("homework", String(2000), nullable=False, server_default=""),
+    Column("homework_deadline", Date, nullable=True),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_lessons_group_discipline_date", "group_id", "discipline_id", "lesson_date"),
+    CheckConstraint("pair_number BETWEEN 1 AND 8", name="ck_lessons_pair"),
+)
+
+# Whole pair or lateness per student per lesson; the reason is a category, never a diagnosis.
+attendance = Table(
+    "attendance",
+    metadata,
+    Column("lesson_id", UUID(as_uuid=True), ForeignKey("lessons.id"), nullable=False),
+    Column("student_id", UUID(as_uuid=True), nullable=False),
+    Column("status", _text_enum(lessons_model.AttendanceStatus, "attendance_status"), nullable=False),
+    Column("reason", _text_enum(lessons_model.AbsenceReason, "absence_reason"), nullable=False),
+    PrimaryKeyConstraint("lesson_id", "student_id"),
 )
 
 

@@ -9,6 +9,7 @@ from journal_service.adapters.repositories import (
     BellScheduleRepository,
     DisciplineRepository,
     GroupRepository,
+    LessonRepository,
     MarkRepository,
     SubgroupRepository,
     TeachingLoadRepository,
@@ -27,6 +28,7 @@ class JournalUnitOfWork(UnitOfWork):
     years: AcademicYearRepository
     bells: BellScheduleRepository
     subgroups: SubgroupRepository
+    lessons: LessonRepository
 
     def _open(self) -> None:
         self.groups = GroupRepository(self.session)
@@ -37,3 +39,4 @@ class JournalUnitOfWork(UnitOfWork):
         self.years = AcademicYearRepository(self.session)
         self.bells = BellScheduleRepository(self.session)
         self.subgroups = SubgroupRepository(self.session)
+        self.lessons = LessonRepository(self.session)

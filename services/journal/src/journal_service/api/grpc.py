@@ -17,10 +17,16 @@ from journal_service.application.bell_schedule import SetBellSchedule
 from journal_service.application.disciplines import CreateDiscipline, ListDisciplines
 from journal_service.application.groups import CreateGroup, EnrollStudent, ListGroupStudents, UpdateGroup
 from journal_service.application.handlers import JournalHandlers
+from journal_service.application.lessons import (
+    GetAttendance,
+    ListLessons,
+    RecordAttendance,
+    RecordLesson,
+)
 from journal_service.application.marks import ListStudentMarks, RecordMark
 from journal_service.application.subgroups import CreateSubgroup, ListSubgroups
 from journal_service.application.teaching_load import AssignTeachingLoad
-from journal_service.domain import year, year_errors
+from journal_service.domain import lesson_errors, lessons, year, year_errors
 
 Context = Any
 # One page of a diary or of notifications names far fewer disciplines than a curriculum holds.
@@ -220,3 +226,63 @@ class JournalServicer(pb_grpc.JournalServiceServicer):
         query = ListSubgroups(group_id=_id(request.group_id, "group_id"))
         subgroups = await self._h.subgroups.of_group(query, _actor())
         return pb.ListSubgroupsResponse(subgroups=[mappers.subgroup_to_pb(s) for s in subgroups])
+
+    async def RecordLesson(
+        self, request: pb.RecordLessonRequest, context: Context
+    ) -> pb.RecordLessonResponse:
+        subgroup = request.subgroup_id.strip()
+        homework = _optional_text(request.homework, "homework", max_length=2000)
+        cmd = RecordLesson(
+            group_id=_id(request.group_id, "group_id"),
+            subgroup_id=_id(subgroup, "subgroup_id") if subgroup else None,
+            discipline_id=_id(request.discipline_id, "discipline_id"),
+            lesson_date=mappers.date_from_pb(request.lesson_date, "lesson_date"),
+            pair_number=request.pair_number,
+            topic=require_text(request.topic, "topic", max_length=500),
+            kind=mappers.lesson_kind_from_pb(request.kind),
+            homework=homework,
+            homework_deadline=(
+                mappers.date_from_pb(request.homework_deadline, "homework_deadline")
+                if request.HasField("homework_deadline")
+                else None
+            ),
+        )
+        recorded = await self._h.lessons.record(cmd, _actor())
+        return pb.RecordLessonResponse(lesson=mappers.lesson_to_pb(recorded.lesson), created=recorded.created)
+
+    async def ListLessons(self, request: pb.ListLessonsRequest, context: Context) -> pb.ListLessonsResponse:
+        query = ListLessons(
+            group_id=_id(request.group_id, "group_id"),
+            discipline_id=_id(request.discipline_id, "discipline_id"),
+            span=year.DateSpan(
+                mappers.date_from_pb(request.from_date, "from_date"),
+                mappers.date_from_pb(request.to_date, "to_date"),
+            ),
+        )
+        found = await self._h.lessons.of_group(query, _actor())
+        return pb.ListLessonsResponse(lessons=[mappers.lesson_to_pb(lesson) for lesson in found])
+
+    async def RecordAttendance(
+        self, request: pb.RecordAttendanceRequest, context: Context
+    ) -> pb.RecordAttendanceResponse:
+        if len(request.entries) > lessons.MAX_ATTENDANCE_ENTRIES:
+            raise lesson_errors.TooManyAttendanceEntries(lessons.MAX_ATTENDANCE_ENTRIES)
+        cmd = RecordAttendance(
+            lesson_id=_id(request.lesson_id, "lesson_id"),
+            entries=tuple(
+                mappers.attendance_entry_from_pb(entry, index, _id(entry.student_id, "student_id"))
+                for index, entry in enumerate(request.entries)
+            ),
+        )
+        entries = await self._h.lessons.record_attendance(cmd, _actor())
+        return pb.RecordAttendanceResponse(entries=[mappers.attendance_entry_to_pb(e) for e in entries])
+
+    async def GetAttendance(
+        self, request: pb.GetAttendanceRequest, context: Context
+    ) -> pb.GetAttendanceResponse:
+        query = GetAttendance(lesson_id=_id(request.lesson_id, "lesson_id"))
+        found = await self._h.lessons.attendance(query, _actor())
+        return pb.GetAttendanceResponse(
+            lesson=mappers.lesson_to_pb(found.lesson),
+            entries=[mappers.attendance_entry_to_pb(e) for e in found.entries],
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from chassis.errors import InvalidArgument
@@ -9,7 +10,7 @@ from ejournal.common.v1 import common_pb2
 from ejournal.journal.v1 import journal_pb2 as pb
 
 from journal_service.application.marks import local_date
-from journal_service.domain import model, year
+from journal_service.domain import lesson_errors, lessons, model, year
 
 _KIND_PREFIX = "DISCIPLINE_KIND_"
 # The proto is the source of the kinds; the domain's enum mirrors it by name because the database
@@ -168,4 +169,75 @@ def subgroup_to_pb(value: year.Subgroup) -> pb.Subgroup:
         discipline_id=str(value.discipline_id),
         name=value.name,
         student_ids=[str(s) for s in value.student_ids],
+    )
+
+
+# Lessons' enums mirror the proto by name likewise (a test keeps them equal).
+_LESSON_KIND_FROM_PB: dict[pb.LessonKind.ValueType, lessons.LessonKind] = {
+    number: lessons.LessonKind[name.removeprefix("LESSON_KIND_")]
+    for name, number in pb.LessonKind.items()
+    if number != pb.LESSON_KIND_UNSPECIFIED
+}
+_LESSON_KIND_TO_PB = {kind: number for number, kind in _LESSON_KIND_FROM_PB.items()}
+_STATUS_FROM_PB: dict[pb.AttendanceStatus.ValueType, lessons.AttendanceStatus] = {
+    number: lessons.AttendanceStatus[name.removeprefix("ATTENDANCE_STATUS_")]
+    for name, number in pb.AttendanceStatus.items()
+    if number != pb.ATTENDANCE_STATUS_UNSPECIFIED
+}
+_STATUS_TO_PB = {status: number for number, status in _STATUS_FROM_PB.items()}
+_REASON_FROM_PB: dict[pb.AbsenceReason.ValueType, lessons.AbsenceReason] = {
+    number: lessons.AbsenceReason[name.removeprefix("ABSENCE_REASON_")]
+    for name, number in pb.AbsenceReason.items()
+}
+_REASON_TO_PB = {reason: number for number, reason in _REASON_FROM_PB.items()}
+
+
+def lesson_kind_from_pb(value: pb.LessonKind.ValueType) -> lessons.LessonKind:
+    """Return the kind of a lesson or raise InvalidArgument for unspecified/unknown values."""
+    kind = _LESSON_KIND_FROM_PB.get(value)
+    if kind is None:
+        raise lesson_errors.InvalidLessonKind()
+    return kind
+
+
+def lesson_to_pb(value: lessons.Lesson) -> pb.Lesson:
+    """Map a lesson."""
+    message = pb.Lesson(
+        lesson_id=str(value.id),
+        group_id=str(value.group_id),
+        subgroup_id=str(value.subgroup_id or ""),
+        discipline_id=str(value.discipline_id),
+        teacher_id=str(value.teacher_id),
+        lesson_date=local_date(value.lesson_date),
+        pair_number=value.pair_number,
+        topic=value.topic,
+        kind=_LESSON_KIND_TO_PB[value.kind],
+        homework=value.homework,
+    )
+    if value.homework_deadline is not None:
+        message.homework_deadline.CopyFrom(local_date(value.homework_deadline))
+    return message
+
+
+def attendance_entry_from_pb(
+    value: pb.AttendanceEntry, index: int, student_id: uuid.UUID
+) -> lessons.AttendanceEntry:
+    """Return an attendance entry or raise InvalidArgument for a missing status or an unknown reason."""
+    status = _STATUS_FROM_PB.get(value.status)
+    if status is None:
+        raise lesson_errors.InvalidAttendanceStatus(index)
+    reason = _REASON_FROM_PB.get(value.reason)
+    if reason is None:
+        raise InvalidArgument(
+            f"Строка №{index + 1}: неизвестная причина пропуска", code="invalid_absence_reason"
+        )
+    return lessons.AttendanceEntry(student_id=student_id, status=status, reason=reason)
+
+
+def attendance_entry_to_pb(value: lessons.AttendanceEntry) -> pb.AttendanceEntry:
+    """Map an attendance entry."""
+    return pb.AttendanceEntry(
+        student_id=str(value.student_id),
+        status=_STATUS_TO_PB[value.status],
+        reason=_REASON_TO_PB[value.reason],
     )

@@ -6,6 +6,7 @@ from journal_service.application.academic_year import AcademicYearHandlers
 from journal_service.application.bell_schedule import BellScheduleHandlers
 from journal_service.application.disciplines import DisciplineHandlers
 from journal_service.application.groups import GroupHandlers
+from journal_service.application.lessons import LessonHandlers
 from journal_service.application.marks import MarkHandlers
 from journal_service.application.people import PeopleHandlers
 from journal_service.application.ports import (
@@ -36,3 +37,4 @@ class JournalHandlers:
         self.years = AcademicYearHandlers(uow)
         self.bells = BellScheduleHandlers(uow)
         self.subgroups = SubgroupHandlers(uow)
+        self.lessons = LessonHandlers(uow, today)

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from chassis.ports import UnitOfWorkPort
 
-from journal_service.domain import model, year
+from journal_service.domain import lessons, model, year
 
 
 class Groups(Protocol):
@@ -155,6 +155,45 @@ class Subgroups(Protocol):
         """Return a group's subgroups by discipline and name, members in a stable order."""
         ...
 
+    async def get(self, subgroup_id: uuid.UUID) -> year.Subgroup | None:
+        """Return the subgroup with its members, or None."""
+        ...
+
+
+class Lessons(Protocol):
+    """Lessons and their attendance (R2.3)."""
+
+    async def in_slot(
+        self, group_id: uuid.UUID, subgroup_id: uuid.UUID | None, lesson_date: date, pair_number: int
+    ) -> lessons.Lesson | None:
+        """Return the lesson of the group (or subgroup) on that date and pair, or None; the group row is
+        locked first, so two teachers recording the same slot at once see each other."""
+        ...
+
+    async def add(self, lesson: lessons.Lesson) -> None:
+        """Stage a new lesson."""
+        ...
+
+    async def get(self, lesson_id: uuid.UUID, *, for_update: bool = False) -> lessons.Lesson | None:
+        """Return the lesson or None; `for_update` locks its row (one attendance writer at a time)."""
+        ...
+
+    async def of_group(
+        self, group_id: uuid.UUID, discipline_id: uuid.UUID, span: year.DateSpan
+    ) -> list[lessons.Lesson]:
+        """Return a group's lessons of a discipline (its subgroups' too) in the span, by date and pair."""
+        ...
+
+    async def attendance_of(self, lesson_id: uuid.UUID) -> list[lessons.AttendanceEntry]:
+        """Return a lesson's attendance by student id."""
+        ...
+
+    async def replace_attendance(
+        self, lesson_id: uuid.UUID, entries: Sequence[lessons.AttendanceEntry]
+    ) -> None:
+        """Replace a lesson's attendance with these entries."""
+        ...
+
 
 class People(Protocol):
     """The projection of identity's people: person ids and roles (no names)."""
@@ -194,6 +233,9 @@ class JournalUnitOfWork(UnitOfWorkPort, Protocol):
 
     @property
     def subgroups(self) -> Subgroups: ...
+
+    @property
+    def lessons(self) -> Lessons: ...
 
 
 class GuardianDirectory(Protocol):

@@ -4,6 +4,7 @@ from journal_service.adapters.repositories.academic_year import AcademicYearRepo
 from journal_service.adapters.repositories.bell_schedule import BellScheduleRepository
 from journal_service.adapters.repositories.disciplines import DisciplineRepository
 from journal_service.adapters.repositories.groups import GroupRepository
+from journal_service.adapters.repositories.lessons import LessonRepository
 from journal_service.adapters.repositories.marks import MarkRepository
 from journal_service.adapters.repositories.subgroups import SubgroupRepository
 from journal_service.adapters.repositories.teaching_load import TeachingLoadRepository
@@ -13,6 +14,7 @@ __all__ = [
     "BellScheduleRepository",
     "DisciplineRepository",
     "GroupRepository",
+    "LessonRepository",
     "MarkRepository",
     "SubgroupRepository",
     "TeachingLoadRepository",

@@ -79,3 +79,20 @@ class SubgroupRepository:
             year.Subgroup(id=i, group_id=group_id, discipline_id=d, name=n, student_ids=tuple(students))
             for i, (d, n, students) in found.items()
         ]
+
+    async def get(self, subgroup_id: uuid.UUID) -> year.Subgroup | None:
+        """Return the subgroup with its members, or None."""
+        s, m = orm.subgroups.c, orm.subgroup_members.c
+        head = (
+            await self._session.execute(
+                select(s.group_id, s.discipline_id, s.name).where(s.id == subgroup_id)
+            )
+        ).first()
+        if head is None:
+            return None
+        members = await self._session.scalars(
+            select(m.student_id).where(m.subgroup_id == subgroup_id).order_by(m.student_id)
+        )
+        return year.Subgroup(
+            id=subgroup_id, group_id=head[0], discipline_id=head[1], name=head[2], student_ids=tuple(members)
+        )

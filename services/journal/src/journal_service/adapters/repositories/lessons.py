@@ -1,0 +1,127 @@
+"""Lessons and their attendance: every query of them. Repositories never commit."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from journal_service.adapters import orm
+from journal_service.domain import lessons, year
+
+_l = orm.lessons.c
+_COLUMNS = (
+    _l.id,
+    _l.group_id,
+    _l.subgroup_id,
+    _l.discipline_id,
+    _l.teacher_id,
+    _l.lesson_date,
+    _l.pair_number,
+    _l.topic,
+    _l.kind,
+    _l.homework,
+    _l.homework_deadline,
+)
+
+
+def _lesson(row: Any) -> lessons.Lesson:
+    return lessons.Lesson(*row)
+
+
+class LessonRepository:
+    """Lessons and their attendance."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def in_slot(
+        self, group_id: uuid.UUID, subgroup_id: uuid.UUID | None, lesson_date: date, pair_number: int
+    ) -> lessons.Lesson | None:
+        """Return the lesson in the slot, or None; the group row is locked first (one writer at a time)."""
+        g = orm.groups.c
+        await self._session.execute(select(g.id).where(g.id == group_id).with_for_update())
+        same_subgroup = _l.subgroup_id.is_(None) if subgroup_id is None else _l.subgroup_id == subgroup_id
+        row = (
+            await self._session.execute(
+                select(*_COLUMNS).where(
+                    _l.group_id == group_id,
+                    same_subgroup,
+                    _l.lesson_date == lesson_date,
+                    _l.pair_number == pair_number,
+                )
+            )
+        ).first()
+        return None if row is None else _lesson(row)
+
+    async def add(self, lesson: lessons.Lesson) -> None:
+        """Stage a new lesson."""
+        await self._session.execute(
+            insert(orm.lessons).values(
+                id=lesson.id,
+                group_id=lesson.group_id,
+                subgroup_id=lesson.subgroup_id,
+                discipline_id=lesson.discipline_id,
+                teacher_id=lesson.teacher_id,
+                lesson_date=lesson.lesson_date,
+                pair_number=lesson.pair_number,
+                topic=lesson.topic,
+                kind=lesson.kind,
+                homework=lesson.homework,
+                homework_deadline=lesson.homework_deadline,
+            )
+        )
+
+    async def get(self, lesson_id: uuid.UUID, *, for_update: bool = False) -> lessons.Lesson | None:
+        """Return the lesson or None; `for_update` locks its row."""
+        query = select(*_COLUMNS).where(_l.id == lesson_id)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self._session.execute(query)).first()
+        return None if row is None else _lesson(row)
+
+    async def of_group(
+        self, group_id: uuid.UUID, discipline_id: uuid.UUID, span: year.DateSpan
+    ) -> list[lessons.Lesson]:
+        """Return a group's lessons of a discipline (its subgroups' too) in the span, by date and pair."""
+        rows = await self._session.execute(
+            select(*_COLUMNS)
+            .where(
+                _l.group_id == group_id,
+                _l.discipline_id == discipline_id,
+                _l.lesson_date.between(span.starts_on, span.ends_on),
+            )
+            .order_by(_l.lesson_date, _l.pair_number, _l.subgroup_id.nulls_first(), _l.id)
+        )
+        return [_lesson(row) for row in rows]
+
+    async def attendance_of(self, lesson_id: uuid.UUID) -> list[lessons.AttendanceEntry]:
+        """Return a lesson's attendance by student id."""
+        a = orm.attendance.c
+        rows = await self._session.execute(
+            select(a.student_id, a.status, a.reason).where(a.lesson_id == lesson_id).order_by(a.student_id)
+        )
+        return [lessons.AttendanceEntry(*row) for row in rows]
+
+    async def replace_attendance(
+        self, lesson_id: uuid.UUID, entries: Sequence[lessons.AttendanceEntry]
+    ) -> None:
+        """Replace a lesson's attendance with these entries (one DELETE, one multi-row INSERT)."""
+        await self._session.execute(delete(orm.attendance).where(orm.attendance.c.lesson_id == lesson_id))
+        if entries:
+            await self._session.execute(
+                insert(orm.attendance),
+                [
+                    {
+                        "lesson_id": lesson_id,
+                        "student_id": e.student_id,
+                        "status": e.status,
+                        "reason": e.reason,
+                    }
+                    for e in entries
+                ],
+            )

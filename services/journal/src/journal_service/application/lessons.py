@@ -1,0 +1,235 @@
+"""Lessons and attendance (R2.3): the teacher with the load records a lesson and the whole group's
+attendance of it; the teacher of the load, the group's class teacher and the administration read them."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from chassis.principal import Principal
+from ejournal.journal.v1 import events_pb2 as events
+from ejournal.journal.v1 import journal_pb2 as jpb
+
+from journal_service.application.marks import local_date
+from journal_service.application.ports import JournalUnitOfWork, Today, UnitOfWorkFactory
+from journal_service.domain import access, errors, lesson_errors, lessons, year
+
+
+@dataclass(frozen=True)
+class RecordLesson:
+    """Record a lesson on a date and pair for a group or one of its subgroups."""
+
+    group_id: uuid.UUID
+    subgroup_id: uuid.UUID | None
+    discipline_id: uuid.UUID
+    lesson_date: date
+    pair_number: int
+    topic: str
+    kind: lessons.LessonKind
+    homework: str = ""
+    homework_deadline: date | None = None
+
+
+@dataclass(frozen=True)
+class RecordedLesson:
+    """The lesson and whether this call created it (False on an idempotent repeat)."""
+
+    lesson: lessons.Lesson
+    created: bool
+
+
+@dataclass(frozen=True)
+class ListLessons:
+    """Read a group's lessons of a discipline between two dates."""
+
+    group_id: uuid.UUID
+    discipline_id: uuid.UUID
+    span: year.DateSpan
+
+
+@dataclass(frozen=True)
+class RecordAttendance:
+    """Replace a lesson's attendance with these entries."""
+
+    lesson_id: uuid.UUID
+    entries: tuple[lessons.AttendanceEntry, ...]
+
+
+@dataclass(frozen=True)
+class GetAttendance:
+    """Read a lesson's attendance."""
+
+    lesson_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class LessonAttendance:
+    """A lesson and its attendance by student id."""
+
+    lesson: lessons.Lesson
+    entries: list[lessons.AttendanceEntry]
+
+
+def _require_teacher(actor: Principal) -> uuid.UUID:
+    if not actor.has_any(access.TEACHER):
+        raise errors.RoleRequired("занятия и посещаемость записывает преподаватель")
+    return access.person_id(actor)
+
+
+async def _has_load(
+    uow: JournalUnitOfWork, teacher_id: uuid.UUID, group_id: uuid.UUID, discipline_id: uuid.UUID
+) -> bool:
+    return await uow.loads.find(teacher_id, group_id, discipline_id) is not None
+
+
+async def may_read_lessons(
+    uow: JournalUnitOfWork, actor: Principal, group_id: uuid.UUID, discipline_id: uuid.UUID
+) -> bool:
+    """Return True for the administration, the teacher of the load and the group's class teacher."""
+    if actor.has_any(*access.READ_ALL_ROLES):
+        return True
+    if not actor.has_any(access.TEACHER, access.CLASS_TEACHER):
+        return False
+    person = access.person_id(actor)
+    if actor.has_any(access.TEACHER) and await _has_load(uow, person, group_id, discipline_id):
+        return True
+    group = await uow.groups.get(group_id)
+    return group is not None and group.class_teacher_id == person
+
+
+def _kind_pb(kind: lessons.LessonKind) -> jpb.LessonKind.ValueType:
+    return jpb.LessonKind.Value(f"LESSON_KIND_{kind.name}")
+
+
+def _entry_pb(entry: lessons.AttendanceEntry) -> jpb.AttendanceEntry:
+    return jpb.AttendanceEntry(
+        student_id=str(entry.student_id),
+        status=jpb.AttendanceStatus.Value(f"ATTENDANCE_STATUS_{entry.status.name}"),
+        reason=jpb.AbsenceReason.Value(f"ABSENCE_REASON_{entry.reason.name}"),
+    )
+
+
+class LessonHandlers:
+    """Use cases of lessons and attendance."""
+
+    def __init__(self, uow: UnitOfWorkFactory, today: Today) -> None:
+        self._uow = uow
+        self._today = today
+
+    async def record(self, cmd: RecordLesson, actor: Principal) -> RecordedLesson:
+        """Record a lesson (the teacher with the load); a repeat with the same content is the same lesson."""
+        teacher_id = _require_teacher(actor)
+        async with self._uow() as uow:
+            subgroup = None if cmd.subgroup_id is None else await uow.subgroups.get(cmd.subgroup_id)
+            years = await uow.years.all()
+            containing = [y for y in years if y.span.contains(cmd.lesson_date)]
+            calendars = {y.id: await uow.years.calendar_of(cmd.group_id, y.id) for y in containing}
+            lesson = lessons.new_lesson(
+                today=self._today(),
+                teacher_loads=await uow.loads.of_teacher(teacher_id),
+                subgroup=subgroup,
+                subgroup_id=cmd.subgroup_id,
+                pairs={p.number for p in await uow.bells.pairs()},
+                teaching_day=lessons.teaching_day_allowed(containing, calendars, cmd.lesson_date),
+                group_id=cmd.group_id,
+                discipline_id=cmd.discipline_id,
+                teacher_id=teacher_id,
+                lesson_date=cmd.lesson_date,
+                pair_number=cmd.pair_number,
+                topic=cmd.topic,
+                kind=cmd.kind,
+                homework=cmd.homework,
+                homework_deadline=cmd.homework_deadline,
+            )
+            existing = await uow.lessons.in_slot(
+                cmd.group_id, cmd.subgroup_id, cmd.lesson_date, cmd.pair_number
+            )
+            if existing is not None:
+                if existing.same_content(lesson):
+                    return RecordedLesson(existing, created=False)
+                raise lesson_errors.LessonSlotTaken(cmd.lesson_date, cmd.pair_number)
+            await uow.lessons.add(lesson)
+            await uow.emit(
+                events.LessonRecorded(
+                    lesson_id=str(lesson.id),
+                    group_id=str(lesson.group_id),
+                    subgroup_id=str(lesson.subgroup_id or ""),
+                    discipline_id=str(lesson.discipline_id),
+                    teacher_id=str(lesson.teacher_id),
+                    lesson_date=local_date(lesson.lesson_date),
+                    pair_number=lesson.pair_number,
+                    kind=_kind_pb(lesson.kind),
+                    has_homework=bool(lesson.homework),
+                )
+            )
+            await uow.commit()
+            return RecordedLesson(lesson, created=True)
+
+    async def of_group(self, query: ListLessons, actor: Principal) -> list[lessons.Lesson]:
+        """Return a group's lessons of a discipline to the teacher of the load, the class teacher and
+        the administration; anyone else is told the group is not found."""
+        span = query.span
+        if (
+            span.ends_on < span.starts_on
+            or (span.ends_on - span.starts_on).days > lessons.MAX_LESSON_RANGE_DAYS
+        ):
+            raise lesson_errors.InvalidLessonRange()
+        async with self._uow() as uow:
+            if not await may_read_lessons(uow, actor, query.group_id, query.discipline_id):
+                raise errors.GroupNotFound()
+            if await uow.groups.get(query.group_id) is None:
+                raise errors.GroupNotFound()
+            return await uow.lessons.of_group(query.group_id, query.discipline_id, span)
+
+    async def record_attendance(
+        self, cmd: RecordAttendance, actor: Principal
+    ) -> list[lessons.AttendanceEntry]:
+        """Replace a lesson's attendance (the teacher of its load), the whole group at once; audited."""
+        teacher_id = _require_teacher(actor)
+        async with self._uow() as uow:
+            lesson = await uow.lessons.get(cmd.lesson_id, for_update=True)
+            if lesson is None:
+                raise lesson_errors.LessonNotFound()
+            if not await _has_load(uow, teacher_id, lesson.group_id, lesson.discipline_id):
+                raise errors.NotTeachingThisGroup()
+            members: tuple[uuid.UUID, ...] | None = None
+            if lesson.subgroup_id is not None:
+                subgroup = await uow.subgroups.get(lesson.subgroup_id)
+                members = subgroup.student_ids if subgroup is not None else ()
+            entries = lessons.check_attendance(
+                cmd.entries,
+                enrolled=set(await uow.groups.students_of(lesson.group_id)),
+                subgroup_members=None if members is None else set(members),
+            )
+            await uow.lessons.replace_attendance(lesson.id, entries)
+            await uow.emit(
+                events.AttendanceRecorded(
+                    lesson_id=str(lesson.id),
+                    group_id=str(lesson.group_id),
+                    discipline_id=str(lesson.discipline_id),
+                    lesson_date=local_date(lesson.lesson_date),
+                    teacher_id=str(teacher_id),
+                    entries=[_entry_pb(e) for e in entries],
+                )
+            )
+            await uow.audit(
+                "attendance.recorded", actor=actor, resource_type="lesson", resource_id=str(lesson.id)
+            )
+            await uow.commit()
+            return entries
+
+    async def attendance(self, query: GetAttendance, actor: Principal) -> LessonAttendance:
+        """Return a lesson's attendance to the readers of its lessons (audited: it is about students)."""
+        async with self._uow() as uow:
+            lesson = await uow.lessons.get(query.lesson_id)
+            if lesson is None or not await may_read_lessons(
+                uow, actor, lesson.group_id, lesson.discipline_id
+            ):
+                raise lesson_errors.LessonNotFound()
+            entries = await uow.lessons.attendance_of(lesson.id)
+            await uow.audit(
+                "attendance.read", actor=actor, resource_type="lesson", resource_id=str(lesson.id)
+            )
+            await uow.commit()
+            return LessonAttendance(lesson, entries)
