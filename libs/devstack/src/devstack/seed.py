@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from devstack import demo_college
 from devstack.stack import Stack
 
 log = logging.getLogger(__name__)
@@ -166,8 +167,11 @@ class DemoSeed:
         """Create the people (if not sent yet), then the college over REST; return the demo accounts."""
         people = self._people()
         began = time.monotonic()
-        _seed_college(self.stack, people)
+        marker = _seed_college(self.stack, people)
         log.info("demo college seeded over REST in %.1f s", time.monotonic() - began)
+        marker["college"] = generate_college(self.stack)
+        # Written last: a start that failed before this point seeds again on a fresh data dir.
+        self.stack.demo_marker.write_text(json.dumps(marker, ensure_ascii=False))
         return demo_accounts()
 
 
@@ -177,7 +181,24 @@ def seed_demo(stack: Stack) -> list[tuple[str, str, str]]:
     return seeding.finish() if seeding is not None else demo_accounts()
 
 
-def _seed_college(stack: Stack, people: dict[str, str]) -> None:
+def generate_college(stack: Stack) -> dict[str, Any]:
+    """Generate the rest of the college around the demo group and COPY it into the databases.
+
+    `EJOURNAL_DEMO_SCALE` (1 by default, 0 skips) and `EJOURNAL_DEMO_SEED`; returns what the marker
+    keeps (scale, seed, counts, seconds).
+    """
+    scale = demo_college.scale_from_env()
+    seed = demo_college.seed_from_env()
+    if scale == 0:
+        log.info("demo college generator skipped (EJOURNAL_DEMO_SCALE=0)")
+        return {"scale": 0, "seed": seed}
+    urls = {service: stack.database_url(service) for service in ("identity", "journal", "reports")}
+    college, seconds = demo_college.timed_load(urls, seed=seed, scale=scale)
+    log.info(demo_college.summary(college, seconds))
+    return {"scale": scale, "seed": seed, "counts": college.counts(), "seconds": round(seconds, 2)}
+
+
+def _seed_college(stack: Stack, people: dict[str, str]) -> dict[str, Any]:
     students = [people["student"], *(people[f"classmate{n}"] for n in range(1, len(CLASSMATES) + 1))]
     base = stack.gateway_url
     with httpx.Client(
@@ -233,5 +254,4 @@ def _seed_college(stack: Stack, people: dict[str, str]) -> None:
                     },
                 )
     demo = {username: people[username] for username, *_ in DEMO_ACCOUNTS}
-    marker = stack.demo_marker
-    marker.write_text(json.dumps({"group_id": group["group_id"], "people": demo}, ensure_ascii=False))
+    return {"group_id": group["group_id"], "people": demo}
