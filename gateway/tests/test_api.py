@@ -694,3 +694,186 @@ async def test_subgroups_of_a_group(client, bearer, fakes) -> None:
     assert (response.status_code, response.json()["error"]["code"]) == (409, "student_in_another_subgroup")
     response = await client.post(url, json={**body, "name": "a\x00b"}, headers=bearer())
     assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid_text")
+
+
+def lesson_pb(lesson_id: str, group_id: str, discipline_id: str, **changes) -> journal_pb2.Lesson:
+    fields = {
+        "lesson_id": lesson_id,
+        "group_id": group_id,
+        "discipline_id": discipline_id,
+        "teacher_id": "t-1",
+        "lesson_date": local("2026-10-14"),
+        "pair_number": 2,
+        "topic": "Пределы",
+        "kind": journal_pb2.LESSON_KIND_PRACTICAL,
+        "homework": "№ 12",
+        "homework_deadline": local("2026-10-21"),
+    }
+    fields.update(changes)
+    return journal_pb2.Lesson(**fields)
+
+
+async def test_record_lesson_is_201_when_new_200_on_a_repeat_and_refusals_are_mapped(
+    client, bearer, fakes
+) -> None:
+    lesson_id, group_id, discipline_id, subgroup_id = (str(uuid.uuid4()) for _ in range(4))
+    lesson = lesson_pb(lesson_id, group_id, discipline_id)
+    body = {
+        "group_id": group_id,
+        "subgroup_id": subgroup_id,
+        "discipline_id": discipline_id,
+        "lesson_date": "2026-10-14",
+        "pair_number": 2,
+        "topic": "Пределы",
+        "kind": "practical",
+        "homework": "№ 12",
+        "homework_deadline": "2026-10-21",
+    }
+    expected = {
+        "lesson_id": lesson_id,
+        "group_id": group_id,
+        "subgroup_id": None,
+        "discipline_id": discipline_id,
+        "teacher_id": "t-1",
+        "lesson_date": "2026-10-14",
+        "pair_number": 2,
+        "topic": "Пределы",
+        "kind": "practical",
+        "homework": "№ 12",
+        "homework_deadline": "2026-10-21",
+    }
+    fakes.journal.reply("RecordLesson", journal_service_pb2.RecordLessonResponse(lesson=lesson, created=True))
+    response = await client.post("/api/v1/lessons", json=body, headers=bearer(("teacher",)))
+    assert (response.status_code, response.json()) == (201, {"lesson": expected, "created": True})
+    sent = fakes.journal.last("RecordLesson").request
+    assert (sent.subgroup_id, sent.kind, sent.lesson_date, sent.homework_deadline) == (
+        subgroup_id,
+        journal_pb2.LESSON_KIND_PRACTICAL,
+        local("2026-10-14"),
+        local("2026-10-21"),
+    )
+
+    fakes.journal.reply(
+        "RecordLesson", journal_service_pb2.RecordLessonResponse(lesson=lesson, created=False)
+    )
+    response = await client.post("/api/v1/lessons", json=body, headers=bearer(("teacher",)))
+    assert (response.status_code, response.json()["created"]) == (200, False)
+    without = {k: v for k, v in body.items() if k not in {"subgroup_id", "homework", "homework_deadline"}}
+    await client.post("/api/v1/lessons", json=without, headers=bearer(("teacher",)))
+    sent = fakes.journal.last("RecordLesson").request
+    assert (sent.subgroup_id, sent.homework, sent.HasField("homework_deadline")) == ("", "", False)
+
+    for status, grpc_status, code in [
+        (409, grpc.StatusCode.ALREADY_EXISTS, "lesson_slot_taken"),
+        (409, grpc.StatusCode.FAILED_PRECONDITION, "not_a_teaching_day"),
+        (400, grpc.StatusCode.INVALID_ARGUMENT, "pair_not_in_schedule"),
+        (403, grpc.StatusCode.PERMISSION_DENIED, "not_teaching_this_group"),
+        (404, grpc.StatusCode.NOT_FOUND, "subgroup_not_found"),
+    ]:
+        fakes.journal.fail("RecordLesson", grpc_status, "Отказ", code)
+        response = await client.post("/api/v1/lessons", json=body, headers=bearer(("teacher",)))
+        assert (response.status_code, response.json()["error"]["code"]) == (status, code)
+    for bad in ({"kind": "lecturex"}, {"pair_number": 9}, {"topic": "a\x00b"}, {"extra": 1}):
+        response = await client.post("/api/v1/lessons", json={**body, **bad}, headers=bearer(("teacher",)))
+        assert response.status_code == 400
+
+
+async def test_group_lessons_between_two_dates(client, bearer, fakes) -> None:
+    group_id, discipline_id = str(uuid.uuid4()), str(uuid.uuid4())
+    lessons = [
+        lesson_pb("l-1", group_id, discipline_id),
+        lesson_pb("l-2", group_id, discipline_id, subgroup_id="s-1", homework="", homework_deadline=None),
+    ]
+    fakes.journal.reply("ListLessons", journal_service_pb2.ListLessonsResponse(lessons=lessons))
+    url = f"/api/v1/groups/{group_id}/lessons?discipline_id={discipline_id}&from=2026-09-01&to=2026-10-15"
+    response = await client.get(url, headers=bearer(("class_teacher",)))
+    assert response.status_code == 200
+    found = response.json()["lessons"]
+    assert [(x["lesson_id"], x["subgroup_id"], x["homework_deadline"]) for x in found] == [
+        ("l-1", None, "2026-10-21"),
+        ("l-2", "s-1", None),
+    ]
+    sent = fakes.journal.last("ListLessons").request
+    assert (sent.group_id, sent.discipline_id, sent.from_date, sent.to_date) == (
+        group_id,
+        discipline_id,
+        local("2026-09-01"),
+        local("2026-10-15"),
+    )
+    fakes.journal.fail("ListLessons", grpc.StatusCode.NOT_FOUND, "Группа не найдена", "group_not_found")
+    response = await client.get(url, headers=bearer(("student",)))
+    assert (response.status_code, response.json()["error"]["code"]) == (404, "group_not_found")
+    response = await client.get(
+        f"/api/v1/groups/{group_id}/lessons?discipline_id={discipline_id}", headers=bearer()
+    )
+    assert response.status_code == 400
+
+
+async def test_attendance_of_a_lesson_is_put_whole_and_read_back(client, bearer, fakes) -> None:
+    lesson_id, group_id, discipline_id = (str(uuid.uuid4()) for _ in range(3))
+    students = sorted(str(uuid.uuid4()) for _ in range(25))
+    body = {
+        "entries": [
+            {"student_id": students[0], "status": "absent", "reason": "illness"},
+            {"student_id": students[1], "status": "late"},
+            *[{"student_id": s, "status": "present"} for s in students[2:]],
+        ]
+    }
+    stored = [
+        journal_pb2.AttendanceEntry(
+            student_id=students[0],
+            status=journal_pb2.ATTENDANCE_STATUS_ABSENT,
+            reason=journal_pb2.ABSENCE_REASON_ILLNESS,
+        ),
+        journal_pb2.AttendanceEntry(student_id=students[1], status=journal_pb2.ATTENDANCE_STATUS_LATE),
+        *[
+            journal_pb2.AttendanceEntry(student_id=s, status=journal_pb2.ATTENDANCE_STATUS_PRESENT)
+            for s in students[2:]
+        ],
+    ]
+    fakes.journal.reply("RecordAttendance", journal_service_pb2.RecordAttendanceResponse(entries=stored))
+    url = f"/api/v1/lessons/{lesson_id}/attendance"
+    response = await client.put(url, json=body, headers=bearer(("teacher",)))
+    assert response.status_code == 200
+    assert response.json()["entries"][:2] == [
+        {"student_id": students[0], "status": "absent", "reason": "illness"},
+        {"student_id": students[1], "status": "late", "reason": "unspecified"},
+    ]
+    assert len(response.json()["entries"]) == 25
+    sent = fakes.journal.last("RecordAttendance").request
+    assert (sent.lesson_id, len(sent.entries)) == (lesson_id, 25)
+    assert (sent.entries[0].status, sent.entries[0].reason, sent.entries[1].reason) == (
+        journal_pb2.ATTENDANCE_STATUS_ABSENT,
+        journal_pb2.ABSENCE_REASON_ILLNESS,
+        journal_pb2.ABSENCE_REASON_UNSPECIFIED,
+    )
+
+    fakes.journal.reply(
+        "GetAttendance",
+        journal_service_pb2.GetAttendanceResponse(
+            lesson=lesson_pb(lesson_id, group_id, discipline_id), entries=stored[:1]
+        ),
+    )
+    response = await client.get(url, headers=bearer(("curator",)))
+    assert response.status_code == 200
+    assert response.json()["lesson"]["lesson_id"] == lesson_id
+    assert response.json()["entries"] == [
+        {"student_id": students[0], "status": "absent", "reason": "illness"}
+    ]
+
+    for status, grpc_status, code in [
+        (409, grpc.StatusCode.FAILED_PRECONDITION, "student_not_in_subgroup"),
+        (400, grpc.StatusCode.INVALID_ARGUMENT, "reason_without_absence"),
+        (403, grpc.StatusCode.PERMISSION_DENIED, "not_teaching_this_group"),
+        (404, grpc.StatusCode.NOT_FOUND, "lesson_not_found"),
+    ]:
+        fakes.journal.fail("RecordAttendance", grpc_status, "Отказ", code)
+        response = await client.put(url, json=body, headers=bearer(("teacher",)))
+        assert (response.status_code, response.json()["error"]["code"]) == (status, code)
+    for bad in (
+        {"entries": [{"student_id": students[0], "status": "sick"}]},
+        {"entries": [{"student_id": students[0], "status": "absent", "reason": "грипп"}]},
+        {"entries": [{"student_id": "не-ид", "status": "present"}]},
+    ):
+        response = await client.put(url, json=bad, headers=bearer(("teacher",)))
+        assert response.status_code == 400
