@@ -4,11 +4,13 @@ nothing written; the whole group's attendance in one call, replaced atomically, 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
 import grpc
+from chassis.grpc_client import error_code_of
 from ejournal.audit.v1.events_pb2 import AuditRecorded
 from ejournal.common.v1.common_pb2 import LocalDate
 from ejournal.journal.v1 import events_pb2
@@ -427,3 +429,25 @@ async def test_the_whole_groups_attendance_in_one_call_replaced_whole_or_not_at_
         NOT_FOUND,
         "lesson_not_found",
     )
+
+
+async def test_teachers_recording_one_slot_at_once_leave_one_lesson(journal: Journal) -> None:
+    c = await college(journal, students=1)
+    stub, admin = journal.stub, journal.admin
+    teachers = [c.teacher, *(journal.people.new("teacher") for _ in range(4))]
+    for teacher in teachers[1:]:
+        await stub.AssignTeachingLoad(
+            pb.AssignTeachingLoadRequest(teacher_id=teacher, group_id=c.group_id, discipline_id=c.math),
+            metadata=admin,
+        )
+
+    async def record(teacher: str) -> str:
+        try:
+            await stub.RecordLesson(lesson_request(c), metadata=journal.md(teacher, "teacher"))
+        except grpc.aio.AioRpcError as refused:
+            return str(error_code_of(refused))
+        return "created"
+
+    outcomes = await asyncio.gather(*(record(t) for t in teachers))
+    assert sorted(outcomes) == ["created", *["lesson_slot_taken"] * 4]
+    assert await journal.count(orm.lessons) == 1
