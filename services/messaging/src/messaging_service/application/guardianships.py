@@ -54,14 +54,13 @@ class GuardianshipHandlers:
         return await self._directory.guardians_of(student_id)
 
     @staticmethod
-    async def parents_of(
-        uow: MessagingUnitOfWork, student_id: uuid.UUID, fetched: list[uuid.UUID] | None
+    async def store_fetched(
+        uow: MessagingUnitOfWork, student_id: uuid.UUID, fetched: list[uuid.UUID]
     ) -> list[uuid.UUID]:
-        """Store what identity answered (if it was asked) and return the projection's parents.
+        """Store what identity answered and return the projection's parents.
 
         Read after the store, in the caller's transaction: the union of the fetch and of every link
         event already applied.
         """
-        if fetched is not None:
-            await uow.guardianships.record_fetched(student_id, fetched)
+        await uow.guardianships.record_fetched(student_id, fetched)
         return await uow.guardianships.parents_of(student_id)

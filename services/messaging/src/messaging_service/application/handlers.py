@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+
 from chassis.events import Delivery
 from chassis.principal import Principal
 
 from messaging_service.application import commands
 from messaging_service.application.guardianships import GuardianshipHandlers
-from messaging_service.application.ports import GuardianDirectory, UnitOfWorkFactory
+from messaging_service.application.ports import GuardianDirectory, MessagingUnitOfWork, UnitOfWorkFactory
 from messaging_service.domain import access, model
 
 
@@ -21,31 +23,46 @@ class MessagingHandlers:
     async def notify_guardians_of_mark(self, cmd: commands.NotifyGuardiansOfMark, delivery: Delivery) -> int:
         """Store one notification per parent of the student; a repeated event changes nothing.
 
-        Return how many notifications were stored. The parents come from the projection; a student
-        it never fetched is asked of identity once. When identity does not answer, the error
-        propagates, nothing is stored and the event is retried.
+        Return how many notifications were stored. The parents come from the projection, in one
+        transaction with the inbox claim. A student the projection never fetched is asked of identity
+        once: that first transaction ends uncommitted (nothing claimed), identity is asked outside any
+        transaction (no database connection held across the call), and a second one stores its
+        answer with the claim. When identity does not answer, the error propagates, nothing is
+        stored and the event is retried.
         """
-        async with self._uow() as uow:
-            if await uow.inbox.seen(delivery.event_id, delivery.consumer):
-                return 0
-            known = await uow.guardianships.fetched(cmd.student_id)
-        # Identity is asked outside any transaction: no database connection is held across the call.
-        fetched = None if known else await self.guardianships.ask_identity(cmd.student_id)
         async with self._uow() as uow:
             if not await uow.inbox.claim(delivery.event_id, delivery.consumer, delivery.subject):
                 return 0
-            guardians = await self.guardianships.parents_of(uow, cmd.student_id, fetched)
-            notifications = model.notifications_for_mark(
-                guardians=guardians,
-                source_event_id=delivery.event_id,
-                student_id=cmd.student_id,
-                discipline_id=cmd.discipline_id,
-                mark_value=cmd.mark_value,
-                lesson_date=cmd.lesson_date,
-            )
-            await uow.notifications.add_all(notifications)
-            await uow.commit()
-            return len(notifications)
+            if await uow.guardianships.fetched(cmd.student_id):
+                return await self._notify(
+                    uow, cmd, delivery, await uow.guardianships.parents_of(cmd.student_id)
+                )
+        fetched = await self.guardianships.ask_identity(cmd.student_id)
+        async with self._uow() as uow:
+            if not await uow.inbox.claim(delivery.event_id, delivery.consumer, delivery.subject):
+                return 0
+            guardians = await self.guardianships.store_fetched(uow, cmd.student_id, fetched)
+            return await self._notify(uow, cmd, delivery, guardians)
+
+    @staticmethod
+    async def _notify(
+        uow: MessagingUnitOfWork,
+        cmd: commands.NotifyGuardiansOfMark,
+        delivery: Delivery,
+        guardians: list[uuid.UUID],
+    ) -> int:
+        """Stage one notification per parent, commit with the claim; return how many."""
+        notifications = model.notifications_for_mark(
+            guardians=guardians,
+            source_event_id=delivery.event_id,
+            student_id=cmd.student_id,
+            discipline_id=cmd.discipline_id,
+            mark_value=cmd.mark_value,
+            lesson_date=cmd.lesson_date,
+        )
+        await uow.notifications.add_all(notifications)
+        await uow.commit()
+        return len(notifications)
 
     async def list_notifications(
         self, query: commands.ListNotifications, actor: Principal
