@@ -227,21 +227,22 @@ async def test_a_lesson_is_recorded_once_by_the_teacher_of_the_load_and_bad_ones
         await journal.refused(call, status, code)
     assert await journal.count(orm.lessons) == 1
 
-    # A subgroup's lesson takes its own slot beside the whole group's; another group without a
-    # calendar for the year takes lessons on any past day.
+    # A subgroup's lesson needs the whole group free at that pair (subgroups meet in parallel, the
+    # whole group then has no lesson); another group without a calendar takes lessons on any past day.
     as_english = journal.md(c.english_teacher, "teacher")
-    english = await record(
-        lesson_request(c, discipline_id=c.english, subgroup_id=c.subgroup_id, kind=jpb.LESSON_KIND_PRACTICAL),
-        metadata=as_english,
-    )
-    assert (english.created, english.lesson.subgroup_id) == (True, c.subgroup_id)
+
+    def english_request(**changes: Any) -> pb.RecordLessonRequest:
+        return lesson_request(c, discipline_id=c.english, kind=jpb.LESSON_KIND_PRACTICAL, **changes)
+
     await journal.refused(
-        record(
-            lesson_request(c, discipline_id=c.english, kind=jpb.LESSON_KIND_PRACTICAL), metadata=as_english
-        ),
-        TAKEN,
-        "lesson_slot_taken",
+        record(english_request(subgroup_id=c.subgroup_id), metadata=as_english), TAKEN, "lesson_slot_taken"
     )
+    english = await record(english_request(subgroup_id=c.subgroup_id, pair_number=2), metadata=as_english)
+    assert (english.created, english.lesson.subgroup_id) == (True, c.subgroup_id)
+    again = await record(english_request(subgroup_id=c.subgroup_id, pair_number=2), metadata=as_english)
+    assert (again.created, again.lesson.lesson_id) == (False, english.lesson.lesson_id)
+    for call in (english_request(pair_number=2), english_request()):
+        await journal.refused(record(call, metadata=as_english), TAKEN, "lesson_slot_taken")
     other_group = (
         await stub.CreateGroup(pb.CreateGroupRequest(name="ИС-22"), metadata=journal.admin)
     ).group.group_id

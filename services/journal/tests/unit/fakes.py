@@ -204,15 +204,14 @@ class FakeLessons:
     async def in_slot(
         self, group_id: uuid.UUID, subgroup_id: uuid.UUID | None, lesson_date: date, pair_number: int
     ) -> lessons.Lesson | None:
-        slot = (group_id, subgroup_id, lesson_date, pair_number)
-        return next(
-            (
-                lesson
-                for lesson in self.items.values()
-                if (lesson.group_id, lesson.subgroup_id, lesson.lesson_date, lesson.pair_number) == slot
-            ),
-            None,
-        )
+        holding = [
+            lesson
+            for lesson in self.items.values()
+            if (lesson.group_id, lesson.lesson_date, lesson.pair_number)
+            == (group_id, lesson_date, pair_number)
+            and (subgroup_id is None or lesson.subgroup_id in {None, subgroup_id})
+        ]
+        return min(holding, key=lambda lesson: lesson.subgroup_id != subgroup_id, default=None)
 
     async def add(self, lesson: lessons.Lesson) -> None:
         self.items[lesson.id] = lesson

@@ -114,13 +114,33 @@ async def test_bad_lessons_are_refused_and_write_nothing(
     assert (store.lessons.items, store.subjects) == ({}, [])
 
 
-async def test_a_slot_holds_one_lesson_but_a_subgroup_has_its_own(handlers: JournalHandlers) -> None:
+async def test_a_slot_holds_one_lesson_and_subgroups_meet_in_parallel(
+    handlers: JournalHandlers, store: FakeStore
+) -> None:
     await handlers.lessons.record(lesson(), AS_TEACHER)
-    with pytest.raises(AlreadyExists) as taken:
-        await handlers.lessons.record(lesson(topic="Другое"), AS_TEACHER)
-    assert taken.value.code == "lesson_slot_taken"
-    english = await handlers.lessons.record(lesson(discipline_id=ENGLISH, subgroup_id=SUBGROUP), AS_TEACHER)
-    assert english.created
+    second = year.Subgroup(uuid.uuid4(), GROUP, ENGLISH, "подгруппа 2", (STUDENTS[1],))
+    store.subgroups.items.append(second)
+    for taken_slot in (lesson(topic="Другое"), lesson(discipline_id=ENGLISH, subgroup_id=SUBGROUP)):
+        with pytest.raises(AlreadyExists) as taken:
+            await handlers.lessons.record(taken_slot, AS_TEACHER)
+        assert taken.value.code == "lesson_slot_taken"
+    first = await handlers.lessons.record(
+        lesson(discipline_id=ENGLISH, subgroup_id=SUBGROUP, pair_number=2), AS_TEACHER
+    )
+    parallel = await handlers.lessons.record(
+        lesson(discipline_id=ENGLISH, subgroup_id=second.id, pair_number=2), AS_TEACHER
+    )
+    again = await handlers.lessons.record(
+        lesson(discipline_id=ENGLISH, subgroup_id=second.id, pair_number=2), AS_TEACHER
+    )
+    assert (first.created, parallel.created, again.created, again.lesson.id) == (
+        True,
+        True,
+        False,
+        parallel.lesson.id,
+    )
+    with pytest.raises(AlreadyExists):
+        await handlers.lessons.record(lesson(pair_number=2), AS_TEACHER)
 
 
 def test_a_day_is_allowed_when_the_year_or_the_groups_calendar_is_not_set() -> None:

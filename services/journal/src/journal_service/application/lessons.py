@@ -146,7 +146,7 @@ class LessonHandlers:
                 cmd.group_id, cmd.subgroup_id, cmd.lesson_date, cmd.pair_number
             )
             if existing is not None:
-                if existing.same_content(lesson):
+                if existing.subgroup_id == lesson.subgroup_id and existing.same_content(lesson):
                     return RecordedLesson(existing, created=False)
                 raise lesson_errors.LessonSlotTaken(cmd.lesson_date, cmd.pair_number)
             await uow.lessons.add(lesson)

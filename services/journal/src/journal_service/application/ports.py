@@ -166,8 +166,9 @@ class Lessons(Protocol):
     async def in_slot(
         self, group_id: uuid.UUID, subgroup_id: uuid.UUID | None, lesson_date: date, pair_number: int
     ) -> lessons.Lesson | None:
-        """Return the lesson of the group (or subgroup) on that date and pair, or None; the group row is
-        locked first, so two teachers recording the same slot at once see each other."""
+        """Return a lesson holding the slot, or None: for the whole group any lesson of the group on that
+        date and pair, for a subgroup the whole group's or that subgroup's (subgroups meet in parallel);
+        the group row is locked first, so two teachers recording the same slot at once see each other."""
         ...
 
     async def add(self, lesson: lessons.Lesson) -> None:

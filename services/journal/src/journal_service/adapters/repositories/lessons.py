@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal_service.adapters import orm
@@ -42,20 +42,18 @@ class LessonRepository:
     async def in_slot(
         self, group_id: uuid.UUID, subgroup_id: uuid.UUID | None, lesson_date: date, pair_number: int
     ) -> lessons.Lesson | None:
-        """Return the lesson in the slot, or None; the group row is locked first (one writer at a time)."""
+        """Return a lesson holding the slot (for a subgroup: the whole group's or its own), or None; the
+        group row is locked first (one writer at a time)."""
         g = orm.groups.c
         await self._session.execute(select(g.id).where(g.id == group_id).with_for_update())
-        same_subgroup = _l.subgroup_id.is_(None) if subgroup_id is None else _l.subgroup_id == subgroup_id
-        row = (
-            await self._session.execute(
-                select(*_COLUMNS).where(
-                    _l.group_id == group_id,
-                    same_subgroup,
-                    _l.lesson_date == lesson_date,
-                    _l.pair_number == pair_number,
-                )
-            )
-        ).first()
+        query = select(*_COLUMNS).where(
+            _l.group_id == group_id, _l.lesson_date == lesson_date, _l.pair_number == pair_number
+        )
+        if subgroup_id is not None:
+            query = query.where(or_(_l.subgroup_id.is_(None), _l.subgroup_id == subgroup_id))
+        # The same subgroup's lesson first, so an idempotent repeat finds itself.
+        query = query.order_by(_l.subgroup_id.is_distinct_from(subgroup_id), _l.id).limit(1)
+        row = (await self._session.execute(query)).first()
         return None if row is None else _lesson(row)
 
     async def add(self, lesson: lessons.Lesson) -> None:
