@@ -877,3 +877,25 @@ async def test_attendance_of_a_lesson_is_put_whole_and_read_back(client, bearer,
     ):
         response = await client.put(url, json=bad, headers=bearer(("teacher",)))
         assert response.status_code == 400
+
+
+async def test_the_diary_exposes_each_disciplines_averages(client, bearer, fakes) -> None:
+    student_id = str(uuid.uuid4())
+    maths, absences_only = str(uuid.uuid4()), str(uuid.uuid4())
+    fakes.journal.reply(
+        "ListStudentMarks",
+        journal_service_pb2.ListStudentMarksResponse(
+            marks=[make_mark(student_id)],
+            averages=[
+                journal_service_pb2.DisciplineAverage(discipline_id=maths, mean="4.33", weighted_mean="4.50"),
+                journal_service_pb2.DisciplineAverage(discipline_id=absences_only),
+            ],
+        ),
+    )
+    response = await client.get(f"/api/v1/students/{student_id}/marks", headers=bearer(("student",)))
+    assert response.status_code == 200
+    # Exact decimals as the journal computed them (2 places), null when no mark counts.
+    assert response.json()["averages"] == [
+        {"discipline_id": maths, "mean": "4.33", "weighted_mean": "4.50"},
+        {"discipline_id": absences_only, "mean": None, "weighted_mean": None},
+    ]

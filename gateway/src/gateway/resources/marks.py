@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from uuid import UUID
 
 from ejournal.journal.v1 import journal_pb2
@@ -39,12 +40,32 @@ class MarkOut(BaseModel):
     recorded_at: datetime | None = Field(description="Когда выставлена, UTC")
 
 
+class DisciplineAverageOut(BaseModel):
+    """Средние баллы по дисциплине: только числовые отметки, учитываемые в среднем по словарю колледжа."""
+
+    discipline_id: str = Field(description="Идентификатор дисциплины")
+    mean: Decimal | None = Field(description="Средний балл, 2 знака (округление половины вверх); нет — null")
+    weighted_mean: Decimal | None = Field(description="Средневзвешенный балл по весам работ; нет — null")
+
+
 class MarkList(BaseModel):
-    """Дневник: оценки обучающегося, новые занятия первыми, и дисциплины этих оценок."""
+    """Дневник: оценки обучающегося, новые занятия первыми, дисциплины этих оценок и средние баллы."""
 
     marks: list[MarkOut]
     disciplines: list[DisciplineOut] = Field(
         description="Дисциплины, на которые ссылаются оценки, каждая один раз, по коду и названию"
+    )
+    averages: list[DisciplineAverageOut] = Field(
+        default_factory=list, description="Средние баллы по каждой дисциплине оценок"
+    )
+
+
+def average_out(item: pb.DisciplineAverage) -> DisciplineAverageOut:
+    """Map a discipline's averages; the empty string (no mark counts) is null."""
+    return DisciplineAverageOut(
+        discipline_id=item.discipline_id,
+        mean=Decimal(item.mean) if item.mean else None,
+        weighted_mean=Decimal(item.weighted_mean) if item.weighted_mean else None,
     )
 
 
@@ -86,4 +107,5 @@ async def list_student_marks(student_id: UUID, caller: Caller, clients: Clients)
     return MarkList(
         marks=[mark_out(m) for m in diary.marks],
         disciplines=[discipline_out(d) for d in diary.disciplines],
+        averages=[average_out(a) for a in diary.averages],
     )

@@ -199,6 +199,11 @@ async def test_diary_names_the_disciplines_of_its_marks_once(
         ("ОП.02", "Физика", model.DisciplineKind.DISCIPLINE),
     ]
     assert store.disciplines.view_queries == [{ctx["discipline"].id, physics.id}]
+    # Each discipline's averages, computed by the domain's one function (5 and 4 → 4.50; 3 alone → 3.00).
+    assert [(a.discipline_id, str(a.mean), str(a.weighted_mean)) for a in diary.averages] == [
+        (ctx["discipline"].id, "4.50", "4.50"),
+        (physics.id, "3.00", "3.00"),
+    ]
 
 
 async def test_an_empty_diary_names_no_disciplines(handlers: JournalHandlers) -> None:
@@ -206,7 +211,7 @@ async def test_an_empty_diary_names_no_disciplines(handlers: JournalHandlers) ->
     diary = await handlers.marks.diary(
         ListStudentMarks(student_id=ctx["student"]), person("student", subject=str(ctx["student"]))
     )
-    assert (diary.marks, diary.disciplines) == ([], [])
+    assert (diary.marks, diary.disciplines, diary.averages) == ([], [], [])
 
 
 async def test_list_disciplines_by_id_leaves_unknown_ids_out(handlers: JournalHandlers) -> None:

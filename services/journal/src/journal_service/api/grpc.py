@@ -121,6 +121,7 @@ class JournalServicer(pb_grpc.JournalServiceServicer):
         return pb.ListStudentMarksResponse(
             marks=[mappers.mark_to_pb(m) for m in diary.marks],
             disciplines=[mappers.discipline_to_pb(d) for d in diary.disciplines],
+            averages=[mappers.averages_to_pb(a) for a in diary.averages],
         )
 
     async def ListDisciplines(

@@ -8,9 +8,10 @@ from datetime import date
 from chassis.errors import InvalidArgument
 from ejournal.common.v1 import common_pb2
 from ejournal.journal.v1 import journal_pb2 as pb
+from ejournal.journal.v1 import journal_service_pb2 as service_pb
 
 from journal_service.application.marks import local_date
-from journal_service.domain import lesson_errors, lessons, model, year
+from journal_service.domain import averages, lesson_errors, lessons, model, year
 
 _KIND_PREFIX = "DISCIPLINE_KIND_"
 # The proto is the source of the kinds; the domain's enum mirrors it by name because the database
@@ -76,6 +77,15 @@ def discipline_to_pb(discipline: model.Discipline | model.DisciplineView) -> pb.
         code=discipline.code,
         name=discipline.name,
         kind=_KIND_TO_PB[discipline.kind],
+    )
+
+
+def averages_to_pb(item: averages.DisciplineAverages) -> service_pb.DisciplineAverage:
+    """Map a discipline's averages; a missing average (no mark counts) is the empty string."""
+    return service_pb.DisciplineAverage(
+        discipline_id=str(item.discipline_id),
+        mean="" if item.mean is None else str(item.mean),
+        weighted_mean="" if item.weighted_mean is None else str(item.weighted_mean),
     )
 
 

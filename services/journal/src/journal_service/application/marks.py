@@ -16,7 +16,7 @@ from journal_service.application.ports import (
     Today,
     UnitOfWorkFactory,
 )
-from journal_service.domain import access, errors, model
+from journal_service.domain import access, averages, errors, model
 
 
 @dataclass(frozen=True)
@@ -39,10 +39,11 @@ class ListStudentMarks:
 
 @dataclass(frozen=True)
 class StudentDiary:
-    """A diary as read: the marks, newest lesson first, and the disciplines they refer to."""
+    """A diary as read: the marks, newest lesson first, the disciplines they refer to and their averages."""
 
     marks: list[model.MarkView]
     disciplines: list[model.DisciplineView]
+    averages: list[averages.DisciplineAverages]
 
 
 def local_date(value: date) -> common_pb2.LocalDate:
@@ -119,7 +120,10 @@ class MarkHandlers:
     async def _diary(self, uow: JournalUnitOfWork, student_id: uuid.UUID) -> StudentDiary:
         marks = await uow.marks.of_student(student_id)
         disciplines = await uow.disciplines.views({m.discipline_id for m in marks})
-        return StudentDiary(marks=marks, disciplines=disciplines)
+        dictionary = await uow.marks.dictionary()
+        return StudentDiary(
+            marks=marks, disciplines=disciplines, averages=averages.by_discipline(marks, dictionary)
+        )
 
     async def _may_read(self, uow: JournalUnitOfWork, actor: Principal, student_id: uuid.UUID) -> bool:
         if actor.has_any(*access.READ_ALL_ROLES):

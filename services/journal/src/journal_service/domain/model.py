@@ -98,6 +98,7 @@ class Mark:
     lesson_date: date
     value: str
     recorded_at: datetime | None = field(default=None)
+    weight: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,7 @@ class MarkView:
     lesson_date: date
     value: str
     recorded_at: datetime | None
+    weight: int = 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,92 @@
+"""Averages of marks: the one place they are computed (issue 6, item 4: identical in every view and report).
+
+Only marks whose value `counts_in_average` in the college's mark dictionary and is a number count
+(«н», «зач», «осв» never do); the result is rounded to 2 decimals half-up, None when nothing counts.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Protocol
+
+from journal_service.domain.model import MarkDictionary
+
+_CENTS = Decimal("0.01")
+
+
+class Averaged(Protocol):
+    """What an average reads of a mark: its value and its weight (1..5)."""
+
+    @property
+    def discipline_id(self) -> uuid.UUID:
+        """The discipline the mark is in."""
+        ...
+
+    @property
+    def value(self) -> str:
+        """The value from the college's mark dictionary."""
+        ...
+
+    @property
+    def weight(self) -> int:
+        """The weight of the mark's kind of work."""
+        ...
+
+
+def _number(value: str, dictionary: MarkDictionary) -> Decimal | None:
+    kind = dictionary.kinds.get(value.strip())
+    if kind is None or not kind.counts_in_average:
+        return None
+    try:
+        number = Decimal(kind.value.replace(",", "."))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _round(total: Decimal, count: Decimal) -> Decimal | None:
+    if count <= 0:
+        return None
+    return (total / count).quantize(_CENTS, rounding=ROUND_HALF_UP)
+
+
+def mean(marks: Iterable[Averaged], dictionary: MarkDictionary) -> Decimal | None:
+    """The arithmetic mean of the marks that count, 2 decimals half-up; None when none counts."""
+    numbers = [n for n in (_number(m.value, dictionary) for m in marks) if n is not None]
+    return _round(sum(numbers, Decimal(0)), Decimal(len(numbers)))
+
+
+def weighted_mean(marks: Iterable[Averaged], dictionary: MarkDictionary) -> Decimal | None:
+    """The mean weighted by each mark's weight, 2 decimals half-up; None when none counts."""
+    total = Decimal(0)
+    weights = Decimal(0)
+    for mark in marks:
+        number = _number(mark.value, dictionary)
+        if number is None or mark.weight <= 0:
+            continue
+        total += number * mark.weight
+        weights += mark.weight
+    return _round(total, weights)
+
+
+@dataclass(frozen=True)
+class DisciplineAverages:
+    """A discipline's averages over a student's marks in it."""
+
+    discipline_id: uuid.UUID
+    mean: Decimal | None
+    weighted_mean: Decimal | None
+
+
+def by_discipline(marks: Sequence[Averaged], dictionary: MarkDictionary) -> list[DisciplineAverages]:
+    """Each discipline of the marks once, in order of first appearance, with its averages."""
+    groups: dict[uuid.UUID, list[Averaged]] = {}
+    for mark in marks:
+        groups.setdefault(mark.discipline_id, []).append(mark)
+    return [
+        DisciplineAverages(discipline_id, mean(items, dictionary), weighted_mean(items, dictionary))
+        for discipline_id, items in groups.items()
+    ]
