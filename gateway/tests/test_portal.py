@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import uuid
 from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
@@ -922,3 +923,261 @@ async def test_every_portal_post_checks_the_csrf_token(client, idp, fakes) -> No
         response = await client.post(path, data={"csrf_token": "forged"})
         assert response.status_code == 403, path
         assert "Форма устарела" in response.text, path
+
+
+# -- «Группа»: the group's «календарный учебный график» ---------------------------------------------
+
+GROUP = str(uuid.uuid4())
+YEAR = str(uuid.uuid4())
+
+
+def calendar_span(kind: int, a: str, b: str) -> journal_pb2.CalendarSpan:
+    return journal_pb2.CalendarSpan(
+        kind=kind, span=journal_pb2.DateSpan(starts_on=local(a), ends_on=local(b))
+    )
+
+
+def with_year_and_graph(fakes, *spans: journal_pb2.CalendarSpan) -> None:
+    fakes.journal.reply(
+        "ListAcademicYears",
+        journal_service_pb2.ListAcademicYearsResponse(
+            years=[academic_year(YEAR), academic_year(str(uuid.uuid4()), "2025/2026")]
+        ),
+    )
+    fakes.journal.reply(
+        "GetGroupCalendar",
+        journal_service_pb2.GetGroupCalendarResponse(year=academic_year(YEAR), spans=list(spans)),
+    )
+
+
+CALENDAR_FORM = {
+    "year_id": YEAR,
+    "kind_1": "theory",
+    "starts_1": "01.09.2026",
+    "ends_1": "28.12.2026",
+    "kind_2": "holidays",
+    "starts_2": "2026-12-29",
+    "ends_2": "11.01.2027",
+}
+
+
+def test_every_calendar_span_kind_has_a_russian_label() -> None:
+    from gateway.resources.academic_year import SPAN_KINDS
+    from gateway.web.group import SPAN_KIND_LABELS
+
+    assert set(SPAN_KIND_LABELS) == set(SPAN_KINDS.names)
+
+
+@pytest.mark.parametrize("role", ADMINISTRATION)
+async def test_the_administration_home_has_the_open_group_box(client, idp, role) -> None:
+    await log_in(client, idp, roles=(role,))
+    page = (await client.get("/")).text
+    assert 'action="/groups"' in page and "Открыть группу" in page
+    response = await client.get("/groups", params={"group_id": f" {GROUP} "})
+    assert (response.status_code, response.headers["location"]) == (303, f"/groups/{GROUP}")
+    response = await client.get("/groups", params={"group_id": "ИС-21"})
+    assert response.status_code == 400
+    assert "Укажите идентификатор группы (UUID)" in response.text
+
+
+@pytest.mark.parametrize("role", OTHERS)
+async def test_other_homes_have_no_open_group_box(client, idp, fakes, role) -> None:
+    await log_in(client, idp, roles=(role,))
+    assert 'action="/groups"' not in (await client.get("/")).text
+
+
+@pytest.mark.parametrize("role", ("director", "deputy", "curator"))
+async def test_the_administration_reads_the_group_calendar_without_the_form(client, idp, fakes, role) -> None:
+    _, access, _ = await log_in(client, idp, roles=(role,))
+    with_year_and_graph(
+        fakes,
+        calendar_span(journal_pb2.CALENDAR_SPAN_KIND_THEORY, "2026-09-01", "2026-12-28"),
+        calendar_span(journal_pb2.CALENDAR_SPAN_KIND_INDUSTRIAL_PRACTICE, "2027-05-01", "2027-06-30"),
+    )
+    response = await client.get(f"/groups/{GROUP}")
+    assert response.status_code == 200
+    page = response.text
+    assert "Календарный учебный график на 2026/2027" in page
+    assert '<td data-label="Период">Теоретическое обучение</td>' in page
+    assert '<td data-label="Даты">01.09.2026 – 28.12.2026</td>' in page
+    assert "Производственная практика (ПП)" in page and "01.05.2027 – 30.06.2027" in page
+    assert f'action="/groups/{GROUP}/calendar"' not in page and "csrf_token" not in page
+    sent = fakes.journal.last("GetGroupCalendar")
+    assert sent.request == journal_service_pb2.GetGroupCalendarRequest(group_id=GROUP, year_id=YEAR)
+    assert sent.metadata["authorization"] == f"Bearer {access}"
+
+
+async def test_the_group_page_shows_the_chosen_year(client, idp, fakes) -> None:
+    await log_in(client, idp, roles=("admin",))
+    with_year_and_graph(fakes)
+    other = str(uuid.uuid4())
+    fakes.journal.reply(
+        "ListAcademicYears",
+        journal_service_pb2.ListAcademicYearsResponse(
+            years=[academic_year(YEAR), academic_year(other, "2025/2026")]
+        ),
+    )
+    page = (await client.get(f"/groups/{GROUP}", params={"year": other})).text
+    assert fakes.journal.last("GetGroupCalendar").request.year_id == other
+    assert f'<option value="{other}" selected>2025/2026</option>' in page
+    assert "График на этот учебный год пока не задан." in page
+
+
+async def test_the_group_page_without_years_sends_to_the_years_page(client, idp, fakes) -> None:
+    await log_in(client, idp, roles=("admin",))
+    page = (await client.get(f"/groups/{GROUP}")).text
+    assert "Учебных годов пока нет" in page
+    assert [c for c in fakes.journal.calls if c.method == "GetGroupCalendar"] == []
+
+
+@pytest.mark.parametrize("role", OTHERS)
+async def test_other_roles_get_the_russian_403_on_the_group_page(client, idp, fakes, role) -> None:
+    await log_in(client, idp, roles=(role,))
+    for response in (
+        await client.get(f"/groups/{GROUP}"),
+        await client.get("/groups", params={"group_id": GROUP}),
+    ):
+        assert response.status_code == 403
+        assert "доступна администрации колледжа" in response.text
+    assert fakes.journal.calls == []
+
+
+async def test_an_unknown_group_is_the_russian_404(client, idp, fakes) -> None:
+    await log_in(client, idp, roles=("admin",))
+    with_year_and_graph(fakes)
+    fakes.journal.fail("GetGroupCalendar", grpc.StatusCode.NOT_FOUND, "Группа не найдена", "group_not_found")
+    response = await client.get(f"/groups/{GROUP}")
+    assert response.status_code == 404
+    assert "Группа не найдена" in response.text
+
+
+@pytest.mark.parametrize("role", ("director", "deputy", "curator", "teacher", "student"))
+async def test_only_the_admin_may_post_the_group_calendar(client, idp, fakes, role) -> None:
+    await log_in(client, idp, roles=(role,))
+    response = await client.post(
+        f"/groups/{GROUP}/calendar", data={**CALENDAR_FORM, "csrf_token": session_token(client)}
+    )
+    assert response.status_code == 403
+    assert "Ошибка 403" in response.text
+    assert [c for c in fakes.journal.calls if c.method == "SetGroupCalendar"] == []
+
+
+@pytest.mark.parametrize("sent", [None, "forged"])
+async def test_the_group_calendar_post_checks_the_csrf_token(client, idp, fakes, sent) -> None:
+    await log_in(client, idp, roles=("admin",))
+    data = {} if sent is None else {"csrf_token": sent}
+    response = await client.post(f"/groups/{GROUP}/calendar", data={**CALENDAR_FORM, **data})
+    assert response.status_code == 403
+    assert "Форма устарела" in response.text
+    assert [c for c in fakes.journal.calls if c.method == "SetGroupCalendar"] == []
+
+
+async def test_the_admin_replaces_the_group_calendar(client, idp, fakes) -> None:
+    _, access, _ = await log_in(client, idp, roles=("admin",))
+    with_year_and_graph(
+        fakes, calendar_span(journal_pb2.CALENDAR_SPAN_KIND_SESSION, "2027-01-12", "2027-01-20")
+    )
+    page = (await client.get(f"/groups/{GROUP}")).text
+    assert '<option value="session" selected>Промежуточная аттестация</option>' in page
+    assert 'name="starts_1" value="12.01.2027"' in page and 'name="starts_12" value=""' in page
+    assert f'name="year_id" value="{YEAR}"' in page
+    token = await csrf_of(client, f"/groups/{GROUP}")
+    # A blank row between filled ones is skipped; dates typed either way.
+    form = {**CALENDAR_FORM, "kind_2": "", "starts_2": "", "ends_2": ""}
+    form |= {"kind_5": "holidays", "starts_5": "2026-12-29", "ends_5": "11.01.2027", "csrf_token": token}
+    response = await client.post(f"/groups/{GROUP}/calendar", data=form)
+    assert (response.status_code, response.headers["location"]) == (
+        303,
+        f"/groups/{GROUP}?year={YEAR}&saved=1",
+    )
+    sent = fakes.journal.last("SetGroupCalendar")
+    assert sent.metadata["authorization"] == f"Bearer {access}"
+    assert sent.request == journal_service_pb2.SetGroupCalendarRequest(
+        group_id=GROUP,
+        year_id=YEAR,
+        spans=[
+            calendar_span(journal_pb2.CALENDAR_SPAN_KIND_THEORY, "2026-09-01", "2026-12-28"),
+            calendar_span(journal_pb2.CALENDAR_SPAN_KIND_HOLIDAYS, "2026-12-29", "2027-01-11"),
+        ],
+    )
+    assert "График сохранён." in (await client.get(response.headers["location"])).text
+
+
+@pytest.mark.parametrize(
+    ("form", "message", "invalid"),
+    [
+        (
+            {"kind_1": "", "starts_1": "01.09.2026", "ends_1": "28.12.2026"},
+            "Период №1: выберите вид периода",
+            "kind_1",
+        ),
+        (
+            {"kind_1": "theory", "starts_1": "01.09.2026", "ends_1": "31.02.2027"},
+            "Период №1: укажите даты",
+            "ends_1",
+        ),
+        ({"kind_1": "gia", "starts_1": "", "ends_1": "30.06.2027"}, "Период №1: укажите даты", "starts_1"),
+    ],
+)
+async def test_a_malformed_calendar_row_is_refused_in_place(
+    client, idp, fakes, form, message, invalid
+) -> None:
+    await log_in(client, idp, roles=("admin",))
+    with_year_and_graph(fakes)
+    token = await csrf_of(client, f"/groups/{GROUP}")
+    response = await client.post(
+        f"/groups/{GROUP}/calendar", data={**form, "year_id": YEAR, "csrf_token": token}
+    )
+    assert response.status_code == 400
+    assert message in response.text
+    for name in ("starts_1", "ends_1"):
+        assert f'name="{name}" value="{form[name]}"' in response.text
+    assert re.search(f'name="{invalid}"[^>]*aria-invalid="true"', response.text), invalid
+    assert [c for c in fakes.journal.calls if c.method == "SetGroupCalendar"] == []
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "marked"),
+    [
+        ("spans_overlap", "Периоды графика пересекаются: 29.12.2026", None),
+        ("span_outside_year", "Период №2 графика выходит за пределы учебного года", "starts_2"),
+    ],
+)
+async def test_a_calendar_the_journal_refuses_is_explained_in_place(
+    client, idp, fakes, code, message, marked
+) -> None:
+    await log_in(client, idp, roles=("admin",))
+    with_year_and_graph(fakes)
+    token = await csrf_of(client, f"/groups/{GROUP}")
+    fakes.journal.fail("SetGroupCalendar", grpc.StatusCode.INVALID_ARGUMENT, message, code)
+    # The filled rows come back first, so the journal's «Период №2» is the second row shown.
+    form = {**CALENDAR_FORM, "kind_2": "", "starts_2": "", "ends_2": ""}
+    form |= {"kind_7": "holidays", "starts_7": "29.12.2026", "ends_7": "11.01.2028", "csrf_token": token}
+    response = await client.post(f"/groups/{GROUP}/calendar", data=form)
+    assert response.status_code == 400
+    page = response.text
+    assert f'<p class="form-error" id="form-problem" role="alert">{message}</p>' in page
+    assert 'name="starts_1" value="01.09.2026"' in page
+    assert '<option value="holidays" selected>Каникулы</option>' in page
+    assert 'name="starts_2" value="29.12.2026"' in page and 'name="ends_2" value="11.01.2028"' in page
+    if marked:
+        assert (
+            f'name="{marked}" value="29.12.2026" aria-label="Период 2, начало" placeholder="ДД.ММ.ГГГГ"'
+            in page
+        )
+        assert page.count('aria-invalid="true"') == 2
+    else:
+        assert 'aria-invalid="true"' not in page
+
+
+async def test_a_calendar_form_survives_the_journal_being_down(client, idp, fakes) -> None:
+    await log_in(client, idp, roles=("admin",))
+    with_year_and_graph(fakes)
+    token = await csrf_of(client, f"/groups/{GROUP}")
+    for method in ("SetGroupCalendar", "ListAcademicYears", "GetGroupCalendar"):
+        fakes.journal.fail(method, grpc.StatusCode.UNAVAILABLE, "connection refused")
+    response = await client.post(f"/groups/{GROUP}/calendar", data={**CALENDAR_FORM, "csrf_token": token})
+    assert response.status_code == 503
+    assert "Журнал сейчас не отвечает" in response.text
+    assert 'name="starts_2" value="2026-12-29"' in response.text
+    assert "connection refused" not in response.text

@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.templating import Jinja2Templates
 
-from gateway.web import login, pages, year
+from gateway.web import group, login, pages, year
 from gateway.web.format import (
     NOTIFICATION_LABELS,
     ROLE_LABELS,
@@ -40,4 +40,5 @@ def portal_router() -> APIRouter:
     router.include_router(login.router)
     router.include_router(pages.router)
     router.include_router(year.router)
+    router.include_router(group.router)
     return router
