@@ -251,6 +251,9 @@ async def test_record_mark_sends_a_local_date_and_returns_iso_dates(client, bear
         "lesson_date": "2026-10-05",
         "value": "4",
         "recorded_at": "2026-10-05T09:30:00Z",
+        "lesson_id": None,
+        "kind_of_work": "unspecified",
+        "weight": 1,
     }
     request = fakes.journal.last("RecordMark").request
     assert (request.lesson_date.year, request.lesson_date.month, request.lesson_date.day) == (2026, 10, 5)
@@ -899,3 +902,40 @@ async def test_the_diary_exposes_each_disciplines_averages(client, bearer, fakes
         {"discipline_id": maths, "mean": "4.33", "weighted_mean": "4.50"},
         {"discipline_id": absences_only, "mean": None, "weighted_mean": None},
     ]
+
+
+async def test_a_mark_on_a_lesson_sends_the_lesson_kind_and_weight(client, bearer, fakes) -> None:
+    student_id, lesson_id = str(uuid.uuid4()), str(uuid.uuid4())
+    mark = make_mark(
+        student_id,
+        value="3",
+        lesson_id=lesson_id,
+        kind_of_work=journal_pb2.KIND_OF_WORK_CONTROL_WORK,
+        weight=3,
+    )
+    fakes.journal.reply("RecordMark", journal_service_pb2.RecordMarkResponse(mark=mark))
+    body = {
+        "student_id": student_id,
+        "lesson_id": lesson_id,
+        "value": "3",
+        "kind_of_work": "control_work",
+        "weight": 3,
+    }
+    response = await client.post("/api/v1/marks", json=body, headers=bearer(("teacher",)))
+    assert response.status_code == 201
+    out = response.json()
+    assert (out["lesson_id"], out["kind_of_work"], out["weight"]) == (lesson_id, "control_work", 3)
+    request = fakes.journal.last("RecordMark").request
+    assert (request.lesson_id, request.kind_of_work, request.weight) == (
+        lesson_id,
+        journal_pb2.KIND_OF_WORK_CONTROL_WORK,
+        3,
+    )
+    # Group, discipline and date come from the lesson: the gateway sends none of them.
+    assert (request.group_id, request.discipline_id, request.HasField("lesson_date")) == ("", "", False)
+    # A bad weight or kind never reaches the journal.
+    calls = len(fakes.journal.calls)
+    for bad in ({"weight": 6}, {"weight": 0}, {"kind_of_work": "эссе"}):
+        response = await client.post("/api/v1/marks", json={**body, **bad}, headers=bearer(("teacher",)))
+        assert response.status_code == 400, bad
+    assert len(fakes.journal.calls) == calls

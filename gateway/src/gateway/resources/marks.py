@@ -4,27 +4,58 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 from uuid import UUID
 
 from ejournal.journal.v1 import journal_pb2
 from ejournal.journal.v1 import journal_service_pb2 as pb
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from gateway.auth.bearer import Caller
 from gateway.clients import call
-from gateway.resources.common import Clients, RequestBody, date_of, instant_of, to_local_date
+from gateway.resources.common import (
+    Clients,
+    ProtoEnum,
+    RequestBody,
+    date_of,
+    instant_of,
+    to_local_date,
+)
 from gateway.resources.disciplines import DisciplineOut, discipline_out
+
+KINDS_OF_WORK = ProtoEnum(journal_pb2.KindOfWork)
+KindOfWorkName = Annotated[str, KINDS_OF_WORK]
 
 
 class MarkCreate(RequestBody):
-    """Оценка обучающегося за занятие."""
+    """Оценка обучающегося за занятие: на занятии (lesson_id) или по дате (группа, дисциплина, дата)."""
 
     student_id: UUID = Field(description="Идентификатор обучающегося")
-    group_id: UUID = Field(description="Идентификатор группы")
-    discipline_id: UUID = Field(description="Идентификатор дисциплины")
-    lesson_date: date = Field(description="Дата занятия, ГГГГ-ММ-ДД; не в будущем")
+    group_id: UUID | None = Field(default=None, description="Идентификатор группы; без занятия обязателен")
+    discipline_id: UUID | None = Field(
+        default=None, description="Идентификатор дисциплины; без занятия обязателен"
+    )
+    lesson_date: date | None = Field(
+        default=None, description="Дата занятия, ГГГГ-ММ-ДД; не в будущем; без занятия обязательна"
+    )
     value: str = Field(min_length=1, max_length=16, description="Отметка из словаря колледжа: 5, 4, зач, н…")
+    lesson_id: UUID | None = Field(
+        default=None,
+        description="Занятие; группа, дисциплина и дата берутся из него. На одном занятии — несколько оценок",
+    )
+    kind_of_work: KindOfWorkName | None = Field(
+        default=None, description=KINDS_OF_WORK.describe("Вид работы; по умолчанию answer (ответ на занятии)")
+    )
+    weight: int | None = Field(default=None, ge=1, le=5, description="Вес оценки 1–5; по умолчанию 1")
+
+    @field_validator("group_id", "discipline_id", "lesson_date", "lesson_id", mode="before")
+    @classmethod
+    def _omitted_not_null(cls, value: object) -> object:
+        # Omitted is fine (a mark on a lesson takes them from it); an explicit null is a mistake.
+        if value is None:
+            raise ValueError("omit the field instead of null")
+        return value
 
 
 class MarkOut(BaseModel):
@@ -38,6 +69,9 @@ class MarkOut(BaseModel):
     lesson_date: date | None = Field(description="Дата занятия")
     value: str = Field(description="Отметка")
     recorded_at: datetime | None = Field(description="Когда выставлена, UTC")
+    lesson_id: str | None = Field(default=None, description="Занятие; null — оценка по дате")
+    kind_of_work: str = Field(default="answer", description=KINDS_OF_WORK.describe("Вид работы"))
+    weight: int = Field(default=1, description="Вес оценки 1–5 в средневзвешенном")
 
 
 class DisciplineAverageOut(BaseModel):
@@ -80,6 +114,9 @@ def mark_out(mark: journal_pb2.Mark) -> MarkOut:
         lesson_date=date_of(mark.lesson_date),
         value=mark.value,
         recorded_at=instant_of(mark.recorded_at, present=mark.HasField("recorded_at")),
+        lesson_id=mark.lesson_id or None,
+        kind_of_work=KINDS_OF_WORK.name_of(mark.kind_of_work),
+        weight=mark.weight or 1,
     )
 
 
@@ -88,14 +125,24 @@ router = APIRouter(tags=["Журнал"])
 
 @router.post("/marks", status_code=201, summary="Выставить оценку")
 async def record_mark(body: MarkCreate, caller: Caller, clients: Clients) -> MarkOut:
-    """Выставляет оценку за занятие; может только преподаватель с нагрузкой в этой группе."""
+    """Выставляет оценку за занятие (на занятии — несколько, с видом работы и весом); может только
+    преподаватель с нагрузкой в этой группе."""
+    # The journal checks the rest: without a lesson, group, discipline and date are required there.
     request = pb.RecordMarkRequest(
         student_id=str(body.student_id),
-        group_id=str(body.group_id),
-        discipline_id=str(body.discipline_id),
-        lesson_date=to_local_date(body.lesson_date),
+        group_id=str(body.group_id or ""),
+        discipline_id=str(body.discipline_id or ""),
         value=body.value,
+        lesson_id=str(body.lesson_id or ""),
+        kind_of_work=(
+            KINDS_OF_WORK.to_pb(body.kind_of_work)
+            if body.kind_of_work
+            else journal_pb2.KIND_OF_WORK_UNSPECIFIED
+        ),
+        weight=body.weight or 0,
     )
+    if body.lesson_date is not None:
+        request.lesson_date.CopyFrom(to_local_date(body.lesson_date))
     return mark_out((await call(clients.journal.RecordMark, request, caller.token)).mark)
 
 

@@ -123,6 +123,9 @@ class FakeMarks:
                 m.lesson_date,
                 m.value,
                 m.recorded_at,
+                m.lesson_id,
+                m.kind_of_work,
+                m.weight,
             )
             for m in marks[:limit]
         ]

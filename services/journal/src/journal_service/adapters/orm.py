@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import registry
@@ -114,8 +115,19 @@ marks = Table(
     Column("lesson_date", Date, nullable=False),
     Column("value", String(16), ForeignKey("mark_kinds.value"), nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # Migration 0005: a mark may be on a lesson (several per student per lesson), of a kind, weighted.
+    Column("lesson_id", UUID(as_uuid=True), ForeignKey("lessons.id"), nullable=True),
+    Column(
+        "kind_of_work",
+        _text_enum(model.KindOfWork, "kind_of_work"),
+        nullable=False,
+        server_default=model.KindOfWork.ANSWER.value,
+    ),
+    Column("weight", SmallInteger, nullable=False, server_default="1"),
     Index("ix_marks_student_date", "student_id", "lesson_date"),
     Index("ix_marks_group_discipline", "group_id", "discipline_id"),
+    Index("ix_marks_lesson", "lesson_id", postgresql_where=text("lesson_id IS NOT NULL")),
+    CheckConstraint("weight BETWEEN 1 AND 5", name="ck_marks_weight"),
 )
 
 # identity's people and roles as the journal knows them (ids and roles only; see migration 0002).

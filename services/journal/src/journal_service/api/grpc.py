@@ -103,12 +103,24 @@ class JournalServicer(pb_grpc.JournalServiceServicer):
         return pb.AssignTeachingLoadResponse(load=mappers.load_to_pb(load))
 
     async def RecordMark(self, request: pb.RecordMarkRequest, context: Context) -> pb.RecordMarkResponse:
+        lesson = request.lesson_id.strip()
+        group = request.group_id.strip()
+        discipline = request.discipline_id.strip()
+        on_lesson = bool(lesson)
         cmd = RecordMark(
             student_id=_id(request.student_id, "student_id"),
-            group_id=_id(request.group_id, "group_id"),
-            discipline_id=_id(request.discipline_id, "discipline_id"),
-            lesson_date=mappers.date_from_pb(request.lesson_date, "lesson_date"),
+            # On a lesson they come from it (and, when given anyway, must be the lesson's).
+            group_id=_id(group, "group_id") if group or not on_lesson else None,
+            discipline_id=_id(discipline, "discipline_id") if discipline or not on_lesson else None,
+            lesson_date=(
+                mappers.date_from_pb(request.lesson_date, "lesson_date")
+                if request.HasField("lesson_date") or not on_lesson
+                else None
+            ),
             value=require_text(request.value, "value", max_length=16),
+            lesson_id=_id(lesson, "lesson_id") if on_lesson else None,
+            kind_of_work=mappers.kind_of_work_from_pb(request.kind_of_work),
+            weight=request.weight or 1,
         )
         mark = await self._h.marks.record(cmd, _actor())
         return pb.RecordMarkResponse(mark=mappers.mark_to_pb(mark))

@@ -80,6 +80,24 @@ def discipline_to_pb(discipline: model.Discipline | model.DisciplineView) -> pb.
     )
 
 
+_WORK_PREFIX = "KIND_OF_WORK_"
+
+
+def kind_of_work_to_pb(kind: model.KindOfWork) -> pb.KindOfWork.ValueType:
+    """Map a kind of work (the proto and the domain share the names)."""
+    return pb.KindOfWork.Value(_WORK_PREFIX + kind.name)
+
+
+def kind_of_work_from_pb(value: pb.KindOfWork.ValueType) -> model.KindOfWork:
+    """Map a requested kind of work; unspecified is «ответ на занятии», an unknown number is refused."""
+    if value == pb.KIND_OF_WORK_UNSPECIFIED:
+        return model.KindOfWork.ANSWER
+    name = pb.KindOfWork.Name(value) if value in pb.KindOfWork.values() else ""
+    if not name:
+        raise InvalidArgument("Неизвестный вид работы", code="invalid_kind_of_work")
+    return model.KindOfWork[name.removeprefix(_WORK_PREFIX)]
+
+
 def averages_to_pb(item: averages.DisciplineAverages) -> service_pb.DisciplineAverage:
     """Map a discipline's averages; a missing average (no mark counts) is the empty string."""
     return service_pb.DisciplineAverage(
@@ -109,6 +127,9 @@ def mark_to_pb(mark: model.Mark | model.MarkView) -> pb.Mark:
         teacher_id=str(mark.teacher_id),
         lesson_date=local_date(mark.lesson_date),
         value=mark.value,
+        lesson_id=str(mark.lesson_id or ""),
+        kind_of_work=kind_of_work_to_pb(mark.kind_of_work),
+        weight=mark.weight,
     )
     if mark.recorded_at is not None:
         message.recorded_at.FromDatetime(mark.recorded_at)

@@ -9,6 +9,7 @@ from datetime import date
 from chassis.principal import Principal
 from ejournal.common.v1 import common_pb2
 from ejournal.journal.v1 import events_pb2 as events
+from ejournal.journal.v1 import journal_pb2 as jpb
 
 from journal_service.application.ports import (
     GuardianDirectory,
@@ -16,7 +17,7 @@ from journal_service.application.ports import (
     Today,
     UnitOfWorkFactory,
 )
-from journal_service.domain import access, averages, errors, model
+from journal_service.domain import access, averages, errors, lesson_errors, model
 
 
 @dataclass(frozen=True)
@@ -24,10 +25,25 @@ class RecordMark:
     """Record a mark for a student on a lesson."""
 
     student_id: uuid.UUID
+    group_id: uuid.UUID | None
+    discipline_id: uuid.UUID | None
+    lesson_date: date | None
+    value: str
+    # On a lesson: group, discipline and date are the lesson's (None, or equal to them).
+    lesson_id: uuid.UUID | None = None
+    kind_of_work: model.KindOfWork = model.KindOfWork.ANSWER
+    weight: int = 1
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Where a mark goes: the group, discipline and date, and the lesson with its subgroup if any."""
+
     group_id: uuid.UUID
     discipline_id: uuid.UUID
     lesson_date: date
-    value: str
+    lesson_id: uuid.UUID | None = None
+    subgroup_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -64,18 +80,26 @@ class MarkHandlers:
         access.require_teacher(actor)
         teacher_id = access.person_id(actor)
         async with self._uow() as uow:
+            where = await self._where(uow, cmd)
             mark = model.new_mark(
                 dictionary=await uow.marks.dictionary(),
                 today=self._today(),
                 teacher_loads=await uow.loads.of_teacher(teacher_id),
-                enrolled=await uow.groups.is_enrolled(cmd.group_id, cmd.student_id),
+                enrolled=await uow.groups.is_enrolled(where.group_id, cmd.student_id),
                 student_id=cmd.student_id,
-                group_id=cmd.group_id,
-                discipline_id=cmd.discipline_id,
+                group_id=where.group_id,
+                discipline_id=where.discipline_id,
                 teacher_id=teacher_id,
-                lesson_date=cmd.lesson_date,
+                lesson_date=where.lesson_date,
                 value=cmd.value,
+                lesson_id=where.lesson_id,
+                kind_of_work=cmd.kind_of_work,
+                weight=cmd.weight,
             )
+            if where.subgroup_id is not None:
+                subgroup = await uow.subgroups.get(where.subgroup_id)
+                if subgroup is None or cmd.student_id not in subgroup.student_ids:
+                    raise lesson_errors.StudentNotInSubgroup()
             await uow.marks.add(mark)
             await uow.emit(
                 events.MarkRecorded(
@@ -86,6 +110,9 @@ class MarkHandlers:
                     teacher_id=str(mark.teacher_id),
                     lesson_date=local_date(mark.lesson_date),
                     value=mark.value,
+                    lesson_id=str(mark.lesson_id or ""),
+                    kind_of_work=jpb.KindOfWork.Value(f"KIND_OF_WORK_{mark.kind_of_work.name}"),
+                    weight=mark.weight,
                 )
             )
             await uow.audit(
@@ -97,6 +124,22 @@ class MarkHandlers:
             )
             await uow.commit()
             return mark
+
+    async def _where(self, uow: JournalUnitOfWork, cmd: RecordMark) -> _Where:
+        if cmd.lesson_id is None:
+            if cmd.group_id is None or cmd.discipline_id is None or cmd.lesson_date is None:
+                raise errors.MarkLessonMismatch()
+            return _Where(cmd.group_id, cmd.discipline_id, cmd.lesson_date)
+        lesson = await uow.lessons.get(cmd.lesson_id)
+        if lesson is None:
+            raise lesson_errors.LessonNotFound()
+        given = (cmd.group_id, cmd.discipline_id, cmd.lesson_date)
+        actual = (lesson.group_id, lesson.discipline_id, lesson.lesson_date)
+        if any(g is not None and g != a for g, a in zip(given, actual, strict=True)):
+            raise errors.MarkLessonMismatch()
+        return _Where(
+            lesson.group_id, lesson.discipline_id, lesson.lesson_date, lesson.id, lesson.subgroup_id
+        )
 
     async def diary(self, query: ListStudentMarks, actor: Principal) -> StudentDiary:
         """Return a student's marks and their disciplines to whoever may see them; audit others' reads."""

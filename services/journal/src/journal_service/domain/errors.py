@@ -17,6 +17,23 @@ class UnknownMarkValue(InvalidArgument):
         )
 
 
+class InvalidWeight(InvalidArgument):
+    """A mark's weight is 1..5."""
+
+    def __init__(self, weight: int) -> None:
+        super().__init__(f"Вес оценки {weight} вне диапазона 1–5", code="invalid_weight")
+
+
+class MarkLessonMismatch(InvalidArgument):
+    """A mark on a lesson names a group, discipline or date other than the lesson's."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Группа, дисциплина или дата оценки не совпадают с занятием; укажите только занятие",
+            code="mark_lesson_mismatch",
+        )
+
+
 class LessonDateInFuture(InvalidArgument):
     """Marks are recorded on or after the day of the lesson, never before it."""
 

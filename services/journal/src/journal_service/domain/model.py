@@ -86,6 +86,23 @@ class MarkKind:
     allowed_as_final: bool
 
 
+class KindOfWork(enum.StrEnum):
+    """What a mark is for («вид работы»; mirrors the proto by name; stored as checked text)."""
+
+    ANSWER = "answer"  # ответ на занятии
+    CONTROL_WORK = "control_work"  # контрольная работа
+    INDEPENDENT_WORK = "independent_work"  # самостоятельная работа
+    LABORATORY_WORK = "laboratory_work"  # лабораторная работа
+    PRACTICAL_WORK = "practical_work"  # практическая работа
+    HOMEWORK = "homework"  # домашнее задание
+    TEST = "test"  # тест
+    ESSAY = "essay"  # реферат, доклад
+
+
+MIN_WEIGHT = 1
+MAX_WEIGHT = 5
+
+
 @dataclass
 class Mark:
     """A mark given to a student on a lesson."""
@@ -98,6 +115,8 @@ class Mark:
     lesson_date: date
     value: str
     recorded_at: datetime | None = field(default=None)
+    lesson_id: uuid.UUID | None = None
+    kind_of_work: KindOfWork = KindOfWork.ANSWER
     weight: int = 1
 
 
@@ -113,6 +132,8 @@ class MarkView:
     lesson_date: date
     value: str
     recorded_at: datetime | None
+    lesson_id: uuid.UUID | None = None
+    kind_of_work: KindOfWork = KindOfWork.ANSWER
     weight: int = 1
 
 
@@ -152,9 +173,14 @@ def new_mark(
     teacher_id: uuid.UUID,
     lesson_date: date,
     value: str,
+    lesson_id: uuid.UUID | None = None,
+    kind_of_work: KindOfWork = KindOfWork.ANSWER,
+    weight: int = 1,
 ) -> Mark:
     """Create a mark after checking every rule of recording one."""
     kind = dictionary.require(value)
+    if not MIN_WEIGHT <= weight <= MAX_WEIGHT:
+        raise errors.InvalidWeight(weight)
     if lesson_date > today:
         raise errors.LessonDateInFuture(lesson_date)
     if not any(
@@ -172,4 +198,7 @@ def new_mark(
         teacher_id=teacher_id,
         lesson_date=lesson_date,
         value=kind.value,
+        lesson_id=lesson_id,
+        kind_of_work=kind_of_work,
+        weight=weight,
     )

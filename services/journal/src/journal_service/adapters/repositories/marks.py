@@ -51,6 +51,9 @@ class MarkRepository:
                 m.lesson_date,
                 m.value,
                 m.recorded_at,
+                m.lesson_id,
+                m.kind_of_work,
+                m.weight,
             )
             .where(m.student_id == student_id)
             .order_by(m.lesson_date.desc(), m.recorded_at.desc())
