@@ -939,3 +939,55 @@ async def test_a_mark_on_a_lesson_sends_the_lesson_kind_and_weight(client, beare
         response = await client.post("/api/v1/marks", json={**body, **bad}, headers=bearer(("teacher",)))
         assert response.status_code == 400, bad
     assert len(fakes.journal.calls) == calls
+
+
+async def test_groups_are_listed_by_name_and_read_one_by_one(client, bearer, fakes) -> None:
+    group_id, teacher_id = str(uuid.uuid4()), str(uuid.uuid4())
+    group = journal_pb2.Group(
+        group_id=group_id,
+        name="ИС-21",
+        course_year=2,
+        specialty_code="09.02.07",
+        specialty_name="Информационные системы и программирование",
+        study_form=journal_pb2.STUDY_FORM_FULL_TIME,
+        class_teacher_id=teacher_id,
+    )
+    expected = {
+        "group_id": group_id,
+        "name": "ИС-21",
+        "course_year": 2,
+        "specialty_code": "09.02.07",
+        "specialty_name": "Информационные системы и программирование",
+        "study_form": "full_time",
+        "class_teacher_id": teacher_id,
+    }
+    bare = journal_pb2.Group(group_id=str(uuid.uuid4()), name="ТМ-11")
+    fakes.journal.reply("ListGroups", journal_service_pb2.ListGroupsResponse(groups=[group, bare]))
+    response = await client.get(
+        "/api/v1/groups", params={"name_prefix": "ИС", "page_size": 50}, headers=bearer(("teacher",))
+    )
+    assert response.status_code == 200
+    listed = response.json()["groups"]
+    assert listed[0] == expected
+    assert (listed[1]["course_year"], listed[1]["study_form"], listed[1]["class_teacher_id"]) == (None,) * 3
+    sent = fakes.journal.last("ListGroups").request
+    assert (sent.name_prefix, sent.page_size) == ("ИС", 50)
+    await client.get("/api/v1/groups", headers=bearer())
+    sent = fakes.journal.last("ListGroups").request
+    assert (sent.name_prefix, sent.page_size) == ("", 0)
+    for params in ({"page_size": 501}, {"page_size": 0}, {"name_prefix": "И" * 33}):
+        response = await client.get("/api/v1/groups", params=params, headers=bearer())
+        assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid_request")
+    fakes.journal.fail("ListGroups", grpc.StatusCode.PERMISSION_DENIED, "Недостаточно прав", "role_required")
+    response = await client.get("/api/v1/groups", headers=bearer(("student",)))
+    assert (response.status_code, response.json()["error"]["code"]) == (403, "role_required")
+
+    fakes.journal.reply("GetGroup", journal_service_pb2.GetGroupResponse(group=group))
+    response = await client.get(f"/api/v1/groups/{group_id}", headers=bearer(("director",)))
+    assert (response.status_code, response.json()) == (200, expected)
+    assert fakes.journal.last("GetGroup").request.group_id == group_id
+    fakes.journal.fail("GetGroup", grpc.StatusCode.NOT_FOUND, "Группа не найдена", "group_not_found")
+    response = await client.get(f"/api/v1/groups/{group_id}", headers=bearer(("student",)))
+    assert (response.status_code, response.json()["error"]["code"]) == (404, "group_not_found")
+    response = await client.get("/api/v1/groups/не-ид", headers=bearer())
+    assert response.status_code == 400

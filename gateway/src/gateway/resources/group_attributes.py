@@ -1,4 +1,5 @@
-"""A group's attributes (JournalService UpdateGroup, R2.1): course, specialty, form, class teacher."""
+"""A group's attributes (JournalService UpdateGroup, ListGroups, GetGroup; R2.1): course, specialty,
+form of study, class teacher."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ from uuid import UUID
 
 from ejournal.journal.v1 import journal_pb2
 from ejournal.journal.v1 import journal_service_pb2 as pb
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from gateway.auth.bearer import Caller
 from gateway.clients import call
-from gateway.resources.common import Clients, ProtoEnum, RequestBody
+from gateway.resources.common import Clients, ProtoEnum, RequestBody, page_size_query
 
 STUDY_FORMS = ProtoEnum(journal_pb2.StudyForm)
 StudyFormName = Annotated[str, STUDY_FORMS]
@@ -58,6 +59,12 @@ def group_details_out(group: journal_pb2.Group) -> GroupDetailsOut:
     )
 
 
+class GroupListOut(BaseModel):
+    """Учебные группы по названию."""
+
+    groups: list[GroupDetailsOut] = Field(description="Группы, доступные вызывающему, по названию")
+
+
 def attributes_pb(body: GroupUpdate) -> pb.GroupAttributes:
     """Map the fields the caller sent; an explicit null class teacher removes the class teacher."""
     attributes = pb.GroupAttributes()
@@ -84,3 +91,26 @@ async def update_group(
     """Курс, специальность, форма обучения, классный руководитель (только администратор)."""
     request = pb.UpdateGroupRequest(group_id=str(group_id), attributes=attributes_pb(body))
     return group_details_out((await call(clients.journal.UpdateGroup, request, caller.token)).group)
+
+
+@router.get("/groups", summary="Учебные группы")
+async def list_groups(
+    caller: Caller,
+    clients: Clients,
+    name_prefix: Annotated[
+        str, Query(max_length=32, description="Начало названия группы, например «ИС-2»; пусто — все")
+    ] = "",
+    page_size: Annotated[int | None, page_size_query(500)] = None,
+) -> GroupListOut:
+    """Группы с их данными по названию: администрации — все; преподавателю — где он ведёт занятия;
+    классному руководителю — ещё и свои группы."""
+    request = pb.ListGroupsRequest(name_prefix=name_prefix, page_size=page_size or 0)
+    response = await call(clients.journal.ListGroups, request, caller.token)
+    return GroupListOut(groups=[group_details_out(g) for g in response.groups])
+
+
+@router.get("/groups/{group_id}", summary="Учебная группа")
+async def get_group(group_id: UUID, caller: Caller, clients: Clients) -> GroupDetailsOut:
+    """Группа с её данными (читатели те же, что у списка групп; остальным — 404)."""
+    request = pb.GetGroupRequest(group_id=str(group_id))
+    return group_details_out((await call(clients.journal.GetGroup, request, caller.token)).group)

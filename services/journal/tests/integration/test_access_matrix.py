@@ -339,6 +339,17 @@ CALLS.update(
         ),
     }
 )
+# Finding groups by name and reading one (the portal's «Группы»).
+CALLS.update(
+    {
+        "ListGroups": lambda s, w, md: s.ListGroups(pb.ListGroupsRequest(page_size=5), metadata=md),
+        "GetGroup": lambda s, w, md: s.GetGroup(pb.GetGroupRequest(group_id=w.group_id), metadata=md),
+    }
+)
+# Anyone but the administration and the teachers is refused the list of groups; a teacher or class
+# teacher gets their own groups only (tests/integration/test_group_reads_grpc.py).
+GROUP_LIST_REFUSED = ("student", "parent", "service", "the student", NOT_A_STUDENT, "the student's parent")
+GROUP_LIST_READERS = (*READ_ALL, "teacher", "class_teacher", "the group's teacher", ELSEWHERE, CLASS_TEACHER)
 # Lessons and attendance (R2.3).
 CALLS.update(
     {
@@ -452,6 +463,12 @@ REFUSED: list[Row] = [
         (rpc, NOT_A_PERSON, DENIED, "person_required")
         for rpc in ("RecordLesson", "ListLessons", "RecordAttendance", "GetAttendance")
     ],
+    *[("ListGroups", caller, DENIED, "role_required") for caller in GROUP_LIST_REFUSED],
+    *[
+        ("GetGroup", caller, NOT_FOUND, "group_not_found")
+        for caller in (*MAY_NOT_READ, ELSEWHERE, "the student", "the student's parent", NOT_A_STUDENT)
+    ],
+    *[(rpc, NOT_A_PERSON, DENIED, "person_required") for rpc in ("ListGroups", "GetGroup")],
     *[(rpc, "nobody", UNAUTHENTICATED, "unauthenticated") for rpc in CALLS],
 ]
 
@@ -472,6 +489,8 @@ ALLOWED: list[tuple[str, str]] = [
     *[("GetBellSchedule", caller) for caller in REALM_ROLES],
     *[(rpc, "the group's teacher") for rpc in LESSON_WRITES],
     *[(rpc, caller) for rpc in ("ListLessons", "GetAttendance") for caller in LESSON_READERS],
+    *[("ListGroups", caller) for caller in GROUP_LIST_READERS],
+    *[("GetGroup", caller) for caller in GROUP_READERS],
 ]
 
 

@@ -446,3 +446,82 @@ async def test_writers_at_once_leave_one_whole_answer(journal: Journal) -> None:
     made = [r for r in created if isinstance(r, pb.CreateSubgroupResponse)]
     refusals = [error_code_of(r) for r in created if isinstance(r, grpc.aio.AioRpcError)]
     assert (len(made), refusals) == (1, ["student_in_another_subgroup"] * 3)
+
+
+async def test_groups_are_found_by_name_with_their_attributes_each_reader_their_own(journal: Journal) -> None:
+    stub, admin = journal.stub, journal.admin
+    teacher, klassruk = journal.people.new("teacher"), journal.people.new("class_teacher")
+
+    async def group(name: str, **attributes: Any) -> str:
+        request = pb.CreateGroupRequest(name=name, attributes=pb.GroupAttributes(**attributes))
+        return (await stub.CreateGroup(request, metadata=admin)).group.group_id
+
+    taught = await group(
+        "ИС-21",
+        course_year=2,
+        specialty_code="09.02.07",
+        specialty_name="Информационные системы и программирование",
+        study_form=jpb.STUDY_FORM_FULL_TIME,
+    )
+    led = await group("ИС-22%", class_teacher_id=klassruk)
+    other = await group("ТМ-11")
+    discipline = (
+        await stub.CreateDiscipline(
+            pb.CreateDisciplineRequest(code="ОП.01", name="Математика", kind=jpb.DISCIPLINE_KIND_DISCIPLINE),
+            metadata=admin,
+        )
+    ).discipline.discipline_id
+    for teacher_id in (teacher, klassruk):
+        await stub.AssignTeachingLoad(
+            pb.AssignTeachingLoadRequest(teacher_id=teacher_id, group_id=taught, discipline_id=discipline),
+            metadata=admin,
+        )
+
+    async def names(md: tuple[tuple[str, str], ...], prefix: str = "", size: int = 0) -> list[str]:
+        request = pb.ListGroupsRequest(name_prefix=prefix, page_size=size)
+        return [g.name for g in (await stub.ListGroups(request, metadata=md)).groups]
+
+    for role in ("admin", "director", "deputy", "curator"):
+        assert await names(journal.md(str(uuid.uuid4()), role)) == ["ИС-21", "ИС-22%", "ТМ-11"]
+    assert await names(admin, " ИС ") == ["ИС-21", "ИС-22%"]
+    assert await names(admin, "ИС-22%") == ["ИС-22%"]
+    assert await names(admin, "ИС-2_") == []  # LIKE's wildcards are plain characters here
+    assert await names(admin, size=1) == ["ИС-21"]
+    assert await names(journal.md(teacher, "teacher")) == ["ИС-21"]
+    assert await names(journal.md(klassruk, "class_teacher")) == ["ИС-21", "ИС-22%"]
+    assert await names(journal.md(str(uuid.uuid4()), "teacher")) == []
+
+    listed = (await stub.ListGroups(pb.ListGroupsRequest(name_prefix="ИС-21"), metadata=admin)).groups[0]
+    got = (
+        await stub.GetGroup(pb.GetGroupRequest(group_id=taught), metadata=journal.md(teacher, "teacher"))
+    ).group
+    assert got == listed
+    assert (got.group_id, got.course_year, got.specialty_code, got.study_form) == (
+        taught,
+        2,
+        "09.02.07",
+        jpb.STUDY_FORM_FULL_TIME,
+    )
+    led_group = (
+        await stub.GetGroup(pb.GetGroupRequest(group_id=led), metadata=journal.md(klassruk, "class_teacher"))
+    ).group
+    assert led_group.class_teacher_id == klassruk
+    for refused in (other, str(uuid.uuid4())):
+        await journal.refused(
+            stub.GetGroup(pb.GetGroupRequest(group_id=refused), metadata=journal.md(teacher, "teacher")),
+            grpc.StatusCode.NOT_FOUND,
+            "group_not_found",
+        )
+    await journal.refused(
+        stub.GetGroup(pb.GetGroupRequest(group_id="не-ид"), metadata=admin), INVALID, "invalid_group_id"
+    )
+    for bad, code in (
+        (pb.ListGroupsRequest(page_size=501), "invalid_page_size"),
+        (pb.ListGroupsRequest(name_prefix="И" * 33), "too_long_name_prefix"),
+    ):
+        await journal.refused(stub.ListGroups(bad, metadata=admin), INVALID, code)
+    await journal.refused(
+        stub.ListGroups(pb.ListGroupsRequest(), metadata=journal.md(str(uuid.uuid4()), "student")),
+        grpc.StatusCode.PERMISSION_DENIED,
+        "role_required",
+    )

@@ -23,6 +23,9 @@ class FakeGroups:
     def __init__(self) -> None:
         self.items: dict[uuid.UUID, model.Group] = {}
         self.enrollments: set[tuple[uuid.UUID, uuid.UUID]] = set()
+        # The teaching loads (shared with FakeLoads by FakeStore), for `search` by person.
+        self.loads: list[model.TeachingLoad] = []
+        self.searches = 0
 
     async def get(self, group_id: uuid.UUID) -> model.Group | None:
         return self.items.get(group_id)
@@ -44,6 +47,19 @@ class FakeGroups:
 
     async def students_of(self, group_id: uuid.UUID) -> list[uuid.UUID]:
         return sorted(s for g, s in self.enrollments if g == group_id)
+
+    async def search(
+        self, name_prefix: str, limit: int, *, person_id: uuid.UUID | None = None
+    ) -> list[model.Group]:
+        self.searches += 1
+        taught = {load.group_id for load in self.loads if load.teacher_id == person_id}
+        found = [
+            g
+            for g in self.items.values()
+            if g.name.startswith(name_prefix)
+            and (person_id is None or g.class_teacher_id == person_id or g.id in taught)
+        ]
+        return sorted(found, key=lambda g: g.name)[:limit]
 
     async def is_class_teacher_of_student(self, teacher_id: uuid.UUID, student_id: uuid.UUID) -> bool:
         return any(
@@ -279,6 +295,7 @@ class FakeStore(testing.FakeLedger):
         self.groups = FakeGroups()
         self.disciplines = FakeDisciplines()
         self.loads = FakeLoads(self.groups)
+        self.groups.loads = self.loads.items
         self.marks = FakeMarks()
         self.people = FakePeople()
         self.years = FakeYears()

@@ -6,8 +6,8 @@ from typing import Any
 
 from chassis.errors import InvalidArgument
 from chassis.principal import require_principal as _actor
+from chassis.validation import page_size, require_text
 from chassis.validation import parse_uuid as _id
-from chassis.validation import require_text
 from ejournal.journal.v1 import journal_service_pb2 as pb
 from ejournal.journal.v1 import journal_service_pb2_grpc as pb_grpc
 
@@ -15,7 +15,14 @@ from journal_service.api import mappers
 from journal_service.application.academic_year import GetGroupCalendar, OpenAcademicYear, SetGroupCalendar
 from journal_service.application.bell_schedule import SetBellSchedule
 from journal_service.application.disciplines import CreateDiscipline, ListDisciplines
-from journal_service.application.groups import CreateGroup, EnrollStudent, ListGroupStudents, UpdateGroup
+from journal_service.application.groups import (
+    CreateGroup,
+    EnrollStudent,
+    GetGroup,
+    ListGroups,
+    ListGroupStudents,
+    UpdateGroup,
+)
 from journal_service.application.handlers import JournalHandlers
 from journal_service.application.lessons import (
     GetAttendance,
@@ -31,6 +38,10 @@ from journal_service.domain import lesson_errors, lessons, year, year_errors
 Context = Any
 # One page of a diary or of notifications names far fewer disciplines than a curriculum holds.
 MAX_DISCIPLINE_IDS = 500
+# A group's name is at most 32 characters; a list of groups is one page of the college's groups.
+MAX_GROUP_NAME = 32
+DEFAULT_GROUPS_PAGE = 200
+MAX_GROUPS_PAGE = 500
 
 
 def _attributes(message: pb.GroupAttributes) -> year.GroupAttributes:
@@ -155,6 +166,16 @@ class JournalServicer(pb_grpc.JournalServiceServicer):
         query = ListGroupStudents(group_id=_id(request.group_id, "group_id"))
         students = await self._h.groups.students(query, _actor())
         return pb.ListGroupStudentsResponse(student_ids=[str(s) for s in students])
+
+    async def ListGroups(self, request: pb.ListGroupsRequest, context: Context) -> pb.ListGroupsResponse:
+        prefix = _optional_text(request.name_prefix, "name_prefix", max_length=MAX_GROUP_NAME)
+        size = page_size(request.page_size, default=DEFAULT_GROUPS_PAGE, maximum=MAX_GROUPS_PAGE)
+        groups = await self._h.groups.list_groups(ListGroups(name_prefix=prefix, page_size=size), _actor())
+        return pb.ListGroupsResponse(groups=[mappers.group_to_pb(g) for g in groups])
+
+    async def GetGroup(self, request: pb.GetGroupRequest, context: Context) -> pb.GetGroupResponse:
+        group = await self._h.groups.get_group(GetGroup(group_id=_id(request.group_id, "group_id")), _actor())
+        return pb.GetGroupResponse(group=mappers.group_to_pb(group))
 
     async def UpdateGroup(self, request: pb.UpdateGroupRequest, context: Context) -> pb.UpdateGroupResponse:
         cmd = UpdateGroup(

@@ -9,6 +9,7 @@ from chassis.principal import Principal
 from ejournal.journal.v1 import events_pb2 as events
 from ejournal.journal.v1 import journal_pb2 as jpb
 
+from journal_service.application.academic_year import may_see_group
 from journal_service.application.people import PeopleHandlers
 from journal_service.application.ports import UnitOfWorkFactory
 from journal_service.domain import access, errors, model, year
@@ -42,6 +43,21 @@ class EnrollStudent:
 @dataclass(frozen=True)
 class ListGroupStudents:
     """Read who is enrolled in a group."""
+
+    group_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class ListGroups:
+    """Find groups by the start of their name."""
+
+    name_prefix: str
+    page_size: int
+
+
+@dataclass(frozen=True)
+class GetGroup:
+    """Read one group with its attributes."""
 
     group_id: uuid.UUID
 
@@ -102,6 +118,31 @@ class GroupHandlers:
             if await uow.groups.get(query.group_id) is None:
                 raise errors.GroupNotFound()
             return await uow.groups.students_of(query.group_id)
+
+    async def list_groups(self, query: ListGroups, actor: Principal) -> list[model.Group]:
+        """Return groups by name: all to the administration, a teacher's or class teacher's own.
+
+        A teacher sees the groups they have a load in, a class teacher also the groups they lead;
+        anyone else is refused.
+        """
+        async with self._uow() as uow:
+            if actor.has_any(*access.READ_ALL_ROLES):
+                return await uow.groups.search(query.name_prefix, query.page_size)
+            if not actor.has_any(access.TEACHER, access.CLASS_TEACHER):
+                raise errors.RoleRequired("список групп доступен администрации и преподавателям")
+            return await uow.groups.search(
+                query.name_prefix, query.page_size, person_id=access.person_id(actor)
+            )
+
+    async def get_group(self, query: GetGroup, actor: Principal) -> model.Group:
+        """Return one group to the readers of `list_groups`; NOT_FOUND to anyone else."""
+        async with self._uow() as uow:
+            if not await may_see_group(uow, actor, query.group_id):
+                raise errors.GroupNotFound()
+            group = await uow.groups.get(query.group_id)
+            if group is None:
+                raise errors.GroupNotFound()
+            return group
 
     async def update(self, cmd: UpdateGroup, actor: Principal) -> model.Group:
         """Set the attributes given (admin); the others stay as they are."""

@@ -39,6 +39,16 @@ class Groups(Protocol):
         """Return the ids of the students enrolled in the group, in a stable order."""
         ...
 
+    async def search(
+        self, name_prefix: str, limit: int, *, person_id: uuid.UUID | None = None
+    ) -> list[model.Group]:
+        """Return groups by name whose name starts with the prefix, at most `limit`.
+
+        With `person_id`: only the groups that person teaches (a teaching load) or leads as class
+        teacher. One query.
+        """
+        ...
+
     async def is_class_teacher_of_student(self, teacher_id: uuid.UUID, student_id: uuid.UUID) -> bool:
         """Return True when the person is the class teacher of a group the student is enrolled in."""
         ...

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from chassis.db import insert_new
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal_service.adapters import orm
@@ -53,6 +53,23 @@ class GroupRepository:
             select(e.student_id).where(e.group_id == group_id).order_by(e.student_id)
         )
         return list(rows)
+
+    async def search(
+        self, name_prefix: str, limit: int, *, person_id: uuid.UUID | None = None
+    ) -> list[model.Group]:
+        """Return groups by name whose name starts with the prefix, at most `limit`.
+
+        With `person_id`: only the groups that person teaches (a teaching load) or leads as class
+        teacher. One query.
+        """
+        g, t = orm.groups.c, orm.teaching_loads.c
+        query = select(model.Group).order_by(g.name).limit(limit)
+        if name_prefix:
+            query = query.where(g.name.startswith(name_prefix, autoescape=True))
+        if person_id is not None:
+            taught = select(t.group_id).where(t.teacher_id == person_id)
+            query = query.where(or_(g.class_teacher_id == person_id, g.id.in_(taught)))
+        return list(await self._session.scalars(query))
 
     async def is_class_teacher_of_student(self, teacher_id: uuid.UUID, student_id: uuid.UUID) -> bool:
         """Return True when the person is the class teacher of a group the student is enrolled in."""
