@@ -1181,3 +1181,209 @@ async def test_a_calendar_form_survives_the_journal_being_down(client, idp, fake
     assert "Журнал сейчас не отвечает" in response.text
     assert 'name="starts_2" value="2026-12-29"' in response.text
     assert "connection refused" not in response.text
+
+
+# -- «Группы» and the group's attributes ------------------------------------------------------------
+
+STORED_GROUP = journal_pb2.Group(
+    group_id=GROUP,
+    name="ИС-21",
+    course_year=2,
+    specialty_code="09.02.07",
+    specialty_name="Информационные системы и программирование",
+    study_form=journal_pb2.STUDY_FORM_FULL_TIME,
+    class_teacher_id="6f1c2f8e-0a55-4a1e-9a6e-2d3c4b5a6978",
+)
+ATTRIBUTES_FORM = {
+    "course_year": "3",
+    "specialty_code": "09.02.07",
+    "specialty_name": "Информационные системы и программирование",
+    "study_form": "part_time",
+    "class_teacher_id": "",
+}
+
+
+def test_every_study_form_has_a_russian_label() -> None:
+    from gateway.resources.group_attributes import STUDY_FORMS
+    from gateway.web.group import STUDY_FORM_LABELS
+
+    assert set(STUDY_FORM_LABELS) == set(STUDY_FORMS.names)
+
+
+@pytest.mark.parametrize("role", ADMINISTRATION)
+async def test_the_administration_finds_groups_by_name(client, idp, fakes, role) -> None:
+    _, access, _ = await log_in(client, idp, roles=(role,))
+    assert '<a href="/groups">Группы</a>' in (await client.get("/")).text
+    bare = journal_pb2.Group(group_id=str(uuid.uuid4()), name="ИС-22")
+    fakes.journal.reply("ListGroups", journal_service_pb2.ListGroupsResponse(groups=[STORED_GROUP, bare]))
+    response = await client.get("/groups", params={"name": " ИС "})
+    assert response.status_code == 200
+    page = response.text
+    assert f'<a href="/groups/{GROUP}">ИС-21</a>' in page
+    assert '<td data-label="Курс">2</td>' in page
+    assert "09.02.07 Информационные системы и программирование" in page
+    assert '<td data-label="Форма обучения">Очная</td>' in page
+    assert f'<a href="/groups/{bare.group_id}">ИС-22</a>' in page
+    assert 'name="name" value="ИС"' in page
+    sent = fakes.journal.last("ListGroups")
+    assert (sent.request.name_prefix, sent.request.page_size) == ("ИС", 200)
+    assert sent.metadata["authorization"] == f"Bearer {access}"
+
+    fakes.journal.reply("ListGroups", journal_service_pb2.ListGroupsResponse())
+    assert "Групп, чьё название начинается с «ТМ», нет." in (await client.get("/groups?name=ТМ")).text
+
+
+async def test_a_too_long_name_filter_is_refused_in_place(client, idp, fakes) -> None:
+    await log_in(client, idp, roles=("director",))
+    fakes.journal.fail(
+        "ListGroups",
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "Поле «name_prefix» длиннее 32",
+        "too_long_name_prefix",
+    )
+    response = await client.get("/groups", params={"name": "И" * 33})
+    assert response.status_code == 400
+    assert "Начало названия — не длиннее 32 символов" in response.text
+    assert 'aria-invalid="true"' in response.text and f'value="{"И" * 33}"' in response.text
+
+
+@pytest.mark.parametrize("role", OTHERS)
+async def test_other_roles_get_the_russian_403_on_the_groups_page(client, idp, fakes, role) -> None:
+    await log_in(client, idp, roles=(role,))
+    response = await client.get("/groups")
+    assert response.status_code == 403 and "доступна администрации колледжа" in response.text
+    assert fakes.journal.calls == []
+
+
+@pytest.mark.parametrize("role", ("director", "deputy", "curator"))
+async def test_the_administration_reads_the_groups_attributes_without_the_form(
+    client, idp, fakes, role
+) -> None:
+    await log_in(client, idp, roles=(role,))
+    fakes.journal.reply("GetGroup", journal_service_pb2.GetGroupResponse(group=STORED_GROUP))
+    page = (await client.get(f"/groups/{GROUP}")).text
+    assert "<h1>Группа ИС-21</h1>" in page
+    assert "<dt>Курс</dt><dd>2</dd>" in page and "<dd>Очная</dd>" in page
+    assert STORED_GROUP.class_teacher_id in page
+    assert f'action="/groups/{GROUP}/attributes"' not in page
+    assert fakes.journal.last("GetGroup").request.group_id == GROUP
+
+
+async def test_the_admin_form_starts_with_the_stored_attributes(client, idp, fakes) -> None:
+    await log_in(client, idp, roles=("admin",))
+    fakes.journal.reply("GetGroup", journal_service_pb2.GetGroupResponse(group=STORED_GROUP))
+    page = (await client.get(f"/groups/{GROUP}")).text
+    assert f'action="/groups/{GROUP}/attributes"' in page
+    assert '<option value="2" selected>2</option>' in page
+    assert 'name="specialty_code" value="09.02.07"' in page
+    assert 'name="specialty_name" value="Информационные системы и программирование"' in page
+    assert '<option value="full_time" selected>Очная</option>' in page
+    assert f'name="class_teacher_id" value="{STORED_GROUP.class_teacher_id}"' in page
+
+
+async def test_the_admin_saves_every_attribute_through_update_group(client, idp, fakes) -> None:
+    await log_in(client, idp, roles=("admin",))
+    token = await csrf_of(client, f"/groups/{GROUP}")
+    form = {**ATTRIBUTES_FORM, "class_teacher_id": f" {STORED_GROUP.class_teacher_id} ", "csrf_token": token}
+    response = await client.post(f"/groups/{GROUP}/attributes", data=form)
+    assert (response.status_code, response.headers["location"]) == (
+        303,
+        f"/groups/{GROUP}?attributes_saved=1",
+    )
+    sent = fakes.journal.last("UpdateGroup").request
+    assert sent.group_id == GROUP
+    assert sent.attributes == journal_service_pb2.GroupAttributes(
+        course_year=3,
+        specialty_code="09.02.07",
+        specialty_name="Информационные системы и программирование",
+        study_form=journal_pb2.STUDY_FORM_PART_TIME,
+        class_teacher_id=STORED_GROUP.class_teacher_id,
+    )
+    assert "Данные группы сохранены." in (await client.get(f"/groups/{GROUP}?attributes_saved=1")).text
+
+    await client.post(
+        f"/groups/{GROUP}/attributes", data={**ATTRIBUTES_FORM, "course_year": "", "csrf_token": token}
+    )
+    sent = fakes.journal.last("UpdateGroup").request.attributes
+    assert not sent.HasField("course_year")
+    assert sent.HasField("class_teacher_id") and sent.class_teacher_id == ""  # empty removes them
+
+
+@pytest.mark.parametrize(
+    ("changes", "message", "field"),
+    [
+        ({"course_year": "7"}, "Курс — число от 1 до 5", "course_year"),
+        ({"study_form": "вечерняя"}, "Выберите форму обучения из списка", "study_form"),
+        ({"class_teacher_id": "Иванова"}, "Классный руководитель — идентификатор (UUID)", "class_teacher_id"),
+    ],
+)
+async def test_a_bad_attribute_is_refused_before_the_journal(
+    client, idp, fakes, changes, message, field
+) -> None:
+    await log_in(client, idp, roles=("admin",))
+    token = await csrf_of(client, f"/groups/{GROUP}")
+    response = await client.post(
+        f"/groups/{GROUP}/attributes", data={**ATTRIBUTES_FORM, **changes, "csrf_token": token}
+    )
+    assert response.status_code == 400
+    assert message in response.text
+    assert f'id="{field}" name="{field}"' in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert [c for c in fakes.journal.calls if c.method == "UpdateGroup"] == []
+
+
+@pytest.mark.parametrize(
+    ("code", "field"),
+    [("invalid_specialty_code", "specialty_code"), ("person_not_teacher", "class_teacher_id")],
+)
+async def test_the_journals_refusal_of_attributes_is_shown_in_place(client, idp, fakes, code, field) -> None:
+    await log_in(client, idp, roles=("admin",))
+    fakes.journal.reply("GetGroup", journal_service_pb2.GetGroupResponse(group=STORED_GROUP))
+    token = await csrf_of(client, f"/groups/{GROUP}")
+    fakes.journal.fail("UpdateGroup", grpc.StatusCode.INVALID_ARGUMENT, "Отказ журнала по-русски", code)
+    typed = {**ATTRIBUTES_FORM, "specialty_code": "9.2.7", "class_teacher_id": str(uuid.uuid4())}
+    response = await client.post(f"/groups/{GROUP}/attributes", data={**typed, "csrf_token": token})
+    assert response.status_code == 400
+    page = response.text
+    assert "Отказ журнала по-русски" in page
+    assert 'name="specialty_code" value="9.2.7"' in page  # the typed values, not the stored ones
+    assert f'name="class_teacher_id" value="{typed["class_teacher_id"]}"' in page
+    assert '<option value="part_time" selected>Очно-заочная</option>' in page
+    marked = page.split(f'id="{field}" name="{field}"', 1)[1].split(">", 1)[0]
+    assert 'aria-invalid="true"' in marked
+
+
+@pytest.mark.parametrize("role", ("director", "deputy", "curator", "teacher", "student"))
+async def test_only_the_admin_may_post_the_groups_attributes(client, idp, fakes, role) -> None:
+    await log_in(client, idp, roles=(role,))
+    response = await client.post(
+        f"/groups/{GROUP}/attributes", data={**ATTRIBUTES_FORM, "csrf_token": session_token(client)}
+    )
+    assert response.status_code == 403
+    assert [c for c in fakes.journal.calls if c.method == "UpdateGroup"] == []
+
+
+async def test_the_attributes_form_needs_the_csrf_token(client, idp, fakes) -> None:
+    await log_in(client, idp, roles=("admin",))
+    response = await client.post(f"/groups/{GROUP}/attributes", data=ATTRIBUTES_FORM)
+    assert response.status_code == 403
+    assert fakes.journal.calls == []
+
+
+async def test_an_unknown_group_page_is_the_russian_404_from_get_group(client, idp, fakes) -> None:
+    await log_in(client, idp, roles=("admin",))
+    fakes.journal.fail("GetGroup", grpc.StatusCode.NOT_FOUND, "Группа не найдена", "group_not_found")
+    response = await client.get(f"/groups/{GROUP}")
+    assert response.status_code == 404 and "Группа не найдена" in response.text
+
+
+async def test_an_attributes_form_survives_the_journal_being_down(client, idp, fakes) -> None:
+    await log_in(client, idp, roles=("admin",))
+    token = await csrf_of(client, f"/groups/{GROUP}")
+    for method in ("UpdateGroup", "GetGroup", "ListAcademicYears"):
+        fakes.journal.fail(method, grpc.StatusCode.UNAVAILABLE, "connection refused")
+    response = await client.post(f"/groups/{GROUP}/attributes", data={**ATTRIBUTES_FORM, "csrf_token": token})
+    assert response.status_code == 503
+    assert "Журнал сейчас не отвечает" in response.text
+    assert '<option value="3" selected>3</option>' in response.text
+    assert "connection refused" not in response.text

@@ -1,8 +1,9 @@
-"""The admin in the portal, in a real browser: opens a group by its id and edits its calendar graph.
+"""The admin in the portal, in a real browser: finds a group by name in «Группы», edits its attributes
+(the form starts filled with the stored ones) and its calendar graph.
 
 Real stack (devstack's test profile, real Keycloak, the real journal). The admin is created with the
-identity admin CLI; the group and an academic year are made through the REST API (the portal has no
-list of groups: there is no ListGroups RPC). Every key screen is saved at 1280 and 360 px.
+identity admin CLI; the group and an academic year are made through the REST API. Every key screen
+is saved at 1280 and 360 px.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 
 @pytest.fixture(scope="module")
-def college(stack_platform) -> tuple[Account, str, str, int]:  # type: ignore[no-untyped-def]
+def college(stack_platform) -> tuple[Account, str, str, int, str]:  # type: ignore[no-untyped-def]
     """A new admin, a group and an academic year far ahead (runs on the same stack never meet)."""
     suffix = uuid.uuid4().hex[:6]
     password = f"Adm-{uuid.uuid4().hex[:10]}"
@@ -56,6 +57,7 @@ def college(stack_platform) -> tuple[Account, str, str, int]:  # type: ignore[no
         group.json()["group_id"],
         year.json()["year_id"],
         first,
+        f"ИСП-{suffix}",
     )
 
 
@@ -74,16 +76,39 @@ def graph_rows(page: Page) -> list[list[str]]:
 
 
 def test_the_admin_edits_a_groups_calendar(page: Page, college, stack_platform) -> None:  # type: ignore[no-untyped-def]
-    admin, group_id, year_id, first = college
+    admin, group_id, year_id, first, name = college
     portal = stack_platform.gateway_url
     log_in(page, portal, admin)
-    page.fill("#group_id", group_id)
     screenshot(page, "admin-group-home")
-    page.locator("form.open-group").get_by_role("button", name="Открыть").click()
-    expect(page.locator("h1")).to_have_text("Группа")
+    page.get_by_role("link", name="Группы").click()
+    page.get_by_label("Название начинается с").fill(name)
+    page.get_by_role("button", name="Найти").click()
+    screenshot(page, "admin-groups")
+    page.get_by_role("link", name=name).click()
+    expect(page.locator("h1")).to_have_text(f"Группа {name}")
+    assert page.url.endswith(f"/groups/{group_id}")
+
+    # The attributes: the form starts with the stored ones, saving keeps what was not touched.
+    page.get_by_label("Курс").select_option("2")
+    page.get_by_label("Код специальности").fill("09.02.07")
+    page.get_by_label("Форма обучения").select_option(label="Очная")
+    page.get_by_role("button", name="Сохранить данные группы").click()
+    expect(page.locator(".notice")).to_have_text("Данные группы сохранены.")
+    page.get_by_label("Код специальности").fill("9.2.7")
+    page.get_by_role("button", name="Сохранить данные группы").click()
+    expect(page.get_by_role("alert")).to_contain_text("специальности")
+    expect(page.get_by_label("Код специальности")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Код специальности")).to_have_value("9.2.7")
+    page.goto(f"{portal}/groups/{group_id}")
+    expect(page.get_by_label("Курс")).to_have_value("2")
+    expect(page.get_by_label("Код специальности")).to_have_value("09.02.07")
+    expect(page.get_by_label("Форма обучения")).to_have_value("full_time")
+
     page.get_by_label("Учебный год").select_option(label=f"{first}/{first + 1}")
     page.get_by_role("button", name="Показать").click()
-    expect(page.locator("h2").first).to_have_text(f"Календарный учебный график на {first}/{first + 1}")
+    expect(
+        page.get_by_role("heading", name=f"Календарный учебный график на {first}/{first + 1}")
+    ).to_be_visible()
     expect(page.locator(".empty")).to_have_text("График на этот учебный год пока не задан.")
 
     fill_row(page, 1, "Теоретическое обучение", f"01.09.{first}", f"28.12.{first}")
@@ -122,10 +147,10 @@ def test_the_admin_edits_a_groups_calendar(page: Page, college, stack_platform) 
 
 
 def test_the_group_page_fits_a_phone_screen(page: Page, college, stack_platform) -> None:  # type: ignore[no-untyped-def]
-    admin, group_id, year_id, _ = college
+    admin, group_id, year_id, _, _ = college
     portal = stack_platform.gateway_url
     page.set_viewport_size(PHONE)  # type: ignore[arg-type]
     log_in(page, portal, admin)
-    for path in ("/", f"/groups/{group_id}?year={year_id}"):
+    for path in ("/", "/groups", f"/groups/{group_id}?year={year_id}"):
         page.goto(f"{portal}{path}")
         assert horizontal_overflow(page) == 0, f"{path} scrolls sideways at 360 px"

@@ -1,9 +1,10 @@
-"""Portal page «Группа»: the group's «календарный учебный график» for a chosen academic year.
+"""Portal pages «Группы» and «Группа»: the groups by name; a group's attributes and its
+«календарный учебный график» for a chosen academic year.
 
-There is no ListGroups or GetGroup RPC: the page is reached by the group's id (the admin home has a
-box for it). The administration reads the graph; only the admin gets the form, which replaces the
-year's spans at once (the journal decides again). A refused form comes back with the journal's
-message next to it and every typed value in place.
+The administration reads both; only the admin gets the forms. The attributes form starts filled with
+what GetGroup returned and sends every field to UpdateGroup, so saving it wipes nothing; the calendar
+form replaces the year's spans at once (the journal decides again). A refused form comes back with
+the journal's message next to it and every typed value in place.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from uuid import UUID
 
 import grpc
 from chassis.errors import InvalidArgument, PermissionDenied
+from chassis.grpc_client import error_code_of
 from ejournal.journal.v1 import journal_pb2
 from ejournal.journal.v1 import journal_service_pb2 as pb
 from fastapi import APIRouter, Request
@@ -29,6 +31,7 @@ from gateway.resources.academic_year import (
     calendar_span_out,
     year_out,
 )
+from gateway.resources.group_attributes import STUDY_FORMS, GroupDetailsOut, group_details_out
 from gateway.runtime import get_runtime
 from gateway.web.csrf import CsrfSession
 from gateway.web.year import SERVICE_DOWN, FormProblem, date_of_text, reader, render, service_problem, span
@@ -50,6 +53,23 @@ SPAN_KIND_LABELS: dict[str, str] = {
 ROW_OF_MESSAGE = re.compile(r"Период №([0-9]+)")
 
 Row = tuple[str, str, str]  # kind, first day, last day — as typed
+# Keyed by the proto's values, so a form of study added there without a label fails the portal's tests.
+STUDY_FORM_LABELS: dict[str, str] = {
+    STUDY_FORMS.name_of(journal_pb2.STUDY_FORM_FULL_TIME): "Очная",
+    STUDY_FORMS.name_of(journal_pb2.STUDY_FORM_PART_TIME): "Очно-заочная",
+    STUDY_FORMS.name_of(journal_pb2.STUDY_FORM_EXTRAMURAL): "Заочная",
+}
+ATTRIBUTE_FIELDS = ("course_year", "specialty_code", "specialty_name", "study_form", "class_teacher_id")
+# The journal's error codes → the attribute fields to mark as wrong.
+FIELDS_OF_ATTRIBUTE_CODE: dict[str, str] = {
+    "invalid_course_year": "course_year",
+    "invalid_specialty_code": "specialty_code",
+    "too_long_specialty_name": "specialty_name",
+    "invalid_class_teacher_id": "class_teacher_id",
+    "person_not_found": "class_teacher_id",
+    "person_not_teacher": "class_teacher_id",
+}
+GROUPS_PAGE = 200
 
 
 class AdminOnly(PermissionDenied):
@@ -72,11 +92,47 @@ def group_id_of(text: str) -> str:
         ) from None
 
 
+class AttributesAdminOnly(PermissionDenied):
+    """Only the admin changes a group's attributes."""
+
+    def __init__(self) -> None:
+        super().__init__("Изменять данные группы может только администратор", code="admin_only")
+
+
 @router.get("/groups")
-async def group_lookup(session: PortalSession, group_id: str = "") -> RedirectResponse:
-    """Open a group's page from the home page's box."""
-    reader(session)
-    return RedirectResponse(f"/groups/{group_id_of(group_id)}", status_code=303)
+async def groups(
+    request: Request, session: PortalSession, group_id: str | None = None, name: str = ""
+) -> Response:
+    """Группы по названию (фильтр — начало названия); с `group_id` — переход к группе по идентификатору."""
+    can_edit = reader(session)
+    if group_id is not None:
+        return RedirectResponse(f"/groups/{group_id_of(group_id)}", status_code=303)
+    name = name.strip()
+    found: list[GroupDetailsOut] | None = None
+    problem: FormProblem | None = None
+    try:
+        reply = await call(
+            get_runtime(request).clients.journal.ListGroups,
+            pb.ListGroupsRequest(name_prefix=name, page_size=GROUPS_PAGE),
+            session.access_token,
+        )
+        found = [group_details_out(g) for g in reply.groups]
+    except grpc.aio.AioRpcError as exc:
+        problem = service_problem(exc)
+        if error_code_of(exc) == "too_long_name_prefix":
+            problem = FormProblem("Начало названия — не длиннее 32 символов", {"name"})
+    return render(
+        request,
+        "groups.html",
+        session,
+        status=problem.status if problem else 200,
+        name=name,
+        groups=found,
+        page_size=GROUPS_PAGE,
+        problem=problem,
+        can_edit=can_edit,
+        form_labels=STUDY_FORM_LABELS,
+    )
 
 
 def ru(day: date | None) -> str:
@@ -113,30 +169,52 @@ async def group_page(
     rows: list[Row] | None = None,
     problem: FormProblem | None = None,
     saved: bool = False,
+    attributes: dict[str, str] | None = None,
+    attributes_problem: FormProblem | None = None,
+    attributes_saved: bool = False,
 ) -> Response:
-    """Render «Группа»: the year's choice, its graph, and for the admin 12 rows of the form."""
+    """Render «Группа»: its attributes (and for the admin their form, filled with them), the year's
+    choice, its graph, and for the admin 12 rows of the calendar form."""
     can_edit = reader(session)
     years: list[AcademicYearOut] = []
     spans: list[CalendarSpanOut] | None = None
+    group: GroupDetailsOut | None = None
+    refused = problem or attributes_problem
     try:
+        group = group_details_out(
+            (
+                await call(
+                    get_runtime(request).clients.journal.GetGroup,
+                    pb.GetGroupRequest(group_id=group_id),
+                    session.access_token,
+                )
+            ).group
+        )
         years = await years_of(request, session)
         year = next((y for y in years if y.year_id == year_id), years[0] if years else None)
         if year is not None:
             spans = await spans_of(request, session, group_id, year.year_id)
     except grpc.aio.AioRpcError as exc:
         # After a refused form the typed rows matter more than the table: they are not lost.
-        if problem is None or exc.code() not in SERVICE_DOWN:
+        if refused is None or exc.code() not in SERVICE_DOWN:
             raise
         year = next((y for y in years if y.year_id == year_id), None)
     if rows is None:
         rows = [(s.kind, ru(s.starts_on), ru(s.ends_on)) for s in spans or []]
     rows = rows + [("", "", "")] * (MAX_SPANS - len(rows))
+    if attributes is None:
+        attributes = attributes_of(group)
     return render(
         request,
         "group.html",
         session,
-        status=problem.status if problem else 200,
+        status=refused.status if refused else 200,
         group_id=group_id,
+        group=group,
+        attributes=attributes,
+        attributes_problem=attributes_problem,
+        attributes_saved=attributes_saved,
+        form_labels=STUDY_FORM_LABELS,
         form_year_id=year.year_id if year else year_id if problem else None,
         years=years,
         year=year,
@@ -149,12 +227,91 @@ async def group_page(
     )
 
 
+def attributes_of(group: GroupDetailsOut | None) -> dict[str, str]:
+    """Return the group's attributes as the form's fields."""
+    if group is None:
+        return dict.fromkeys(ATTRIBUTE_FIELDS, "")
+    return {
+        "course_year": str(group.course_year or ""),
+        "specialty_code": group.specialty_code,
+        "specialty_name": group.specialty_name,
+        "study_form": group.study_form or "",
+        "class_teacher_id": group.class_teacher_id or "",
+    }
+
+
 @router.get("/groups/{group_id}")
 async def group(
-    request: Request, group_id: UUID, session: PortalSession, year: str | None = None, saved: bool = False
+    request: Request,
+    group_id: UUID,
+    session: PortalSession,
+    *,
+    year: str | None = None,
+    saved: bool = False,
+    attributes_saved: bool = False,
 ) -> Response:
-    """Группа: календарный учебный график на выбранный учебный год (по умолчанию — последний открытый)."""
-    return await group_page(request, session, str(group_id), year, saved=saved)
+    """Группа: её данные и календарный учебный график на выбранный учебный год (по умолчанию — последний)."""
+    return await group_page(
+        request, session, str(group_id), year, saved=saved, attributes_saved=attributes_saved
+    )
+
+
+def parse_attributes(typed: dict[str, str]) -> tuple[pb.GroupAttributes, FormProblem | None]:
+    """Return every attribute of the form for UpdateGroup, or what is wrong with it (in Russian).
+
+    The form starts filled with the stored values, so all of them are sent: nothing is wiped. An
+    empty class teacher removes them; an empty course or form of study leaves what is stored (the
+    journal cannot unset those).
+    """
+    attributes = pb.GroupAttributes(
+        specialty_code=typed["specialty_code"],
+        specialty_name=typed["specialty_name"],
+        class_teacher_id=typed["class_teacher_id"],
+    )
+    course = typed["course_year"]
+    if course:
+        if not course.isdigit() or not 1 <= int(course) <= 5:
+            return attributes, FormProblem("Курс — число от 1 до 5", {"course_year"})
+        attributes.course_year = int(course)
+    if typed["study_form"]:
+        if typed["study_form"] not in STUDY_FORM_LABELS:
+            return attributes, FormProblem("Выберите форму обучения из списка", {"study_form"})
+        attributes.study_form = STUDY_FORMS.to_pb(typed["study_form"])
+    if typed["class_teacher_id"]:
+        try:
+            attributes.class_teacher_id = str(UUID(typed["class_teacher_id"]))
+        except ValueError:
+            return attributes, FormProblem(
+                "Классный руководитель — идентификатор (UUID) сотрудника", {"class_teacher_id"}
+            )
+    return attributes, None
+
+
+@router.post("/groups/{group_id}/attributes")
+async def update_group(request: Request, group_id: UUID, session: CsrfSession) -> Response:
+    """Сохранить данные группы; при отказе — форма с сообщением и введёнными значениями."""
+    if not reader(session):
+        raise AttributesAdminOnly()
+    form = await request.form()
+    typed = {name: str(form.get(name) or "").strip() for name in ATTRIBUTE_FIELDS}
+    attributes, problem = parse_attributes(typed)
+    if problem is None:
+        try:
+            await call(
+                get_runtime(request).clients.journal.UpdateGroup,
+                pb.UpdateGroupRequest(group_id=str(group_id), attributes=attributes),
+                session.access_token,
+            )
+        except grpc.aio.AioRpcError as exc:
+            problem = service_problem(exc)
+            field_name = FIELDS_OF_ATTRIBUTE_CODE.get(error_code_of(exc))
+            if field_name:
+                problem.fields.add(field_name)
+        else:
+            return RedirectResponse(f"/groups/{group_id}?attributes_saved=1", status_code=303)
+    return await group_page(
+        request, session, str(group_id), None, attributes=typed, attributes_problem=problem
+    )
 
 
 def parse_spans(rows: list[Row]) -> tuple[list[journal_pb2.CalendarSpan], FormProblem | None]:
