@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from archive_service.api.consumers import audit_log
+from archive_service.api.consumers import audit_log, subscriptions
 from archive_service.application.handlers import ArchiveHandlers
 from chassis.consumer import Envelope, Handler, PoisonMessage
 from chassis.uow import audit_subject
@@ -90,3 +90,10 @@ async def test_payloads_that_can_never_apply_are_poison(consumer: Handler, store
     with pytest.raises(PoisonMessage):
         await consumer(envelope(data))
     assert store.log == [] and store.claimed == set()
+
+
+def test_the_audit_log_is_applied_one_at_a_time_in_stream_order(fake_handlers: ArchiveHandlers) -> None:
+    # With concurrent application two records published back to back could be chained out of order.
+    [subscription] = subscriptions(fake_handlers)
+    assert subscription.concurrency == 1
+    assert subscription.consumer(None, service="archive")._concurrency == 1  # type: ignore[arg-type]

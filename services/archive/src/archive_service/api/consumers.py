@@ -52,7 +52,9 @@ def audit_log(handlers: ArchiveHandlers) -> Subscription[audit_events.AuditRecor
         if await handlers.append_audit_record(cmd, delivery):
             log.debug("audit record appended", extra={"event_id": delivery.event_id, "source": cmd.service})
 
-    return Subscription(audit_events.AuditRecorded, AUDIT_LOG, handle, subjects=AUDIT_SUBJECTS)
+    # One at a time: the chain is appended under one lock anyway, and one at a time it follows the
+    # stream's order, so the log reads in the order the records were published.
+    return Subscription(audit_events.AuditRecorded, AUDIT_LOG, handle, subjects=AUDIT_SUBJECTS, concurrency=1)
 
 
 def subscriptions(handlers: ArchiveHandlers) -> list[Subscription[Any]]:
