@@ -37,3 +37,17 @@ async def cloned_database(superuser_dsn: str, template: str, prefix: str) -> Asy
             await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:
             await conn.close()
+
+
+def assert_every_rpc_decided_for_every_caller(
+    rpcs: set[str],
+    refused: list[tuple[str, str, object, str]],
+    allowed: list[tuple[str, str]],
+    callers: set[str],
+) -> None:
+    """Check an access matrix: every RPC has a row for every caller, refused or allowed, never both."""
+    assert {rpc for rpc, *_ in refused} == {rpc for rpc, _ in allowed} == rpcs
+    for rpc in rpcs:
+        no = {caller for r, caller, *_ in refused if r == rpc}
+        yes = {caller for r, caller in allowed if r == rpc}
+        assert no | yes == callers and not no & yes, rpc

@@ -25,7 +25,7 @@ from chassis.events import Delivery
 from chassis.grpc_client import call_metadata, error_code_of
 from chassis.testing import LocalIssuer, serve_in_process
 from chassis.uow import audit_subject
-from devstack.testing import cloned_database, realm_roles
+from devstack.testing import assert_every_rpc_decided_for_every_caller, cloned_database, realm_roles
 from ejournal.archive.v1 import archive_service_pb2 as pb
 from ejournal.archive.v1 import archive_service_pb2_grpc as pb_grpc
 
@@ -123,11 +123,8 @@ def metadata(archive: Archive, caller: str) -> tuple[tuple[str, str], ...]:
 
 async def test_the_tables_cover_every_rpc_and_every_role() -> None:
     rpcs = set(pb.DESCRIPTOR.services_by_name["ArchiveService"].methods_by_name)
-    assert set(CALLS) == {rpc for rpc, *_ in REFUSED} == {rpc for rpc, _ in ALLOWED} == rpcs
-    for rpc in rpcs:
-        refused = {caller for r, caller, *_ in REFUSED if r == rpc}
-        allowed = {caller for r, caller in ALLOWED if r == rpc}
-        assert refused | allowed == {*REALM_ROLES, "nobody"} and not refused & allowed
+    assert set(CALLS) == rpcs
+    assert_every_rpc_decided_for_every_caller(rpcs, REFUSED, ALLOWED, {*REALM_ROLES, "nobody"})
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ from chassis.db import make_engine, make_session_factory
 from chassis.grpc_client import call_metadata, error_code_of
 from chassis.grpc_server import GrpcServer
 from chassis.testing import LocalIssuer
+from devstack.testing import realm_roles
 from ejournal.identity.v1 import identity_pb2 as ipb
 from ejournal.identity.v1 import identity_service_pb2 as pb
 from ejournal.identity.v1 import identity_service_pb2_grpc as pb_grpc
@@ -33,17 +34,7 @@ from identity_service.application.handlers import IdentityHandlers
 from identity_service.application.ports import NewAccount
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
-REALM_ROLES = (
-    "admin",
-    "director",
-    "deputy",
-    "curator",
-    "class_teacher",
-    "teacher",
-    "student",
-    "parent",
-    "service",
-)
+REALM_ROLES = realm_roles()
 STAFF = ("admin", "director", "deputy", "curator", "class_teacher", "teacher")
 DENIED, UNAUTHENTICATED = grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.UNAUTHENTICATED
 

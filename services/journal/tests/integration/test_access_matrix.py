@@ -23,6 +23,7 @@ from chassis.db import make_engine, make_session_factory
 from chassis.grpc_client import call_metadata, error_code_of
 from chassis.grpc_server import GrpcServer
 from chassis.testing import LocalIssuer
+from devstack.testing import realm_roles
 from ejournal.common.v1.common_pb2 import LocalDate
 from ejournal.journal.v1 import journal_pb2 as jpb
 from ejournal.journal.v1 import journal_service_pb2 as pb
@@ -36,17 +37,7 @@ from .people import KnownPeople
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 TODAY = date(2026, 10, 15)
-REALM_ROLES = (
-    "admin",
-    "director",
-    "deputy",
-    "curator",
-    "class_teacher",
-    "teacher",
-    "student",
-    "parent",
-    "service",
-)
+REALM_ROLES = realm_roles()
 READ_ALL = ("admin", "director", "deputy", "curator")
 DENIED, NOT_FOUND, UNAUTHENTICATED = (
     grpc.StatusCode.PERMISSION_DENIED,
