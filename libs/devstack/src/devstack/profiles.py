@@ -91,9 +91,9 @@ PROFILES: dict[str, Profile] = {
 }
 
 # Extra test lanes (`EJOURNAL_TEST_PROFILE=test1` …) so several checkouts or developers can run the
-# suite side by side on one machine: the same port pattern as `test`, on 61xxx, 62xxx, 63xxx.
-for _lane in (1, 2, 3):
-    _base = 60000 + 1000 * _lane
+# suite side by side on one machine: the same port pattern as `test`, on 61xxx … 64xxx, then 57xxx and
+# 52xxx (65xxx would run past the last port).
+for _lane, _base in ((1, 61000), (2, 62000), (3, 63000), (4, 64000), (5, 57000), (6, 52000)):
     PROFILES[f"test{_lane}"] = Profile(
         name=f"test{_lane}",
         postgres_port=_base + 432,
