@@ -38,7 +38,7 @@ from devstack.stack import External, Stack, StackError, find_repo_root
 
 log = logging.getLogger("devstack")
 
-# `test` unless EJOURNAL_TEST_PROFILE names another test lane (test1 … test6).
+# `test` unless EJOURNAL_TEST_PROFILE names another test lane (test1 … test7).
 PROFILE = os.environ.get("EJOURNAL_TEST_PROFILE", "test")
 ENV_POSTGRES = "TEST_POSTGRES_URL"
 ENV_NATS = "TEST_NATS_URL"
