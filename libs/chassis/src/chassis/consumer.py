@@ -50,6 +50,8 @@ class Envelope:
 
 
 Handler = Callable[[Envelope], Awaitable[None]]
+BatchHandler = Callable[[Sequence[Envelope]], Awaitable[None]]
+"""Applies a fetched batch in one transaction, in stream order; raises to have it applied one by one."""
 
 
 def decode(message_type: type[M], envelope: Envelope) -> M:
@@ -134,6 +136,7 @@ class EventConsumer:
         ack_wait_seconds: float = 30.0,
         batch: int = 50,
         concurrency: int = 8,
+        batch_handler: BatchHandler | None = None,
     ) -> None:
         self._js = js
         self._service = service
@@ -146,6 +149,7 @@ class EventConsumer:
         self._ack_wait = ack_wait_seconds
         self._batch = batch
         self._concurrency = max(1, concurrency)
+        self._batch_handler = batch_handler
 
     async def ensure(self) -> None:
         """Create or update the durable consumer (pull_subscribe would ignore a changed config)."""
@@ -166,13 +170,7 @@ class EventConsumer:
     async def process(self, msg: Msg) -> None:
         """Apply one message and settle it with ack, nak or term."""
         headers = msg.headers or {}
-        meta = msg.metadata
-        envelope = Envelope(
-            event_id=headers.get("Nats-Msg-Id", "") or f"seq-{meta.sequence.stream}",
-            subject=msg.subject,
-            data=msg.data,
-            num_delivered=meta.num_delivered,
-        )
+        envelope = self._envelope(msg)
         token = correlation_id_var.set(headers.get("Ejournal-Correlation-Id", "") or new_id())
         try:
             await self._handler(envelope)
@@ -202,7 +200,14 @@ class EventConsumer:
         Each message is still applied in its own transaction and acked only after its commit; the
         messages of a batch are independent deliveries (as they are across replicas sharing the
         durable), so handlers already must not depend on their order.
+
+        With a batch handler the whole batch is first applied at once (one transaction, stream
+        order) and every message acked after its commit; if that fails (a poison message, a fault),
+        nothing of it was committed and the messages go one by one through `process` instead, so
+        each is acked, retried or dead-lettered on its own as without one.
         """
+        if self._batch_handler is not None and len(msgs) > 1 and await self._apply_together(msgs):
+            return
         if self._concurrency == 1 or len(msgs) == 1:
             for msg in msgs:
                 await self.process(msg)
@@ -217,6 +222,37 @@ class EventConsumer:
         for outcome in outcomes:
             if isinstance(outcome, BaseException):
                 raise outcome
+
+    async def _apply_together(self, msgs: Sequence[Msg]) -> bool:
+        """Apply the batch with the batch handler and ack it; return False when it failed as a whole."""
+        assert self._batch_handler is not None
+        token = correlation_id_var.set(new_id())
+        try:
+            await self._batch_handler([self._envelope(msg) for msg in msgs])
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.info(
+                "batch failed, applying its events one by one",
+                extra={"consumer": self._durable, "events": len(msgs), "error": repr(exc)},
+            )
+            return False
+        finally:
+            correlation_id_var.reset(token)
+        for msg in msgs:
+            await msg.ack()
+        return True
+
+    @staticmethod
+    def _envelope(msg: Msg) -> Envelope:
+        headers = msg.headers or {}
+        meta = msg.metadata
+        return Envelope(
+            event_id=headers.get("Nats-Msg-Id", "") or f"seq-{meta.sequence.stream}",
+            subject=msg.subject,
+            data=msg.data,
+            num_delivered=meta.num_delivered,
+        )
 
     async def _dead_letter(self, msg: Msg, envelope: Envelope, error: str) -> None:
         headers = {
@@ -269,6 +305,9 @@ class EventConsumer:
 EventHandler = Callable[[M, Delivery], Awaitable[object]]
 """A use case applying one decoded event: `handlers.project_mark(event_to_command(e), delivery)`."""
 
+BatchEventHandler = Callable[[Sequence[tuple[M, Delivery]]], Awaitable[object]]
+"""A use case applying a fetched batch of decoded events in one transaction, in stream order."""
+
 
 def on_event(event_type: type[M], consumer: str, handle: EventHandler[M]) -> Handler:
     """Wrap a typed handler: decode the payload, check its id and time, key the delivery, call it."""
@@ -288,6 +327,30 @@ def on_event(event_type: type[M], consumer: str, handle: EventHandler[M]) -> Han
     return handler
 
 
+def on_events(event_type: type[M], consumer: str, handle: BatchEventHandler[M]) -> BatchHandler:
+    """Wrap a typed batch handler: decode, check and key every event as `on_event` does, then call it.
+
+    A poison event raises before anything is applied, so the batch goes one by one and the poison
+    is dead-lettered alone."""
+    has_time = "occurred_at" in event_type.DESCRIPTOR.fields_by_name
+
+    async def handler(envelopes: Sequence[Envelope]) -> None:
+        items = []
+        for envelope in envelopes:
+            event = decode(event_type, envelope)
+            if has_time:
+                require_field(event, "occurred_at")
+            delivery = Delivery(
+                event_id=event_key(getattr(event, "event_id", ""), envelope),
+                consumer=consumer,
+                subject=envelope.subject,
+            )
+            items.append((event, delivery))
+        await handle(items)
+
+    return handler
+
+
 @dataclass(frozen=True)
 class Subscription(Generic[M]):
     """One purpose of one service: which event it applies, under which durable name, and how."""
@@ -303,6 +366,9 @@ class Subscription(Generic[M]):
     """How many events of a fetched batch are applied at once (1: strictly one after another)."""
     stream_name: str = ""
     """The stream to bind to; by default the producer's (tests bind to a private one)."""
+    handle_batch: BatchEventHandler[M] | None = None
+    """Applies a fetched batch in one transaction, in stream order (fewer commits); `handle` then
+    applies the events one by one when a batch fails as a whole."""
 
     def filter_subjects(self) -> list[str]:
         """Return the subjects this subscription filters on."""
@@ -328,4 +394,9 @@ class Subscription(Generic[M]):
             max_deliver=self.max_deliver,
             nak_delay_seconds=self.nak_delay_seconds,
             concurrency=self.concurrency,
+            batch_handler=(
+                on_events(self.event_type, self.durable, self.handle_batch)
+                if self.handle_batch is not None
+                else None
+            ),
         )

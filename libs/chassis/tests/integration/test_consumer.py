@@ -6,7 +6,8 @@ import asyncio
 import uuid
 
 import pytest
-from chassis.consumer import Envelope, EventConsumer, decode
+from chassis.consumer import Envelope, EventConsumer, decode, on_event, on_events
+from chassis.events import Delivery, stamp
 from chassis.streams import dlq_subject
 from chassis.testing import eventually as wait_for
 from chassis.uow import UnitOfWork
@@ -245,3 +246,144 @@ async def test_concurrency_one_applies_a_batch_in_stream_order(scratch: Scratch)
     )
     await c.process_batch(await fetch_all(scratch, c, durable, len(ids)))
     assert order == ids
+
+
+async def _apply(scratch: Scratch, uow: UnitOfWork, event_id: str, subject: str, note: str) -> None:
+    if await uow.inbox.claim(event_id, "effects", subject):
+        await uow.session.execute(text("INSERT INTO effects VALUES (:e, :n)"), {"e": event_id, "n": note})
+
+
+async def _effects_in_order(scratch: Scratch) -> list[tuple[str, str]]:
+    async with scratch.sessions() as s:
+        rows = await s.execute(text("SELECT event_id, note FROM effects ORDER BY ctid"))
+        return [(r[0], r[1]) for r in rows]
+
+
+async def test_a_batch_handler_applies_a_batch_in_one_transaction_in_stream_order_and_acks_it(
+    scratch: Scratch,
+) -> None:
+    durable = f"d{uuid.uuid4().hex[:8]}"
+    batches: list[list[str]] = []
+    singles: list[str] = []
+
+    async def handler(envelope: Envelope) -> None:
+        singles.append(envelope.event_id)
+
+    async def batch_handler(envelopes) -> None:  # type: ignore[no-untyped-def]
+        batches.append([e.event_id for e in envelopes])
+        async with UnitOfWork(scratch.sessions, service="test") as uow:
+            for e in envelopes:
+                await _apply(scratch, uow, e.event_id, e.subject, "batch")
+            await uow.commit()
+
+    ids = [str(uuid.uuid4()) for _ in range(12)]
+    for event_id in ids:
+        await publish(scratch, AuditRecorded(event_id=event_id).SerializeToString(), event_id)
+    c = EventConsumer(
+        scratch.js,
+        service="test",
+        stream=scratch.stream,
+        durable=durable,
+        filter_subjects=[f"{scratch.prefix}.>"],
+        handler=handler,
+        batch_handler=batch_handler,
+    )
+    await c.process_batch(await fetch_all(scratch, c, durable, len(ids)))
+    assert batches == [ids], "one call with the whole batch, in stream order"
+    assert singles == []
+    assert await _effects_in_order(scratch) == [(i, "batch") for i in ids]
+    await scratch.nc.flush()
+    info = await scratch.js.consumer_info(scratch.stream, durable)
+    assert (info.num_pending, info.num_ack_pending) == (0, 0)
+
+
+async def test_a_batch_that_fails_after_its_commit_goes_one_by_one_and_changes_nothing_more(
+    scratch: Scratch,
+) -> None:
+    durable = f"d{uuid.uuid4().hex[:8]}"
+    singles: list[str] = []
+
+    async def handler(envelope: Envelope) -> None:
+        singles.append(envelope.event_id)
+        async with UnitOfWork(scratch.sessions, service="test") as uow:
+            await _apply(scratch, uow, envelope.event_id, envelope.subject, "single")
+            await uow.commit()
+
+    async def batch_handler(envelopes) -> None:  # type: ignore[no-untyped-def]
+        async with UnitOfWork(scratch.sessions, service="test") as uow:
+            for e in envelopes:
+                await _apply(scratch, uow, e.event_id, e.subject, "batch")
+            await uow.commit()
+        raise ConnectionError("crashed after commit, before the acks")
+
+    ids = [str(uuid.uuid4()) for _ in range(6)]
+    for event_id in ids:
+        await publish(scratch, AuditRecorded(event_id=event_id).SerializeToString(), event_id)
+    c = EventConsumer(
+        scratch.js,
+        service="test",
+        stream=scratch.stream,
+        durable=durable,
+        filter_subjects=[f"{scratch.prefix}.>"],
+        handler=handler,
+        batch_handler=batch_handler,
+        concurrency=1,
+    )
+    await c.process_batch(await fetch_all(scratch, c, durable, len(ids)))
+    assert singles == ids, "each event went through the one-by-one handler"
+    assert await _effects_in_order(scratch) == [(i, "batch") for i in ids], "each applied once"
+    await scratch.nc.flush()
+    info = await scratch.js.consumer_info(scratch.stream, durable)
+    assert (info.num_pending, info.num_ack_pending) == (0, 0)
+
+
+async def test_a_poison_event_in_a_batch_is_dead_lettered_alone_and_the_rest_applied(
+    scratch: Scratch,
+) -> None:
+    service = f"svc{uuid.uuid4().hex[:8]}"
+    durable = f"d{uuid.uuid4().hex[:8]}"
+    batch_calls = 0
+
+    async def apply_one(event: AuditRecorded, delivery: Delivery) -> None:
+        async with UnitOfWork(scratch.sessions, service="test") as uow:
+            await _apply(scratch, uow, delivery.event_id, delivery.subject, event.action)
+            await uow.commit()
+
+    async def apply_many(items) -> None:  # type: ignore[no-untyped-def]
+        nonlocal batch_calls
+        batch_calls += 1
+        async with UnitOfWork(scratch.sessions, service="test") as uow:
+            for event, delivery in items:
+                await _apply(scratch, uow, delivery.event_id, delivery.subject, event.action)
+            await uow.commit()
+
+    good = [str(uuid.uuid4()) for _ in range(4)]
+
+    async def publish_good(n: int) -> None:
+        event = AuditRecorded(event_id=good[n], action="abcd"[n])
+        stamp(event)
+        await publish(scratch, event.SerializeToString(), good[n])
+
+    await publish_good(0)
+    await publish_good(1)
+    await publish(scratch, b"\xff\xff not protobuf", "poison-3")
+    await publish_good(2)
+    await publish_good(3)
+    c = EventConsumer(
+        scratch.js,
+        service=service,
+        stream=scratch.stream,
+        durable=durable,
+        filter_subjects=[f"{scratch.prefix}.>"],
+        handler=on_event(AuditRecorded, "effects", apply_one),
+        batch_handler=on_events(AuditRecorded, "effects", apply_many),
+        concurrency=1,
+    )
+    await c.process_batch(await fetch_all(scratch, c, durable, 5))
+    assert batch_calls == 0, "the poison was found before anything of the batch was applied"
+    assert await _effects_in_order(scratch) == list(zip(good, "abcd", strict=True))
+    [dead] = await wait_for(lambda: dlq_messages(scratch, service))
+    assert dead.headers["Ejournal-Original-Event-Id"] == "poison-3"
+    await scratch.nc.flush()
+    info = await scratch.js.consumer_info(scratch.stream, durable)
+    assert (info.num_pending, info.num_ack_pending) == (0, 0)

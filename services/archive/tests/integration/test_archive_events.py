@@ -234,3 +234,37 @@ async def test_the_log_refuses_update_delete_and_truncate(archive: Archive) -> N
 async def _at_least(rows: Callable[[], Awaitable[list[Any]]], count: int) -> list[Any]:
     found = await rows()
     return found if len(found) >= count else []
+
+
+async def test_a_fetched_batch_is_chained_in_stream_order_each_once(archive: Archive) -> None:
+    consumer = archive.consumer()
+    await consumer.ensure()
+    sub = await archive.stream.js.pull_subscribe_bind(archive.durable, archive.stream.name)
+    events = [audit_recorded(f"action.{n}") for n in range(15)]
+    for event in events[:5]:
+        await archive.publish(event.SerializeToString(), event.event_id)
+    # The first five arrive alone and are appended; then they come again (a republish under new
+    # message ids) in the middle of a batch with ten new ones.
+    first = await sub.fetch(5, timeout=5)
+    await consumer.process_batch(first)
+    for event in events[5:10]:
+        await archive.publish(event.SerializeToString(), event.event_id)
+    for event in events[:5]:
+        await archive.publish(event.SerializeToString(), f"republished-{event.event_id}")
+    for event in events[10:]:
+        await archive.publish(event.SerializeToString(), event.event_id)
+    batch: list[Any] = []
+    while len(batch) < 15:
+        batch += await sub.fetch(15 - len(batch), timeout=5)
+    await consumer.process_batch(batch)
+
+    rows = await archive.log()
+    assert [r.event_id for r in rows] == [e.event_id for e in events], "stream order, each once"
+    assert [r.sequence for r in rows] == sorted(r.sequence for r in rows)
+    verification = await archive.handlers.verify_audit_chain(ADMIN)
+    assert verification.intact and verification.records_checked == 15
+    assert await archive.inbox_rows() == 15
+    await archive.stream.nc.flush()
+    info = await archive.stream.js.consumer_info(archive.stream.name, archive.durable)
+    assert info.num_ack_pending == 0 and info.num_pending == 0
+    await sub.unsubscribe()

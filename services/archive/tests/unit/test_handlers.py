@@ -131,3 +131,30 @@ async def test_verification_walks_the_whole_log_in_batches(store: Any, fake_uow:
 async def test_only_admin_verifies_the_chain(handlers: ArchiveHandlers, roles: tuple[str, ...]) -> None:
     with pytest.raises(PermissionDenied):
         await handlers.verify_audit_chain(issuer.principal(roles=roles))
+
+
+async def test_a_batch_is_chained_in_its_order_in_one_transaction_each_event_once(
+    handlers: ArchiveHandlers, store: Any
+) -> None:
+    cmds = [audit_event(n) for n in range(5)]
+    await append(handlers, cmds[0])
+    # Already in the log under another consumer's claim: not appended again.
+    assert await handlers.append_audit_record(cmds[1], delivery(cmds[1], consumer="archive-replay"))
+    commits = store.commits
+    batch = [cmds[0], cmds[2], cmds[1], cmds[3], cmds[2], cmds[4]]
+    assert await handlers.append_audit_records([(c, delivery(c)) for c in batch]) == 3
+    assert store.commits == commits + 1, "the whole batch in one transaction"
+    assert [r.event_id for r in store.log] == [
+        c.event_id for c in (cmds[0], cmds[1], cmds[2], cmds[3], cmds[4])
+    ]
+    assert [r.sequence for r in store.log] == [1, 2, 3, 4, 5]
+    assert [r.prev_hash for r in store.log[1:]] == [r.chain_hash for r in store.log[:-1]]
+    assert all(r.chain_hash == chain.chain_hash(r.prev_hash, r) for r in store.log)
+
+
+async def test_a_batch_of_events_all_seen_before_takes_no_lock(handlers: ArchiveHandlers, store: Any) -> None:
+    cmds = [audit_event(n) for n in range(2)]
+    await append(handlers, *cmds)
+    locks = store.locks
+    assert await handlers.append_audit_records([(c, delivery(c)) for c in cmds]) == 0
+    assert store.locks == locks and len(store.log) == 2

@@ -7,6 +7,7 @@ no time) goes to dlq.archive; anything else that fails is retried by the chassis
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
 
@@ -52,9 +53,22 @@ def audit_log(handlers: ArchiveHandlers) -> Subscription[audit_events.AuditRecor
         if await handlers.append_audit_record(cmd, delivery):
             log.debug("audit record appended", extra={"event_id": delivery.event_id, "source": cmd.service})
 
-    # One at a time: the chain is appended under one lock anyway, and one at a time it follows the
-    # stream's order, so the log reads in the order the records were published.
-    return Subscription(audit_events.AuditRecorded, AUDIT_LOG, handle, subjects=AUDIT_SUBJECTS, concurrency=1)
+    async def handle_batch(items: Sequence[tuple[audit_events.AuditRecorded, Delivery]]) -> None:
+        cmds = [(append_audit_record_command(event, d.event_id), d) for event, d in items]
+        appended = await handlers.append_audit_records(cmds)
+        log.debug("audit records appended", extra={"events": len(cmds), "appended": appended})
+
+    # A fetched batch is appended in one transaction under one lock, in stream order (one commit
+    # instead of one per record); one at a time when a batch fails, never concurrently, so the log
+    # reads in the order the records were published.
+    return Subscription(
+        audit_events.AuditRecorded,
+        AUDIT_LOG,
+        handle,
+        subjects=AUDIT_SUBJECTS,
+        concurrency=1,
+        handle_batch=handle_batch,
+    )
 
 
 def subscriptions(handlers: ArchiveHandlers) -> list[Subscription[Any]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from chassis.events import Delivery
 from chassis.principal import Principal
 
@@ -21,29 +23,31 @@ class ArchiveHandlers:
 
     async def append_audit_record(self, cmd: commands.AppendAuditRecord, delivery: Delivery) -> bool:
         """Append the record to the end of the chain; return False when it is already in the log."""
+        return await self.append_audit_records([(cmd, delivery)]) == 1
+
+    async def append_audit_records(self, items: Sequence[tuple[commands.AppendAuditRecord, Delivery]]) -> int:
+        """Append records to the end of the chain in the given (stream) order, in one transaction;
+        return how many were new (an event already claimed or already in the log is skipped)."""
         async with self._uow() as uow:
-            if not await uow.inbox.claim(delivery.event_id, delivery.consumer, delivery.subject):
-                return False
+            claimed = []
+            for cmd, delivery in items:
+                if await uow.inbox.claim(delivery.event_id, delivery.consumer, delivery.subject):
+                    claimed.append(cmd)
+            if not claimed:
+                return 0
             # Held until commit: appends by every consumer and replica form one chain, in one order.
             await uow.audit_log.lock_chain()
-            if await uow.audit_log.contains(cmd.event_id):
-                await uow.commit()
-                return False
-            record = model.new_audit_record(
-                event_id=cmd.event_id,
-                occurred_at=cmd.occurred_at,
-                actor_id=cmd.actor_id,
-                actor_roles=cmd.actor_roles,
-                action=cmd.action,
-                resource_type=cmd.resource_type,
-                resource_id=cmd.resource_id,
-                subject_person_id=cmd.subject_person_id,
-                service=cmd.service,
-                correlation_id=cmd.correlation_id,
-            )
-            await uow.audit_log.append(chain.link(record, await uow.audit_log.last_hash()))
+            prev_hash = await uow.audit_log.last_hash()
+            appended = 0
+            for cmd in claimed:
+                if await uow.audit_log.contains(cmd.event_id):
+                    continue
+                record = chain.link(_record_of(cmd), prev_hash)
+                await uow.audit_log.append(record)
+                prev_hash = record.chain_hash
+                appended += 1
             await uow.commit()
-            return True
+            return appended
 
     async def list_audit_records(
         self, query: commands.ListAuditRecords, actor: Principal
@@ -81,3 +85,18 @@ class ArchiveHandlers:
                         return verification
                 after = batch[-1].sequence or after
         return verification
+
+
+def _record_of(cmd: commands.AppendAuditRecord) -> model.AuditRecord:
+    return model.new_audit_record(
+        event_id=cmd.event_id,
+        occurred_at=cmd.occurred_at,
+        actor_id=cmd.actor_id,
+        actor_roles=cmd.actor_roles,
+        action=cmd.action,
+        resource_type=cmd.resource_type,
+        resource_id=cmd.resource_id,
+        subject_person_id=cmd.subject_person_id,
+        service=cmd.service,
+        correlation_id=cmd.correlation_id,
+    )
