@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.templating import Jinja2Templates
 
-from gateway.web import group, login, pages, year
+from gateway.web import group, journal, login, pages, year
 from gateway.web.format import (
     NOTIFICATION_LABELS,
     ROLE_LABELS,
@@ -41,4 +41,5 @@ def portal_router() -> APIRouter:
     router.include_router(pages.router)
     router.include_router(year.router)
     router.include_router(group.router)
+    router.include_router(journal.router)
     return router

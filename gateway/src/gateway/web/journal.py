@@ -1,0 +1,575 @@
+"""Portal «Журнал группы»: the journal page of a group (or subgroup) and discipline as a grid.
+
+Rows are the students, columns the lessons of the period (date, pair, the topic as a tooltip), cells
+the marks and the attendance, the last columns the averages the journal computed. The server renders
+the whole table, so it reads without JavaScript; `static/journal.js` turns it into a keyboard-first
+grid for the teacher: each cell is saved as it is typed through the JSON endpoints below (form
+encoded with the session's CSRF token, like every portal POST). The journal decides every write
+again; a refused value comes back with its Russian reason and stays in the cell.
+
+The lesson form (date, pair, topic, kind, homework and deadline) is an ordinary form and works
+without JavaScript; a refused lesson comes back with the journal's message and the typed values.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import grpc
+from chassis.errors import InvalidArgument, PermissionDenied
+from chassis.grpc_client import error_code_of
+from chassis.grpc_errors import ERROR_CODE_KEY, http_status_for
+from ejournal.identity.v1 import identity_pb2
+from ejournal.journal.v1 import journal_pb2
+from ejournal.journal.v1 import journal_service_pb2 as pb
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from gateway.auth.portal import PortalSession
+from gateway.auth.session import Session
+from gateway.clients import ServiceClients, call
+from gateway.resources.attendance import REASONS, STATUSES
+from gateway.resources.common import date_of, to_local_date
+from gateway.resources.lessons import LESSON_KINDS, LessonOut, lesson_out
+from gateway.resources.marks import KINDS_OF_WORK
+from gateway.resources.people import ROLES
+from gateway.runtime import get_runtime
+from gateway.web.csrf import CsrfSession, csrf_token
+from gateway.web.format import full_name
+from gateway.web.pages import STAFF_ROLES, names_if_available, person_named
+from gateway.web.year import SERVICE_DOWN, FormProblem, date_of_text, service_problem
+
+router = APIRouter()
+
+TEACHER = ROLES.name_of(identity_pb2.ROLE_TEACHER)
+DEFAULT_PERIOD_DAYS = 56  # eight weeks back from today: the columns a teacher needs on a working day
+MAX_PERIOD_DAYS = 366  # ListLessons' limit
+MAX_PAIRS = 8
+
+PRESENT = STATUSES.name_of(journal_pb2.ATTENDANCE_STATUS_PRESENT)
+ABSENT = STATUSES.name_of(journal_pb2.ATTENDANCE_STATUS_ABSENT)
+LATE = STATUSES.name_of(journal_pb2.ATTENDANCE_STATUS_LATE)
+# How a status is written in the cell (the regulation's «н» and «оп»).
+STATUS_SIGNS: dict[str, str] = {PRESENT: "", ABSENT: "н", LATE: "оп"}
+STATUS_LABELS: dict[str, str] = {PRESENT: "присутствовал", ABSENT: "отсутствовал", LATE: "опоздал"}
+# Keyed by the proto's values, so a kind added there without a label fails the portal's tests.
+LESSON_KIND_LABELS: dict[str, str] = {
+    LESSON_KINDS.name_of(journal_pb2.LESSON_KIND_LECTURE): "Лекция",
+    LESSON_KINDS.name_of(journal_pb2.LESSON_KIND_PRACTICAL): "Практическое занятие",
+    LESSON_KINDS.name_of(journal_pb2.LESSON_KIND_LABORATORY): "Лабораторная работа",
+    LESSON_KINDS.name_of(journal_pb2.LESSON_KIND_TEST): "Контрольная работа",
+    LESSON_KINDS.name_of(journal_pb2.LESSON_KIND_SEMINAR): "Семинар",
+    LESSON_KINDS.name_of(journal_pb2.LESSON_KIND_INDEPENDENT_WORK): "Самостоятельная работа",
+    LESSON_KINDS.name_of(journal_pb2.LESSON_KIND_COMBINED): "Комбинированное занятие",
+    LESSON_KINDS.name_of(journal_pb2.LESSON_KIND_CONSULTATION): "Консультация",
+}
+KIND_OF_WORK_LABELS: dict[str, str] = {
+    KINDS_OF_WORK.name_of(journal_pb2.KIND_OF_WORK_ANSWER): "Ответ на занятии",
+    KINDS_OF_WORK.name_of(journal_pb2.KIND_OF_WORK_CONTROL_WORK): "Контрольная работа",
+    KINDS_OF_WORK.name_of(journal_pb2.KIND_OF_WORK_INDEPENDENT_WORK): "Самостоятельная работа",
+    KINDS_OF_WORK.name_of(journal_pb2.KIND_OF_WORK_LABORATORY_WORK): "Лабораторная работа",
+    KINDS_OF_WORK.name_of(journal_pb2.KIND_OF_WORK_PRACTICAL_WORK): "Практическая работа",
+    KINDS_OF_WORK.name_of(journal_pb2.KIND_OF_WORK_HOMEWORK): "Домашнее задание",
+    KINDS_OF_WORK.name_of(journal_pb2.KIND_OF_WORK_TEST): "Тест",
+    KINDS_OF_WORK.name_of(journal_pb2.KIND_OF_WORK_ESSAY): "Реферат, доклад",
+}
+LESSON_FIELDS = (
+    "lesson_date",
+    "pair_number",
+    "topic",
+    "kind",
+    "homework",
+    "homework_deadline",
+    "subgroup_id",
+)
+# The journal's error codes → the lesson form's fields to mark as wrong.
+FIELDS_OF_LESSON_CODE: dict[str, str] = {
+    "lesson_date_in_future": "lesson_date",
+    "not_a_teaching_day": "lesson_date",
+    "pair_not_in_schedule": "pair_number",
+    "lesson_slot_taken": "pair_number",
+    "invalid_lesson_kind": "kind",
+    "invalid_homework_deadline": "homework_deadline",
+    "subgroup_not_found": "subgroup_id",
+}
+DOWN = "Журнал сейчас не отвечает. Введённое осталось на странице — сохраните ещё раз чуть позже."
+
+
+class JournalForStaff(PermissionDenied):
+    """Students and parents read their diary, not a group's journal."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Журнал группы доступен преподавателям, классным руководителям и администрации колледжа. "
+            "Оценки обучающегося — в его дневнике.",
+            code="staff_only",
+        )
+
+
+@dataclass
+class Cell:
+    """What a student has on one lesson: the marks (in order) and the attendance."""
+
+    marks: list[str] = field(default_factory=list)
+    status: str = ""
+    reason: str = ""
+    off: bool = False  # a subgroup's lesson the student is not in
+
+    @property
+    def sign(self) -> str:
+        """Return «н» or «оп» for an absence or lateness, nothing otherwise."""
+        return STATUS_SIGNS.get(self.status, "")
+
+
+@dataclass
+class Row:
+    """One student of the journal page."""
+
+    student_id: str
+    name: str
+    cells: dict[str, Cell]
+    mean: str = ""
+    weighted_mean: str = ""
+
+
+@dataclass
+class Grid:
+    """The journal page: its lessons (columns) and students (rows)."""
+
+    lessons: list[LessonOut]
+    rows: list[Row]
+
+
+def staff_only(session: Session) -> None:
+    """Refuse students and parents (the journal decides the rest: whose load, whose group)."""
+    if not set(session.roles) & STAFF_ROLES:
+        raise JournalForStaff()
+
+
+def period_of(first: str | None, last: str | None, today: date) -> tuple[date, date]:
+    """Return the page's period: typed ДД.ММ.ГГГГ or ГГГГ-ММ-ДД, by default eight weeks to today."""
+    end = date_of_text(last.strip()) if last else today
+    start = date_of_text(first.strip()) if first else None
+    if end is None or (first and start is None):
+        raise InvalidArgument("Период — даты в формате ДД.ММ.ГГГГ", code="invalid_period")
+    start = start or end - timedelta(days=DEFAULT_PERIOD_DAYS)
+    if start > end or (end - start).days > MAX_PERIOD_DAYS - 1:
+        raise InvalidArgument(
+            "Период: начало не позже конца, не длиннее учебного года (366 дней)", code="invalid_period"
+        )
+    return start, end
+
+
+def today_of(request: Request) -> date:
+    """Return today's date in the college's time zone."""
+    return datetime.now(get_runtime(request).settings.college_zone).date()
+
+
+async def student_names(clients: ServiceClients, session: Session, ids: list[str]) -> dict[str, str]:
+    """Return the students' names by id; a student identity does not name (or is down) is left out."""
+
+    async def one(person_id: str) -> tuple[str, str] | None:
+        try:
+            person = await names_if_available(person_named(clients, session, person_id))
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() not in {grpc.StatusCode.NOT_FOUND, grpc.StatusCode.PERMISSION_DENIED}:
+                raise
+            return None
+        return None if person is None else (person_id, full_name(person))
+
+    found = await asyncio.gather(*(one(i) for i in ids))
+    return dict(item for item in found if item is not None)
+
+
+async def load_grid(
+    clients: ServiceClients,
+    session: Session,
+    *,
+    group_id: str,
+    discipline_id: str,
+    subgroup: journal_pb2.Subgroup | None,
+    subgroups: list[journal_pb2.Subgroup],
+    first: date,
+    last: date,
+) -> Grid:
+    """Read the page: lessons of the period, the students, their marks and attendance, names."""
+    token = session.access_token
+    lessons_reply, students_reply = await asyncio.gather(
+        call(
+            clients.journal.ListLessons,
+            pb.ListLessonsRequest(
+                group_id=group_id,
+                discipline_id=discipline_id,
+                from_date=to_local_date(first),
+                to_date=to_local_date(last),
+            ),
+            token,
+        ),
+        call(clients.journal.ListGroupStudents, pb.ListGroupStudentsRequest(group_id=group_id), token),
+    )
+    lessons = [
+        lesson
+        for lesson in lessons_reply.lessons
+        if subgroup is None or lesson.subgroup_id in ("", subgroup.subgroup_id)
+    ]
+    student_ids = list(subgroup.student_ids) if subgroup is not None else list(students_reply.student_ids)
+    marks_replies, attendance_replies, names = await asyncio.gather(
+        asyncio.gather(
+            *(
+                call(clients.journal.ListStudentMarks, pb.ListStudentMarksRequest(student_id=s), token)
+                for s in student_ids
+            )
+        ),
+        asyncio.gather(
+            *(
+                call(
+                    clients.journal.GetAttendance, pb.GetAttendanceRequest(lesson_id=lesson.lesson_id), token
+                )
+                for lesson in lessons
+            )
+        ),
+        student_names(clients, session, student_ids),
+    )
+    lesson_ids = {lesson.lesson_id for lesson in lessons}
+    members = {s.subgroup_id: set(s.student_ids) for s in subgroups}
+    rows: dict[str, Row] = {}
+    for number, (student_id, reply) in enumerate(zip(student_ids, marks_replies, strict=True), start=1):
+        row = Row(student_id, names.get(student_id, f"Обучающийся №{number}"), {})
+        for lesson in lessons:
+            off = bool(lesson.subgroup_id) and student_id not in members.get(lesson.subgroup_id, set())
+            row.cells[lesson.lesson_id] = Cell(off=off)
+        for mark in reversed(reply.marks):  # oldest first within a cell
+            if mark.discipline_id == discipline_id and mark.lesson_id in lesson_ids:
+                row.cells[mark.lesson_id].marks.append(mark.value)
+        average = next((a for a in reply.averages if a.discipline_id == discipline_id), None)
+        if average is not None:
+            row.mean, row.weighted_mean = average.mean, average.weighted_mean
+        rows[student_id] = row
+    for lesson, attendance in zip(lessons, attendance_replies, strict=True):
+        for entry in attendance.entries:
+            if entry.student_id in rows:
+                cell = rows[entry.student_id].cells[lesson.lesson_id]
+                cell.status = STATUSES.name_of(entry.status)
+                cell.reason = REASONS.name_of(entry.reason) if entry.reason else ""
+    by_name = sorted(rows.values(), key=lambda r: (r.name.startswith("Обучающийся №"), r.name))
+    return Grid([lesson_out(lesson) for lesson in lessons], by_name)
+
+
+def lesson_form_of(request: Request, typed: dict[str, str] | None) -> dict[str, str]:
+    """Return the lesson form's values: what was typed, else the date and pair the link asked for."""
+    if typed is not None:
+        return typed
+    params = request.query_params
+    values = dict.fromkeys(LESSON_FIELDS, "")
+    asked = date_of_text(params.get("date", ""))
+    values["lesson_date"] = f"{asked:%d.%m.%Y}" if asked else ""
+    values["pair_number"] = params.get("pair", "") if params.get("pair", "").isdigit() else ""
+    values["kind"] = LESSON_KINDS.name_of(journal_pb2.LESSON_KIND_COMBINED)
+    return values
+
+
+async def journal_page(
+    request: Request,
+    session: Session,
+    group_id: UUID,
+    discipline_id: UUID,
+    *,
+    subgroup_id: str = "",
+    first: str | None = None,
+    last: str | None = None,
+    typed: dict[str, str] | None = None,
+    problem: FormProblem | None = None,
+) -> Response:
+    """Render the journal page (the grid, the lesson form), after a refused lesson with what was typed."""
+    staff_only(session)
+    clients = get_runtime(request).clients
+    today = today_of(request)
+    start, end = period_of(first, last, today)
+    token = session.access_token
+    group_name, discipline_name = "", ""
+    subgroups: list[journal_pb2.Subgroup] = []
+    grid: Grid | None = None
+    try:
+        group_reply, discipline_reply, subgroups_reply = await asyncio.gather(
+            call(clients.journal.GetGroup, pb.GetGroupRequest(group_id=str(group_id)), token),
+            call(
+                clients.journal.ListDisciplines,
+                pb.ListDisciplinesRequest(discipline_ids=[str(discipline_id)]),
+                token,
+            ),
+            call(clients.journal.ListSubgroups, pb.ListSubgroupsRequest(group_id=str(group_id)), token),
+        )
+        group_name = group_reply.group.name
+        discipline_name = next(
+            (f"{d.code} {d.name}".strip() for d in discipline_reply.disciplines), "Дисциплина"
+        )
+        subgroups = [s for s in subgroups_reply.subgroups if s.discipline_id == str(discipline_id)]
+        subgroup = next((s for s in subgroups if s.subgroup_id == subgroup_id), None)
+        grid = await load_grid(
+            clients,
+            session,
+            group_id=str(group_id),
+            discipline_id=str(discipline_id),
+            subgroup=subgroup,
+            subgroups=subgroups,
+            first=start,
+            last=end,
+        )
+    except grpc.aio.AioRpcError as exc:
+        # After a refused lesson form the typed values matter more than the table: they are not lost.
+        if problem is None or exc.code() not in SERVICE_DOWN:
+            raise
+    can_edit = TEACHER in session.roles
+    opened = request.query_params.get("lesson", "")
+    return render(
+        request,
+        "journal.html",
+        session,
+        status=problem.status if problem else 200,
+        group_id=str(group_id),
+        discipline_id=str(discipline_id),
+        group_name=group_name,
+        discipline_name=discipline_name,
+        subgroups=subgroups,
+        subgroup_id=subgroup_id,
+        start=start,
+        end=end,
+        grid=grid,
+        can_edit=can_edit,
+        opened=opened,
+        recorded=request.query_params.get("recorded") == "1",
+        form=lesson_form_of(request, typed),
+        problem=problem,
+        status_signs=STATUS_SIGNS,
+        status_labels=STATUS_LABELS,
+        kind_labels=LESSON_KIND_LABELS,
+        work_labels=KIND_OF_WORK_LABELS,
+        pairs=range(1, MAX_PAIRS + 1),
+    )
+
+
+def render(request: Request, template: str, session: Session, status: int = 200, **context: Any) -> Response:
+    """Render a page with the session and its CSRF token."""
+    templates = request.app.state.templates
+    response: Response = templates.TemplateResponse(
+        request,
+        template,
+        {"session": session, "csrf_token": csrf_token(request, session), **context},
+        status_code=status,
+    )
+    return response
+
+
+@router.get("/journal/token")
+async def grid_token(request: Request, session: PortalSession) -> Response:
+    """Return this session's CSRF token: the grid asks again after a new login in another tab."""
+    return JSONResponse({"csrf_token": csrf_token(request, session)}, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/journal/{group_id}/{discipline_id}")
+async def journal(
+    request: Request,
+    group_id: UUID,
+    discipline_id: UUID,
+    session: PortalSession,
+    *,
+    subgroup: str = "",
+    start: str | None = None,
+    end: str | None = None,
+) -> Response:
+    """Журнал группы (подгруппы) по дисциплине за период: обучающиеся × занятия, оценки, пропуски, средние."""
+    return await journal_page(
+        request, session, group_id, discipline_id, subgroup_id=subgroup.strip(), first=start, last=end
+    )
+
+
+def parse_lesson(typed: dict[str, str], group_id: str, discipline_id: str) -> pb.RecordLessonRequest:
+    """Return the lesson form as RecordLesson, or raise a FormProblem-bearing LessonFormRefused."""
+    lesson_day = date_of_text(typed["lesson_date"])
+    if lesson_day is None:
+        raise LessonFormRefused(FormProblem("Дата занятия — в формате ДД.ММ.ГГГГ", {"lesson_date"}))
+    pair = typed["pair_number"]
+    if not pair.isdigit() or not 1 <= int(pair) <= MAX_PAIRS:
+        raise LessonFormRefused(FormProblem("Выберите пару из списка", {"pair_number"}))
+    if not typed["topic"]:
+        raise LessonFormRefused(FormProblem("Укажите тему занятия", {"topic"}))
+    if typed["kind"] not in LESSON_KIND_LABELS:
+        raise LessonFormRefused(FormProblem("Выберите вид занятия из списка", {"kind"}))
+    request = pb.RecordLessonRequest(
+        group_id=group_id,
+        subgroup_id=typed["subgroup_id"],
+        discipline_id=discipline_id,
+        lesson_date=to_local_date(lesson_day),
+        pair_number=int(pair),
+        topic=typed["topic"],
+        kind=LESSON_KINDS.to_pb(typed["kind"]),
+        homework=typed["homework"],
+    )
+    if typed["homework_deadline"]:
+        deadline = date_of_text(typed["homework_deadline"])
+        if deadline is None:
+            raise LessonFormRefused(FormProblem("Срок задания — в формате ДД.ММ.ГГГГ", {"homework_deadline"}))
+        if not typed["homework"]:
+            raise LessonFormRefused(FormProblem("Срок указывают вместе с заданием", {"homework"}))
+        request.homework_deadline.CopyFrom(to_local_date(deadline))
+    if typed["subgroup_id"]:
+        try:
+            request.subgroup_id = str(UUID(typed["subgroup_id"]))
+        except ValueError:
+            raise LessonFormRefused(FormProblem("Выберите подгруппу из списка", {"subgroup_id"})) from None
+    return request
+
+
+class LessonFormRefused(Exception):
+    """The lesson form is malformed: the page comes back with the message and the typed values."""
+
+    def __init__(self, problem: FormProblem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+@router.post("/journal/{group_id}/{discipline_id}/lessons")
+async def record_lesson(
+    request: Request, group_id: UUID, discipline_id: UUID, session: CsrfSession
+) -> Response:
+    """Записать занятие (дата, пара, тема, вид, задание); при отказе — страница с введённым и причиной."""
+    staff_only(session)
+    form = await request.form()
+    typed = {name: str(form.get(name) or "").strip() for name in LESSON_FIELDS}
+    problem: FormProblem
+    try:
+        lesson_request = parse_lesson(typed, str(group_id), str(discipline_id))
+        reply = await call(
+            get_runtime(request).clients.journal.RecordLesson, lesson_request, session.access_token
+        )
+    except LessonFormRefused as refused:
+        problem = refused.problem
+    except grpc.aio.AioRpcError as exc:
+        problem = service_problem(exc)
+        field_name = FIELDS_OF_LESSON_CODE.get(error_code_of(exc))
+        if field_name:
+            problem.fields.add(field_name)
+    else:
+        lesson = reply.lesson
+        day = date_of(lesson.lesson_date)
+        query = f"lesson={lesson.lesson_id}&recorded=1"
+        if typed["subgroup_id"]:
+            query += f"&subgroup={typed['subgroup_id']}"
+        if day is not None:
+            query += f"&end={max(day, today_of(request)):%Y-%m-%d}"
+        return RedirectResponse(f"/journal/{group_id}/{discipline_id}?{query}#lesson-{lesson.lesson_id}", 303)
+    return await journal_page(
+        request,
+        session,
+        group_id,
+        discipline_id,
+        subgroup_id=typed["subgroup_id"],
+        typed=typed,
+        problem=problem,
+    )
+
+
+# -- the grid's JSON endpoints (static/journal.js) ---------------------------------------------------
+
+
+def refusal(exc: grpc.aio.AioRpcError) -> JSONResponse:
+    """Return the journal's refusal for the grid: its Russian reason and code, or «not answering»."""
+    if exc.code() in SERVICE_DOWN:
+        return JSONResponse({"ok": False, "code": "unavailable", "message": DOWN}, status_code=503)
+    has_code = any(key == ERROR_CODE_KEY for key, _ in exc.trailing_metadata() or ())
+    if not has_code or not exc.details():
+        raise exc
+    return JSONResponse(
+        {"ok": False, "code": error_code_of(exc), "message": exc.details()},
+        status_code=http_status_for(exc.code()),
+    )
+
+
+def refused(message: str, code: str, status: int = 400) -> JSONResponse:
+    """Return the portal's own refusal of a grid request (malformed before the journal is asked)."""
+    return JSONResponse({"ok": False, "code": code, "message": message}, status_code=status)
+
+
+def uuid_or_none(text: str) -> str | None:
+    """Return a canonical UUID, or None for anything else."""
+    try:
+        return str(UUID(text.strip()))
+    except ValueError:
+        return None
+
+
+@router.post("/journal/{group_id}/{discipline_id}/marks")
+async def record_mark(
+    request: Request, group_id: UUID, discipline_id: UUID, session: CsrfSession
+) -> Response:
+    """Выставить оценку в клетку: занятие, обучающийся, значение из словаря колледжа (и вид работы, вес)."""
+    staff_only(session)
+    form = await request.form()
+    lesson_id = uuid_or_none(str(form.get("lesson_id") or ""))
+    student_id = uuid_or_none(str(form.get("student_id") or ""))
+    value = str(form.get("value") or "").strip()
+    work = str(form.get("kind_of_work") or "")
+    weight = str(form.get("weight") or "1")
+    if lesson_id is None or student_id is None:
+        return refused("Клетка журнала не распознана: обновите страницу", "invalid_cell")
+    if not value or len(value) > 16:
+        return refused("Введите отметку, например 5", "invalid_mark_value")
+    if work and work not in KIND_OF_WORK_LABELS:
+        return refused("Выберите вид работы из списка", "invalid_kind_of_work")
+    if not weight.isdigit() or not 1 <= int(weight) <= 5:
+        return refused("Вес оценки — от 1 до 5", "invalid_weight")
+    mark_request = pb.RecordMarkRequest(
+        student_id=student_id,
+        group_id=str(group_id),
+        discipline_id=str(discipline_id),
+        lesson_id=lesson_id,
+        value=value,
+        weight=int(weight),
+    )
+    if work:
+        mark_request.kind_of_work = KINDS_OF_WORK.to_pb(work)
+    try:
+        reply = await call(
+            get_runtime(request).clients.journal.RecordMark, mark_request, session.access_token
+        )
+    except grpc.aio.AioRpcError as exc:
+        return refusal(exc)
+    return JSONResponse({"ok": True, "mark_id": reply.mark.mark_id, "value": reply.mark.value})
+
+
+@router.post("/journal/{group_id}/{discipline_id}/attendance")
+async def record_attendance(
+    request: Request, group_id: UUID, discipline_id: UUID, session: CsrfSession
+) -> Response:
+    """Отметить посещаемость занятия всей группой: по строке `student_id:status[:reason]` на обучающегося."""
+    staff_only(session)
+    form = await request.form()
+    lesson_id = uuid_or_none(str(form.get("lesson_id") or ""))
+    if lesson_id is None:
+        return refused("Занятие не распознано: обновите страницу", "invalid_cell")
+    entries: list[journal_pb2.AttendanceEntry] = []
+    for item in form.getlist("entry"):
+        student, _, rest = str(item).partition(":")
+        status, _, reason = rest.partition(":")
+        student_id = uuid_or_none(student)
+        if student_id is None or status not in STATUS_SIGNS or (reason and reason not in REASONS.names):
+            return refused("Посещаемость не распознана: обновите страницу", "invalid_attendance")
+        entry = journal_pb2.AttendanceEntry(student_id=student_id, status=STATUSES.to_pb(status))
+        if reason and status != PRESENT:
+            entry.reason = REASONS.to_pb(reason)
+        entries.append(entry)
+    try:
+        reply = await call(
+            get_runtime(request).clients.journal.RecordAttendance,
+            pb.RecordAttendanceRequest(lesson_id=lesson_id, entries=entries),
+            session.access_token,
+        )
+    except grpc.aio.AioRpcError as exc:
+        return refusal(exc)
+    return JSONResponse(
+        {"ok": True, "entries": {e.student_id: STATUSES.name_of(e.status) for e in reply.entries}}
+    )
