@@ -7,12 +7,12 @@ from uuid import UUID
 
 from ejournal.identity.v1 import identity_pb2
 from ejournal.identity.v1 import identity_service_pb2 as pb
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from gateway.auth.bearer import Caller
 from gateway.clients import call
-from gateway.resources.common import Clients, CreatedOut, ProtoEnum, RequestBody
+from gateway.resources.common import Clients, CreatedOut, ProtoEnum, RequestBody, page_size_query
 
 ROLES = ProtoEnum(identity_pb2.Role)
 RoleName = Annotated[str, ROLES]
@@ -68,6 +68,33 @@ def person_out(person: identity_pb2.Person) -> PersonOut:
     )
 
 
+class PersonNameOut(BaseModel):
+    """Имя и роль человека (без логина и контактов)."""
+
+    person_id: str = Field(description="Идентификатор человека")
+    role: str = Field(description=ROLES.describe("Роль"))
+    last_name: str = Field(description="Фамилия")
+    first_name: str = Field(description="Имя")
+    middle_name: str = Field(description="Отчество, может быть пустым")
+
+
+class PersonNameListOut(BaseModel):
+    """Люди по фамилии, имени, отчеству."""
+
+    people: list[PersonNameOut]
+
+
+def person_name_out(person: pb.PersonName) -> PersonNameOut:
+    """Map a PersonName."""
+    return PersonNameOut(
+        person_id=person.person_id,
+        role=ROLES.name_of(person.role),
+        last_name=person.last_name,
+        first_name=person.first_name,
+        middle_name=person.middle_name,
+    )
+
+
 router = APIRouter(tags=["Люди"])
 
 
@@ -88,6 +115,47 @@ async def create_person(body: PersonCreate, caller: Caller, clients: Clients) ->
         role=ROLES.name_of(response.person.role),
         temporary_password=response.temporary_password,
     )
+
+
+@router.get("/people", summary="Найти людей по имени")
+async def search_people(
+    caller: Caller,
+    clients: Clients,
+    query: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=100,
+            description="Начало фамилии, имени или отчества (до трёх слов; регистр и «ё»/«е» не важны)",
+        ),
+    ],
+    role: Annotated[str | None, ROLES, Query(description=ROLES.describe("Только с этой ролью"))] = None,
+    page_size: Annotated[int | None, page_size_query(50)] = None,
+) -> PersonNameListOut:
+    """Люди, у которых каждое слово запроса — начало фамилии, имени или отчества (администрация:
+    администратор, директор, заместитель, куратор). Только имена и роль; каждое чтение в журнале аудита."""
+    request = pb.SearchPeopleRequest(
+        query=query,
+        role=ROLES.to_pb(role) if role else identity_pb2.ROLE_UNSPECIFIED,
+        page_size=page_size or 0,
+    )
+    response = await call(clients.identity.SearchPeople, request, caller.token)
+    return PersonNameListOut(people=[person_name_out(p) for p in response.people])
+
+
+@router.get("/people/names", summary="Имена людей по идентификаторам")
+async def get_people_names(
+    caller: Caller,
+    clients: Clients,
+    person_id: Annotated[
+        list[UUID], Query(max_length=500, description="Идентификаторы людей (до 500; параметр повторяется)")
+    ],
+) -> PersonNameListOut:
+    """Имена тех из названных, кого вызывающий вправе видеть (сотрудники — всех; родитель — себя и своих
+    детей; остальные — себя); прочие пропускаются."""
+    request = pb.GetPeopleRequest(person_ids=[str(p) for p in person_id])
+    response = await call(clients.identity.GetPeople, request, caller.token)
+    return PersonNameListOut(people=[person_name_out(p) for p in response.people])
 
 
 @router.get("/people/{person_id}", summary="Получить сведения о человеке")

@@ -34,6 +34,7 @@ from gateway.resources.academic_year import (
 from gateway.resources.group_attributes import STUDY_FORMS, GroupDetailsOut, group_details_out
 from gateway.runtime import get_runtime
 from gateway.web.csrf import CsrfSession
+from gateway.web.people import names_of, teachers_named
 from gateway.web.year import SERVICE_DOWN, FormProblem, date_of_text, reader, render, service_problem, span
 
 router = APIRouter()
@@ -172,6 +173,7 @@ async def group_page(
     attributes: dict[str, str] | None = None,
     attributes_problem: FormProblem | None = None,
     attributes_saved: bool = False,
+    teacher_query: str = "",
 ) -> Response:
     """Render «Группа»: its attributes (and for the admin their form, filled with them), the year's
     choice, its graph, and for the admin 12 rows of the calendar form."""
@@ -204,6 +206,13 @@ async def group_page(
     rows = rows + [("", "", "")] * (MAX_SPANS - len(rows))
     if attributes is None:
         attributes = attributes_of(group)
+    # The class teacher is picked by name: the search's matches and the people already chosen.
+    teachers, teacher_problem = (
+        await teachers_named(request, session, teacher_query) if teacher_query else ([], None)
+    )
+    names = await names_of(
+        request, session, [group.class_teacher_id or "" if group else "", attributes["class_teacher_id"]]
+    )
     return render(
         request,
         "group.html",
@@ -224,6 +233,10 @@ async def group_page(
         problem=problem,
         saved=saved,
         kind_labels=SPAN_KIND_LABELS,
+        teacher_query=teacher_query,
+        teachers=teachers,
+        teacher_problem=teacher_problem,
+        names=names,
     )
 
 
@@ -249,10 +262,19 @@ async def group(
     year: str | None = None,
     saved: bool = False,
     attributes_saved: bool = False,
+    teacher_query: str = "",
 ) -> Response:
-    """Группа: её данные и календарный учебный график на выбранный учебный год (по умолчанию — последний)."""
+    """Группа: её данные и календарный учебный график на выбранный учебный год (по умолчанию — последний);
+    с `teacher_query` — ещё и преподаватели, чьё имя начинается с введённого, для выбора классного
+    руководителя."""
     return await group_page(
-        request, session, str(group_id), year, saved=saved, attributes_saved=attributes_saved
+        request,
+        session,
+        str(group_id),
+        year,
+        saved=saved,
+        attributes_saved=attributes_saved,
+        teacher_query=teacher_query.strip(),
     )
 
 

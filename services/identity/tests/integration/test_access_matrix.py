@@ -173,11 +173,15 @@ CALLS: dict[str, Call] = {
     "ListPersonRoles": lambda s, w, md: s.ListPersonRoles(
         pb.ListPersonRolesRequest(person_ids=[w.student, w.parent]), metadata=md
     ),
+    "SearchPeople": lambda s, w, md: s.SearchPeople(pb.SearchPeopleRequest(query="Ученикова"), metadata=md),
+    "GetPeople": lambda s, w, md: s.GetPeople(pb.GetPeopleRequest(person_ids=[w.student]), metadata=md),
 }
 
 NOT_ADMIN = [role for role in REALM_ROLES if role != "admin"]
 NEITHER_ADMIN_NOR_SERVICE = [role for role in REALM_ROLES if role not in ("admin", "service")]
 NOT_SERVICE = [role for role in REALM_ROLES if role != "service"]
+ADMINISTRATION = ("admin", "director", "deputy", "curator")
+NOT_ADMINISTRATION = [role for role in REALM_ROLES if role not in ADMINISTRATION]
 SERVICES_ONLY = ("ListPersonRoles",)
 STRANGERS_TO_THE_PERSON = ("student", "parent", OTHER_PARENT, PARENT_WITHOUT_ROLE, ODD_PARENT)
 Row = tuple[str, str, grpc.StatusCode, str]
@@ -206,6 +210,10 @@ REFUSED: list[Row] = [
         ("ListPersonRoles", caller, DENIED, "role_required")
         for caller in (*NOT_SERVICE, "the student", "the student's parent")
     ],
+    *[
+        ("SearchPeople", caller, DENIED, "role_required")
+        for caller in (*NOT_ADMINISTRATION, "the student", "the student's parent")
+    ],
     *[(rpc, "nobody", UNAUTHENTICATED, "unauthenticated") for rpc in CALLS],
 ]
 
@@ -220,6 +228,12 @@ ALLOWED: list[tuple[str, str]] = [
         for rpc in ("CheckGuardianship", "ListChildren")
         for caller in ("service", "the student's parent")
     ],
+    *[("SearchPeople", caller) for caller in ADMINISTRATION],
+]
+# GetPeople leaves out whom the caller may not see instead of refusing: (caller, is the student named).
+GET_PEOPLE_SEES_THE_STUDENT: list[tuple[str, bool]] = [
+    *[(caller, True) for caller in (*STAFF, "service", "the student", "the student's parent")],
+    *[(caller, False) for caller in STRANGERS_TO_THE_PERSON],
 ]
 
 
@@ -252,3 +266,19 @@ async def test_allowed(served: Identity, rpc: str, caller: str) -> None:
     world = await build_world(served)
     reply = await CALLS[rpc](served.stub, world, metadata(served, world, caller))
     assert type(reply).__name__ == f"{rpc}Response"
+
+
+async def test_get_people_covers_every_caller() -> None:
+    assert {caller for caller, _ in GET_PEOPLE_SEES_THE_STUDENT} == set(CALLERS)
+
+
+@pytest.mark.parametrize(
+    ("caller", "sees"), GET_PEOPLE_SEES_THE_STUDENT, ids=[c for c, _ in GET_PEOPLE_SEES_THE_STUDENT]
+)
+async def test_get_people_names_only_whom_the_caller_may_see(
+    served: Identity, caller: str, sees: bool
+) -> None:
+    world = await build_world(served)
+    reply = await CALLS["GetPeople"](served.stub, world, metadata(served, world, caller))
+    assert isinstance(reply, pb.GetPeopleResponse)
+    assert [p.person_id for p in reply.people] == ([world.student] if sees else [])

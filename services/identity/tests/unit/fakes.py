@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
@@ -12,6 +12,7 @@ from chassis import testing
 from identity_service.application import ports
 from identity_service.application.ports import NewAccount
 from identity_service.domain import errors, model
+from identity_service.domain.search import fold
 
 
 class FakeStore(testing.FakeLedger):
@@ -56,6 +57,21 @@ class FakePeople:
             key=lambda p: p.id,
         )
         return [(p.id, p.role) for p in chosen if after is None or p.id > after][:limit]
+
+    async def search(self, words: Sequence[str], role: model.Role | None, limit: int) -> list[model.Person]:
+        def matches(person: model.Person) -> bool:
+            names = [fold(n) for n in (person.last_name, person.first_name, person.middle_name)]
+            return all(any(n.startswith(w) for n in names) for w in words)
+
+        found = [p for p in self._store.people.values() if matches(p) and (role is None or p.role is role)]
+        return sorted(found, key=_by_name)[:limit]
+
+    async def named(self, person_ids: Collection[uuid.UUID]) -> list[model.Person]:
+        return sorted((p for p in self._store.people.values() if p.id in person_ids), key=_by_name)
+
+
+def _by_name(person: model.Person) -> tuple[str, str, str, str]:
+    return (person.last_name, person.first_name, person.middle_name, str(person.id))
 
 
 class FakeGuardianships:

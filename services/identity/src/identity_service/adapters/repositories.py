@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Sequence
 
 from chassis.db import insert_new
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity_service.adapters import orm
 from identity_service.domain import model
+
+_BY_NAME = (orm.people.c.last_name, orm.people.c.first_name, orm.people.c.middle_name, orm.people.c.id)
+
+
+def folded(column: ColumnElement[str]) -> ColumnElement[str]:
+    """Return the column in lower case with «ё» as «е» (as `domain.search.fold`; the indexes use it)."""
+    return func.replace(func.lower(column), "ё", "е")
 
 
 class PersonRepository:
@@ -67,6 +74,28 @@ class PersonRepository:
         if after is not None:
             query = query.where(people.id > after)
         return [(row.id, row.role) for row in await self._session.execute(query)]
+
+    async def search(self, words: Sequence[str], role: model.Role | None, limit: int) -> list[model.Person]:
+        """Return up to `limit` people each of whose folded `words` starts one of their names, by name."""
+        people = orm.people.c
+        names = [folded(people.last_name), folded(people.first_name), folded(people.middle_name)]
+        query = select(model.Person).order_by(*_BY_NAME).limit(limit)
+        for word in words:
+            query = query.where(or_(*(name.startswith(word, autoescape=True) for name in names)))
+        if role is not None:
+            query = query.where(people.role == role)
+        return self._all_detached(await self._session.scalars(query))
+
+    async def named(self, person_ids: Collection[uuid.UUID]) -> list[model.Person]:
+        """Return the people with these ids that exist, by surname, first name, patronymic."""
+        query = select(model.Person).where(orm.people.c.id.in_(list(person_ids))).order_by(*_BY_NAME)
+        return self._all_detached(await self._session.scalars(query))
+
+    def _all_detached(self, rows: Iterable[model.Person]) -> list[model.Person]:
+        people = list(rows)
+        for person in people:
+            self._detached(person)
+        return people
 
     def _detached(self, person: model.Person | None) -> model.Person | None:
         # People are never changed after being read here; a unit of work that ends without a commit

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from chassis.errors import InvalidArgument
 from chassis.principal import require_principal as _actor
 from chassis.validation import page_size
 from chassis.validation import parse_uuid as _id
@@ -14,11 +13,17 @@ from ejournal.identity.v1 import identity_service_pb2_grpc as pb_grpc
 from identity_service.api import mappers
 from identity_service.application import commands
 from identity_service.application.handlers import IdentityHandlers, role_to_pb
+from identity_service.domain.errors import TooManyPersonIds
+from identity_service.domain.search import search_words
 
 Context = Any
 # ListPersonRoles: how many ids one call may name, and the page sizes.
 MAX_PERSON_IDS = 1000
 DEFAULT_ROLES_PAGE = 500
+# SearchPeople's page sizes; GetPeople's ids per call (a journal page of a group needs ~30).
+DEFAULT_SEARCH_PAGE = 20
+MAX_SEARCH_PAGE = 50
+MAX_NAMED_PEOPLE = 500
 
 
 class IdentityServicer(pb_grpc.IdentityServiceServicer):
@@ -81,9 +86,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         self, request: pb.ListPersonRolesRequest, context: Context
     ) -> pb.ListPersonRolesResponse:
         if len(request.person_ids) > MAX_PERSON_IDS:
-            raise InvalidArgument(
-                f"Не больше {MAX_PERSON_IDS} идентификаторов за один запрос", code="too_many_person_ids"
-            )
+            raise TooManyPersonIds(MAX_PERSON_IDS)
         size = page_size(request.page_size, default=DEFAULT_ROLES_PAGE, maximum=MAX_PERSON_IDS)
         query = commands.ListPersonRoles(
             person_ids=tuple(_id(p, "person_ids") for p in request.person_ids),
@@ -97,3 +100,21 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
             people=[pb.PersonRole(person_id=str(p), role=role_to_pb(r)) for p, r in people],
             next_after_person_id=str(people[-1][0]) if len(people) == size else "",
         )
+
+    async def SearchPeople(
+        self, request: pb.SearchPeopleRequest, context: Context
+    ) -> pb.SearchPeopleResponse:
+        query = commands.SearchPeople(
+            words=search_words(request.query),
+            role=mappers.role_from_pb(request.role) if request.role else None,
+            page_size=page_size(request.page_size, default=DEFAULT_SEARCH_PAGE, maximum=MAX_SEARCH_PAGE),
+        )
+        people = await self._h.search_people(query, _actor())
+        return pb.SearchPeopleResponse(people=[mappers.person_name_to_pb(p) for p in people])
+
+    async def GetPeople(self, request: pb.GetPeopleRequest, context: Context) -> pb.GetPeopleResponse:
+        if len(request.person_ids) > MAX_NAMED_PEOPLE:
+            raise TooManyPersonIds(MAX_NAMED_PEOPLE)
+        query = commands.GetPeople(person_ids=tuple(_id(p, "person_ids") for p in request.person_ids))
+        people = await self._h.get_people(query, _actor())
+        return pb.GetPeopleResponse(people=[mappers.person_name_to_pb(p) for p in people])

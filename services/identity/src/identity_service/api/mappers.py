@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ejournal.identity.v1 import identity_pb2 as pb
+from ejournal.identity.v1 import identity_service_pb2 as spb
 
 from identity_service.application.handlers import role_to_pb
 from identity_service.domain import errors, model
@@ -28,4 +29,15 @@ def person_to_pb(person: model.Person) -> pb.Person:
         first_name=person.first_name,
         middle_name=person.middle_name,
         email=person.email or "",
+    )
+
+
+def person_name_to_pb(person: model.Person) -> spb.PersonName:
+    """Map a person to their display name and role (no login, no contacts)."""
+    return spb.PersonName(
+        person_id=str(person.id),
+        role=role_to_pb(person.role),
+        last_name=person.last_name,
+        first_name=person.first_name,
+        middle_name=person.middle_name,
     )

@@ -84,3 +84,19 @@ class ListChildren:
     """List the students linked to a parent."""
 
     parent_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class SearchPeople:
+    """Find people by the start of their names (the folded words of the query), optionally of a role."""
+
+    words: tuple[str, ...]
+    role: Role | None
+    page_size: int
+
+
+@dataclass(frozen=True)
+class GetPeople:
+    """Read the display names of people by id."""
+
+    person_ids: tuple[uuid.UUID, ...]

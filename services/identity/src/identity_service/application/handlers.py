@@ -12,6 +12,7 @@ from ejournal.identity.v1 import identity_pb2 as pb
 from identity_service.application import commands
 from identity_service.application.ports import (
     AccountDirectory,
+    IdentityUnitOfWork,
     NewAccount,
     PasswordFactory,
     UnitOfWorkFactory,
@@ -31,6 +32,20 @@ def _existing(person: model.Person | None) -> model.Person:
     if person is None:
         raise errors.PersonNotFound()
     return person
+
+
+async def _audit_reads(uow: IdentityUnitOfWork, actor: Principal, people: list[model.Person]) -> None:
+    """Audit a read of each person (`person.read`, as GetPerson does) and commit; nothing read, nothing."""
+    for person in people:
+        await uow.audit(
+            "person.read",
+            actor=actor,
+            resource_type="person",
+            resource_id=str(person.id),
+            subject_person_id=str(person.id),
+        )
+    if people:
+        await uow.commit()
 
 
 class IdentityHandlers:
@@ -176,17 +191,31 @@ class IdentityHandlers:
         async with self._uow() as uow:
             children = await uow.people.children_of(query.parent_id)
             # Each child is another person: the same audit record as GetPerson writes for them.
-            for child in children:
-                await uow.audit(
-                    "person.read",
-                    actor=actor,
-                    resource_type="person",
-                    resource_id=str(child.id),
-                    subject_person_id=str(child.id),
-                )
-            if children:
-                await uow.commit()
+            await _audit_reads(uow, actor, children)
             return children
+
+    async def search_people(self, query: commands.SearchPeople, actor: Principal) -> list[model.Person]:
+        """Find people by the start of their names (administration); audit each person found."""
+        access.require_people_searcher(actor)
+        async with self._uow() as uow:
+            found = await uow.people.search(query.words, query.role, query.page_size)
+            await _audit_reads(uow, actor, found)
+            return found
+
+    async def get_people(self, query: commands.GetPeople, actor: Principal) -> list[model.Person]:
+        """Return the names of the people the caller may see: staff and services anyone, a parent
+        themself and their children, anyone else themself; the rest are left out. Audit each other."""
+        wanted = set(query.person_ids)
+        async with self._uow() as uow:
+            if not access.reads_any_person(actor):
+                me = access.subject_id(actor)
+                visible = {me} if me is not None else set()
+                if me is not None and access.is_parent(actor) and wanted - visible:
+                    visible.update(child.id for child in await uow.people.children_of(me))
+                wanted &= visible
+            people = await uow.people.named(wanted) if wanted else []
+            await _audit_reads(uow, actor, [p for p in people if not access.is_self(actor, p.id)])
+            return people
 
     async def _choose_username(self, cmd: commands.CreatePerson, details: model.PersonDetails) -> str:
         if cmd.username is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -40,6 +40,15 @@ class People(Protocol):
     ) -> list[tuple[uuid.UUID, model.Role]]:
         """Return up to `limit` (person id, role) pairs in id order, after `after`; only `person_ids`
         when it is not empty."""
+        ...
+
+    async def search(self, words: Sequence[str], role: model.Role | None, limit: int) -> list[model.Person]:
+        """Return up to `limit` people each of whose folded `words` starts their surname, first name or
+        patronymic (lower case, «ё» as «е»), of `role` when given, by surname, first name, patronymic."""
+        ...
+
+    async def named(self, person_ids: Collection[uuid.UUID]) -> list[model.Person]:
+        """Return the people with these ids that exist, by surname, first name, patronymic."""
         ...
 
 

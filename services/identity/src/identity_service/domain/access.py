@@ -20,6 +20,17 @@ STAFF_ROLES = (
 )
 
 
+# Who may find people by name (R1.4, §4.1.2): the administration that manages accounts, groups and
+# loads. Teachers and class teachers get names through the lists of their groups (GetPeople).
+SEARCH_ROLES = (Role.ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.CURATOR)
+
+
+def require_people_searcher(principal: Principal) -> None:
+    """Raise RoleRequired unless the principal is of the administration (admin, director, deputy, curator)."""
+    if not principal.has_any(*SEARCH_ROLES):
+        raise errors.RoleRequired("поиск людей по имени доступен администрации")
+
+
 def require_admin(principal: Principal, what: str) -> None:
     """Raise RoleRequired unless the principal is the journal administrator."""
     if not principal.has_any(Role.ADMIN):

@@ -159,6 +159,38 @@ class ChildrenNotVisible(PermissionDenied):
         )
 
 
+class SearchQueryMissing(InvalidArgument):
+    """A search for people needs at least the start of a name."""
+
+    def __init__(self) -> None:
+        super().__init__("Введите начало фамилии, имени или отчества", code="missing_query")
+
+
+class SearchQueryTooLong(InvalidArgument):
+    """A search query is limited in length and in words."""
+
+    def __init__(self, limit: int, words: int) -> None:
+        super().__init__(
+            f"Запрос поиска: не длиннее {limit} символов и не больше {words} слов", code="too_long_query"
+        )
+
+
+class SearchQueryInvalid(InvalidArgument):
+    """A search query holds something other than the letters of names."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Запрос поиска может содержать только буквы, пробел, дефис и апостроф", code="invalid_query"
+        )
+
+
+class TooManyPersonIds(InvalidArgument):
+    """One call names at most so many people."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"Не больше {limit} идентификаторов за один запрос", code="too_many_person_ids")
+
+
 class AccountDirectoryUnavailable(ServiceUnavailable):
     """Keycloak does not answer; nothing was written."""
 
