@@ -11,12 +11,12 @@ from urllib.parse import parse_qs, urlsplit
 import grpc
 import pytest
 from ejournal.common.v1 import common_pb2
-from ejournal.identity.v1 import identity_pb2, identity_service_pb2
+from ejournal.identity.v1 import identity_service_pb2
 from ejournal.journal.v1 import journal_pb2, journal_service_pb2
 from gateway.auth.session import SessionCookie
 from gateway.resources.lessons import LESSON_KINDS
 from gateway.resources.marks import KINDS_OF_WORK
-from gateway.web.journal import KIND_OF_WORK_LABELS, LESSON_KIND_LABELS
+from gateway.web.journal import HOMEWORK_KIND_LABELS, HOMEWORK_KINDS, KIND_OF_WORK_LABELS, LESSON_KIND_LABELS
 
 GROUP = str(uuid.uuid4())
 DISCIPLINE = str(uuid.uuid4())
@@ -77,51 +77,68 @@ def a_journal(fakes) -> None:
             disciplines=[journal_pb2.Discipline(discipline_id=DISCIPLINE, code="ОП.01", name="Математика")]
         ),
     )
+    cell = journal_service_pb2.CellMark
     j.reply(
-        "ListLessons",
-        journal_service_pb2.ListLessonsResponse(
+        "GetJournalPage",
+        journal_service_pb2.GetJournalPageResponse(
+            student_ids=[BORIS, ANNA],
             lessons=[
                 lesson(LESSON_1, today - timedelta(days=7), 1, "Пределы"),
                 lesson(LESSON_2, today, 2, "Производная", homework="№ 12–15"),
-            ]
-        ),
-    )
-    j.reply("ListGroupStudents", journal_service_pb2.ListGroupStudentsResponse(student_ids=[BORIS, ANNA]))
-    marks = [
-        journal_pb2.Mark(student_id=BORIS, discipline_id=DISCIPLINE, lesson_id=LESSON_1, value="4"),
-        journal_pb2.Mark(student_id=BORIS, discipline_id=DISCIPLINE, lesson_id=LESSON_1, value="5"),
-        journal_pb2.Mark(student_id=BORIS, discipline_id=str(uuid.uuid4()), lesson_id="", value="2"),
-    ]
-    j.reply(
-        "ListStudentMarks",
-        journal_service_pb2.ListStudentMarksResponse(
-            marks=marks,
-            averages=[
-                journal_service_pb2.DisciplineAverage(
-                    discipline_id=DISCIPLINE, mean="4.50", weighted_mean="4.67"
+            ],
+            cells=[
+                journal_service_pb2.JournalCell(
+                    student_id=BORIS,
+                    lesson_id=LESSON_1,
+                    marks=[
+                        cell(value="5", kind_of_work=journal_pb2.KIND_OF_WORK_CONTROL_WORK, weight=2),
+                        cell(value="4", weight=1),
+                    ],
+                    status=journal_pb2.ATTENDANCE_STATUS_PRESENT,
+                ),
+                journal_service_pb2.JournalCell(
+                    student_id=ANNA,
+                    lesson_id=LESSON_2,
+                    status=journal_pb2.ATTENDANCE_STATUS_ABSENT,
+                    reason=journal_pb2.ABSENCE_REASON_ILLNESS,
+                ),
+            ],
+            marks_without_lesson=[
+                journal_service_pb2.DatedMark(
+                    student_id=ANNA, discipline_id=DISCIPLINE, lesson_date=local(today), mark=cell(value="3")
                 )
+            ],
+            averages=[
+                journal_service_pb2.StudentAverage(student_id=BORIS, mean="4.50", weighted_mean="4.67")
             ],
         ),
     )
     j.reply(
-        "GetAttendance",
-        journal_service_pb2.GetAttendanceResponse(
-            entries=[
-                journal_pb2.AttendanceEntry(student_id=ANNA, status=journal_pb2.ATTENDANCE_STATUS_ABSENT),
-                journal_pb2.AttendanceEntry(student_id=BORIS, status=journal_pb2.ATTENDANCE_STATUS_PRESENT),
-            ]
+        "GetKtp",
+        journal_service_pb2.GetKtpResponse(
+            ktp=journal_service_pb2.Ktp(
+                topics=[
+                    journal_service_pb2.KtpTopic(
+                        topic_id=str(uuid.uuid4()), position=1, title="Тема 1.1", hours=2
+                    )
+                ]
+            )
         ),
     )
     fakes.identity.reply(
-        "GetPerson",
-        identity_service_pb2.GetPersonResponse(
-            person=identity_pb2.Person(person_id=BORIS, last_name="Борисов", first_name="Борис")
+        "GetPeople",
+        identity_service_pb2.GetPeopleResponse(
+            people=[
+                identity_service_pb2.PersonName(person_id=BORIS, last_name="Борисов", first_name="Борис"),
+                identity_service_pb2.PersonName(person_id=ANNA, last_name="Аннина", first_name="Анна"),
+            ]
         ),
     )
 
 
 def test_every_lesson_kind_and_kind_of_work_has_a_russian_label() -> None:
     assert set(LESSON_KIND_LABELS) == set(LESSON_KINDS.names)
+    assert set(HOMEWORK_KIND_LABELS) == set(HOMEWORK_KINDS.names)
     assert set(KIND_OF_WORK_LABELS) == set(KINDS_OF_WORK.names)
 
 
@@ -134,16 +151,20 @@ async def test_the_teacher_reads_the_grid_with_marks_absences_and_averages(clien
     assert "Журнал: ИС-21 — ОП.01 Математика" in page
     assert 'data-editable="1"' in page and "journal.js" in page
     assert page.count('<tr data-student="') == 2
+    assert page.index("Аннина Анна") < page.index("Борисов Борис")  # rows by name
     assert f'<td class="cell" data-lesson="{LESSON_1}"' in page
-    assert '<span class="marks">5 4</span>' in page  # oldest first (the journal sends newest first)
-    assert '<span class="att">н</span>' in page
+    assert '<span class="mark" title="Контрольная работа, вес 2">5<sub>×2</sub></span>' in page
+    assert '<span class="mark" title="Ответ на занятии, вес 1">4</span>' in page
+    assert 'data-status="absent" data-reason="illness"' in page and '<span class="att">н</span>' in page
+    assert "Без занятия" in page and ">3</span>" in page
     assert "4.50" in page and "4.67" in page
     assert 'title="Производная · Задание: № 12–15"' in page
     assert "Записать занятие" in page and 'name="csrf_token"' in page
-    request = fakes.journal.last("ListLessons").request
-    assert (request.group_id, request.discipline_id) == (GROUP, DISCIPLINE)
-    assert request.to_date == local(date.today())
-    assert request.from_date == local(date.today() - timedelta(days=56))
+    request = fakes.journal.last("GetJournalPage").request
+    assert (request.group_id, request.discipline_id, request.subgroup_id) == (GROUP, DISCIPLINE, "")
+    assert request.date_to == local(date.today())
+    assert request.date_from == local(date.today() - timedelta(days=56))
+    assert list(fakes.identity.last("GetPeople").request.person_ids) == [BORIS, ANNA]
 
 
 @pytest.mark.parametrize("role", ["admin", "director", "deputy", "curator", "class_teacher"])
@@ -156,7 +177,7 @@ async def test_the_administration_and_class_teachers_read_it_without_editing(
     assert 'data-editable="0"' in page
     assert "только для чтения" in page
     assert "journal.js" not in page and "Записать занятие" not in page
-    assert '<span class="marks">5 4</span>' in page
+    assert "5<sub>×2</sub>" in page
 
 
 @pytest.mark.parametrize("role", ["student", "parent"])
@@ -176,7 +197,7 @@ async def test_the_journals_refusal_of_the_page_is_the_russian_page(client, idp,
     await log_in(client, idp)
     a_journal(fakes)
     fakes.journal.fail(
-        "ListLessons",
+        "GetJournalPage",
         grpc.StatusCode.PERMISSION_DENIED,
         "Вы не ведёте эту дисциплину в этой группе",
         "not_teaching_this_group",
@@ -204,10 +225,10 @@ async def test_a_bad_period_is_a_russian_400(client, idp, fakes, query) -> None:
     assert fakes.journal.calls == []
 
 
-async def test_a_subgroup_shows_its_students_and_lessons_only(client, idp, fakes) -> None:
+async def test_a_subgroup_is_asked_for_and_other_subgroups_lessons_are_greyed(client, idp, fakes) -> None:
     await log_in(client, idp)
     a_journal(fakes)
-    subgroup = str(uuid.uuid4())
+    subgroup, other = str(uuid.uuid4()), str(uuid.uuid4())
     fakes.journal.reply(
         "ListSubgroups",
         journal_service_pb2.ListSubgroupsResponse(
@@ -222,22 +243,23 @@ async def test_a_subgroup_shows_its_students_and_lessons_only(client, idp, fakes
             ]
         ),
     )
-    other = str(uuid.uuid4())
-    fakes.journal.reply(
-        "ListLessons",
-        journal_service_pb2.ListLessonsResponse(
-            lessons=[
-                lesson(LESSON_1, date.today(), 1, "Общая"),
-                lesson(other, date.today(), 3, "Чужая", subgroup_id=str(uuid.uuid4())),
-            ]
-        ),
-    )
     page = (await client.get(f"{PAGE}?subgroup={subgroup}")).text
-    assert page.count('<tr data-student="') == 1 and f'data-student="{ANNA}"' in page
-    assert "Общая" in page and "Чужая" not in page
+    assert fakes.journal.last("GetJournalPage").request.subgroup_id == subgroup
+    assert f'<option value="{subgroup}" selected>подгруппа 1</option>' in page
+    await client.get(f"{PAGE}?subgroup={other}")  # not a subgroup of this discipline: the whole group
+    assert fakes.journal.last("GetJournalPage").request.subgroup_id == ""
+    reply = fakes.journal.responses["GetJournalPage"]
+    reply.lessons[1].subgroup_id = subgroup
     whole = (await client.get(PAGE)).text
-    assert whole.count('<tr data-student="') == 2
-    assert 'class="cell off"' in whole  # Борис is in no subgroup: the other subgroup's lesson is not his
+    assert whole.count('class="cell off"') == 1  # Борис is not in подгруппа 1: its lesson is not his
+
+
+async def test_students_identity_does_not_name_keep_their_place(client, idp, fakes) -> None:
+    await log_in(client, idp)
+    a_journal(fakes)
+    fakes.identity.fail("GetPeople", grpc.StatusCode.UNAVAILABLE, "down")
+    page = (await client.get(PAGE)).text
+    assert "Обучающийся №1" in page and "Обучающийся №2" in page
 
 
 async def test_a_mark_typed_in_a_cell_goes_to_the_journal_on_the_lesson(client, idp, fakes) -> None:
@@ -253,7 +275,10 @@ async def test_a_mark_typed_in_a_cell_goes_to_the_journal_on_the_lesson(client, 
         "weight": "2",
     }
     response = await client.post(f"{PAGE}/marks", data={**form, "csrf_token": token_of(client)})
-    assert (response.status_code, response.json()) == (200, {"ok": True, "mark_id": "m-1", "value": "5"})
+    assert (response.status_code, response.json()) == (
+        200,
+        {"ok": True, "mark_id": "m-1", "value": "5", "hint": "Ответ на занятии, вес 1", "weight": 1},
+    )
     sent = fakes.journal.last("RecordMark").request
     assert (sent.lesson_id, sent.student_id, sent.value, sent.weight) == (LESSON_1, ANNA, "5", 2)
     assert (sent.group_id, sent.discipline_id) == (GROUP, DISCIPLINE)
@@ -429,7 +454,9 @@ async def test_a_link_from_today_prefills_the_date_and_pair(client, idp, fakes) 
     [
         ({"lesson_date": "30.02.2026"}, "lesson_date", "Дата занятия"),
         ({"pair_number": "9"}, "pair_number", "Выберите пару"),
-        ({"topic": ""}, "topic", "Укажите тему"),
+        ({"topic": ""}, "topic", "Выберите тему из КТП или впишите её"),
+        ({"ktp_topic_id": "x"}, "ktp_topic_id", "Выберите тему из КТП"),
+        ({"homework_kind": "nap"}, "homework_kind", "Выберите вид задания"),
         ({"kind": "nap"}, "kind", "Выберите вид занятия"),
         ({"homework_deadline": "завтра"}, "homework_deadline", "Срок задания"),
         ({"homework": "", "homework_deadline": "01.12.2026"}, "homework", "вместе с заданием"),
@@ -478,3 +505,64 @@ async def test_a_lesson_form_survives_the_journal_being_down(client, idp, fakes)
     assert response.status_code == 503
     assert "Журнал сейчас не отвечает" in response.text and "Журнал сейчас недоступен" in response.text
     assert 'value="Производная сложной функции"' in response.text
+
+
+async def test_the_topic_is_picked_from_the_ktp_and_homework_set_for_chosen_students(
+    client, idp, fakes
+) -> None:
+    await log_in(client, idp)
+    a_journal(fakes)
+    topic = str(uuid.uuid4())
+    fakes.journal.reply(
+        "GetKtp",
+        journal_service_pb2.GetKtpResponse(
+            ktp=journal_service_pb2.Ktp(
+                topics=[
+                    journal_service_pb2.KtpTopic(
+                        topic_id=topic, position=3, title="Тема 1.3. Производная", hours=2
+                    )
+                ]
+            )
+        ),
+    )
+    page = (await client.get(PAGE)).text
+    assert f'<option value="{topic}">3. Тема 1.3. Производная (2 ч)</option>' in page
+    assert f'name="homework_student_ids" value="{ANNA}"' in page
+    ktp = fakes.journal.last("GetKtp").request
+    assert (ktp.group_id, ktp.discipline_id, ktp.subgroup_id) == (GROUP, DISCIPLINE, "")
+    form = {
+        **LESSON_FORM,
+        "lesson_date": f"{date.today():%d.%m.%Y}",
+        "topic": "",
+        "ktp_topic_id": topic,
+        "homework_kind": "independent_work",
+        "homework_student_ids": [ANNA],
+        "csrf_token": token_of(client),
+    }
+    response = await client.post(f"{PAGE}/lessons", data=form)
+    assert response.status_code == 303
+    sent = fakes.journal.last("RecordLesson").request
+    assert (sent.ktp_topic_id, sent.topic) == (topic, "")
+    assert sent.homework_kind == journal_pb2.HOMEWORK_KIND_INDEPENDENT_WORK
+    assert list(sent.homework_student_ids) == [ANNA]
+
+
+async def test_students_are_chosen_only_with_a_homework(client, idp, fakes) -> None:
+    await log_in(client, idp)
+    a_journal(fakes)
+    form = {**LESSON_FORM, "lesson_date": "27.11.2026", "homework": "", "homework_student_ids": [ANNA]}
+    response = await client.post(f"{PAGE}/lessons", data={**form, "csrf_token": token_of(client)})
+    assert response.status_code == 400 and "Студентов выбирают вместе с заданием" in response.text
+    assert f'value="{ANNA}" checked' in response.text  # the choice is kept
+    bad = {**LESSON_FORM, "lesson_date": "27.11.2026", "homework_student_ids": ["x"]}
+    response = await client.post(f"{PAGE}/lessons", data={**bad, "csrf_token": token_of(client)})
+    assert response.status_code == 400 and "Выберите студентов из списка" in response.text
+    assert [c for c in fakes.journal.calls if c.method == "RecordLesson"] == []
+
+
+async def test_a_lesson_form_works_without_a_ktp(client, idp, fakes) -> None:
+    await log_in(client, idp)
+    a_journal(fakes)
+    fakes.journal.fail("GetKtp", grpc.StatusCode.UNAVAILABLE, "down")
+    page = (await client.get(PAGE)).text
+    assert 'id="ktp_topic_id"' not in page and 'id="topic" name="topic"' in page

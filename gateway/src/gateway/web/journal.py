@@ -33,14 +33,14 @@ from gateway.auth.portal import PortalSession
 from gateway.auth.session import Session
 from gateway.clients import ServiceClients, call
 from gateway.resources.attendance import REASONS, STATUSES
-from gateway.resources.common import date_of, to_local_date
+from gateway.resources.common import ProtoEnum, date_of, to_local_date
 from gateway.resources.lessons import LESSON_KINDS, LessonOut, lesson_out
 from gateway.resources.marks import KINDS_OF_WORK
 from gateway.resources.people import ROLES
 from gateway.runtime import get_runtime
 from gateway.web.csrf import CsrfSession, csrf_token
-from gateway.web.format import full_name
-from gateway.web.pages import STAFF_ROLES, names_if_available, person_named
+from gateway.web.names import people_names
+from gateway.web.pages import STAFF_ROLES
 from gateway.web.year import SERVICE_DOWN, FormProblem, date_of_text, service_problem
 
 router = APIRouter()
@@ -80,12 +80,21 @@ KIND_OF_WORK_LABELS: dict[str, str] = {
 LESSON_FIELDS = (
     "lesson_date",
     "pair_number",
+    "ktp_topic_id",
     "topic",
     "kind",
+    "homework_kind",
     "homework",
     "homework_deadline",
     "subgroup_id",
 )
+HOMEWORK_KINDS = ProtoEnum(journal_pb2.HomeworkKind)
+# Keyed by the proto's values, so a kind added there without a label fails the portal's tests.
+HOMEWORK_KIND_LABELS: dict[str, str] = {
+    HOMEWORK_KINDS.name_of(journal_pb2.HOMEWORK_KIND_HOMEWORK): "Домашнее задание",
+    HOMEWORK_KINDS.name_of(journal_pb2.HOMEWORK_KIND_INDEPENDENT_WORK): "Самостоятельная работа",
+}
+MAX_RECIPIENTS = 200
 # The journal's error codes → the lesson form's fields to mark as wrong.
 FIELDS_OF_LESSON_CODE: dict[str, str] = {
     "lesson_date_in_future": "lesson_date",
@@ -95,6 +104,10 @@ FIELDS_OF_LESSON_CODE: dict[str, str] = {
     "invalid_lesson_kind": "kind",
     "invalid_homework_deadline": "homework_deadline",
     "subgroup_not_found": "subgroup_id",
+    "ktp_topic_of_other_discipline": "ktp_topic_id",
+    "ktp_topic_not_found": "ktp_topic_id",
+    "student_not_in_group": "homework_student_ids",
+    "student_not_in_subgroup": "homework_student_ids",
 }
 DOWN = "Журнал сейчас не отвечает. Введённое осталось на странице — сохраните ещё раз чуть позже."
 
@@ -110,11 +123,20 @@ class JournalForStaff(PermissionDenied):
         )
 
 
+@dataclass(frozen=True)
+class MarkShown:
+    """A mark in a cell: the value, what it was for, its weight."""
+
+    value: str
+    hint: str
+    weight: int = 1
+
+
 @dataclass
 class Cell:
     """What a student has on one lesson: the marks (in order) and the attendance."""
 
-    marks: list[str] = field(default_factory=list)
+    marks: list[MarkShown] = field(default_factory=list)
     status: str = ""
     reason: str = ""
     off: bool = False  # a subgroup's lesson the student is not in
@@ -132,6 +154,7 @@ class Row:
     student_id: str
     name: str
     cells: dict[str, Cell]
+    dated: list[tuple[date | None, MarkShown]] = field(default_factory=list)  # marks without a lesson
     mean: str = ""
     weighted_mean: str = ""
 
@@ -169,94 +192,82 @@ def today_of(request: Request) -> date:
     return datetime.now(get_runtime(request).settings.college_zone).date()
 
 
-async def student_names(clients: ServiceClients, session: Session, ids: list[str]) -> dict[str, str]:
-    """Return the students' names by id; a student identity does not name (or is down) is left out."""
-
-    async def one(person_id: str) -> tuple[str, str] | None:
-        try:
-            person = await names_if_available(person_named(clients, session, person_id))
-        except grpc.aio.AioRpcError as exc:
-            if exc.code() not in {grpc.StatusCode.NOT_FOUND, grpc.StatusCode.PERMISSION_DENIED}:
-                raise
-            return None
-        return None if person is None else (person_id, full_name(person))
-
-    found = await asyncio.gather(*(one(i) for i in ids))
-    return dict(item for item in found if item is not None)
-
-
 async def load_grid(
     clients: ServiceClients,
     session: Session,
     *,
     group_id: str,
     discipline_id: str,
-    subgroup: journal_pb2.Subgroup | None,
+    subgroup_id: str,
     subgroups: list[journal_pb2.Subgroup],
     first: date,
     last: date,
 ) -> Grid:
-    """Read the page: lessons of the period, the students, their marks and attendance, names."""
-    token = session.access_token
-    lessons_reply, students_reply = await asyncio.gather(
-        call(
-            clients.journal.ListLessons,
-            pb.ListLessonsRequest(
-                group_id=group_id,
-                discipline_id=discipline_id,
-                from_date=to_local_date(first),
-                to_date=to_local_date(last),
-            ),
-            token,
+    """Read the page in one journal call (GetJournalPage) and name its students in one identity call."""
+    reply = await call(
+        clients.journal.GetJournalPage,
+        pb.GetJournalPageRequest(
+            group_id=group_id,
+            discipline_id=discipline_id,
+            subgroup_id=subgroup_id,
+            date_from=to_local_date(first),
+            date_to=to_local_date(last),
         ),
-        call(clients.journal.ListGroupStudents, pb.ListGroupStudentsRequest(group_id=group_id), token),
+        session.access_token,
     )
-    lessons = [
-        lesson
-        for lesson in lessons_reply.lessons
-        if subgroup is None or lesson.subgroup_id in ("", subgroup.subgroup_id)
-    ]
-    student_ids = list(subgroup.student_ids) if subgroup is not None else list(students_reply.student_ids)
-    marks_replies, attendance_replies, names = await asyncio.gather(
-        asyncio.gather(
-            *(
-                call(clients.journal.ListStudentMarks, pb.ListStudentMarksRequest(student_id=s), token)
-                for s in student_ids
-            )
-        ),
-        asyncio.gather(
-            *(
-                call(
-                    clients.journal.GetAttendance, pb.GetAttendanceRequest(lesson_id=lesson.lesson_id), token
-                )
-                for lesson in lessons
-            )
-        ),
-        student_names(clients, session, student_ids),
-    )
-    lesson_ids = {lesson.lesson_id for lesson in lessons}
+    names = await people_names(clients, session, list(reply.student_ids))
     members = {s.subgroup_id: set(s.student_ids) for s in subgroups}
     rows: dict[str, Row] = {}
-    for number, (student_id, reply) in enumerate(zip(student_ids, marks_replies, strict=True), start=1):
+    for number, student_id in enumerate(reply.student_ids, start=1):
         row = Row(student_id, names.get(student_id, f"Обучающийся №{number}"), {})
-        for lesson in lessons:
+        for lesson in reply.lessons:
             off = bool(lesson.subgroup_id) and student_id not in members.get(lesson.subgroup_id, set())
             row.cells[lesson.lesson_id] = Cell(off=off)
-        for mark in reversed(reply.marks):  # oldest first within a cell
-            if mark.discipline_id == discipline_id and mark.lesson_id in lesson_ids:
-                row.cells[mark.lesson_id].marks.append(mark.value)
-        average = next((a for a in reply.averages if a.discipline_id == discipline_id), None)
-        if average is not None:
-            row.mean, row.weighted_mean = average.mean, average.weighted_mean
         rows[student_id] = row
-    for lesson, attendance in zip(lessons, attendance_replies, strict=True):
-        for entry in attendance.entries:
-            if entry.student_id in rows:
-                cell = rows[entry.student_id].cells[lesson.lesson_id]
-                cell.status = STATUSES.name_of(entry.status)
-                cell.reason = REASONS.name_of(entry.reason) if entry.reason else ""
-    by_name = sorted(rows.values(), key=lambda r: (r.name.startswith("Обучающийся №"), r.name))
-    return Grid([lesson_out(lesson) for lesson in lessons], by_name)
+    for item in reply.cells:
+        row_of = rows.get(item.student_id)
+        cell = row_of.cells.get(item.lesson_id) if row_of else None
+        if cell is None:
+            continue
+        cell.marks = [mark_of(m) for m in item.marks]
+        if item.status:
+            cell.status = STATUSES.name_of(item.status)
+            cell.reason = REASONS.name_of(item.reason) if item.reason else ""
+    for dated in reply.marks_without_lesson:
+        if dated.student_id in rows:
+            day = date_of(dated.lesson_date)
+            rows[dated.student_id].dated.append((day, mark_of(dated.mark)))
+    for average in reply.averages:
+        if average.student_id in rows:
+            rows[average.student_id].mean = average.mean
+            rows[average.student_id].weighted_mean = average.weighted_mean
+    # Named students by name; those identity did not name keep their place, after them.
+    ordered = sorted(rows.values(), key=lambda r: (r.name.startswith("Обучающийся №"), r.name))
+    return Grid([lesson_out(lesson) for lesson in reply.lessons], ordered)
+
+
+def mark_of(mark: pb.CellMark) -> MarkShown:
+    """Return a mark as a cell shows it: its value, and its kind of work and weight as a hint."""
+    kind = KIND_OF_WORK_LABELS.get(KINDS_OF_WORK.name_of(mark.kind_of_work), "Ответ на занятии")
+    weight = max(mark.weight, 1)
+    return MarkShown(mark.value, f"{kind}, вес {weight}", weight)
+
+
+async def ktp_topics(
+    clients: ServiceClients, session: Session, group_id: str, discipline_id: str, subgroup_id: str
+) -> list[pb.KtpTopic]:
+    """Return the KTP's topics for the lesson form's select (none when there is no KTP or it is down)."""
+    try:
+        reply = await call(
+            clients.journal.GetKtp,
+            pb.GetKtpRequest(group_id=group_id, discipline_id=discipline_id, subgroup_id=subgroup_id),
+            session.access_token,
+        )
+    except grpc.aio.AioRpcError as exc:
+        if exc.code() not in SERVICE_DOWN:
+            raise
+        return []  # the topic is typed by hand then
+    return list(reply.ktp.topics)
 
 
 def lesson_form_of(request: Request, typed: dict[str, str] | None) -> dict[str, str]:
@@ -269,6 +280,7 @@ def lesson_form_of(request: Request, typed: dict[str, str] | None) -> dict[str, 
     values["lesson_date"] = f"{asked:%d.%m.%Y}" if asked else ""
     values["pair_number"] = params.get("pair", "") if params.get("pair", "").isdigit() else ""
     values["kind"] = LESSON_KINDS.name_of(journal_pb2.LESSON_KIND_COMBINED)
+    values["homework_kind"] = HOMEWORK_KINDS.name_of(journal_pb2.HOMEWORK_KIND_HOMEWORK)
     return values
 
 
@@ -282,6 +294,7 @@ async def journal_page(
     first: str | None = None,
     last: str | None = None,
     typed: dict[str, str] | None = None,
+    chosen: list[str] | None = None,
     problem: FormProblem | None = None,
 ) -> Response:
     """Render the journal page (the grid, the lesson form), after a refused lesson with what was typed."""
@@ -308,13 +321,14 @@ async def journal_page(
             (f"{d.code} {d.name}".strip() for d in discipline_reply.disciplines), "Дисциплина"
         )
         subgroups = [s for s in subgroups_reply.subgroups if s.discipline_id == str(discipline_id)]
-        subgroup = next((s for s in subgroups if s.subgroup_id == subgroup_id), None)
+        if subgroup_id not in {s.subgroup_id for s in subgroups}:
+            subgroup_id = ""  # a stale or mistyped choice: the whole group
         grid = await load_grid(
             clients,
             session,
             group_id=str(group_id),
             discipline_id=str(discipline_id),
-            subgroup=subgroup,
+            subgroup_id=subgroup_id,
             subgroups=subgroups,
             first=start,
             last=end,
@@ -324,6 +338,9 @@ async def journal_page(
         if problem is None or exc.code() not in SERVICE_DOWN:
             raise
     can_edit = TEACHER in session.roles
+    topics = (
+        await ktp_topics(clients, session, str(group_id), str(discipline_id), subgroup_id) if can_edit else []
+    )
     opened = request.query_params.get("lesson", "")
     return render(
         request,
@@ -343,6 +360,9 @@ async def journal_page(
         opened=opened,
         recorded=request.query_params.get("recorded") == "1",
         form=lesson_form_of(request, typed),
+        chosen=set(chosen or []),
+        topics=topics,
+        homework_kind_labels=HOMEWORK_KIND_LABELS,
         problem=problem,
         status_signs=STATUS_SIGNS,
         status_labels=STATUS_LABELS,
@@ -387,16 +407,22 @@ async def journal(
     )
 
 
-def parse_lesson(typed: dict[str, str], group_id: str, discipline_id: str) -> pb.RecordLessonRequest:
-    """Return the lesson form as RecordLesson, or raise a FormProblem-bearing LessonFormRefused."""
+def parse_lesson(
+    typed: dict[str, str], chosen: list[str], group_id: str, discipline_id: str
+) -> pb.RecordLessonRequest:
+    """Return the lesson form as RecordLesson, or raise LessonFormRefused with what is wrong."""
     lesson_day = date_of_text(typed["lesson_date"])
     if lesson_day is None:
         raise LessonFormRefused(FormProblem("Дата занятия — в формате ДД.ММ.ГГГГ", {"lesson_date"}))
     pair = typed["pair_number"]
     if not pair.isdigit() or not 1 <= int(pair) <= MAX_PAIRS:
         raise LessonFormRefused(FormProblem("Выберите пару из списка", {"pair_number"}))
-    if not typed["topic"]:
-        raise LessonFormRefused(FormProblem("Укажите тему занятия", {"topic"}))
+    if typed["ktp_topic_id"] and uuid_or_none(typed["ktp_topic_id"]) is None:
+        raise LessonFormRefused(FormProblem("Выберите тему из КТП в списке", {"ktp_topic_id"}))
+    if not typed["topic"] and not typed["ktp_topic_id"]:
+        raise LessonFormRefused(FormProblem("Выберите тему из КТП или впишите её", {"topic"}))
+    if typed["homework_kind"] and typed["homework_kind"] not in HOMEWORK_KIND_LABELS:
+        raise LessonFormRefused(FormProblem("Выберите вид задания из списка", {"homework_kind"}))
     if typed["kind"] not in LESSON_KIND_LABELS:
         raise LessonFormRefused(FormProblem("Выберите вид занятия из списка", {"kind"}))
     request = pb.RecordLessonRequest(
@@ -408,7 +434,16 @@ def parse_lesson(typed: dict[str, str], group_id: str, discipline_id: str) -> pb
         topic=typed["topic"],
         kind=LESSON_KINDS.to_pb(typed["kind"]),
         homework=typed["homework"],
+        ktp_topic_id=typed["ktp_topic_id"],
     )
+    if typed["homework"] and typed["homework_kind"]:
+        request.homework_kind = HOMEWORK_KINDS.to_pb(typed["homework_kind"])
+    recipients = [uuid_or_none(s) for s in chosen]
+    if chosen and not typed["homework"]:
+        raise LessonFormRefused(FormProblem("Студентов выбирают вместе с заданием", {"homework"}))
+    if None in recipients or len(recipients) > MAX_RECIPIENTS:
+        raise LessonFormRefused(FormProblem("Выберите студентов из списка", {"homework_student_ids"}))
+    request.homework_student_ids.extend(r for r in recipients if r)
     if typed["homework_deadline"]:
         deadline = date_of_text(typed["homework_deadline"])
         if deadline is None:
@@ -440,9 +475,10 @@ async def record_lesson(
     staff_only(session)
     form = await request.form()
     typed = {name: str(form.get(name) or "").strip() for name in LESSON_FIELDS}
+    chosen = [str(v) for v in form.getlist("homework_student_ids")]
     problem: FormProblem
     try:
-        lesson_request = parse_lesson(typed, str(group_id), str(discipline_id))
+        lesson_request = parse_lesson(typed, chosen, str(group_id), str(discipline_id))
         reply = await call(
             get_runtime(request).clients.journal.RecordLesson, lesson_request, session.access_token
         )
@@ -469,6 +505,7 @@ async def record_lesson(
         discipline_id,
         subgroup_id=typed["subgroup_id"],
         typed=typed,
+        chosen=chosen,
         problem=problem,
     )
 
@@ -538,7 +575,18 @@ async def record_mark(
         )
     except grpc.aio.AioRpcError as exc:
         return refusal(exc)
-    return JSONResponse({"ok": True, "mark_id": reply.mark.mark_id, "value": reply.mark.value})
+    shown = mark_of(
+        pb.CellMark(value=reply.mark.value, kind_of_work=reply.mark.kind_of_work, weight=reply.mark.weight)
+    )
+    return JSONResponse(
+        {
+            "ok": True,
+            "mark_id": reply.mark.mark_id,
+            "value": shown.value,
+            "hint": shown.hint,
+            "weight": shown.weight,
+        }
+    )
 
 
 @router.post("/journal/{group_id}/{discipline_id}/attendance")

@@ -197,7 +197,16 @@ function setUp(table) {
       clearProblem(input);
       if (input.value.trim() === value) input.value = "";
       const marks = input.closest("td").querySelector(".marks");
-      marks.textContent = [marks.textContent.trim(), answer.json.value].filter(Boolean).join(" ");
+      const mark = document.createElement("span");
+      mark.className = "mark";
+      mark.title = answer.json.hint;
+      mark.textContent = answer.json.value;
+      if (answer.json.weight > 1) {
+        const weight = document.createElement("sub");
+        weight.textContent = `×${answer.json.weight}`;
+        mark.append(weight);
+      }
+      marks.append(mark);
       say(`Сохранено: ${answer.json.value}`, "ok");
     } else if (answer.kind === "refused") {
       failed.delete(input);
