@@ -12,8 +12,14 @@ from sqlalchemy.orm import registry
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """Create the service's engine; connections are checked before use."""
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    """Create the service's engine.
+
+    No `pool_pre_ping`: with asyncpg it is BEGIN, a ping and ROLLBACK — three round trips before
+    every transaction. A connection PostgreSQL dropped (a restart) fails the one statement that
+    meets it; SQLAlchemy sees the disconnect and invalidates the whole pool, so that request is
+    answered 503 (an outage, nothing written) and the next ones get fresh connections.
+    """
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
