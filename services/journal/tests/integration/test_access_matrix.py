@@ -8,6 +8,7 @@ so the refused call would succeed for someone allowed: only the check stands in 
 
 from __future__ import annotations
 
+import io
 import itertools
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -32,6 +33,7 @@ from journal_service.adapters import orm
 from journal_service.adapters.uow import JournalUnitOfWork
 from journal_service.api.grpc import JournalServicer
 from journal_service.application.handlers import JournalHandlers
+from openpyxl import Workbook
 
 from .people import KnownPeople
 
@@ -389,6 +391,42 @@ YEAR_ADMIN_ONLY = ("UpdateGroup", "OpenAcademicYear", "SetGroupCalendar", "SetBe
 # The group's calendar and subgroups: the administration, the group's teachers and its class teacher.
 GROUP_READERS = (*READ_ALL, "the group's teacher", COLLEAGUE, CLASS_TEACHER)
 
+
+# Opening a year from XLSX and copying a year (R2.1): a one-group workbook; a copy into a new year.
+def _year_workbook() -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Группы"
+    sheet.append(["Группа"])
+    sheet.append([f"И-{uuid.uuid4().hex[:8]}"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def _copy_year(
+    s: pb_grpc.JournalServiceStub, w: World, md: tuple[tuple[str, str], ...]
+) -> pb.CopyYearStructureResponse:
+    try:  # only the admin may open the year to copy into; for anyone else any id will do
+        to_year = (await s.OpenAcademicYear(open_year_request(), metadata=md)).year.year_id
+    except grpc.aio.AioRpcError:
+        to_year = str(uuid.uuid4())
+    request = pb.CopyYearStructureRequest(from_year_id=w.year_id, to_year_id=to_year)
+    return await s.CopyYearStructure(request, metadata=md)
+
+
+CALLS.update(
+    {
+        "ImportYearWorkbook": lambda s, w, md: s.ImportYearWorkbook(
+            pb.ImportYearWorkbookRequest(year_id=w.year_id, workbook=_year_workbook()), metadata=md
+        ),
+        "CopyYearStructure": _copy_year,
+        "GetYearImportTemplate": lambda s, w, md: s.GetYearImportTemplate(
+            pb.GetYearImportTemplateRequest(), metadata=md
+        ),
+    }
+)
+
 ADMIN_ONLY = ("CreateGroup", "EnrollStudent", "CreateDiscipline", "AssignTeachingLoad")
 NOT_ADMIN = [role for role in REALM_ROLES if role != "admin"]
 # A caller who may not see the student or the group is not told that it exists: NOT_FOUND.
@@ -482,6 +520,25 @@ ALLOWED: list[tuple[str, str]] = [
     *[(rpc, caller) for rpc in ("ListLessons", "GetAttendance") for caller in LESSON_READERS],
     *[("ListGroups", caller) for caller in GROUP_LIST_READERS],
     *[("GetGroup", caller) for caller in GROUP_READERS],
+]
+
+# The year's import and copy: the admin; the template: the administration.
+YEAR_IMPORT_WRITES = ("ImportYearWorkbook", "CopyYearStructure")
+REFUSED += [
+    *[
+        (rpc, caller, DENIED, "role_required")
+        for rpc in YEAR_IMPORT_WRITES
+        for caller in (*NOT_ADMIN, "the group's teacher", "the student", CLASS_TEACHER, NOT_A_PERSON)
+    ],
+    *[
+        ("GetYearImportTemplate", caller, DENIED, "role_required")
+        for caller in CALLERS
+        if caller not in (*READ_ALL, "the admin")
+    ],
+]
+ALLOWED += [
+    *[(rpc, caller) for rpc in YEAR_IMPORT_WRITES for caller in ("admin", "the admin")],
+    *[("GetYearImportTemplate", caller) for caller in (*READ_ALL, "the admin")],
 ]
 
 

@@ -273,6 +273,47 @@ class FakePeople:
         self.roles.update(people)
 
 
+class FakeYearImports:
+    """The import's bulk reads over the other fakes' data."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+        self.flushes = 0
+
+    async def groups_by_name(self, names: Collection[str]) -> dict[str, model.Group]:
+        return {g.name: g for g in self._store.groups.items.values() if g.name in names}
+
+    async def disciplines_by_code(self, codes: Collection[str]) -> dict[str, list[model.Discipline]]:
+        found: dict[str, list[model.Discipline]] = {}
+        for d in self._store.disciplines.items.values():
+            if d.code in codes:
+                found.setdefault(d.code, []).append(d)
+        return found
+
+    async def loads_in_groups(
+        self, group_ids: Collection[uuid.UUID]
+    ) -> set[tuple[uuid.UUID, uuid.UUID, uuid.UUID]]:
+        return {
+            (x.teacher_id, x.group_id, x.discipline_id)
+            for x in self._store.loads.items
+            if x.group_id in group_ids
+        }
+
+    async def calendars_in_year(self, year_id: uuid.UUID) -> dict[uuid.UUID, list[year.CalendarSpan]]:
+        return {
+            g: list(spans) for (g, y), spans in self._store.years.calendars.items() if y == year_id and spans
+        }
+
+    async def roles_of(self, person_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+        return {p: r for p, r in self._store.people.roles.items() if p in person_ids}
+
+    async def lock_empty_year(self, year_id: uuid.UUID) -> bool:
+        return not any(y == year_id and spans for (_, y), spans in self._store.years.calendars.items())
+
+    async def flush(self) -> None:
+        self.flushes += 1
+
+
 class FakeUnitOfWork(testing.FakeUnitOfWork):
     """Shares its repositories across instances (like one database); records what was committed."""
 
@@ -287,6 +328,7 @@ class FakeUnitOfWork(testing.FakeUnitOfWork):
         self.bells = store.bells
         self.subgroups = store.subgroups
         self.lessons = store.lessons
+        self.year_import = FakeYearImports(store)
 
 
 class FakeStore(testing.FakeLedger):

@@ -15,6 +15,7 @@ from journal_service.adapters.repositories import (
     TeachingLoadRepository,
 )
 from journal_service.adapters.repositories.people import PeopleRepository
+from journal_service.adapters.repositories.year_import import YearImportRepository
 
 
 class JournalUnitOfWork(UnitOfWork):
@@ -29,6 +30,7 @@ class JournalUnitOfWork(UnitOfWork):
     bells: BellScheduleRepository
     subgroups: SubgroupRepository
     lessons: LessonRepository
+    year_import: YearImportRepository
 
     def _open(self) -> None:
         self.groups = GroupRepository(self.session)
@@ -40,3 +42,4 @@ class JournalUnitOfWork(UnitOfWork):
         self.bells = BellScheduleRepository(self.session)
         self.subgroups = SubgroupRepository(self.session)
         self.lessons = LessonRepository(self.session)
+        self.year_import = YearImportRepository(self.session)

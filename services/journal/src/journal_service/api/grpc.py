@@ -11,6 +11,7 @@ from chassis.validation import parse_uuid as _id
 from ejournal.journal.v1 import journal_service_pb2 as pb
 from ejournal.journal.v1 import journal_service_pb2_grpc as pb_grpc
 
+from journal_service.adapters import xlsx
 from journal_service.api import mappers
 from journal_service.application.academic_year import GetGroupCalendar, OpenAcademicYear, SetGroupCalendar
 from journal_service.application.bell_schedule import SetBellSchedule
@@ -33,6 +34,7 @@ from journal_service.application.lessons import (
 from journal_service.application.marks import ListStudentMarks, RecordMark
 from journal_service.application.subgroups import CreateSubgroup, ListSubgroups
 from journal_service.application.teaching_load import AssignTeachingLoad
+from journal_service.application.year_import import CopyYearStructure, ImportYearWorkbook
 from journal_service.domain import lesson_errors, lessons, year, year_errors
 
 Context = Any
@@ -320,3 +322,31 @@ class JournalServicer(pb_grpc.JournalServiceServicer):
             lesson=mappers.lesson_to_pb(found.lesson),
             entries=[mappers.attendance_entry_to_pb(e) for e in found.entries],
         )
+
+    async def ImportYearWorkbook(
+        self, request: pb.ImportYearWorkbookRequest, context: Context
+    ) -> pb.ImportYearWorkbookResponse:
+        data = request.workbook
+        cmd = ImportYearWorkbook(
+            year_id=_id(request.year_id, "year_id"),
+            read_sheets=lambda: xlsx.read_workbook(data),
+            dry_run=request.dry_run,
+        )
+        report = await self._h.year_import.import_workbook(cmd, _actor())
+        return mappers.import_report_to_pb(report)
+
+    async def CopyYearStructure(
+        self, request: pb.CopyYearStructureRequest, context: Context
+    ) -> pb.CopyYearStructureResponse:
+        cmd = CopyYearStructure(
+            from_year_id=_id(request.from_year_id, "from_year_id"),
+            to_year_id=_id(request.to_year_id, "to_year_id"),
+        )
+        copied = await self._h.year_import.copy(cmd, _actor())
+        return pb.CopyYearStructureResponse(copied=[mappers.sheet_summary_to_pb(s) for s in copied])
+
+    async def GetYearImportTemplate(
+        self, request: pb.GetYearImportTemplateRequest, context: Context
+    ) -> pb.GetYearImportTemplateResponse:
+        self._h.year_import.template(_actor())
+        return pb.GetYearImportTemplateResponse(workbook=xlsx.template_workbook())

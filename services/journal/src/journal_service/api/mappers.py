@@ -11,6 +11,7 @@ from ejournal.journal.v1 import journal_pb2 as pb
 from ejournal.journal.v1 import journal_service_pb2 as service_pb
 
 from journal_service.application.marks import local_date
+from journal_service.application.year_import import ImportReport, SheetSummary
 from journal_service.domain import averages, lesson_errors, lessons, model, year
 
 _KIND_PREFIX = "DISCIPLINE_KIND_"
@@ -271,4 +272,29 @@ def attendance_entry_to_pb(value: lessons.AttendanceEntry) -> pb.AttendanceEntry
         student_id=str(value.student_id),
         status=_STATUS_TO_PB[value.status],
         reason=_REASON_TO_PB[value.reason],
+    )
+
+
+def sheet_summary_to_pb(value: SheetSummary) -> service_pb.ImportSheetSummary:
+    """Map what one sheet of the year's workbook holds (or one part of a copied year)."""
+    return service_pb.ImportSheetSummary(
+        sheet=value.sheet,
+        rows=value.rows,
+        created=value.created,
+        updated=value.updated,
+        unchanged=value.unchanged,
+    )
+
+
+def import_report_to_pb(value: ImportReport) -> service_pb.ImportYearWorkbookResponse:
+    """Map the outcome of the year's import: written or not, each sheet, every refused row."""
+    return service_pb.ImportYearWorkbookResponse(
+        imported=value.imported,
+        sheets=[sheet_summary_to_pb(s) for s in value.sheets],
+        errors=[
+            service_pb.ImportRowError(
+                sheet=e.sheet, row=e.row, column=e.column, code=e.code, message=e.message
+            )
+            for e in value.errors
+        ],
     )

@@ -17,6 +17,7 @@ from journal_service.application.ports import (
 )
 from journal_service.application.subgroups import SubgroupHandlers
 from journal_service.application.teaching_load import TeachingLoadHandlers
+from journal_service.application.year_import import YearImportHandlers
 
 
 class JournalHandlers:
@@ -38,3 +39,4 @@ class JournalHandlers:
         self.bells = BellScheduleHandlers(uow)
         self.subgroups = SubgroupHandlers(uow)
         self.lessons = LessonHandlers(uow, today)
+        self.year_import = YearImportHandlers(uow, self.people)

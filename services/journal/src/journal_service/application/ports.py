@@ -218,6 +218,40 @@ class People(Protocol):
         ...
 
 
+class YearImports(Protocol):
+    """What the year's XLSX import and the copy of a year read by natural keys, in bulk (R2.1)."""
+
+    async def groups_by_name(self, names: Collection[str]) -> dict[str, model.Group]:
+        """Return the groups with these names (tracked: attributes set on them are saved), by name."""
+        ...
+
+    async def disciplines_by_code(self, codes: Collection[str]) -> dict[str, list[model.Discipline]]:
+        """Return the disciplines with these codes, by code (a code may be held by several)."""
+        ...
+
+    async def loads_in_groups(
+        self, group_ids: Collection[uuid.UUID]
+    ) -> set[tuple[uuid.UUID, uuid.UUID, uuid.UUID]]:
+        """Return the (teacher, group, discipline) of every load in these groups."""
+        ...
+
+    async def calendars_in_year(self, year_id: uuid.UUID) -> dict[uuid.UUID, list[year.CalendarSpan]]:
+        """Return every group's spans in the year, by group, each by start date."""
+        ...
+
+    async def roles_of(self, person_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """Return the roles the people projection holds for these people."""
+        ...
+
+    async def lock_empty_year(self, year_id: uuid.UUID) -> bool:
+        """Lock the year's row and return True when it holds no structure of its own yet."""
+        ...
+
+    async def flush(self) -> None:
+        """Send the rows staged so far, so rows referring to them may follow in the same transaction."""
+        ...
+
+
 class JournalUnitOfWork(UnitOfWorkPort, Protocol):
     """One transaction over the journal database."""
 
@@ -247,6 +281,9 @@ class JournalUnitOfWork(UnitOfWorkPort, Protocol):
 
     @property
     def lessons(self) -> Lessons: ...
+
+    @property
+    def year_import(self) -> YearImports: ...
 
 
 class GuardianDirectory(Protocol):

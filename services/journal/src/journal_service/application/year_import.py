@@ -1,0 +1,409 @@
+"""Opening a year from an XLSX workbook, and copying a year's structure into the next (R2.1).
+
+The import reads every row of every sheet (`domain.year_import`), checks each against the database and
+the other rows with the rules of the single RPCs, and then writes everything in one transaction —
+or nothing when any row is refused, returning every refused row. The events are those of the single
+writes (group created or updated, load assigned, calendar set, bells set), so followers see the same
+facts whichever way the year was opened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+
+from chassis.errors import DomainError
+from chassis.principal import Principal
+from ejournal.journal.v1 import events_pb2 as events
+from ejournal.journal.v1 import journal_pb2 as jpb
+
+from journal_service.application.people import PeopleHandlers
+from journal_service.application.ports import JournalUnitOfWork, UnitOfWorkFactory
+from journal_service.domain import access, errors, model, year, year_errors
+from journal_service.domain import year_import as wb
+from journal_service.domain.people import require_teacher
+from journal_service.domain.year_import_errors import SameYear, YearNotEmpty
+
+SHEET_ORDER = {spec.name: index for index, spec in enumerate(wb.SHEETS)}
+
+
+@dataclass(frozen=True)
+class ImportYearWorkbook:
+    """Import the year's structure from the workbook's sheets (as the adapter read them)."""
+
+    year_id: uuid.UUID
+    # Reads the workbook (the XLSX adapter, given by the servicer): called after the access check, in a
+    # worker thread, so a large file neither bypasses the check nor stalls the other requests.
+    read_sheets: Callable[[], Sequence[wb.RawSheet]]
+    dry_run: bool
+
+
+@dataclass(frozen=True)
+class CopyYearStructure:
+    """Copy a year's structure into an empty year."""
+
+    from_year_id: uuid.UUID
+    to_year_id: uuid.UUID
+
+
+@dataclass
+class SheetSummary:
+    """What one sheet holds: rows read, and how many create, change or repeat what is there."""
+
+    sheet: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class ImportReport:
+    """The outcome: written or not, each sheet's counts, every refused row."""
+
+    imported: bool
+    sheets: list[SheetSummary]
+    errors: list[wb.RowError]
+
+
+@dataclass
+class _Plan:
+    """What the import would write, decided row by row before anything is written."""
+
+    new_groups: list[model.Group] = field(default_factory=list)
+    changed_groups: list[tuple[model.Group, year.GroupAttributes]] = field(default_factory=list)
+    new_disciplines: list[model.Discipline] = field(default_factory=list)
+    new_loads: list[tuple[uuid.UUID, str, str]] = field(default_factory=list)
+    calendars: dict[str, list[year.CalendarSpan]] = field(default_factory=dict)
+    bells: list[year.BellPair] | None = None
+
+
+def _attributes_change(group: model.Group, attributes: year.GroupAttributes) -> bool:
+    """Tell whether setting these attributes would change the group."""
+    changed = model.Group(
+        id=group.id,
+        name=group.name,
+        course_year=group.course_year,
+        specialty_code=group.specialty_code,
+        specialty_name=group.specialty_name,
+        study_form=group.study_form,
+        class_teacher_id=group.class_teacher_id,
+    )
+    changed.apply(attributes)
+    return changed != group
+
+
+def _refusal(sheet: str, row: int, column: str, refused: DomainError) -> wb.RowError:
+    return wb.RowError(sheet, row, column, refused.code, refused.message)
+
+
+def group_updated_event(group: model.Group) -> events.GroupUpdated:
+    """The GroupUpdated event of a group as it is now."""
+    return events.GroupUpdated(
+        group_id=str(group.id),
+        course_year=group.course_year or 0,
+        specialty_code=group.specialty_code,
+        study_form=jpb.StudyForm.Value(f"STUDY_FORM_{group.study_form.name}")
+        if group.study_form
+        else jpb.STUDY_FORM_UNSPECIFIED,
+        class_teacher_id=str(group.class_teacher_id or ""),
+    )
+
+
+class YearImportHandlers:
+    """Use cases of opening a year in bulk: the XLSX import, its template, the copy of a year."""
+
+    def __init__(self, uow: UnitOfWorkFactory, people: PeopleHandlers) -> None:
+        self._uow = uow
+        self._people = people
+
+    def template(self, actor: Principal) -> None:
+        """Allow the administration to download the template (it holds no data)."""
+        if not actor.has_any(*access.READ_ALL_ROLES):
+            raise errors.RoleRequired("шаблон открытия года доступен администрации")
+
+    async def import_workbook(self, cmd: ImportYearWorkbook, actor: Principal) -> ImportReport:
+        """Check every row, then write all of it in one transaction, or nothing (admin)."""
+        access.require_admin(actor, "учебный год открывает администратор")
+        workbook, refused = wb.read_workbook(await asyncio.to_thread(cmd.read_sheets))
+        roles = await self._roles(
+            {g.attributes.class_teacher_id for g in workbook.groups if g.attributes.class_teacher_id}
+            | {load.teacher_id for load in workbook.loads}
+        )
+        summaries = {
+            name: SheetSummary(name, rows=workbook.rows_read.get(name, 0)) for name in workbook.sheets
+        }
+        async with self._uow() as uow:
+            academic_year = await uow.years.get(cmd.year_id)
+            if academic_year is None:
+                raise year_errors.AcademicYearNotFound()
+            plan = await self._plan(
+                uow, workbook, academic_year=academic_year, roles=roles, summaries=summaries, refused=refused
+            )
+            refused.sort(key=lambda e: (SHEET_ORDER.get(e.sheet, len(SHEET_ORDER)), e.row))
+            if refused or cmd.dry_run:
+                return ImportReport(False, list(summaries.values()), refused)
+            await self._write(uow, plan, academic_year)
+            await uow.commit()
+            return ImportReport(True, list(summaries.values()), [])
+
+    async def _roles(self, person_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str | None]:
+        """The roles of the people the workbook names: from the projection, identity for the rest."""
+        async with self._uow() as uow:
+            known: dict[uuid.UUID, str | None] = dict(await uow.year_import.roles_of(person_ids))
+        for person_id in set(person_ids) - set(known):
+            known[person_id] = await self._people.role_of(person_id)
+        return known
+
+    async def _plan(
+        self,
+        uow: JournalUnitOfWork,
+        workbook: wb.Workbook,
+        *,
+        academic_year: year.AcademicYear,
+        roles: dict[uuid.UUID, str | None],
+        summaries: dict[str, SheetSummary],
+        refused: list[wb.RowError],
+    ) -> _Plan:
+        plan = _Plan()
+        names = {g.name for g in workbook.groups} | {x.group_name for x in workbook.loads}
+        names |= {c.group_name for c in workbook.calendar}
+        groups = await uow.year_import.groups_by_name(names)
+        codes = {d.code for d in workbook.disciplines} | {x.discipline_code for x in workbook.loads}
+        disciplines = await uow.year_import.disciplines_by_code(codes)
+        to_create: dict[str, model.Group] = {}
+
+        def teacher_refusal(sheet: str, row: int, column: str, person_id: uuid.UUID) -> bool:
+            try:
+                require_teacher(roles.get(person_id))
+            except DomainError as refusal:
+                refused.append(_refusal(sheet, row, column, refusal))
+                return True
+            return False
+
+        for g in workbook.groups:
+            teacher = g.attributes.class_teacher_id
+            existing = groups.get(g.name)
+            if teacher and teacher_refusal(wb.GROUPS, g.row, "Классный руководитель", teacher):
+                # Still a group the other sheets may name: their rows are not refused for it too.
+                if existing is None:
+                    to_create[g.name] = model.Group(id=uuid.uuid4(), name=g.name)
+                continue
+            if existing is None:
+                group = model.Group(id=uuid.uuid4(), name=g.name)
+                group.apply(g.attributes)
+                to_create[g.name] = group
+                plan.new_groups.append(group)
+                summaries[wb.GROUPS].created += 1
+            elif _attributes_change(existing, g.attributes):
+                plan.changed_groups.append((existing, g.attributes))
+                summaries[wb.GROUPS].updated += 1
+            else:
+                summaries[wb.GROUPS].unchanged += 1
+        known_groups = {
+            **{name: g.id for name, g in groups.items()},
+            **{n: g.id for n, g in to_create.items()},
+        }
+
+        new_codes: set[str] = set()
+        for d in workbook.disciplines:
+            found = disciplines.get(d.code, [])
+            if len(found) > 1:
+                refused.append(
+                    wb.RowError(
+                        wb.DISCIPLINES,
+                        d.row,
+                        "Код",
+                        "discipline_code_ambiguous",
+                        f"В базе несколько дисциплин с кодом «{d.code}»: исправьте их вручную",
+                    )
+                )
+            elif found and (found[0].name, found[0].kind) != (d.name, d.kind):
+                refused.append(
+                    wb.RowError(
+                        wb.DISCIPLINES,
+                        d.row,
+                        "Наименование",
+                        "discipline_differs",
+                        f"Дисциплина с кодом «{d.code}» уже есть под другим наименованием или видом: "
+                        f"«{found[0].name[:80]}»",
+                    )
+                )
+            elif found:
+                summaries[wb.DISCIPLINES].unchanged += 1
+            else:
+                plan.new_disciplines.append(
+                    model.Discipline(id=uuid.uuid4(), code=d.code, name=d.name, kind=d.kind)
+                )
+                new_codes.add(d.code)
+                summaries[wb.DISCIPLINES].created += 1
+
+        existing_loads = await uow.year_import.loads_in_groups([g.id for g in groups.values()])
+        for x in workbook.loads:
+            group_id = known_groups.get(x.group_name)
+            found = disciplines.get(x.discipline_code, [])
+            bad = False
+            if group_id is None:
+                refused.append(_refusal(wb.LOADS, x.row, "Группа", errors.GroupNotFound()))
+                bad = True
+            if not found and x.discipline_code not in new_codes:
+                refused.append(_refusal(wb.LOADS, x.row, "Код дисциплины", errors.DisciplineNotFound()))
+                bad = True
+            elif len(found) > 1:
+                refused.append(
+                    wb.RowError(
+                        wb.LOADS,
+                        x.row,
+                        "Код дисциплины",
+                        "discipline_code_ambiguous",
+                        f"В базе несколько дисциплин с кодом «{x.discipline_code}»: исправьте их вручную",
+                    )
+                )
+                bad = True
+            if teacher_refusal(wb.LOADS, x.row, "Преподаватель", x.teacher_id) or bad:
+                continue
+            if found and group_id and (x.teacher_id, group_id, found[0].id) in existing_loads:
+                summaries[wb.LOADS].unchanged += 1
+            else:
+                plan.new_loads.append((x.teacher_id, x.group_name, x.discipline_code))
+                summaries[wb.LOADS].created += 1
+
+        calendars = await uow.year_import.calendars_in_year(academic_year.id) if workbook.calendar else {}
+        rows_by_group: dict[str, list[wb.CalendarRow]] = defaultdict(list)
+        for c in workbook.calendar:
+            try:
+                year.check_calendar(academic_year, [c.span])
+            except DomainError as refusal:
+                # The rule numbers the spans it is given; here the row number says which.
+                message = refusal.message.replace("Период №1 графика", "Период")
+                column = "Начало" if not academic_year.span.contains(c.span.span.starts_on) else "Окончание"
+                refused.append(wb.RowError(wb.CALENDAR, c.row, column, refusal.code, message))
+                continue
+            if c.group_name not in known_groups:
+                refused.append(_refusal(wb.CALENDAR, c.row, "Группа", errors.GroupNotFound()))
+                continue
+            rows_by_group[c.group_name].append(c)
+        for name, rows in rows_by_group.items():
+            try:
+                spans = year.check_calendar(academic_year, [r.span for r in rows])
+            except year_errors.SpansOverlap as refusal:
+                ordered = sorted(rows, key=lambda r: _span_key(r.span))
+                row = next(
+                    b for a, b in itertools.pairwise(ordered) if b.span.span.starts_on <= a.span.span.ends_on
+                )
+                refused.append(_refusal(wb.CALENDAR, row.row, "Начало", refusal))
+                continue
+            except DomainError as refusal:
+                refused.append(_refusal(wb.CALENDAR, rows[-1].row, "", refusal))
+                continue
+            plan.calendars[name] = spans
+            before = calendars.get(known_groups[name], [])
+            summary = summaries[wb.CALENDAR]
+            if sorted(before, key=_span_key) == sorted(spans, key=_span_key):
+                summary.unchanged += len(rows)
+                del plan.calendars[name]
+            elif before:
+                summary.updated += len(rows)
+            else:
+                summary.created += len(rows)
+
+        if workbook.bells and not any(e.sheet == wb.BELLS for e in refused):
+            try:
+                pairs = year.check_bell_schedule([b.pair for b in workbook.bells])
+            except year_errors.PairsOverlap as refusal:
+                by_number = sorted(workbook.bells, key=lambda b: b.pair.number)
+                bell = next(b for a, b in itertools.pairwise(by_number) if b.pair.starts_at < a.pair.ends_at)
+                refused.append(_refusal(wb.BELLS, bell.row, "Начало", refusal))
+            except DomainError as refusal:
+                refused.append(_refusal(wb.BELLS, 0, "", refusal))
+            else:
+                if pairs == await uow.bells.pairs():
+                    summaries[wb.BELLS].unchanged += len(pairs)
+                else:
+                    plan.bells = pairs
+                    summaries[wb.BELLS].updated += len(pairs)
+        return plan
+
+    async def _write(self, uow: JournalUnitOfWork, plan: _Plan, academic_year: year.AcademicYear) -> None:
+        """Stage every write of the plan with the events of the single RPCs."""
+        for group in plan.new_groups:
+            uow.groups.add(group)
+            await uow.emit(events.GroupCreated(group_id=str(group.id)))
+        for group, attributes in plan.changed_groups:
+            group.apply(attributes)
+            await uow.emit(group_updated_event(group))
+        for discipline in plan.new_disciplines:
+            uow.disciplines.add(discipline)
+        await uow.year_import.flush()  # the loads and calendars below refer to these rows
+        groups = await uow.year_import.groups_by_name(
+            {name for _, name, _ in plan.new_loads} | set(plan.calendars)
+        )
+        disciplines = await uow.year_import.disciplines_by_code({code for *_, code in plan.new_loads})
+        for teacher_id, group_name, code in plan.new_loads:
+            load = model.TeachingLoad(
+                id=uuid.uuid4(),
+                teacher_id=teacher_id,
+                group_id=groups[group_name].id,
+                discipline_id=disciplines[code][0].id,
+            )
+            uow.loads.add(load)
+            await uow.emit(
+                events.TeachingLoadAssigned(
+                    load_id=str(load.id),
+                    teacher_id=str(load.teacher_id),
+                    group_id=str(load.group_id),
+                    discipline_id=str(load.discipline_id),
+                )
+            )
+        for name, spans in plan.calendars.items():
+            group_id = groups[name].id
+            await uow.years.replace_calendar(group_id, academic_year.id, spans)
+            await uow.emit(
+                events.GroupCalendarSet(
+                    group_id=str(group_id), year_id=str(academic_year.id), span_count=len(spans)
+                )
+            )
+        if plan.bells is not None:
+            await uow.bells.replace(plan.bells)
+            await uow.emit(events.BellScheduleSet(pair_count=len(plan.bells)))
+
+    async def copy(self, cmd: CopyYearStructure, actor: Principal) -> list[SheetSummary]:
+        """Copy a year's structure into an empty year, atomically (admin).
+
+        The groups' calendars move by whole weeks (the distance between the two years' first days),
+        clipped to the new year; groups, disciplines, teaching loads, subgroups and the bell schedule
+        are not tied to a year and simply stay (ADR 0007).
+        """
+        access.require_admin(actor, "учебный год открывает администратор")
+        if cmd.from_year_id == cmd.to_year_id:
+            raise SameYear()
+        async with self._uow() as uow:
+            source = await uow.years.get(cmd.from_year_id)
+            target = await uow.years.get(cmd.to_year_id)
+            if source is None or target is None:
+                raise year_errors.AcademicYearNotFound()
+            if not await uow.year_import.lock_empty_year(target.id):
+                raise YearNotEmpty()
+            calendar = SheetSummary(wb.CALENDAR)
+            for group_id, spans in (await uow.year_import.calendars_in_year(source.id)).items():
+                moved = year.check_calendar(target, wb.shift_calendar(spans, source, target))
+                if not moved:
+                    continue
+                await uow.years.replace_calendar(group_id, target.id, moved)
+                await uow.emit(
+                    events.GroupCalendarSet(
+                        group_id=str(group_id), year_id=str(target.id), span_count=len(moved)
+                    )
+                )
+                calendar.rows += len(moved)
+                calendar.created += len(moved)
+            await uow.commit()
+            return [calendar]
+
+
+def _span_key(item: year.CalendarSpan) -> tuple[object, ...]:
+    return (item.span.starts_on, item.span.ends_on, item.kind.value)
