@@ -74,7 +74,8 @@ def upgrade() -> None:
         sa.Column("group_id", UUID(as_uuid=True), sa.ForeignKey("groups.id"), nullable=False),
         sa.Column("subgroup_id", UUID(as_uuid=True), sa.ForeignKey("subgroups.id"), nullable=True),
         sa.Column("discipline_id", UUID(as_uuid=True), sa.ForeignKey("disciplines.id"), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        # The college's date the KTP was first set (ListDisciplinesWithoutKtp looks at it).
+        sa.Column("created_on", sa.Date, nullable=False, server_default=sa.func.current_date()),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     )
     # One KTP per group (or subgroup) and discipline.

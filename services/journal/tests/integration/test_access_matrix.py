@@ -541,6 +541,80 @@ ALLOWED += [
     *[("GetYearImportTemplate", caller) for caller in (*READ_ALL, "the admin")],
 ]
 
+# Curriculum and KTP (issue 6, items 1-2): the admin sets the plan, the teacher of the load (or the
+# admin) the KTP; the group's readers read both; the administration lists the loads without a KTP.
+KTP_CALLS: dict[str, Call] = {
+    "SetCurriculum": lambda s, w, md: s.SetCurriculum(
+        pb.SetCurriculumRequest(
+            group_id=w.group_id,
+            year_id=w.year_id,
+            rows=[
+                pb.CurriculumRow(
+                    discipline_id=w.discipline_id,
+                    semester=1,
+                    total_hours=72,
+                    weekly_hours=4,
+                    control_form=pb.CONTROL_FORM_EXAM,
+                )
+            ],
+        ),
+        metadata=md,
+    ),
+    "GetCurriculum": lambda s, w, md: s.GetCurriculum(
+        pb.GetCurriculumRequest(group_id=w.group_id, year_id=w.year_id), metadata=md
+    ),
+    "SetKtp": lambda s, w, md: s.SetKtp(
+        pb.SetKtpRequest(
+            group_id=w.group_id,
+            discipline_id=w.discipline_id,
+            topics=[pb.KtpTopic(title="Тема 1.1. Пределы", hours=2, kind=jpb.LESSON_KIND_LECTURE)],
+        ),
+        metadata=md,
+    ),
+    "GetKtp": lambda s, w, md: s.GetKtp(
+        pb.GetKtpRequest(group_id=w.group_id, discipline_id=w.discipline_id), metadata=md
+    ),
+    "ListDisciplinesWithoutKtp": lambda s, w, md: s.ListDisciplinesWithoutKtp(
+        pb.ListDisciplinesWithoutKtpRequest(year_id=w.year_id, as_of=today()), metadata=md
+    ),
+}
+CALLS.update(KTP_CALLS)
+GROUP_STRANGERS = (*MAY_NOT_READ, ELSEWHERE, "the student", "the student's parent", NOT_A_STUDENT)
+REFUSED += [
+    *[
+        ("SetCurriculum", caller, DENIED, "role_required")
+        for caller in (*NOT_ADMIN, "the group's teacher", "the student", CLASS_TEACHER)
+    ],
+    *[
+        ("SetKtp", caller, DENIED, "role_required")
+        for caller in (
+            *[r for r in REALM_ROLES if r not in {"admin", "teacher"}],
+            "the student",
+            NOT_A_STUDENT,
+            CLASS_TEACHER,
+        )
+    ],
+    *[("SetKtp", caller, DENIED, "not_teaching_this_group") for caller in ("teacher", COLLEAGUE, ELSEWHERE)],
+    *[
+        (rpc, caller, NOT_FOUND, "group_not_found")
+        for rpc in ("GetCurriculum", "GetKtp")
+        for caller in GROUP_STRANGERS
+    ],
+    *[(rpc, NOT_A_PERSON, DENIED, "person_required") for rpc in ("SetKtp", "GetCurriculum", "GetKtp")],
+    *[
+        ("ListDisciplinesWithoutKtp", caller, DENIED, "role_required")
+        for caller in CALLERS
+        if caller not in (*READ_ALL, "the admin")
+    ],
+    *[(rpc, "nobody", UNAUTHENTICATED, "unauthenticated") for rpc in KTP_CALLS],
+]
+ALLOWED += [
+    *[("SetCurriculum", caller) for caller in ("admin", "the admin")],
+    *[("SetKtp", caller) for caller in ("admin", "the admin", "the group's teacher")],
+    *[(rpc, caller) for rpc in ("GetCurriculum", "GetKtp") for caller in GROUP_READERS],
+    *[("ListDisciplinesWithoutKtp", caller) for caller in (*READ_ALL, "the admin")],
+]
+
 
 def metadata(journal: Journal, world: World, caller: str) -> tuple[tuple[str, str], ...]:
     if caller == "nobody":

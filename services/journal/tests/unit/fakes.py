@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from chassis import testing
 from chassis.errors import ServiceUnavailable
 from journal_service.application import ports
-from journal_service.domain import lessons, model, year
+from journal_service.domain import curriculum, ktp, lessons, model, year
 
 DEFAULT_DICTIONARY = model.MarkDictionary(
     kinds={
@@ -260,6 +260,77 @@ class FakeLessons:
         self.attendance[lesson_id] = list(entries)
 
 
+class FakeCurricula:
+    """The groups' curricula by (group, year); rows kept in the order the port promises."""
+
+    def __init__(self, disciplines: FakeDisciplines) -> None:
+        self.items: dict[tuple[uuid.UUID, uuid.UUID], list[curriculum.CurriculumRow]] = {}
+        self._disciplines = disciplines
+
+    async def of_group(self, group_id: uuid.UUID, year_id: uuid.UUID) -> list[curriculum.CurriculumRow]:
+        def code(row: curriculum.CurriculumRow) -> str:
+            found = self._disciplines.items.get(row.discipline_id)
+            return found.code if found is not None else ""
+
+        rows = self.items.get((group_id, year_id), [])
+        return sorted(rows, key=lambda r: (r.semester, code(r), str(r.discipline_id)))
+
+    async def replace(
+        self, group_id: uuid.UUID, year_id: uuid.UUID, rows: Sequence[curriculum.CurriculumRow]
+    ) -> None:
+        self.items[(group_id, year_id)] = list(rows)
+
+
+class FakeKtps:
+    """KTPs by (group, discipline, subgroup), each with the day it was first set."""
+
+    def __init__(self, lessons: FakeLessons, loads: FakeLoads) -> None:
+        self.items: dict[tuple[uuid.UUID, uuid.UUID, uuid.UUID | None], ktp.Ktp] = {}
+        self.created_on: dict[uuid.UUID, date] = {}
+        self._lessons = lessons
+        self._loads = loads
+
+    async def get(
+        self,
+        group_id: uuid.UUID,
+        discipline_id: uuid.UUID,
+        subgroup_id: uuid.UUID | None,
+        *,
+        lock: bool = False,
+    ) -> ktp.Ktp | None:
+        return self.items.get((group_id, discipline_id, subgroup_id))
+
+    async def save(self, plan: ktp.Ktp, *, previous: ktp.Ktp | None, today: date) -> None:
+        self.items[(plan.group_id, plan.discipline_id, plan.subgroup_id)] = plan
+        self.created_on.setdefault(plan.id, today)
+
+    async def topic(self, topic_id: uuid.UUID) -> ktp.TopicOf | None:
+        for plan in self.items.values():
+            for topic in plan.topics:
+                if topic.id == topic_id:
+                    return ktp.TopicOf(topic, plan.group_id, plan.subgroup_id, plan.discipline_id)
+        return None
+
+    async def topics_in_use(self, topic_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+        used = {lesson.ktp_topic_id for lesson in self._lessons.items.values()}
+        return {t for t in topic_ids if t in used}
+
+    async def loads_without_ktp(self, as_of: date) -> list[ktp.LoadWithoutKtp]:
+        planned = {
+            (plan.group_id, plan.discipline_id)
+            for plan in self.items.values()
+            if self.created_on[plan.id] <= as_of
+        }
+        return sorted(
+            {
+                ktp.LoadWithoutKtp(load.group_id, load.discipline_id, load.teacher_id)
+                for load in self._loads.items
+                if (load.group_id, load.discipline_id) not in planned
+            },
+            key=lambda m: (str(m.group_id), str(m.discipline_id), str(m.teacher_id)),
+        )
+
+
 class FakePeople:
     """The projection of people: person id → role."""
 
@@ -328,6 +399,8 @@ class FakeUnitOfWork(testing.FakeUnitOfWork):
         self.bells = store.bells
         self.subgroups = store.subgroups
         self.lessons = store.lessons
+        self.curricula = store.curricula
+        self.ktps = store.ktps
         self.year_import = FakeYearImports(store)
 
 
@@ -344,6 +417,8 @@ class FakeStore(testing.FakeLedger):
         self.bells = FakeBells()
         self.subgroups = FakeSubgroups()
         self.lessons = FakeLessons()
+        self.curricula = FakeCurricula(self.disciplines)
+        self.ktps = FakeKtps(self.lessons, self.loads)
 
 
 def fake_unit_of_work(store: FakeStore) -> ports.JournalUnitOfWork:

@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import registry
 
+from journal_service.domain import curriculum as curriculum_model
 from journal_service.domain import lessons as lessons_model
 from journal_service.domain import model, year
 
@@ -226,6 +227,14 @@ lessons = Table(
     Column("kind", _text_enum(lessons_model.LessonKind, "lesson_kind"), nullable=False),
     Column("homework", String(2000), nullable=False, server_default=""),
     Column("homework_deadline", Date, nullable=True),
+    # Curriculum and KTP (migration 0006): the KTP topic followed and the kind of the homework.
+    Column("ktp_topic_id", UUID(as_uuid=True), ForeignKey("ktp_topics.id"), nullable=True),
+    Column(
+        "homework_kind",
+        _text_enum(lessons_model.HomeworkKind, "homework_kind"),
+        nullable=False,
+        server_default="homework",
+    ),
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_lessons_group_discipline_date", "group_id", "discipline_id", "lesson_date"),
     CheckConstraint("pair_number BETWEEN 1 AND 8", name="ck_lessons_pair"),
@@ -240,6 +249,51 @@ attendance = Table(
     Column("status", _text_enum(lessons_model.AttendanceStatus, "attendance_status"), nullable=False),
     Column("reason", _text_enum(lessons_model.AbsenceReason, "absence_reason"), nullable=False),
     PrimaryKeyConstraint("lesson_id", "student_id"),
+)
+
+# Curriculum and KTP (migration 0006): the group's plan per year, its KTPs, and homework recipients.
+curriculum_items = Table(
+    "curriculum_items",
+    metadata,
+    Column("group_id", UUID(as_uuid=True), ForeignKey("groups.id"), nullable=False),
+    Column("year_id", UUID(as_uuid=True), ForeignKey("academic_years.id"), nullable=False),
+    Column("discipline_id", UUID(as_uuid=True), ForeignKey("disciplines.id"), nullable=False),
+    Column("semester", SmallInteger, nullable=False),
+    Column("total_hours", SmallInteger, nullable=False),
+    Column("weekly_hours", SmallInteger, nullable=False),
+    Column("control_form", _text_enum(curriculum_model.ControlForm, "control_form"), nullable=False),
+    PrimaryKeyConstraint("group_id", "year_id", "discipline_id", "semester"),
+    CheckConstraint("semester IN (1, 2)", name="ck_curriculum_semester"),
+)
+ktps = Table(
+    "ktps",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("group_id", UUID(as_uuid=True), ForeignKey("groups.id"), nullable=False),
+    Column("subgroup_id", UUID(as_uuid=True), ForeignKey("subgroups.id"), nullable=True),
+    Column("discipline_id", UUID(as_uuid=True), ForeignKey("disciplines.id"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("created_on", Date, nullable=False, server_default=func.current_date()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+ktp_topics = Table(
+    "ktp_topics",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("ktp_id", UUID(as_uuid=True), ForeignKey("ktps.id"), nullable=False),
+    Column("position", SmallInteger, nullable=False),
+    Column("title", String(500), nullable=False),
+    Column("hours", SmallInteger, nullable=False),
+    Column("kind", _text_enum(lessons_model.LessonKind, "lesson_kind"), nullable=False),
+)
+# The students a lesson's homework is for when not the whole group or subgroup (read by the diary).
+homework_recipients = Table(
+    "homework_recipients",
+    metadata,
+    Column("lesson_id", UUID(as_uuid=True), ForeignKey("lessons.id", ondelete="CASCADE"), nullable=False),
+    Column("student_id", UUID(as_uuid=True), nullable=False),
+    PrimaryKeyConstraint("lesson_id", "student_id"),
+    Index("ix_homework_recipients_student", "student_id"),
 )
 
 

@@ -14,6 +14,8 @@ from journal_service.adapters.repositories import (
     SubgroupRepository,
     TeachingLoadRepository,
 )
+from journal_service.adapters.repositories.curriculum import CurriculumRepository
+from journal_service.adapters.repositories.ktp import KtpRepository
 from journal_service.adapters.repositories.people import PeopleRepository
 from journal_service.adapters.repositories.year_import import YearImportRepository
 
@@ -30,6 +32,8 @@ class JournalUnitOfWork(UnitOfWork):
     bells: BellScheduleRepository
     subgroups: SubgroupRepository
     lessons: LessonRepository
+    curricula: CurriculumRepository
+    ktps: KtpRepository
     year_import: YearImportRepository
 
     def _open(self) -> None:
@@ -42,4 +46,6 @@ class JournalUnitOfWork(UnitOfWork):
         self.bells = BellScheduleRepository(self.session)
         self.subgroups = SubgroupRepository(self.session)
         self.lessons = LessonRepository(self.session)
+        self.curricula = CurriculumRepository(self.session)
+        self.ktps = KtpRepository(self.session)
         self.year_import = YearImportRepository(self.session)

@@ -15,6 +15,7 @@ from journal_service.adapters import xlsx
 from journal_service.api import mappers
 from journal_service.application.academic_year import GetGroupCalendar, OpenAcademicYear, SetGroupCalendar
 from journal_service.application.bell_schedule import SetBellSchedule
+from journal_service.application.curriculum import GetCurriculum, SetCurriculum
 from journal_service.application.disciplines import CreateDiscipline, ListDisciplines
 from journal_service.application.groups import (
     CreateGroup,
@@ -25,17 +26,18 @@ from journal_service.application.groups import (
     UpdateGroup,
 )
 from journal_service.application.handlers import JournalHandlers
+from journal_service.application.ktp import GetKtp, ListDisciplinesWithoutKtp, SetKtp
 from journal_service.application.lessons import (
     GetAttendance,
     ListLessons,
     RecordAttendance,
     RecordLesson,
 )
-from journal_service.application.marks import ListStudentMarks, RecordMark
+from journal_service.application.marks import ListStudentMarks, RecordMark, local_date
 from journal_service.application.subgroups import CreateSubgroup, ListSubgroups
 from journal_service.application.teaching_load import AssignTeachingLoad
 from journal_service.application.year_import import CopyYearStructure, ImportYearWorkbook
-from journal_service.domain import lesson_errors, lessons, year, year_errors
+from journal_service.domain import curriculum, ktp, lesson_errors, lessons, year, year_errors
 
 Context = Any
 # One page of a diary or of notifications names far fewer disciplines than a curriculum holds.
@@ -268,13 +270,21 @@ class JournalServicer(pb_grpc.JournalServiceServicer):
     ) -> pb.RecordLessonResponse:
         subgroup = request.subgroup_id.strip()
         homework = _optional_text(request.homework, "homework", max_length=2000)
+        ktp_topic = request.ktp_topic_id.strip()
+        if len(request.homework_student_ids) > lessons.MAX_HOMEWORK_STUDENTS:
+            raise lesson_errors.TooManyHomeworkStudents(lessons.MAX_HOMEWORK_STUDENTS)
         cmd = RecordLesson(
             group_id=_id(request.group_id, "group_id"),
             subgroup_id=_id(subgroup, "subgroup_id") if subgroup else None,
             discipline_id=_id(request.discipline_id, "discipline_id"),
             lesson_date=mappers.date_from_pb(request.lesson_date, "lesson_date"),
             pair_number=request.pair_number,
-            topic=require_text(request.topic, "topic", max_length=500),
+            # With a KTP topic an empty topic takes the topic's title.
+            topic=(
+                _optional_text(request.topic, "topic", max_length=500)
+                if ktp_topic
+                else require_text(request.topic, "topic", max_length=500)
+            ),
             kind=mappers.lesson_kind_from_pb(request.kind),
             homework=homework,
             homework_deadline=(
@@ -282,6 +292,9 @@ class JournalServicer(pb_grpc.JournalServiceServicer):
                 if request.HasField("homework_deadline")
                 else None
             ),
+            ktp_topic_id=_id(ktp_topic, "ktp_topic_id") if ktp_topic else None,
+            homework_kind=mappers.homework_kind_from_pb(request.homework_kind),
+            homework_student_ids=tuple(_id(s, "homework_student_ids") for s in request.homework_student_ids),
         )
         recorded = await self._h.lessons.record(cmd, _actor())
         return pb.RecordLessonResponse(lesson=mappers.lesson_to_pb(recorded.lesson), created=recorded.created)
@@ -321,6 +334,82 @@ class JournalServicer(pb_grpc.JournalServiceServicer):
         return pb.GetAttendanceResponse(
             lesson=mappers.lesson_to_pb(found.lesson),
             entries=[mappers.attendance_entry_to_pb(e) for e in found.entries],
+        )
+
+    # Curriculum and KTP (issue 6, items 1-2).
+    async def SetCurriculum(
+        self, request: pb.SetCurriculumRequest, context: Context
+    ) -> pb.SetCurriculumResponse:
+        if len(request.rows) > curriculum.MAX_CURRICULUM_ROWS:
+            raise curriculum.TooManyCurriculumRows()
+        cmd = SetCurriculum(
+            group_id=_id(request.group_id, "group_id"),
+            year_id=_id(request.year_id, "year_id"),
+            rows=tuple(
+                mappers.curriculum_row_from_pb(row, index, _id(row.discipline_id, "discipline_id"))
+                for index, row in enumerate(request.rows)
+            ),
+        )
+        rows = await self._h.curricula.set(cmd, _actor())
+        return pb.SetCurriculumResponse(rows=[mappers.curriculum_row_to_pb(r) for r in rows])
+
+    async def GetCurriculum(
+        self, request: pb.GetCurriculumRequest, context: Context
+    ) -> pb.GetCurriculumResponse:
+        query = GetCurriculum(
+            group_id=_id(request.group_id, "group_id"), year_id=_id(request.year_id, "year_id")
+        )
+        rows = await self._h.curricula.get(query, _actor())
+        return pb.GetCurriculumResponse(rows=[mappers.curriculum_row_to_pb(r) for r in rows])
+
+    async def SetKtp(self, request: pb.SetKtpRequest, context: Context) -> pb.SetKtpResponse:
+        if len(request.topics) > ktp.MAX_KTP_TOPICS:
+            raise ktp.TooManyKtpTopics()
+        subgroup = request.subgroup_id.strip()
+        cmd = SetKtp(
+            group_id=_id(request.group_id, "group_id"),
+            discipline_id=_id(request.discipline_id, "discipline_id"),
+            subgroup_id=_id(subgroup, "subgroup_id") if subgroup else None,
+            topics=tuple(
+                ktp.TopicDraft(
+                    topic_id=_id(t.topic_id.strip(), "topic_id") if t.topic_id.strip() else None,
+                    title=require_text(t.title, "title", max_length=500),
+                    hours=t.hours,
+                    kind=mappers.lesson_kind_from_pb(t.kind),
+                )
+                for t in request.topics
+            ),
+        )
+        plan = await self._h.ktps.set(cmd, _actor())
+        return pb.SetKtpResponse(
+            ktp=mappers.ktp_to_pb(plan, cmd.group_id, cmd.discipline_id, cmd.subgroup_id)
+        )
+
+    async def GetKtp(self, request: pb.GetKtpRequest, context: Context) -> pb.GetKtpResponse:
+        subgroup = request.subgroup_id.strip()
+        query = GetKtp(
+            group_id=_id(request.group_id, "group_id"),
+            discipline_id=_id(request.discipline_id, "discipline_id"),
+            subgroup_id=_id(subgroup, "subgroup_id") if subgroup else None,
+        )
+        plan = await self._h.ktps.get(query, _actor())
+        return pb.GetKtpResponse(
+            ktp=mappers.ktp_to_pb(plan, query.group_id, query.discipline_id, query.subgroup_id)
+        )
+
+    async def ListDisciplinesWithoutKtp(
+        self, request: pb.ListDisciplinesWithoutKtpRequest, context: Context
+    ) -> pb.ListDisciplinesWithoutKtpResponse:
+        query = ListDisciplinesWithoutKtp(
+            year_id=_id(request.year_id, "year_id"),
+            as_of=mappers.date_from_pb(request.as_of, "as_of") if request.HasField("as_of") else None,
+        )
+        missing = await self._h.ktps.without_ktp(query, _actor())
+        return pb.ListDisciplinesWithoutKtpResponse(
+            loads=[mappers.load_without_ktp_to_pb(load) for load in missing.loads],
+            deadline=local_date(missing.deadline),
+            past_deadline=missing.past_deadline,
+            as_of=local_date(missing.as_of),
         )
 
     async def ImportYearWorkbook(

@@ -12,7 +12,7 @@ from ejournal.journal.v1 import journal_service_pb2 as service_pb
 
 from journal_service.application.marks import local_date
 from journal_service.application.year_import import ImportReport, SheetSummary
-from journal_service.domain import averages, lesson_errors, lessons, model, year
+from journal_service.domain import averages, curriculum, ktp, lesson_errors, lessons, model, year
 
 _KIND_PREFIX = "DISCIPLINE_KIND_"
 # The proto is the source of the kinds; the domain's enum mirrors it by name because the database
@@ -248,6 +248,11 @@ def lesson_to_pb(value: lessons.Lesson) -> pb.Lesson:
     )
     if value.homework_deadline is not None:
         message.homework_deadline.CopyFrom(local_date(value.homework_deadline))
+    if value.ktp_topic_id is not None:
+        message.ktp_topic_id = str(value.ktp_topic_id)
+    if value.homework:
+        message.homework_kind = _HOMEWORK_KIND_TO_PB[value.homework_kind]
+        message.homework_student_ids.extend(str(s) for s in value.homework_student_ids)
     return message
 
 
@@ -297,4 +302,90 @@ def import_report_to_pb(value: ImportReport) -> service_pb.ImportYearWorkbookRes
             )
             for e in value.errors
         ],
+    )
+
+
+# Curriculum and KTP (issue 6 items 1-3): their enums mirror the proto by name (a test keeps them equal).
+_HOMEWORK_KIND_FROM_PB: dict[pb.HomeworkKind.ValueType, lessons.HomeworkKind] = {
+    number: lessons.HomeworkKind[name.removeprefix("HOMEWORK_KIND_")]
+    for name, number in pb.HomeworkKind.items()
+    if number != pb.HOMEWORK_KIND_UNSPECIFIED
+}
+_HOMEWORK_KIND_TO_PB = {kind: number for number, kind in _HOMEWORK_KIND_FROM_PB.items()}
+_CONTROL_FORM_FROM_PB: dict[service_pb.ControlForm.ValueType, curriculum.ControlForm] = {
+    number: curriculum.ControlForm[name.removeprefix("CONTROL_FORM_")]
+    for name, number in service_pb.ControlForm.items()
+    if number != service_pb.CONTROL_FORM_UNSPECIFIED
+}
+_CONTROL_FORM_TO_PB = {form: number for number, form in _CONTROL_FORM_FROM_PB.items()}
+
+
+def homework_kind_from_pb(value: pb.HomeworkKind.ValueType) -> lessons.HomeworkKind:
+    """Return the kind of a homework (unspecified = homework) or raise InvalidArgument for an unknown one."""
+    if value == pb.HOMEWORK_KIND_UNSPECIFIED:
+        return lessons.HomeworkKind.HOMEWORK
+    kind = _HOMEWORK_KIND_FROM_PB.get(value)
+    if kind is None:
+        raise InvalidArgument("Неизвестный вид задания", code="invalid_homework_kind")
+    return kind
+
+
+def curriculum_row_from_pb(
+    value: service_pb.CurriculumRow, index: int, discipline_id: uuid.UUID
+) -> curriculum.CurriculumRow:
+    """Return a curriculum row or raise InvalidArgument for a missing form of control."""
+    form = _CONTROL_FORM_FROM_PB.get(value.control_form)
+    if form is None:
+        raise curriculum.InvalidControlForm(index)
+    return curriculum.CurriculumRow(
+        discipline_id=discipline_id,
+        semester=value.semester,
+        total_hours=value.total_hours,
+        weekly_hours=value.weekly_hours,
+        control_form=form,
+    )
+
+
+def curriculum_row_to_pb(value: curriculum.CurriculumRow) -> service_pb.CurriculumRow:
+    """Map a curriculum row."""
+    return service_pb.CurriculumRow(
+        discipline_id=str(value.discipline_id),
+        semester=value.semester,
+        total_hours=value.total_hours,
+        weekly_hours=value.weekly_hours,
+        control_form=_CONTROL_FORM_TO_PB[value.control_form],
+    )
+
+
+def ktp_to_pb(
+    value: ktp.Ktp | None, group_id: uuid.UUID, discipline_id: uuid.UUID, subgroup_id: uuid.UUID | None
+) -> service_pb.Ktp:
+    """Map a KTP; None (none set yet) is a KTP without id and topics."""
+    if value is None:
+        return service_pb.Ktp(
+            group_id=str(group_id), subgroup_id=str(subgroup_id or ""), discipline_id=str(discipline_id)
+        )
+    return service_pb.Ktp(
+        ktp_id=str(value.id),
+        group_id=str(value.group_id),
+        subgroup_id=str(value.subgroup_id or ""),
+        discipline_id=str(value.discipline_id),
+        topics=[
+            service_pb.KtpTopic(
+                topic_id=str(t.id),
+                position=t.position,
+                title=t.title,
+                hours=t.hours,
+                kind=_LESSON_KIND_TO_PB[t.kind],
+            )
+            for t in value.topics
+        ],
+        total_hours=value.total_hours,
+    )
+
+
+def load_without_ktp_to_pb(value: ktp.LoadWithoutKtp) -> service_pb.LoadWithoutKtp:
+    """Map a load without a KTP."""
+    return service_pb.LoadWithoutKtp(
+        group_id=str(value.group_id), discipline_id=str(value.discipline_id), teacher_id=str(value.teacher_id)
     )

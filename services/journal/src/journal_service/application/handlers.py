@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from journal_service.application.academic_year import AcademicYearHandlers
 from journal_service.application.bell_schedule import BellScheduleHandlers
+from journal_service.application.curriculum import CurriculumHandlers
 from journal_service.application.disciplines import DisciplineHandlers
 from journal_service.application.groups import GroupHandlers
+from journal_service.application.ktp import KtpHandlers
 from journal_service.application.lessons import LessonHandlers
 from journal_service.application.marks import MarkHandlers
 from journal_service.application.people import PeopleHandlers
@@ -39,4 +41,6 @@ class JournalHandlers:
         self.bells = BellScheduleHandlers(uow)
         self.subgroups = SubgroupHandlers(uow)
         self.lessons = LessonHandlers(uow, today)
+        self.curricula = CurriculumHandlers(uow)
+        self.ktps = KtpHandlers(uow, today)
         self.year_import = YearImportHandlers(uow, self.people)

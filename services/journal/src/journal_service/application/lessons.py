@@ -4,16 +4,17 @@ attendance of it; the teacher of the load, the group's class teacher and the adm
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
+from chassis.errors import InvalidArgument
 from chassis.principal import Principal
 from ejournal.journal.v1 import events_pb2 as events
 from ejournal.journal.v1 import journal_pb2 as jpb
 
 from journal_service.application.marks import local_date
 from journal_service.application.ports import JournalUnitOfWork, Today, UnitOfWorkFactory
-from journal_service.domain import access, errors, lesson_errors, lessons, year
+from journal_service.domain import access, errors, ktp, lesson_errors, lessons, year
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,11 @@ class RecordLesson:
     kind: lessons.LessonKind
     homework: str = ""
     homework_deadline: date | None = None
+    # A topic of the group's KTP for the discipline; an empty `topic` then takes the topic's title.
+    ktp_topic_id: uuid.UUID | None = None
+    homework_kind: lessons.HomeworkKind = lessons.HomeworkKind.HOMEWORK
+    # The students the homework is for; empty = the whole group or subgroup.
+    homework_student_ids: tuple[uuid.UUID, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,13 @@ def _kind_pb(kind: lessons.LessonKind) -> jpb.LessonKind.ValueType:
     return jpb.LessonKind.Value(f"LESSON_KIND_{kind.name}")
 
 
+def _homework_kind_pb(lesson: lessons.Lesson) -> jpb.HomeworkKind.ValueType:
+    """The kind of the lesson's homework, unspecified when it has none."""
+    if not lesson.homework:
+        return jpb.HOMEWORK_KIND_UNSPECIFIED
+    return jpb.HomeworkKind.Value(f"HOMEWORK_KIND_{lesson.homework_kind.name}")
+
+
 def _entry_pb(entry: lessons.AttendanceEntry) -> jpb.AttendanceEntry:
     return jpb.AttendanceEntry(
         student_id=str(entry.student_id),
@@ -125,6 +138,16 @@ class LessonHandlers:
             years = await uow.years.all()
             containing = [y for y in years if y.span.contains(cmd.lesson_date)]
             calendars = {y.id: await uow.years.calendar_of(cmd.group_id, y.id) for y in containing}
+            # The group row is locked from here on: the KTP's topics and the slot hold still.
+            existing = await uow.lessons.in_slot(
+                cmd.group_id, cmd.subgroup_id, cmd.lesson_date, cmd.pair_number
+            )
+            enrolled: set[uuid.UUID] = set()
+            members: set[uuid.UUID] | None = None
+            if cmd.homework_student_ids:
+                enrolled = set(await uow.groups.students_of(cmd.group_id))
+                if subgroup is not None:
+                    members = set(subgroup.student_ids)
             lesson = lessons.new_lesson(
                 today=self._today(),
                 teacher_loads=await uow.loads.of_teacher(teacher_id),
@@ -141,10 +164,23 @@ class LessonHandlers:
                 kind=cmd.kind,
                 homework=cmd.homework,
                 homework_deadline=cmd.homework_deadline,
+                ktp_topic_id=cmd.ktp_topic_id,
+                homework_kind=cmd.homework_kind,
+                homework_student_ids=cmd.homework_student_ids,
+                enrolled=enrolled,
+                subgroup_members=members,
             )
-            existing = await uow.lessons.in_slot(
-                cmd.group_id, cmd.subgroup_id, cmd.lesson_date, cmd.pair_number
-            )
+            if cmd.ktp_topic_id is not None:
+                found = await uow.ktps.topic(cmd.ktp_topic_id)
+                if found is None:
+                    raise ktp.KtpTopicNotFound()
+                if not ktp.topic_fits_lesson(
+                    found, group_id=cmd.group_id, subgroup_id=cmd.subgroup_id, discipline_id=cmd.discipline_id
+                ):
+                    raise ktp.KtpTopicOfOtherDiscipline()
+                lesson = replace(lesson, topic=lesson.topic or found.topic.title)
+            if not lesson.topic:
+                raise InvalidArgument("Поле «topic» обязательно", code="missing_topic")
             if existing is not None:
                 if existing.subgroup_id == lesson.subgroup_id and existing.same_content(lesson):
                     return RecordedLesson(existing, created=False)
@@ -161,6 +197,9 @@ class LessonHandlers:
                     pair_number=lesson.pair_number,
                     kind=_kind_pb(lesson.kind),
                     has_homework=bool(lesson.homework),
+                    ktp_topic_id=str(lesson.ktp_topic_id or ""),
+                    homework_kind=_homework_kind_pb(lesson),
+                    homework_student_ids=[str(s) for s in lesson.homework_student_ids],
                 )
             )
             await uow.commit()
@@ -180,7 +219,14 @@ class LessonHandlers:
                 raise errors.GroupNotFound()
             if await uow.groups.get(query.group_id) is None:
                 raise errors.GroupNotFound()
-            return await uow.lessons.of_group(query.group_id, query.discipline_id, span)
+            found = await uow.lessons.of_group(query.group_id, query.discipline_id, span)
+            if any(lesson.homework_student_ids for lesson in found):
+                # Which students got an individual task is about them: the read is audited.
+                await uow.audit(
+                    "homework.read", actor=actor, resource_type="group", resource_id=str(query.group_id)
+                )
+                await uow.commit()
+            return found
 
     async def record_attendance(
         self, cmd: RecordAttendance, actor: Principal

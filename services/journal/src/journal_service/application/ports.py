@@ -9,7 +9,7 @@ from typing import Protocol
 
 from chassis.ports import UnitOfWorkPort
 
-from journal_service.domain import lessons, model, year
+from journal_service.domain import curriculum, ktp, lessons, model, year
 
 
 class Groups(Protocol):
@@ -206,6 +206,51 @@ class Lessons(Protocol):
         ...
 
 
+class Curricula(Protocol):
+    """The groups' curricula per academic year (R2.1)."""
+
+    async def of_group(self, group_id: uuid.UUID, year_id: uuid.UUID) -> list[curriculum.CurriculumRow]:
+        """Return a group's rows for a year by semester and discipline code."""
+        ...
+
+    async def replace(
+        self, group_id: uuid.UUID, year_id: uuid.UUID, rows: Sequence[curriculum.CurriculumRow]
+    ) -> None:
+        """Replace a group's rows for a year (the group row is locked first: one writer at a time)."""
+        ...
+
+
+class Ktps(Protocol):
+    """KTPs per group (or subgroup) and discipline and their topics (R2.2)."""
+
+    async def get(
+        self,
+        group_id: uuid.UUID,
+        discipline_id: uuid.UUID,
+        subgroup_id: uuid.UUID | None,
+        *,
+        lock: bool = False,
+    ) -> ktp.Ktp | None:
+        """Return the KTP with its topics in order, or None; `lock` locks the group row first."""
+        ...
+
+    async def save(self, plan: ktp.Ktp, *, previous: ktp.Ktp | None, today: date) -> None:
+        """Store the KTP over its previous version (kept topics keep their ids); a new one dated `today`."""
+        ...
+
+    async def topic(self, topic_id: uuid.UUID) -> ktp.TopicOf | None:
+        """Return the topic with its KTP's group, subgroup and discipline, or None."""
+        ...
+
+    async def topics_in_use(self, topic_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+        """Return those of the topics a recorded lesson follows."""
+        ...
+
+    async def loads_without_ktp(self, as_of: date) -> list[ktp.LoadWithoutKtp]:
+        """Return every teaching load whose group and discipline had no KTP set on or before `as_of`."""
+        ...
+
+
 class People(Protocol):
     """The projection of identity's people: person ids and roles (no names)."""
 
@@ -281,6 +326,12 @@ class JournalUnitOfWork(UnitOfWorkPort, Protocol):
 
     @property
     def lessons(self) -> Lessons: ...
+
+    @property
+    def curricula(self) -> Curricula: ...
+
+    @property
+    def ktps(self) -> Ktps: ...
 
     @property
     def year_import(self) -> YearImports: ...

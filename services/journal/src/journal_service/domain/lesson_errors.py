@@ -115,3 +115,22 @@ class StudentNotInSubgroup(FailedPrecondition):
 
     def __init__(self) -> None:
         super().__init__("Обучающийся не входит в подгруппу этого занятия", code="student_not_in_subgroup")
+
+
+class HomeworkDetailsWithoutHomework(InvalidArgument):
+    """The kind of the homework and its students come with the homework's text."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Вид задания и список обучающихся указывают вместе с текстом задания",
+            code="homework_details_without_homework",
+        )
+
+
+class TooManyHomeworkStudents(InvalidArgument):
+    """An individual task names a bounded number of students."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"Задание — не больше чем для {limit} обучающихся", code="too_many_homework_students"
+        )

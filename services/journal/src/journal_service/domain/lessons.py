@@ -12,6 +12,7 @@ from journal_service.domain import errors, lesson_errors, model, year
 
 MAX_ATTENDANCE_ENTRIES = 200
 MAX_LESSON_RANGE_DAYS = 366
+MAX_HOMEWORK_STUDENTS = 200
 
 
 class LessonKind(enum.StrEnum):
@@ -25,6 +26,13 @@ class LessonKind(enum.StrEnum):
     INDEPENDENT_WORK = "independent_work"
     COMBINED = "combined"
     CONSULTATION = "consultation"
+
+
+class HomeworkKind(enum.StrEnum):
+    """Kind of a lesson's task: homework or independent work (mirrors the proto by name)."""
+
+    HOMEWORK = "homework"
+    INDEPENDENT_WORK = "independent_work"
 
 
 class AttendanceStatus(enum.StrEnum):
@@ -60,6 +68,10 @@ class Lesson:
     kind: LessonKind
     homework: str = ""
     homework_deadline: date | None = None
+    ktp_topic_id: uuid.UUID | None = None
+    homework_kind: HomeworkKind = HomeworkKind.HOMEWORK
+    # The students the homework is for, by id; empty = the whole group or subgroup.
+    homework_student_ids: tuple[uuid.UUID, ...] = ()
 
     def same_content(self, other: Lesson) -> bool:
         """Return True when the other lesson records the same thing (an idempotent repeat)."""
@@ -70,6 +82,9 @@ class Lesson:
             self.kind,
             self.homework,
             self.homework_deadline,
+            self.ktp_topic_id,
+            self.homework_kind,
+            self.homework_student_ids,
         ) == (
             other.teacher_id,
             other.discipline_id,
@@ -77,6 +92,9 @@ class Lesson:
             other.kind,
             other.homework,
             other.homework_deadline,
+            other.ktp_topic_id,
+            other.homework_kind,
+            other.homework_student_ids,
         )
 
 
@@ -120,8 +138,14 @@ def new_lesson(
     kind: LessonKind,
     homework: str,
     homework_deadline: date | None,
+    ktp_topic_id: uuid.UUID | None = None,
+    homework_kind: HomeworkKind = HomeworkKind.HOMEWORK,
+    homework_student_ids: tuple[uuid.UUID, ...] = (),
+    enrolled: Collection[uuid.UUID] = (),
+    subgroup_members: Collection[uuid.UUID] | None = None,
 ) -> Lesson:
-    """Create a lesson after checking every rule of recording one (nothing about its slot yet)."""
+    """Create a lesson after checking every rule of recording one (nothing about its slot yet); the
+    homework's students must be `enrolled` in the group (and in `subgroup_members` for a subgroup)."""
     if not any(
         (load.teacher_id, load.group_id, load.discipline_id) == (teacher_id, group_id, discipline_id)
         for load in teacher_loads
@@ -139,6 +163,15 @@ def new_lesson(
         raise lesson_errors.NotATeachingDay(lesson_date)
     if homework_deadline is not None and (not homework or homework_deadline < lesson_date):
         raise lesson_errors.HomeworkDeadlineInvalid()
+    if not homework and (homework_kind is not HomeworkKind.HOMEWORK or homework_student_ids):
+        raise lesson_errors.HomeworkDetailsWithoutHomework()
+    if len(homework_student_ids) > MAX_HOMEWORK_STUDENTS:
+        raise lesson_errors.TooManyHomeworkStudents(MAX_HOMEWORK_STUDENTS)
+    for student_id in homework_student_ids:
+        if student_id not in enrolled:
+            raise errors.StudentNotInGroup()
+        if subgroup_members is not None and student_id not in subgroup_members:
+            raise lesson_errors.StudentNotInSubgroup()
     return Lesson(
         id=uuid.uuid4(),
         group_id=group_id,
@@ -151,6 +184,9 @@ def new_lesson(
         kind=kind,
         homework=homework,
         homework_deadline=homework_deadline,
+        ktp_topic_id=ktp_topic_id,
+        homework_kind=homework_kind,
+        homework_student_ids=tuple(sorted(set(homework_student_ids), key=str)),
     )
 
 

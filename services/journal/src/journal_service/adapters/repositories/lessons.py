@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -26,7 +27,10 @@ _COLUMNS = (
     _l.kind,
     _l.homework,
     _l.homework_deadline,
+    _l.ktp_topic_id,
+    _l.homework_kind,
 )
+_r = orm.homework_recipients.c
 
 
 def _lesson(row: Any) -> lessons.Lesson:
@@ -54,7 +58,7 @@ class LessonRepository:
         # The same subgroup's lesson first, so an idempotent repeat finds itself.
         query = query.order_by(_l.subgroup_id.is_distinct_from(subgroup_id), _l.id).limit(1)
         row = (await self._session.execute(query)).first()
-        return None if row is None else _lesson(row)
+        return None if row is None else (await self._with_recipients([_lesson(row)]))[0]
 
     async def add(self, lesson: lessons.Lesson) -> None:
         """Stage a new lesson."""
@@ -71,8 +75,15 @@ class LessonRepository:
                 kind=lesson.kind,
                 homework=lesson.homework,
                 homework_deadline=lesson.homework_deadline,
+                ktp_topic_id=lesson.ktp_topic_id,
+                homework_kind=lesson.homework_kind,
             )
         )
+        if lesson.homework_student_ids:
+            await self._session.execute(
+                insert(orm.homework_recipients),
+                [{"lesson_id": lesson.id, "student_id": s} for s in lesson.homework_student_ids],
+            )
 
     async def get(self, lesson_id: uuid.UUID, *, for_update: bool = False) -> lessons.Lesson | None:
         """Return the lesson or None; `for_update` locks its row."""
@@ -80,7 +91,7 @@ class LessonRepository:
         if for_update:
             query = query.with_for_update()
         row = (await self._session.execute(query)).first()
-        return None if row is None else _lesson(row)
+        return None if row is None else (await self._with_recipients([_lesson(row)]))[0]
 
     async def of_group(
         self, group_id: uuid.UUID, discipline_id: uuid.UUID, span: year.DateSpan
@@ -95,7 +106,27 @@ class LessonRepository:
             )
             .order_by(_l.lesson_date, _l.pair_number, _l.subgroup_id.nulls_first(), _l.id)
         )
-        return [_lesson(row) for row in rows]
+        return await self._with_recipients([_lesson(row) for row in rows])
+
+    async def _with_recipients(self, found: list[lessons.Lesson]) -> list[lessons.Lesson]:
+        """Return the lessons with their homework's students (one query for those with homework)."""
+        with_homework = [lesson.id for lesson in found if lesson.homework]
+        if not with_homework:
+            return found
+        recipients: dict[uuid.UUID, list[uuid.UUID]] = {}
+        rows = await self._session.execute(
+            select(_r.lesson_id, _r.student_id)
+            .where(_r.lesson_id.in_(with_homework))
+            .order_by(_r.lesson_id, _r.student_id)
+        )
+        for lesson_id, student_id in rows:
+            recipients.setdefault(lesson_id, []).append(student_id)
+        return [
+            replace(lesson, homework_student_ids=tuple(recipients[lesson.id]))
+            if lesson.id in recipients
+            else lesson
+            for lesson in found
+        ]
 
     async def attendance_of(self, lesson_id: uuid.UUID) -> list[lessons.AttendanceEntry]:
         """Return a lesson's attendance by student id."""
