@@ -21,7 +21,7 @@ from gateway.errors import install_error_handlers
 from gateway.health import HealthProbe
 from gateway.health import router as health_router
 from gateway.middleware import BodySizeLimit, RefuseControlCharacters, RequestContextMiddleware
-from gateway.resources import api_router
+from gateway.resources import api_router, year_import
 from gateway.runtime import Runtime
 from gateway.web import STATIC_DIR, make_templates, portal_router
 
@@ -92,7 +92,11 @@ def create_app(
     install_error_handlers(app)
     # The last added runs first: ids and headers for every answer, then the size cap, then the text check.
     app.add_middleware(RefuseControlCharacters)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        wider=[(year_import.UPLOAD_PATHS, max(settings.max_body_bytes, year_import.UPLOAD_BODY_BYTES))],
+    )
     app.add_middleware(RequestContextMiddleware)
     app.include_router(api_router())
     app.include_router(health_router)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Sequence
 from urllib.parse import parse_qsl
 
 from chassis.context import correlation_id_var, new_id, request_id_var
@@ -107,30 +108,39 @@ class BodySizeLimit:
 
     A declared Content-Length over the limit is answered at once, before a byte of the body is read;
     a body without one (chunked) is counted as it streams and cut off as soon as it passes the limit.
-    A plain ASGI middleware: BaseHTTPMiddleware would read the body first.
+    A plain ASGI middleware: BaseHTTPMiddleware would read the body first. `wider` names the few paths
+    (a full match) that take a larger body, each with its own limit: the year's XLSX upload.
     """
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, wider: Sequence[tuple[re.Pattern[str], int]] = ()
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.wider = tuple(wider)
 
-    def _error(self) -> PayloadTooLarge:
+    def _limit(self, scope: Scope) -> int:
+        path: str = scope.get("path", "")
+        return next((limit for pattern, limit in self.wider if pattern.fullmatch(path)), self.max_bytes)
+
+    def _error(self, limit: int) -> PayloadTooLarge:
         return PayloadTooLarge(
-            f"Запрос слишком большой: тело запроса должно быть не больше {_size(self.max_bytes)}",
+            f"Запрос слишком большой: тело запроса должно быть не больше {_size(limit)}",
             code="payload_too_large",
         )
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         # The rest of the body stays unread, so the connection cannot carry another request.
-        await answer_before_routing(scope, receive, send, self._error(), headers={"Connection": "close"})
+        await answer_before_routing(scope, receive, send, self._error(limit), headers={"Connection": "close"})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit(scope)
         declared = _declared_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            await self._refuse(scope, receive, send)
+        if declared is not None and declared > limit:
+            await self._refuse(scope, receive, send, limit)
             return
         received = 0
         exceeded = False
@@ -141,9 +151,9 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     exceeded = True
-                    raise self._error()
+                    raise self._error(limit)
             return message
 
         async def guarded_send(message: Message) -> None:
@@ -160,7 +170,7 @@ class BodySizeLimit:
             if not exceeded:
                 raise
         if exceeded and not started:
-            await self._refuse(scope, receive, send)
+            await self._refuse(scope, receive, send, limit)
 
 
 class RefuseControlCharacters:
