@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import grpc
 import pytest
@@ -46,6 +47,11 @@ def token_of(client) -> str:
     return hmac.new(b"test-session-secret", f"csrf:{session_id}".encode(), hashlib.sha256).hexdigest()
 
 
+def college_today() -> date:
+    """Return today in the college's time zone (the settings' default), as the portal counts days."""
+    return datetime.now(ZoneInfo("Europe/Moscow")).date()
+
+
 def local(day: date) -> common_pb2.LocalDate:
     return common_pb2.LocalDate(year=day.year, month=day.month, day=day.day)
 
@@ -65,7 +71,7 @@ def lesson(lesson_id: str, day: date, pair: int, topic: str, **extra) -> journal
 
 def a_journal(fakes) -> None:
     """Two lessons, two students (Борис has a 5 and a 4 on lesson 1, Анна was absent on lesson 2)."""
-    today = date.today()
+    today = college_today()
     j = fakes.journal
     j.reply(
         "GetGroup",
@@ -162,8 +168,8 @@ async def test_the_teacher_reads_the_grid_with_marks_absences_and_averages(clien
     assert "Записать занятие" in page and 'name="csrf_token"' in page
     request = fakes.journal.last("GetJournalPage").request
     assert (request.group_id, request.discipline_id, request.subgroup_id) == (GROUP, DISCIPLINE, "")
-    assert request.date_to == local(date.today())
-    assert request.date_from == local(date.today() - timedelta(days=56))
+    assert request.date_to == local(college_today())
+    assert request.date_from == local(college_today() - timedelta(days=56))
     assert list(fakes.identity.last("GetPeople").request.person_ids) == [BORIS, ANNA]
 
 
@@ -412,7 +418,7 @@ LESSON_FORM = {
 
 async def test_the_lesson_form_records_the_lesson_and_opens_its_column(client, idp, fakes) -> None:
     await log_in(client, idp)
-    today = date.today()
+    today = college_today()
     new = str(uuid.uuid4())
     fakes.journal.reply(
         "RecordLesson",
@@ -532,7 +538,7 @@ async def test_the_topic_is_picked_from_the_ktp_and_homework_set_for_chosen_stud
     assert (ktp.group_id, ktp.discipline_id, ktp.subgroup_id) == (GROUP, DISCIPLINE, "")
     form = {
         **LESSON_FORM,
-        "lesson_date": f"{date.today():%d.%m.%Y}",
+        "lesson_date": f"{college_today():%d.%m.%Y}",
         "topic": "",
         "ktp_topic_id": topic,
         "homework_kind": "independent_work",

@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.templating import Jinja2Templates
 
-from gateway.web import group, journal, login, pages, year
+from gateway.web import group, journal, login, pages, today, year
 from gateway.web.format import (
     NOTIFICATION_LABELS,
     ROLE_LABELS,
@@ -17,6 +17,7 @@ from gateway.web.format import (
     ru_date,
     ru_datetime,
 )
+from gateway.web.year_import import router as year_import_router
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -42,4 +43,6 @@ def portal_router() -> APIRouter:
     router.include_router(year.router)
     router.include_router(group.router)
     router.include_router(journal.router)
+    router.include_router(year_import_router)
+    router.include_router(today.router)
     return router

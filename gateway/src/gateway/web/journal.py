@@ -390,6 +390,76 @@ async def grid_token(request: Request, session: PortalSession) -> Response:
     return JSONResponse({"csrf_token": csrf_token(request, session)}, headers={"Cache-Control": "no-store"})
 
 
+@router.get("/journal")
+async def journal_lookup(session: PortalSession, group_id: str = "") -> RedirectResponse:
+    """Open a group's journals from the home page's choice of a group."""
+    staff_only(session)
+    chosen = uuid_or_none(group_id)
+    if chosen is None:
+        raise InvalidArgument("Выберите группу из списка", code="invalid_group_id")
+    return RedirectResponse(f"/journal/{chosen}", status_code=303)
+
+
+def year_start(today: date) -> date:
+    """Return 1 September of the academic year holding `today` (the regulation's year start)."""
+    return date(today.year if today.month >= 9 else today.year - 1, 9, 1)
+
+
+@dataclass(frozen=True)
+class OverviewCell:
+    """A student's results in one discipline over the period."""
+
+    mean: str
+    weighted_mean: str
+    absences: int
+    without_reason: int
+    lateness: int
+
+
+@router.get("/journal/{group_id}")
+async def group_journals(request: Request, group_id: UUID, session: PortalSession) -> Response:
+    """Журналы группы: дисциплины с занятиями с начала учебного года и сводка по обучающимся (чтение)."""
+    staff_only(session)
+    clients = get_runtime(request).clients
+    today = today_of(request)
+    start = year_start(today)
+    token = session.access_token
+    group_reply, overview = await asyncio.gather(
+        call(clients.journal.GetGroup, pb.GetGroupRequest(group_id=str(group_id)), token),
+        call(
+            clients.journal.GetGroupOverview,
+            pb.GetGroupOverviewRequest(
+                group_id=str(group_id), date_from=to_local_date(start), date_to=to_local_date(today)
+            ),
+            token,
+        ),
+    )
+    names = await people_names(clients, session, list(overview.student_ids))
+    cells = {
+        (c.student_id, c.discipline_id): OverviewCell(
+            c.mean, c.weighted_mean, c.absences, c.absences_without_valid_reason, c.lateness
+        )
+        for c in overview.cells
+    }
+    students = [
+        (student_id, names.get(student_id, f"Обучающийся №{number}"))
+        for number, student_id in enumerate(overview.student_ids, start=1)
+    ]
+    students.sort(key=lambda s: (s[1].startswith("Обучающийся №"), s[1]))
+    return render(
+        request,
+        "group_journals.html",
+        session,
+        group_id=str(group_id),
+        group_name=group_reply.group.name,
+        start=start,
+        end=today,
+        disciplines=list(overview.disciplines),
+        students=students,
+        cells=cells,
+    )
+
+
 @router.get("/journal/{group_id}/{discipline_id}")
 async def journal(
     request: Request,

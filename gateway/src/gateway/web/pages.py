@@ -24,7 +24,7 @@ from gateway.resources.marks import mark_out
 from gateway.resources.notifications import NotificationOut, notification_out
 from gateway.resources.people import ROLES, PersonOut, person_out
 from gateway.runtime import get_runtime
-from gateway.web import year
+from gateway.web import today, year
 from gateway.web.format import full_name
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,7 @@ async def home(request: Request, session: MaybeSession) -> Response:
     if session is not None and is_parent:
         found = await names_if_available(children_of(get_runtime(request).clients, session))
         children = None if found is None else [person_out(p) for p in found]
+    navigation = await today.home_navigation(request, session) if session and roles & STAFF_ROLES else {}
     return render(
         request,
         "home.html",
@@ -80,9 +81,9 @@ async def home(request: Request, session: MaybeSession) -> Response:
         is_student=STUDENT in roles,
         is_parent=is_parent,
         children=children,
-        can_open_diary=bool(roles & STAFF_ROLES),
         is_admin=bool(roles & MANAGERS),
         is_administration=bool(roles & year.READERS),
+        **navigation,
     )
 
 

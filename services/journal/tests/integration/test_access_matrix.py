@@ -384,6 +384,33 @@ CALLS.update(
         ),
     }
 )
+# The timetable and the teacher's day (issue 6, items 1 and 6).
+CALLS.update(
+    {
+        "SetGroupTimetable": lambda s, w, md: s.SetGroupTimetable(
+            pb.SetGroupTimetableRequest(
+                group_id=w.group_id,
+                year_id=w.year_id,
+                semester=1,
+                entries=[
+                    pb.TimetableEntry(
+                        weekday=TODAY.isoweekday(),
+                        pair_number=1,
+                        discipline_id=w.discipline_id,
+                        teacher_id=w.teacher,
+                    )
+                ],
+            ),
+            metadata=md,
+        ),
+        "GetGroupTimetable": lambda s, w, md: s.GetGroupTimetable(
+            pb.GetGroupTimetableRequest(group_id=w.group_id, year_id=w.year_id, semester=1), metadata=md
+        ),
+        "GetTeacherDay": lambda s, w, md: s.GetTeacherDay(
+            pb.GetTeacherDayRequest(teacher_id=w.teacher, date=today()), metadata=md
+        ),
+    }
+)
 LESSON_WRITES = ("RecordLesson", "RecordAttendance")
 # The lessons of a group's discipline: the administration, the teacher of the load, the class teacher.
 LESSON_READERS = (*READ_ALL, "the group's teacher", CLASS_TEACHER)
@@ -520,6 +547,31 @@ ALLOWED: list[tuple[str, str]] = [
     *[(rpc, caller) for rpc in ("ListLessons", "GetAttendance") for caller in LESSON_READERS],
     *[("ListGroups", caller) for caller in GROUP_LIST_READERS],
     *[("GetGroup", caller) for caller in GROUP_READERS],
+]
+
+# The timetable (admin writes; the group's people read) and the teacher's day (themself, administration).
+TIMETABLE_READERS = (*GROUP_READERS, "the student", "the student's parent")
+DAY_READERS = (*READ_ALL, "the admin", "the group's teacher")
+REFUSED += [
+    *[
+        ("SetGroupTimetable", caller, DENIED, "role_required")
+        for caller in (*NOT_ADMIN, "the group's teacher", "the student", CLASS_TEACHER)
+    ],
+    *[
+        ("GetGroupTimetable", caller, NOT_FOUND, "group_not_found")
+        for caller in (*MAY_NOT_READ, ELSEWHERE, NOT_A_STUDENT)
+    ],
+    *[
+        ("GetTeacherDay", caller, DENIED, "role_required")
+        for caller in CALLERS
+        if caller not in (*DAY_READERS, NOT_A_PERSON)
+    ],
+    *[(rpc, NOT_A_PERSON, DENIED, "person_required") for rpc in ("GetGroupTimetable", "GetTeacherDay")],
+]
+ALLOWED += [
+    ("SetGroupTimetable", "admin"),
+    *[("GetGroupTimetable", caller) for caller in TIMETABLE_READERS],
+    *[("GetTeacherDay", caller) for caller in DAY_READERS],
 ]
 
 # The year's import and copy: the admin; the template: the administration.

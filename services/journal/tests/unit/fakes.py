@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, date, datetime
 
 from chassis import testing
 from chassis.errors import ServiceUnavailable
 from journal_service.application import ports
-from journal_service.domain import curriculum, ktp, lessons, model, year
+from journal_service.domain import curriculum, ktp, lessons, model, timetable, year
 
 DEFAULT_DICTIONARY = model.MarkDictionary(
     kinds={
@@ -102,16 +102,20 @@ class FakeLoads:
     async def find(
         self, teacher_id: uuid.UUID, group_id: uuid.UUID, discipline_id: uuid.UUID
     ) -> model.TeachingLoad | None:
-        for load in self.items:
-            if (load.teacher_id, load.group_id, load.discipline_id) == (teacher_id, group_id, discipline_id):
-                return load
-        return None
+        key = (teacher_id, group_id, discipline_id)
+        matching = [
+            load for load in self.items if (load.teacher_id, load.group_id, load.discipline_id) == key
+        ]
+        return min(matching, key=lambda load: load.subgroup_id is not None, default=None)
 
     async def of_teacher(self, teacher_id: uuid.UUID) -> list[model.TeachingLoad]:
         return [load for load in self.items if load.teacher_id == teacher_id]
 
     def add(self, load: model.TeachingLoad) -> None:
         self.items.append(load)
+
+    async def of_group(self, group_id: uuid.UUID) -> list[model.TeachingLoad]:
+        return [load for load in self.items if load.group_id == group_id]
 
 
 class FakeMarks:
@@ -260,6 +264,73 @@ class FakeLessons:
         self.attendance[lesson_id] = list(entries)
 
 
+class FakeTimetables:
+    """The groups' timetables (entries by id), and the lessons' slots read through FakeLessons."""
+
+    def __init__(self, years: FakeYears, lessons: FakeLessons) -> None:
+        self.items: dict[uuid.UUID, timetable.TimetableEntry] = {}
+        self.locked: list[uuid.UUID] = []
+        self._years = years
+        self._lessons = lessons
+
+    async def lock_year(self, year_id: uuid.UUID) -> bool:
+        self.locked.append(year_id)
+        return await self._years.get(year_id) is not None
+
+    def _where(self, keep: Callable[[timetable.TimetableEntry], bool]) -> list[timetable.TimetableEntry]:
+        return sorted((e for e in self.items.values() if keep(e)), key=timetable.sort_key)
+
+    async def of_group(
+        self, group_id: uuid.UUID, year_id: uuid.UUID, semester: int
+    ) -> list[timetable.TimetableEntry]:
+        return self._where(lambda e: (e.group_id, e.year_id, e.semester) == (group_id, year_id, semester))
+
+    async def of_teachers(
+        self,
+        teacher_ids: Collection[uuid.UUID],
+        year_id: uuid.UUID,
+        semester: int,
+        *,
+        exclude_group: uuid.UUID,
+    ) -> list[timetable.TimetableEntry]:
+        return self._where(
+            lambda e: (
+                e.teacher_id in teacher_ids
+                and (e.year_id, e.semester) == (year_id, semester)
+                and e.group_id != exclude_group
+            )
+        )
+
+    async def of_teacher(
+        self, teacher_id: uuid.UUID, year_id: uuid.UUID, semester: int, *, weekday: int
+    ) -> list[timetable.TimetableEntry]:
+        return self._where(
+            lambda e: (
+                (e.teacher_id, e.year_id, e.semester, e.weekday) == (teacher_id, year_id, semester, weekday)
+            )
+        )
+
+    async def replace(
+        self,
+        group_id: uuid.UUID,
+        year_id: uuid.UUID,
+        semester: int,
+        entries: Sequence[timetable.TimetableEntry],
+    ) -> None:
+        for old in await self.of_group(group_id, year_id, semester):
+            del self.items[old.id]
+        self.items.update((e.id, e) for e in entries)
+
+    async def lessons_on(
+        self, day: date, group_ids: Collection[uuid.UUID]
+    ) -> dict[tuple[uuid.UUID, uuid.UUID | None, uuid.UUID, int], uuid.UUID]:
+        return {
+            (lesson.group_id, lesson.subgroup_id, lesson.discipline_id, lesson.pair_number): lesson.id
+            for lesson in self._lessons.items.values()
+            if lesson.lesson_date == day and lesson.group_id in group_ids
+        }
+
+
 class FakeCurricula:
     """The groups' curricula by (group, year); rows kept in the order the port promises."""
 
@@ -399,6 +470,7 @@ class FakeUnitOfWork(testing.FakeUnitOfWork):
         self.bells = store.bells
         self.subgroups = store.subgroups
         self.lessons = store.lessons
+        self.timetables = store.timetables
         self.curricula = store.curricula
         self.ktps = store.ktps
         self.year_import = FakeYearImports(store)
@@ -417,6 +489,7 @@ class FakeStore(testing.FakeLedger):
         self.bells = FakeBells()
         self.subgroups = FakeSubgroups()
         self.lessons = FakeLessons()
+        self.timetables = FakeTimetables(self.years, self.lessons)
         self.curricula = FakeCurricula(self.disciplines)
         self.ktps = FakeKtps(self.lessons, self.loads)
 

@@ -29,7 +29,7 @@ from sqlalchemy.orm import registry
 
 from journal_service.domain import curriculum as curriculum_model
 from journal_service.domain import lessons as lessons_model
-from journal_service.domain import model, year
+from journal_service.domain import model, timetable, year
 
 metadata = MetaData()
 
@@ -91,7 +91,16 @@ teaching_loads = Table(
     Column("group_id", UUID(as_uuid=True), ForeignKey("groups.id"), nullable=False),
     Column("discipline_id", UUID(as_uuid=True), ForeignKey("disciplines.id"), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    UniqueConstraint("teacher_id", "group_id", "discipline_id", name="uq_teaching_load"),
+    # Migration 0007: a load may be for one subgroup (none: the whole group).
+    Column("subgroup_id", UUID(as_uuid=True), ForeignKey("subgroups.id"), nullable=True),
+    UniqueConstraint(
+        "teacher_id",
+        "group_id",
+        "discipline_id",
+        "subgroup_id",
+        name="uq_teaching_load",
+        postgresql_nulls_not_distinct=True,
+    ),
 )
 
 mark_kinds = Table(
@@ -250,6 +259,29 @@ attendance = Table(
     Column("reason", _text_enum(lessons_model.AbsenceReason, "absence_reason"), nullable=False),
     PrimaryKeyConstraint("lesson_id", "student_id"),
 )
+
+# The groups' timetables (migration 0007): a pair on a weekday for a group or subgroup, per semester.
+timetable_entries = Table(
+    "timetable_entries",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("group_id", UUID(as_uuid=True), ForeignKey("groups.id"), nullable=False),
+    Column("year_id", UUID(as_uuid=True), ForeignKey("academic_years.id"), nullable=False),
+    Column("semester", SmallInteger, nullable=False),
+    Column("weekday", SmallInteger, nullable=False),
+    Column("pair_number", SmallInteger, nullable=False),
+    Column("parity", _text_enum(timetable.WeekParity, "week_parity"), nullable=False),
+    Column("discipline_id", UUID(as_uuid=True), ForeignKey("disciplines.id"), nullable=False),
+    Column("subgroup_id", UUID(as_uuid=True), ForeignKey("subgroups.id"), nullable=True),
+    Column("teacher_id", UUID(as_uuid=True), nullable=False),
+    Column("room", String(32), nullable=False, server_default=""),
+    Index("ix_timetable_group", "group_id", "year_id", "semester", "weekday", "pair_number"),
+    Index("ix_timetable_teacher", "teacher_id", "year_id", "semester", "weekday"),
+    CheckConstraint("semester IN (1, 2)", name="ck_timetable_semester"),
+    CheckConstraint("weekday BETWEEN 1 AND 6", name="ck_timetable_weekday"),
+    CheckConstraint("pair_number BETWEEN 1 AND 8", name="ck_timetable_pair"),
+)
+
 
 # Curriculum and KTP (migration 0006): the group's plan per year, its KTPs, and homework recipients.
 curriculum_items = Table(

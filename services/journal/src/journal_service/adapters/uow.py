@@ -13,6 +13,7 @@ from journal_service.adapters.repositories import (
     MarkRepository,
     SubgroupRepository,
     TeachingLoadRepository,
+    TimetableRepository,
 )
 from journal_service.adapters.repositories.curriculum import CurriculumRepository
 from journal_service.adapters.repositories.ktp import KtpRepository
@@ -32,6 +33,7 @@ class JournalUnitOfWork(UnitOfWork):
     bells: BellScheduleRepository
     subgroups: SubgroupRepository
     lessons: LessonRepository
+    timetables: TimetableRepository
     curricula: CurriculumRepository
     ktps: KtpRepository
     year_import: YearImportRepository
@@ -46,6 +48,7 @@ class JournalUnitOfWork(UnitOfWork):
         self.bells = BellScheduleRepository(self.session)
         self.subgroups = SubgroupRepository(self.session)
         self.lessons = LessonRepository(self.session)
+        self.timetables = TimetableRepository(self.session)
         self.curricula = CurriculumRepository(self.session)
         self.ktps = KtpRepository(self.session)
         self.year_import = YearImportRepository(self.session)

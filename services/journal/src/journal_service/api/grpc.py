@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from chassis.errors import InvalidArgument
@@ -36,8 +37,9 @@ from journal_service.application.lessons import (
 from journal_service.application.marks import ListStudentMarks, RecordMark, local_date
 from journal_service.application.subgroups import CreateSubgroup, ListSubgroups
 from journal_service.application.teaching_load import AssignTeachingLoad
+from journal_service.application.timetable import GetGroupTimetable, GetTeacherDay, SetGroupTimetable
 from journal_service.application.year_import import CopyYearStructure, ImportYearWorkbook
-from journal_service.domain import curriculum, ktp, lesson_errors, lessons, year, year_errors
+from journal_service.domain import curriculum, ktp, lesson_errors, lessons, timetable, year, year_errors
 
 Context = Any
 # One page of a diary or of notifications names far fewer disciplines than a curriculum holds.
@@ -113,6 +115,7 @@ class JournalServicer(pb_grpc.JournalServiceServicer):
             teacher_id=_id(request.teacher_id, "teacher_id"),
             group_id=_id(request.group_id, "group_id"),
             discipline_id=_id(request.discipline_id, "discipline_id"),
+            subgroup_id=_id(subgroup, "subgroup_id") if (subgroup := request.subgroup_id.strip()) else None,
         )
         load = await self._h.loads.assign(cmd, _actor())
         return pb.AssignTeachingLoadResponse(load=mappers.load_to_pb(load))
@@ -439,3 +442,78 @@ class JournalServicer(pb_grpc.JournalServiceServicer):
     ) -> pb.GetYearImportTemplateResponse:
         self._h.year_import.template(_actor())
         return pb.GetYearImportTemplateResponse(workbook=xlsx.template_workbook())
+
+    # The timetable and the teacher's day (issue 6, items 1 and 6).
+    async def SetGroupTimetable(
+        self, request: pb.SetGroupTimetableRequest, context: Context
+    ) -> pb.SetGroupTimetableResponse:
+        if len(request.entries) > timetable.MAX_ENTRIES:
+            raise timetable.TooManyTimetableEntries(timetable.MAX_ENTRIES)
+        group_id, year_id = _id(request.group_id, "group_id"), _id(request.year_id, "year_id")
+        cmd = SetGroupTimetable(
+            group_id=group_id,
+            year_id=year_id,
+            semester=request.semester,
+            entries=tuple(
+                _timetable_entry(entry, index, group_id, year_id, request.semester)
+                for index, entry in enumerate(request.entries)
+            ),
+        )
+        stored = await self._h.timetable.set(cmd, _actor())
+        return pb.SetGroupTimetableResponse(entries=[mappers.timetable_entry_to_pb(e) for e in stored])
+
+    async def GetGroupTimetable(
+        self, request: pb.GetGroupTimetableRequest, context: Context
+    ) -> pb.GetGroupTimetableResponse:
+        query = GetGroupTimetable(
+            group_id=_id(request.group_id, "group_id"),
+            year_id=_id(request.year_id, "year_id"),
+            semester=request.semester,
+        )
+        found = await self._h.timetable.of_group(query, _actor())
+        return pb.GetGroupTimetableResponse(entries=[mappers.timetable_entry_to_pb(e) for e in found])
+
+    async def GetTeacherDay(
+        self, request: pb.GetTeacherDayRequest, context: Context
+    ) -> pb.GetTeacherDayResponse:
+        query = GetTeacherDay(
+            teacher_id=_id(request.teacher_id, "teacher_id"), day=mappers.date_from_pb(request.date, "date")
+        )
+        day = await self._h.timetable.teacher_day(query, _actor())
+        placement = day.placement
+        return pb.GetTeacherDayResponse(
+            date=request.date,
+            year_id=str(placement.academic_year.id) if placement else "",
+            semester=placement.semester if placement else 0,
+            week_number=placement.week if placement else 0,
+            pairs=[
+                pb.TeacherDayPair(
+                    entry=mappers.timetable_entry_to_pb(pair.entry),
+                    group_id=str(pair.entry.group_id),
+                    starts_at_minute=pair.starts_at,
+                    ends_at_minute=pair.ends_at,
+                    lesson_id=str(pair.lesson_id or ""),
+                )
+                for pair in day.pairs
+            ],
+        )
+
+
+def _timetable_entry(
+    entry: pb.TimetableEntry, index: int, group_id: uuid.UUID, year_id: uuid.UUID, semester: int
+) -> timetable.TimetableEntry:
+    """Return a request's entry (its id ignored) or raise InvalidArgument naming the field."""
+    subgroup = entry.subgroup_id.strip()
+    return timetable.TimetableEntry(
+        id=uuid.uuid4(),
+        group_id=group_id,
+        year_id=year_id,
+        semester=semester,
+        weekday=entry.weekday,
+        pair_number=entry.pair_number,
+        parity=mappers.parity_from_pb(entry.parity, index),
+        discipline_id=_id(entry.discipline_id, "discipline_id"),
+        subgroup_id=_id(subgroup, "subgroup_id") if subgroup else None,
+        teacher_id=_id(entry.teacher_id, "teacher_id"),
+        room=entry.room.strip(),
+    )

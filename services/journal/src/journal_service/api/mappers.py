@@ -12,7 +12,7 @@ from ejournal.journal.v1 import journal_service_pb2 as service_pb
 
 from journal_service.application.marks import local_date
 from journal_service.application.year_import import ImportReport, SheetSummary
-from journal_service.domain import averages, curriculum, ktp, lesson_errors, lessons, model, year
+from journal_service.domain import averages, curriculum, ktp, lesson_errors, lessons, model, timetable, year
 
 _KIND_PREFIX = "DISCIPLINE_KIND_"
 # The proto is the source of the kinds; the domain's enum mirrors it by name because the database
@@ -115,6 +115,7 @@ def load_to_pb(load: model.TeachingLoad) -> pb.TeachingLoad:
         teacher_id=str(load.teacher_id),
         group_id=str(load.group_id),
         discipline_id=str(load.discipline_id),
+        subgroup_id=str(load.subgroup_id or ""),
     )
 
 
@@ -388,4 +389,40 @@ def load_without_ktp_to_pb(value: ktp.LoadWithoutKtp) -> service_pb.LoadWithoutK
     """Map a load without a KTP."""
     return service_pb.LoadWithoutKtp(
         group_id=str(value.group_id), discipline_id=str(value.discipline_id), teacher_id=str(value.teacher_id)
+    )
+
+
+# The timetable (issue 6 item 1): WeekParity mirrors the proto by name; unspecified is every week.
+_PARITY_PREFIX = "WEEK_PARITY_"
+_PARITY_FROM_PB: dict[service_pb.WeekParity.ValueType, timetable.WeekParity] = {
+    number: timetable.WeekParity[name.removeprefix(_PARITY_PREFIX)]
+    for name, number in service_pb.WeekParity.items()
+    if number != service_pb.WEEK_PARITY_UNSPECIFIED
+}
+_PARITY_TO_PB = {parity: number for number, parity in _PARITY_FROM_PB.items()}
+
+
+def parity_from_pb(value: service_pb.WeekParity.ValueType, index: int) -> timetable.WeekParity:
+    """Return the parity (unspecified: every week) or raise InvalidArgument for an unknown number."""
+    if value == service_pb.WEEK_PARITY_UNSPECIFIED:
+        return timetable.WeekParity.EVERY
+    parity = _PARITY_FROM_PB.get(value)
+    if parity is None:
+        raise InvalidArgument(
+            f"Занятие №{index + 1}: неизвестная чётность недели ({value})", code="invalid_week_parity"
+        )
+    return parity
+
+
+def timetable_entry_to_pb(value: timetable.TimetableEntry) -> service_pb.TimetableEntry:
+    """Map a timetable entry."""
+    return service_pb.TimetableEntry(
+        entry_id=str(value.id),
+        weekday=value.weekday,
+        pair_number=value.pair_number,
+        parity=_PARITY_TO_PB[value.parity],
+        discipline_id=str(value.discipline_id),
+        subgroup_id=str(value.subgroup_id or ""),
+        teacher_id=str(value.teacher_id),
+        room=value.room,
     )

@@ -19,6 +19,7 @@ from journal_service.application.ports import (
 )
 from journal_service.application.subgroups import SubgroupHandlers
 from journal_service.application.teaching_load import TeachingLoadHandlers
+from journal_service.application.timetable import TimetableHandlers
 from journal_service.application.year_import import YearImportHandlers
 
 
@@ -44,3 +45,4 @@ class JournalHandlers:
         self.curricula = CurriculumHandlers(uow)
         self.ktps = KtpHandlers(uow, today)
         self.year_import = YearImportHandlers(uow, self.people)
+        self.timetable = TimetableHandlers(uow, guardians)

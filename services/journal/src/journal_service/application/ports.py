@@ -9,7 +9,7 @@ from typing import Protocol
 
 from chassis.ports import UnitOfWorkPort
 
-from journal_service.domain import curriculum, ktp, lessons, model, year
+from journal_service.domain import curriculum, ktp, lessons, model, timetable, year
 
 
 class Groups(Protocol):
@@ -89,6 +89,10 @@ class TeachingLoads(Protocol):
 
     async def teaches_student(self, teacher_id: uuid.UUID, student_id: uuid.UUID) -> bool:
         """Return True when the teacher has a load in any group the student is enrolled in."""
+        ...
+
+    async def of_group(self, group_id: uuid.UUID) -> list[model.TeachingLoad]:
+        """Return every load in a group (the whole group's and its subgroups')."""
         ...
 
 
@@ -203,6 +207,53 @@ class Lessons(Protocol):
         self, lesson_id: uuid.UUID, entries: Sequence[lessons.AttendanceEntry]
     ) -> None:
         """Replace a lesson's attendance with these entries."""
+        ...
+
+
+class Timetables(Protocol):
+    """The groups' timetables per year and semester, and the lessons a teacher's day points at."""
+
+    async def lock_year(self, year_id: uuid.UUID) -> bool:
+        """Lock the year's row (timetable writers of a year go one at a time); False when no such year."""
+        ...
+
+    async def of_group(
+        self, group_id: uuid.UUID, year_id: uuid.UUID, semester: int
+    ) -> list[timetable.TimetableEntry]:
+        """Return a group's entries for the semester by weekday, pair and parity."""
+        ...
+
+    async def of_teachers(
+        self,
+        teacher_ids: Collection[uuid.UUID],
+        year_id: uuid.UUID,
+        semester: int,
+        *,
+        exclude_group: uuid.UUID,
+    ) -> list[timetable.TimetableEntry]:
+        """Return the entries of these teachers in the semester in every group but `exclude_group`."""
+        ...
+
+    async def of_teacher(
+        self, teacher_id: uuid.UUID, year_id: uuid.UUID, semester: int, *, weekday: int
+    ) -> list[timetable.TimetableEntry]:
+        """Return a teacher's entries on a weekday of the semester."""
+        ...
+
+    async def replace(
+        self,
+        group_id: uuid.UUID,
+        year_id: uuid.UUID,
+        semester: int,
+        entries: Sequence[timetable.TimetableEntry],
+    ) -> None:
+        """Replace a group's entries for the semester with these."""
+        ...
+
+    async def lessons_on(
+        self, day: date, group_ids: Collection[uuid.UUID]
+    ) -> dict[tuple[uuid.UUID, uuid.UUID | None, uuid.UUID, int], uuid.UUID]:
+        """Return the lessons of these groups on the day: (group, subgroup, discipline, pair) → lesson id."""
         ...
 
 
@@ -332,6 +383,9 @@ class JournalUnitOfWork(UnitOfWorkPort, Protocol):
 
     @property
     def ktps(self) -> Ktps: ...
+
+    @property
+    def timetables(self) -> Timetables: ...
 
     @property
     def year_import(self) -> YearImports: ...

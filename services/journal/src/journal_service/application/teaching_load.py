@@ -10,17 +10,18 @@ from ejournal.journal.v1 import events_pb2 as events
 
 from journal_service.application.people import PeopleHandlers
 from journal_service.application.ports import UnitOfWorkFactory
-from journal_service.domain import access, errors, model
+from journal_service.domain import access, errors, lesson_errors, model, timetable
 from journal_service.domain.people import require_teacher
 
 
 @dataclass(frozen=True)
 class AssignTeachingLoad:
-    """Assign a teacher to a discipline in a group."""
+    """Assign a teacher to a discipline in a group, or in one of its subgroups."""
 
     teacher_id: uuid.UUID
     group_id: uuid.UUID
     discipline_id: uuid.UUID
+    subgroup_id: uuid.UUID | None = None
 
 
 class TeachingLoadHandlers:
@@ -34,7 +35,8 @@ class TeachingLoadHandlers:
         """Assign a teacher to a discipline in a group (admin); idempotent.
 
         The person must be known to identity as a teacher or a class teacher (asked once when the
-        journal's projection does not hold them yet).
+        journal's projection does not hold them yet). A subgroup must be of that group and discipline;
+        a teacher may hold the whole group's load and each subgroup's, each once.
         """
         access.require_admin(actor, "нагрузку распределяет администратор")
         role = await self._people.role_of(cmd.teacher_id)
@@ -43,15 +45,26 @@ class TeachingLoadHandlers:
                 raise errors.GroupNotFound()
             if await uow.disciplines.get(cmd.discipline_id) is None:
                 raise errors.DisciplineNotFound()
+            if cmd.subgroup_id is not None:
+                subgroup = await uow.subgroups.get(cmd.subgroup_id)
+                if subgroup is None:
+                    raise lesson_errors.SubgroupNotFound()
+                if (subgroup.group_id, subgroup.discipline_id) != (cmd.group_id, cmd.discipline_id):
+                    raise timetable.SubgroupOfOtherGroup()
             require_teacher(role)
-            existing = await uow.loads.find(cmd.teacher_id, cmd.group_id, cmd.discipline_id)
-            if existing is not None:
-                return existing
+            for existing in await uow.loads.of_group(cmd.group_id):
+                if (existing.teacher_id, existing.discipline_id, existing.subgroup_id) == (
+                    cmd.teacher_id,
+                    cmd.discipline_id,
+                    cmd.subgroup_id,
+                ):
+                    return existing
             load = model.TeachingLoad(
                 id=uuid.uuid4(),
                 teacher_id=cmd.teacher_id,
                 group_id=cmd.group_id,
                 discipline_id=cmd.discipline_id,
+                subgroup_id=cmd.subgroup_id,
             )
             uow.loads.add(load)
             await uow.emit(
@@ -60,6 +73,7 @@ class TeachingLoadHandlers:
                     teacher_id=str(load.teacher_id),
                     group_id=str(load.group_id),
                     discipline_id=str(load.discipline_id),
+                    subgroup_id=str(load.subgroup_id or ""),
                 )
             )
             await uow.commit()

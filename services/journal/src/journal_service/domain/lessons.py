@@ -146,10 +146,7 @@ def new_lesson(
 ) -> Lesson:
     """Create a lesson after checking every rule of recording one (nothing about its slot yet); the
     homework's students must be `enrolled` in the group (and in `subgroup_members` for a subgroup)."""
-    if not any(
-        (load.teacher_id, load.group_id, load.discipline_id) == (teacher_id, group_id, discipline_id)
-        for load in teacher_loads
-    ):
+    if not any(load.covers(teacher_id, group_id, discipline_id, subgroup_id) for load in teacher_loads):
         raise errors.NotTeachingThisGroup()
     if subgroup_id is not None and (
         subgroup is None or (subgroup.group_id, subgroup.discipline_id) != (group_id, discipline_id)

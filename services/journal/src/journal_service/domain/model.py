@@ -67,12 +67,28 @@ class Discipline:
 
 @dataclass
 class TeachingLoad:
-    """A teacher teaches a discipline to a group («нагрузка»)."""
+    """A teacher teaches a discipline to a group or to one of its subgroups («нагрузка»)."""
 
     id: uuid.UUID
     teacher_id: uuid.UUID
     group_id: uuid.UUID
     discipline_id: uuid.UUID
+    subgroup_id: uuid.UUID | None = None
+
+    def covers(
+        self,
+        teacher_id: uuid.UUID,
+        group_id: uuid.UUID,
+        discipline_id: uuid.UUID,
+        subgroup_id: uuid.UUID | None,
+    ) -> bool:
+        """Return True when this load lets the teacher teach the group (or the subgroup): the whole
+        group's load covers every subgroup of the discipline, a subgroup's load that subgroup only."""
+        return (self.teacher_id, self.group_id, self.discipline_id) == (
+            teacher_id,
+            group_id,
+            discipline_id,
+        ) and (self.subgroup_id is None or self.subgroup_id == subgroup_id)
 
 
 @dataclass(frozen=True)

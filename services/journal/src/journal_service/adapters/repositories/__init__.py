@@ -8,6 +8,7 @@ from journal_service.adapters.repositories.lessons import LessonRepository
 from journal_service.adapters.repositories.marks import MarkRepository
 from journal_service.adapters.repositories.subgroups import SubgroupRepository
 from journal_service.adapters.repositories.teaching_load import TeachingLoadRepository
+from journal_service.adapters.repositories.timetable import TimetableRepository
 
 __all__ = [
     "AcademicYearRepository",
@@ -18,4 +19,5 @@ __all__ = [
     "MarkRepository",
     "SubgroupRepository",
     "TeachingLoadRepository",
+    "TimetableRepository",
 ]

@@ -20,13 +20,16 @@ class TeachingLoadRepository:
     async def find(
         self, teacher_id: uuid.UUID, group_id: uuid.UUID, discipline_id: uuid.UUID
     ) -> model.TeachingLoad | None:
-        """Return the load of exactly this teacher, group and discipline, or None."""
+        """Return a load of this teacher, group and discipline (the whole group's first), or None."""
         return await self._session.scalar(
-            select(model.TeachingLoad).where(
+            select(model.TeachingLoad)
+            .where(
                 orm.teaching_loads.c.teacher_id == teacher_id,
                 orm.teaching_loads.c.group_id == group_id,
                 orm.teaching_loads.c.discipline_id == discipline_id,
             )
+            .order_by(orm.teaching_loads.c.subgroup_id.is_not(None))
+            .limit(1)
         )
 
     async def of_teacher(self, teacher_id: uuid.UUID) -> list[model.TeachingLoad]:
@@ -51,3 +54,10 @@ class TeachingLoadRepository:
             )
         )
         return bool(await self._session.scalar(query))
+
+    async def of_group(self, group_id: uuid.UUID) -> list[model.TeachingLoad]:
+        """Return every load in a group (the whole group's and its subgroups')."""
+        rows = await self._session.scalars(
+            select(model.TeachingLoad).where(orm.teaching_loads.c.group_id == group_id)
+        )
+        return list(rows)
