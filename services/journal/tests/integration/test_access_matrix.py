@@ -204,6 +204,14 @@ async def build_world(journal: Journal) -> World:
         ),
         metadata=call_metadata(journal.issuer.token(teacher, ("teacher",))),
     )
+    # «Пропуски»: the student missed that lesson, no reason given yet (CorrectAbsenceReasons).
+    await stub.RecordAttendance(
+        pb.RecordAttendanceRequest(
+            lesson_id=lesson.lesson.lesson_id,
+            entries=[jpb.AttendanceEntry(student_id=student, status=jpb.ATTENDANCE_STATUS_ABSENT)],
+        ),
+        metadata=call_metadata(journal.issuer.token(teacher, ("teacher",))),
+    )
     return World(
         admin,
         group_id,
@@ -665,6 +673,84 @@ ALLOWED += [
     *[("SetKtp", caller) for caller in ("admin", "the admin", "the group's teacher")],
     *[(rpc, caller) for rpc in ("GetCurriculum", "GetKtp") for caller in GROUP_READERS],
     *[("ListDisciplinesWithoutKtp", caller) for caller in (*READ_ALL, "the admin")],
+]
+
+
+# Read models (issue 6 item 6) and «Пропуски» (item 5); the student is absent from the case's lesson.
+def _span() -> dict[str, LocalDate]:
+    return {"date_from": LocalDate(year=TODAY.year, month=TODAY.month, day=1), "date_to": today()}
+
+
+MONDAY = LocalDate(year=TODAY.year, month=TODAY.month, day=TODAY.day - TODAY.weekday())
+CALLS.update(
+    {
+        "GetJournalPage": lambda s, w, md: s.GetJournalPage(
+            pb.GetJournalPageRequest(group_id=w.group_id, discipline_id=w.discipline_id, **_span()),
+            metadata=md,
+        ),
+        "GetGroupOverview": lambda s, w, md: s.GetGroupOverview(
+            pb.GetGroupOverviewRequest(group_id=w.group_id, **_span()), metadata=md
+        ),
+        "GetStudentDiary": lambda s, w, md: s.GetStudentDiary(
+            pb.GetStudentDiaryRequest(student_id=w.student, **_span()), metadata=md
+        ),
+        "ListGroupAbsences": lambda s, w, md: s.ListGroupAbsences(
+            pb.ListGroupAbsencesRequest(group_id=w.group_id, week_start=MONDAY), metadata=md
+        ),
+        "CorrectAbsenceReasons": lambda s, w, md: s.CorrectAbsenceReasons(
+            pb.CorrectAbsenceReasonsRequest(
+                group_id=w.group_id,
+                corrections=[
+                    pb.AbsenceCorrection(
+                        lesson_id=w.lesson_id, student_id=w.student, reason=jpb.ABSENCE_REASON_DOCUMENTED
+                    )
+                ],
+            ),
+            metadata=md,
+        ),
+    }
+)
+# The group's readers: the administration, its teachers (any discipline) and its class teacher.
+GROUP_READS = ("GetJournalPage", "GetGroupOverview", "ListGroupAbsences")
+GROUP_STRANGERS = (*MAY_NOT_READ, ELSEWHERE, "the student", "the student's parent", NOT_A_STUDENT)
+REFUSED += [
+    *[(rpc, caller, NOT_FOUND, "group_not_found") for rpc in GROUP_READS for caller in GROUP_STRANGERS],
+    *[
+        ("GetStudentDiary", caller, NOT_FOUND, "student_not_found")
+        for caller in (*MAY_NOT_READ, ELSEWHERE, NOT_A_STUDENT)
+    ],
+    *[
+        ("CorrectAbsenceReasons", caller, DENIED, "role_required")
+        for caller in ("director", "deputy", "curator")
+    ],
+    *[
+        ("CorrectAbsenceReasons", caller, DENIED, "not_class_teacher")
+        for caller in ("the group's teacher", COLLEAGUE)
+    ],
+    *[("CorrectAbsenceReasons", caller, NOT_FOUND, "group_not_found") for caller in GROUP_STRANGERS],
+    *[
+        (rpc, NOT_A_PERSON, DENIED, "person_required")
+        for rpc in (*GROUP_READS, "GetStudentDiary", "CorrectAbsenceReasons")
+    ],
+    *[
+        (rpc, "nobody", UNAUTHENTICATED, "unauthenticated")
+        for rpc in (*GROUP_READS, "GetStudentDiary", "CorrectAbsenceReasons")
+    ],
+]
+ALLOWED += [
+    *[(rpc, caller) for rpc in GROUP_READS for caller in GROUP_READERS],
+    *[
+        ("GetStudentDiary", caller)
+        for caller in (
+            *READ_ALL,
+            "the student",
+            "the student's parent",
+            "the group's teacher",
+            COLLEAGUE,
+            CLASS_TEACHER,
+        )
+    ],
+    *[("CorrectAbsenceReasons", caller) for caller in ("admin", "the admin", CLASS_TEACHER)],
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, date, datetime
@@ -9,7 +10,7 @@ from datetime import UTC, date, datetime
 from chassis import testing
 from chassis.errors import ServiceUnavailable
 from journal_service.application import ports
-from journal_service.domain import curriculum, ktp, lessons, model, timetable, year
+from journal_service.domain import curriculum, ktp, lessons, model, read_models, timetable, year
 
 DEFAULT_DICTIONARY = model.MarkDictionary(
     kinds={
@@ -402,6 +403,206 @@ class FakeKtps:
         )
 
 
+class FakeReadModels:
+    """The read models' queries over the other fakes' data (the store's groups, lessons, marks)."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self.store = store
+        # homework_recipients: lesson id → the students its homework is for (none: the whole group).
+        self.recipients: dict[uuid.UUID, set[uuid.UUID]] = {}
+
+    async def group_readers(
+        self, group_id: uuid.UUID, person_id: uuid.UUID | None
+    ) -> read_models.GroupReaders | None:
+        group = self.store.groups.items.get(group_id)
+        if group is None:
+            return None
+        teaches = any(
+            (load.teacher_id, load.group_id) == (person_id, group_id) for load in self.store.loads.items
+        )
+        return read_models.GroupReaders(group.class_teacher_id, teaches)
+
+    def _row(self, lesson: lessons.Lesson, homework: bool = True) -> read_models.LessonRow:
+        return read_models.LessonRow(
+            lesson.id,
+            lesson.group_id,
+            lesson.subgroup_id,
+            lesson.discipline_id,
+            lesson.teacher_id,
+            lesson.lesson_date,
+            lesson.pair_number,
+            lesson.topic,
+            lesson.kind.value,
+            lesson.homework if homework else "",
+            lesson.homework_deadline if homework else None,
+            getattr(lesson, "ktp_topic_id", None),
+            "homework" if lesson.homework and homework else "",
+            tuple(sorted(self.recipients.get(lesson.id, ()))),
+        )
+
+    def _lessons(self, span: year.DateSpan) -> list[lessons.Lesson]:
+        return sorted(
+            (lesson for lesson in self.store.lessons.items.values() if span.contains(lesson.lesson_date)),
+            key=lambda lesson: (lesson.lesson_date, lesson.pair_number, str(lesson.subgroup_id or "")),
+        )
+
+    def _marks(self, keep: Callable[[model.Mark], bool]) -> list[read_models.MarkRow]:
+        return [
+            read_models.MarkRow(
+                m.id,
+                m.student_id,
+                m.discipline_id,
+                m.lesson_id,
+                m.lesson_date,
+                m.value,
+                m.kind_of_work.value,
+                m.weight,
+            )
+            for m in self.store.marks.items
+            if keep(m)
+        ]
+
+    def _attendance(
+        self, keep: Callable[[lessons.Lesson, lessons.AttendanceEntry], bool]
+    ) -> list[tuple[lessons.Lesson, lessons.AttendanceEntry]]:
+        return [
+            (lesson, entry)
+            for lesson in self.store.lessons.items.values()
+            for entry in self.store.lessons.attendance.get(lesson.id, [])
+            if keep(lesson, entry)
+        ]
+
+    async def page_lessons(
+        self,
+        group_id: uuid.UUID,
+        discipline_id: uuid.UUID,
+        subgroup_id: uuid.UUID | None,
+        span: year.DateSpan,
+    ) -> list[read_models.LessonRow]:
+        return [
+            self._row(lesson)
+            for lesson in self._lessons(span)
+            if (lesson.group_id, lesson.discipline_id) == (group_id, discipline_id)
+            and (subgroup_id is None or lesson.subgroup_id in {None, subgroup_id})
+        ]
+
+    async def page_marks(
+        self, group_id: uuid.UUID, discipline_id: uuid.UUID, span: year.DateSpan
+    ) -> list[read_models.MarkRow]:
+        return self._marks(
+            lambda m: (
+                (m.group_id, m.discipline_id) == (group_id, discipline_id) and span.contains(m.lesson_date)
+            )
+        )
+
+    async def page_attendance(
+        self, group_id: uuid.UUID, discipline_id: uuid.UUID, span: year.DateSpan
+    ) -> list[read_models.AttendanceRow]:
+        found = self._attendance(
+            lambda lesson, _: (
+                (lesson.group_id, lesson.discipline_id) == (group_id, discipline_id)
+                and span.contains(lesson.lesson_date)
+            )
+        )
+        return [
+            read_models.AttendanceRow(lesson.id, e.student_id, e.status.value, e.reason.value)
+            for lesson, e in found
+        ]
+
+    async def group_marks(self, group_id: uuid.UUID, span: year.DateSpan) -> list[read_models.MarkRow]:
+        return self._marks(lambda m: m.group_id == group_id and span.contains(m.lesson_date))
+
+    async def group_absence_counts(
+        self, group_id: uuid.UUID, span: year.DateSpan
+    ) -> list[read_models.AbsenceCount]:
+        counts: dict[tuple[uuid.UUID, uuid.UUID], list[int]] = {}
+        for lesson, e in self._attendance(
+            lambda lesson, _: lesson.group_id == group_id and span.contains(lesson.lesson_date)
+        ):
+            if e.status == lessons.AttendanceStatus.PRESENT:
+                continue
+            count = counts.setdefault((e.student_id, lesson.discipline_id), [0, 0, 0])
+            if e.status == lessons.AttendanceStatus.ABSENT:
+                count[0] += 1
+                count[1] += e.reason not in read_models.VALID_REASONS
+            else:
+                count[2] += 1
+        return [read_models.AbsenceCount(s, d, *c) for (s, d), c in counts.items()]
+
+    async def group_disciplines(self, group_id: uuid.UUID, span: year.DateSpan) -> list[model.DisciplineView]:
+        ids = {lesson.discipline_id for lesson in self._lessons(span) if lesson.group_id == group_id}
+        ids |= {m.discipline_id for m in await self.group_marks(group_id, span)}
+        return await self.store.disciplines.views(ids)
+
+    async def diary_lessons(self, student_id: uuid.UUID, span: year.DateSpan) -> list[read_models.LessonRow]:
+        groups = {g for g, s in self.store.groups.enrollments if s == student_id}
+        subgroups = {s.id for s in self.store.subgroups.items if student_id in s.student_ids}
+        return [
+            self._row(lesson, homework=student_id in self.recipients.get(lesson.id, {student_id}))
+            for lesson in self._lessons(span)
+            if lesson.group_id in groups and (lesson.subgroup_id is None or lesson.subgroup_id in subgroups)
+        ]
+
+    async def diary_marks(self, student_id: uuid.UUID, span: year.DateSpan) -> list[read_models.MarkRow]:
+        return self._marks(lambda m: m.student_id == student_id and span.contains(m.lesson_date))
+
+    async def diary_attendance(
+        self, student_id: uuid.UUID, span: year.DateSpan
+    ) -> list[read_models.AttendanceRow]:
+        found = self._attendance(
+            lambda lesson, e: e.student_id == student_id and span.contains(lesson.lesson_date)
+        )
+        return [
+            read_models.AttendanceRow(lesson.id, e.student_id, e.status.value, e.reason.value)
+            for lesson, e in found
+        ]
+
+    async def group_absences(self, group_id: uuid.UUID, span: year.DateSpan) -> list[read_models.AbsenceRow]:
+        found = self._attendance(
+            lambda lesson, e: (
+                lesson.group_id == group_id
+                and span.contains(lesson.lesson_date)
+                and e.status != lessons.AttendanceStatus.PRESENT
+            )
+        )
+        return [
+            read_models.AbsenceRow(
+                e.student_id,
+                lesson.id,
+                lesson.lesson_date,
+                lesson.pair_number,
+                lesson.discipline_id,
+                e.status.value,
+                e.reason.value,
+            )
+            for lesson, e in found
+        ]
+
+    async def lock_lessons(self, lesson_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+        items = self.store.lessons.items
+        return {i: items[i].group_id for i in lesson_ids if i in items}
+
+    async def attendance_entries(
+        self, lesson_ids: Collection[uuid.UUID], student_ids: Collection[uuid.UUID]
+    ) -> dict[tuple[uuid.UUID, uuid.UUID], read_models.AttendanceRow]:
+        return {
+            (lesson_id, e.student_id): read_models.AttendanceRow(
+                lesson_id, e.student_id, e.status.value, e.reason.value
+            )
+            for lesson_id in lesson_ids
+            for e in self.store.lessons.attendance.get(lesson_id, [])
+            if e.student_id in student_ids
+        }
+
+    async def set_reasons(self, changes: Sequence[read_models.CorrectedReason]) -> None:
+        for change in changes:
+            entries = self.store.lessons.attendance[change.lesson_id]
+            self.store.lessons.attendance[change.lesson_id] = [
+                dataclasses.replace(e, reason=change.reason) if e.student_id == change.student_id else e
+                for e in entries
+            ]
+
+
 class FakePeople:
     """The projection of people: person id → role."""
 
@@ -470,6 +671,7 @@ class FakeUnitOfWork(testing.FakeUnitOfWork):
         self.bells = store.bells
         self.subgroups = store.subgroups
         self.lessons = store.lessons
+        self.read_models = store.read_models
         self.timetables = store.timetables
         self.curricula = store.curricula
         self.ktps = store.ktps
@@ -489,6 +691,7 @@ class FakeStore(testing.FakeLedger):
         self.bells = FakeBells()
         self.subgroups = FakeSubgroups()
         self.lessons = FakeLessons()
+        self.read_models = FakeReadModels(self)
         self.timetables = FakeTimetables(self.years, self.lessons)
         self.curricula = FakeCurricula(self.disciplines)
         self.ktps = FakeKtps(self.lessons, self.loads)

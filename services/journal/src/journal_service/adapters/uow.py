@@ -18,6 +18,7 @@ from journal_service.adapters.repositories import (
 from journal_service.adapters.repositories.curriculum import CurriculumRepository
 from journal_service.adapters.repositories.ktp import KtpRepository
 from journal_service.adapters.repositories.people import PeopleRepository
+from journal_service.adapters.repositories.read_models import ReadModelRepository
 from journal_service.adapters.repositories.year_import import YearImportRepository
 
 
@@ -33,6 +34,7 @@ class JournalUnitOfWork(UnitOfWork):
     bells: BellScheduleRepository
     subgroups: SubgroupRepository
     lessons: LessonRepository
+    read_models: ReadModelRepository
     timetables: TimetableRepository
     curricula: CurriculumRepository
     ktps: KtpRepository
@@ -48,6 +50,7 @@ class JournalUnitOfWork(UnitOfWork):
         self.bells = BellScheduleRepository(self.session)
         self.subgroups = SubgroupRepository(self.session)
         self.lessons = LessonRepository(self.session)
+        self.read_models = ReadModelRepository(self.session)
         self.timetables = TimetableRepository(self.session)
         self.curricula = CurriculumRepository(self.session)
         self.ktps = KtpRepository(self.session)

@@ -14,6 +14,15 @@ from ejournal.journal.v1 import journal_service_pb2_grpc as pb_grpc
 
 from journal_service.adapters import xlsx
 from journal_service.api import mappers
+from journal_service.api.read_models import (
+    absences_to_pb,
+    corrected_to_pb,
+    corrections_from_pb,
+    diary_to_pb,
+    group_overview_to_pb,
+    journal_page_to_pb,
+)
+from journal_service.application.absences import CorrectAbsenceReasons, ListGroupAbsences
 from journal_service.application.academic_year import GetGroupCalendar, OpenAcademicYear, SetGroupCalendar
 from journal_service.application.bell_schedule import SetBellSchedule
 from journal_service.application.curriculum import GetCurriculum, SetCurriculum
@@ -35,6 +44,7 @@ from journal_service.application.lessons import (
     RecordLesson,
 )
 from journal_service.application.marks import ListStudentMarks, RecordMark, local_date
+from journal_service.application.read_models import GetGroupOverview, GetJournalPage, GetStudentDiary
 from journal_service.application.subgroups import CreateSubgroup, ListSubgroups
 from journal_service.application.teaching_load import AssignTeachingLoad
 from journal_service.application.timetable import GetGroupTimetable, GetTeacherDay, SetGroupTimetable
@@ -338,6 +348,68 @@ class JournalServicer(pb_grpc.JournalServiceServicer):
             lesson=mappers.lesson_to_pb(found.lesson),
             entries=[mappers.attendance_entry_to_pb(e) for e in found.entries],
         )
+
+    async def GetJournalPage(
+        self, request: pb.GetJournalPageRequest, context: Context
+    ) -> pb.GetJournalPageResponse:
+        subgroup = request.subgroup_id.strip()
+        query = GetJournalPage(
+            group_id=_id(request.group_id, "group_id"),
+            discipline_id=_id(request.discipline_id, "discipline_id"),
+            subgroup_id=_id(subgroup, "subgroup_id") if subgroup else None,
+            span=year.DateSpan(
+                mappers.date_from_pb(request.date_from, "date_from"),
+                mappers.date_from_pb(request.date_to, "date_to"),
+            ),
+        )
+        return journal_page_to_pb(await self._h.read_models.journal_page(query, _actor()))
+
+    async def GetGroupOverview(
+        self, request: pb.GetGroupOverviewRequest, context: Context
+    ) -> pb.GetGroupOverviewResponse:
+        query = GetGroupOverview(
+            group_id=_id(request.group_id, "group_id"),
+            span=year.DateSpan(
+                mappers.date_from_pb(request.date_from, "date_from"),
+                mappers.date_from_pb(request.date_to, "date_to"),
+            ),
+        )
+        return group_overview_to_pb(await self._h.read_models.group_overview(query, _actor()))
+
+    async def GetStudentDiary(
+        self, request: pb.GetStudentDiaryRequest, context: Context
+    ) -> pb.GetStudentDiaryResponse:
+        query = GetStudentDiary(
+            student_id=_id(request.student_id, "student_id"),
+            span=year.DateSpan(
+                mappers.date_from_pb(request.date_from, "date_from"),
+                mappers.date_from_pb(request.date_to, "date_to"),
+            ),
+        )
+        return diary_to_pb(await self._h.read_models.diary(query, _actor()))
+
+    async def ListGroupAbsences(
+        self, request: pb.ListGroupAbsencesRequest, context: Context
+    ) -> pb.ListGroupAbsencesResponse:
+        query = ListGroupAbsences(
+            group_id=_id(request.group_id, "group_id"),
+            week_start=mappers.date_from_pb(request.week_start, "week_start"),
+        )
+        return absences_to_pb(await self._h.absences.week(query, _actor()))
+
+    async def CorrectAbsenceReasons(
+        self, request: pb.CorrectAbsenceReasonsRequest, context: Context
+    ) -> pb.CorrectAbsenceReasonsResponse:
+        items = request.corrections
+        cmd = CorrectAbsenceReasons(
+            group_id=_id(request.group_id, "group_id"),
+            corrections=corrections_from_pb(
+                items,
+                [_id(c.lesson_id, "lesson_id") for c in items],
+                [_id(c.student_id, "student_id") for c in items],
+            ),
+        )
+        return corrected_to_pb(await self._h.absences.correct(cmd, _actor()))
 
     # Curriculum and KTP (issue 6, items 1-2).
     async def SetCurriculum(

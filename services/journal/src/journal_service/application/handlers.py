@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from journal_service.application.absences import AbsenceHandlers
 from journal_service.application.academic_year import AcademicYearHandlers
 from journal_service.application.bell_schedule import BellScheduleHandlers
 from journal_service.application.curriculum import CurriculumHandlers
@@ -17,6 +18,7 @@ from journal_service.application.ports import (
     Today,
     UnitOfWorkFactory,
 )
+from journal_service.application.read_models import ReadModelHandlers
 from journal_service.application.subgroups import SubgroupHandlers
 from journal_service.application.teaching_load import TeachingLoadHandlers
 from journal_service.application.timetable import TimetableHandlers
@@ -42,6 +44,8 @@ class JournalHandlers:
         self.bells = BellScheduleHandlers(uow)
         self.subgroups = SubgroupHandlers(uow)
         self.lessons = LessonHandlers(uow, today)
+        self.read_models = ReadModelHandlers(uow, guardians)
+        self.absences = AbsenceHandlers(uow)
         self.curricula = CurriculumHandlers(uow)
         self.ktps = KtpHandlers(uow, today)
         self.year_import = YearImportHandlers(uow, self.people)

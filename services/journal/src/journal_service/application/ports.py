@@ -9,7 +9,7 @@ from typing import Protocol
 
 from chassis.ports import UnitOfWorkPort
 
-from journal_service.domain import curriculum, ktp, lessons, model, timetable, year
+from journal_service.domain import curriculum, ktp, lessons, model, read_models, timetable, year
 
 
 class Groups(Protocol):
@@ -348,6 +348,85 @@ class YearImports(Protocol):
         ...
 
 
+class ReadModels(Protocol):
+    """The read models' queries: journal page, group view, diary, «Пропуски» (a few queries each)."""
+
+    async def group_readers(
+        self, group_id: uuid.UUID, person_id: uuid.UUID | None
+    ) -> read_models.GroupReaders | None:
+        """Return the group's class teacher and whether the person has a load in it; None: no group."""
+        ...
+
+    async def page_lessons(
+        self,
+        group_id: uuid.UUID,
+        discipline_id: uuid.UUID,
+        subgroup_id: uuid.UUID | None,
+        span: year.DateSpan,
+    ) -> list[read_models.LessonRow]:
+        """Return a page's lessons by date and pair (a subgroup's page: its own and the whole group's)."""
+        ...
+
+    async def page_marks(
+        self, group_id: uuid.UUID, discipline_id: uuid.UUID, span: year.DateSpan
+    ) -> list[read_models.MarkRow]:
+        """Return the group's marks in the discipline and period, in the order recorded."""
+        ...
+
+    async def page_attendance(
+        self, group_id: uuid.UUID, discipline_id: uuid.UUID, span: year.DateSpan
+    ) -> list[read_models.AttendanceRow]:
+        """Return the attendance of the group's lessons of the discipline in the period."""
+        ...
+
+    async def group_marks(self, group_id: uuid.UUID, span: year.DateSpan) -> list[read_models.MarkRow]:
+        """Return the group's marks in every discipline in the period, in the order recorded."""
+        ...
+
+    async def group_absence_counts(
+        self, group_id: uuid.UUID, span: year.DateSpan
+    ) -> list[read_models.AbsenceCount]:
+        """Return per student and discipline the absences, those without a valid reason, the lateness."""
+        ...
+
+    async def group_disciplines(self, group_id: uuid.UUID, span: year.DateSpan) -> list[model.DisciplineView]:
+        """Return the disciplines with lessons or marks of the group in the period."""
+        ...
+
+    async def diary_lessons(self, student_id: uuid.UUID, span: year.DateSpan) -> list[read_models.LessonRow]:
+        """Return the lessons of the student's groups and subgroups in the period, the homework only
+        when it is for the whole group or for this student."""
+        ...
+
+    async def diary_marks(self, student_id: uuid.UUID, span: year.DateSpan) -> list[read_models.MarkRow]:
+        """Return the student's marks in the period, in the order recorded."""
+        ...
+
+    async def diary_attendance(
+        self, student_id: uuid.UUID, span: year.DateSpan
+    ) -> list[read_models.AttendanceRow]:
+        """Return the student's attendance of lessons in the period."""
+        ...
+
+    async def group_absences(self, group_id: uuid.UUID, span: year.DateSpan) -> list[read_models.AbsenceRow]:
+        """Return the absences and lateness at the group's lessons in the period."""
+        ...
+
+    async def lock_lessons(self, lesson_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+        """Lock the lessons' rows in id order and return each one's group (unknown ids are left out)."""
+        ...
+
+    async def attendance_entries(
+        self, lesson_ids: Collection[uuid.UUID], student_ids: Collection[uuid.UUID]
+    ) -> dict[tuple[uuid.UUID, uuid.UUID], read_models.AttendanceRow]:
+        """Return the attendance of those students at those lessons, by (lesson, student)."""
+        ...
+
+    async def set_reasons(self, changes: Sequence[read_models.CorrectedReason]) -> None:
+        """Set the reason categories of these absences."""
+        ...
+
+
 class JournalUnitOfWork(UnitOfWorkPort, Protocol):
     """One transaction over the journal database."""
 
@@ -377,6 +456,9 @@ class JournalUnitOfWork(UnitOfWorkPort, Protocol):
 
     @property
     def lessons(self) -> Lessons: ...
+
+    @property
+    def read_models(self) -> ReadModels: ...
 
     @property
     def curricula(self) -> Curricula: ...

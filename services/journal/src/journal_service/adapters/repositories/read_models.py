@@ -1,0 +1,298 @@
+"""The read models' queries (journal page, group view, diary, «Пропуски»): a few Core queries each, no
+N+1, no ORM identity map. Repositories never commit."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Sequence
+
+from sqlalchemy import (
+    ARRAY,
+    String,
+    and_,
+    bindparam,
+    case,
+    column,
+    exists,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    update,
+)
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from journal_service.adapters import orm
+from journal_service.domain import lessons, model, read_models, year
+
+_l, _m, _a = orm.lessons.c, orm.marks.c, orm.attendance.c
+# Columns of migration 0006 (KTP and homework for chosen students), named here so this module does not
+# wait for their table definitions in orm.py.
+_ktp_topic_id = literal_column("lessons.ktp_topic_id", UUID(as_uuid=True))
+_homework_kind = literal_column("lessons.homework_kind", String)
+# The kind of a lesson's homework, empty when there is none.
+_kind_of_homework = case((_l.homework != "", _homework_kind), else_="")
+_recipients = table(
+    "homework_recipients", column("lesson_id", UUID(as_uuid=True)), column("student_id", UUID(as_uuid=True))
+)
+_r = _recipients.c
+_recipient_ids = func.array(
+    select(_r.student_id).where(_r.lesson_id == _l.id).order_by(_r.student_id).scalar_subquery(),
+    type_=ARRAY(UUID(as_uuid=True)),
+)
+_MARK_COLUMNS = (
+    _m.id,
+    _m.student_id,
+    _m.discipline_id,
+    _m.lesson_id,
+    _m.lesson_date,
+    _m.value,
+    _m.kind_of_work,
+    _m.weight,
+)
+_ABSENT, _LATE = lessons.AttendanceStatus.ABSENT.value, lessons.AttendanceStatus.LATE.value
+_PRESENT = lessons.AttendanceStatus.PRESENT.value
+_NOT_VALID = [r.value for r in lessons.AbsenceReason if r not in read_models.VALID_REASONS]
+
+
+class ReadModelRepository:
+    """The read models' queries."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def group_readers(
+        self, group_id: uuid.UUID, person_id: uuid.UUID | None
+    ) -> read_models.GroupReaders | None:
+        """Return the group's class teacher and whether the person has a load in it; None: no group."""
+        g, t = orm.groups.c, orm.teaching_loads.c
+        teaches = (
+            exists().where(t.group_id == g.id, t.teacher_id == person_id)
+            if person_id is not None
+            else false()
+        )
+        row = (
+            await self._session.execute(select(g.class_teacher_id, teaches).where(g.id == group_id))
+        ).first()
+        return None if row is None else read_models.GroupReaders(row[0], bool(row[1]))
+
+    async def page_lessons(
+        self,
+        group_id: uuid.UUID,
+        discipline_id: uuid.UUID,
+        subgroup_id: uuid.UUID | None,
+        span: year.DateSpan,
+    ) -> list[read_models.LessonRow]:
+        """Return the lessons of a page by date and pair: the whole group's and, for the whole group,
+        every subgroup's; for a subgroup, its own."""
+        query = select(
+            _l.id,
+            _l.group_id,
+            _l.subgroup_id,
+            _l.discipline_id,
+            _l.teacher_id,
+            _l.lesson_date,
+            _l.pair_number,
+            _l.topic,
+            _l.kind,
+            _l.homework,
+            _l.homework_deadline,
+            _ktp_topic_id,
+            _kind_of_homework,
+            _recipient_ids,
+        ).where(
+            _l.group_id == group_id,
+            _l.discipline_id == discipline_id,
+            _l.lesson_date.between(span.starts_on, span.ends_on),
+        )
+        if subgroup_id is not None:
+            query = query.where(or_(_l.subgroup_id.is_(None), _l.subgroup_id == subgroup_id))
+        query = query.order_by(_l.lesson_date, _l.pair_number, _l.subgroup_id.nulls_first(), _l.id)
+        rows = await self._session.execute(query)
+        return [read_models.LessonRow(*r) for r in rows]
+
+    async def page_marks(
+        self, group_id: uuid.UUID, discipline_id: uuid.UUID, span: year.DateSpan
+    ) -> list[read_models.MarkRow]:
+        """Return the group's marks in the discipline and period, in the order recorded."""
+        rows = await self._session.execute(
+            select(*_MARK_COLUMNS)
+            .where(
+                _m.group_id == group_id,
+                _m.discipline_id == discipline_id,
+                _m.lesson_date.between(span.starts_on, span.ends_on),
+            )
+            .order_by(_m.recorded_at, _m.id)
+        )
+        return [read_models.MarkRow(*r) for r in rows]
+
+    async def page_attendance(
+        self, group_id: uuid.UUID, discipline_id: uuid.UUID, span: year.DateSpan
+    ) -> list[read_models.AttendanceRow]:
+        """Return the attendance of the group's lessons of the discipline in the period."""
+        rows = await self._session.execute(
+            select(_a.lesson_id, _a.student_id, _a.status, _a.reason)
+            .join(orm.lessons, _l.id == _a.lesson_id)
+            .where(
+                _l.group_id == group_id,
+                _l.discipline_id == discipline_id,
+                _l.lesson_date.between(span.starts_on, span.ends_on),
+            )
+        )
+        return [read_models.AttendanceRow(*r) for r in rows]
+
+    async def group_marks(self, group_id: uuid.UUID, span: year.DateSpan) -> list[read_models.MarkRow]:
+        """Return the group's marks in every discipline in the period, in the order recorded."""
+        rows = await self._session.execute(
+            select(*_MARK_COLUMNS)
+            .where(_m.group_id == group_id, _m.lesson_date.between(span.starts_on, span.ends_on))
+            .order_by(_m.recorded_at, _m.id)
+        )
+        return [read_models.MarkRow(*r) for r in rows]
+
+    async def group_absence_counts(
+        self, group_id: uuid.UUID, span: year.DateSpan
+    ) -> list[read_models.AbsenceCount]:
+        """Return per student and discipline the pairs missed, those without a valid reason and the
+        lateness, counted by the database."""
+        absent = _a.status == _ABSENT
+        rows = await self._session.execute(
+            select(
+                _a.student_id,
+                _l.discipline_id,
+                func.count().filter(absent),
+                func.count().filter(and_(absent, _a.reason.in_(_NOT_VALID))),
+                func.count().filter(_a.status == _LATE),
+            )
+            .join(orm.lessons, _l.id == _a.lesson_id)
+            .where(
+                _l.group_id == group_id,
+                _l.lesson_date.between(span.starts_on, span.ends_on),
+                _a.status != _PRESENT,
+            )
+            .group_by(_a.student_id, _l.discipline_id)
+        )
+        return [read_models.AbsenceCount(*r) for r in rows]
+
+    async def group_disciplines(self, group_id: uuid.UUID, span: year.DateSpan) -> list[model.DisciplineView]:
+        """Return the disciplines with lessons or marks of the group in the period."""
+        d = orm.disciplines.c
+        taught = select(_l.discipline_id).where(
+            _l.group_id == group_id, _l.lesson_date.between(span.starts_on, span.ends_on)
+        )
+        marked = select(_m.discipline_id).where(
+            _m.group_id == group_id, _m.lesson_date.between(span.starts_on, span.ends_on)
+        )
+        rows = await self._session.execute(
+            select(d.id, d.code, d.name, d.kind).where(or_(d.id.in_(taught), d.id.in_(marked)))
+        )
+        return [model.DisciplineView(*r) for r in rows]
+
+    async def diary_lessons(self, student_id: uuid.UUID, span: year.DateSpan) -> list[read_models.LessonRow]:
+        """Return the lessons of the student's groups in the period (whole-group ones and those of the
+        student's subgroups), the homework only when it is for the whole group or for this student."""
+        e, sm = orm.enrollments.c, orm.subgroup_members.c
+        has_recipients = exists().where(_r.lesson_id == _l.id)
+        is_recipient = exists().where(_r.lesson_id == _l.id, _r.student_id == student_id)
+        for_student = or_(~has_recipients, is_recipient)
+        rows = await self._session.execute(
+            select(
+                _l.id,
+                _l.group_id,
+                _l.subgroup_id,
+                _l.discipline_id,
+                _l.teacher_id,
+                _l.lesson_date,
+                _l.pair_number,
+                _l.topic,
+                _l.kind,
+                case((for_student, _l.homework), else_=""),
+                case((for_student, _l.homework_deadline), else_=None),
+                _ktp_topic_id,
+                case((for_student, _kind_of_homework), else_=""),
+            )
+            .where(
+                _l.group_id.in_(select(e.group_id).where(e.student_id == student_id)),
+                _l.lesson_date.between(span.starts_on, span.ends_on),
+                or_(
+                    _l.subgroup_id.is_(None),
+                    _l.subgroup_id.in_(select(sm.subgroup_id).where(sm.student_id == student_id)),
+                ),
+            )
+            .order_by(_l.lesson_date, _l.pair_number, _l.id)
+        )
+        return [read_models.LessonRow(*r) for r in rows]
+
+    async def diary_marks(self, student_id: uuid.UUID, span: year.DateSpan) -> list[read_models.MarkRow]:
+        """Return the student's marks in the period, in the order recorded."""
+        rows = await self._session.execute(
+            select(*_MARK_COLUMNS)
+            .where(_m.student_id == student_id, _m.lesson_date.between(span.starts_on, span.ends_on))
+            .order_by(_m.recorded_at, _m.id)
+        )
+        return [read_models.MarkRow(*r) for r in rows]
+
+    async def diary_attendance(
+        self, student_id: uuid.UUID, span: year.DateSpan
+    ) -> list[read_models.AttendanceRow]:
+        """Return the student's attendance of lessons in the period."""
+        rows = await self._session.execute(
+            select(_a.lesson_id, _a.student_id, _a.status, _a.reason)
+            .join(orm.lessons, _l.id == _a.lesson_id)
+            .where(_a.student_id == student_id, _l.lesson_date.between(span.starts_on, span.ends_on))
+        )
+        return [read_models.AttendanceRow(*r) for r in rows]
+
+    async def group_absences(self, group_id: uuid.UUID, span: year.DateSpan) -> list[read_models.AbsenceRow]:
+        """Return the absences and lateness at the group's lessons in the period."""
+        rows = await self._session.execute(
+            select(
+                _a.student_id,
+                _a.lesson_id,
+                _l.lesson_date,
+                _l.pair_number,
+                _l.discipline_id,
+                _a.status,
+                _a.reason,
+            )
+            .join(orm.lessons, _l.id == _a.lesson_id)
+            .where(
+                _l.group_id == group_id,
+                _l.lesson_date.between(span.starts_on, span.ends_on),
+                _a.status != _PRESENT,
+            )
+        )
+        return [read_models.AbsenceRow(*r) for r in rows]
+
+    async def lock_lessons(self, lesson_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+        """Lock the lessons' rows in id order (as RecordAttendance does) and return each one's group."""
+        rows = await self._session.execute(
+            select(_l.id, _l.group_id).where(_l.id.in_(list(lesson_ids))).order_by(_l.id).with_for_update()
+        )
+        return {r[0]: r[1] for r in rows}
+
+    async def attendance_entries(
+        self, lesson_ids: Collection[uuid.UUID], student_ids: Collection[uuid.UUID]
+    ) -> dict[tuple[uuid.UUID, uuid.UUID], read_models.AttendanceRow]:
+        """Return the attendance of those students at those lessons, by (lesson, student)."""
+        rows = await self._session.execute(
+            select(_a.lesson_id, _a.student_id, _a.status, _a.reason).where(
+                _a.lesson_id.in_(list(lesson_ids)), _a.student_id.in_(list(student_ids))
+            )
+        )
+        return {(r[0], r[1]): read_models.AttendanceRow(*r) for r in rows}
+
+    async def set_reasons(self, changes: Sequence[read_models.CorrectedReason]) -> None:
+        """Set the reason categories (one executemany UPDATE)."""
+        if not changes:
+            return
+        await self._session.execute(
+            update(orm.attendance)
+            .where(_a.lesson_id == bindparam("l_id"), _a.student_id == bindparam("s_id"))
+            .values(reason=bindparam("new_reason"))
+            .execution_options(synchronize_session=False),
+            [{"l_id": c.lesson_id, "s_id": c.student_id, "new_reason": c.reason} for c in changes],
+        )
