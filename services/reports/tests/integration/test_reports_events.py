@@ -158,3 +158,29 @@ async def test_garbage_is_dead_lettered_and_terminated(running: Reports) -> None
     ]
     assert dead["data"] == b"\xff\xfe not a protobuf"
     assert await running.facts() == []
+
+
+async def test_a_fetched_batch_is_projected_each_mark_once(reports: Reports) -> None:
+    consumer = reports.consumer()
+    await consumer.ensure()
+    sub = await reports.stream.js.pull_subscribe_bind(reports.durable, reports.stream.name)
+    events = [mark_recorded(str(2 + n % 4)) for n in range(12)]
+    for event in events[:4]:
+        await reports.publish(event.SerializeToString(), event.event_id)
+    await consumer.process_batch(await sub.fetch(4, timeout=5))
+    # The first four again (republished under new message ids) in one batch with eight new ones.
+    for event in events[4:8] + events[:4] + events[8:]:
+        msg_id = event.event_id if event in events[4:] else f"republished-{event.event_id}"
+        await reports.publish(event.SerializeToString(), msg_id)
+    batch: list[Any] = []
+    while len(batch) < 12:
+        batch += await sub.fetch(12 - len(batch), timeout=5)
+    await consumer.process_batch(batch)
+
+    facts = await reports.facts()
+    assert sorted(str(f[0]) for f in facts) == sorted(e.mark_id for e in events)
+    assert await reports.inbox_rows() == 12
+    await reports.stream.nc.flush()
+    info = await reports.stream.js.consumer_info(reports.stream.name, reports.durable)
+    assert info.num_ack_pending == 0 and info.num_pending == 0
+    await sub.unsubscribe()

@@ -82,3 +82,16 @@ async def test_students_parents_and_strangers_may_not(
     with pytest.raises(PermissionDenied) as caught:
         await handlers.group_mark_summary(commands.GetGroupMarkSummary(GROUP), issuer.principal(roles=roles))
     assert caught.value.code == "role_required"
+
+
+async def test_a_batch_is_projected_in_one_transaction_each_event_once(
+    handlers: ReportsHandlers, store: Any
+) -> None:
+    first = (mark("5"), delivery())
+    assert await handlers.project_mark_recorded(*first)
+    commits = store.commits
+    batch = [first, (mark("4"), delivery()), (mark("3"), delivery())]
+    batch.append(batch[1])  # delivered twice within the batch
+    assert await handlers.project_marks_recorded(batch) == 2
+    assert store.commits == commits + 1
+    assert sorted(f.value for f in store.facts.values()) == ["3", "4", "5"]

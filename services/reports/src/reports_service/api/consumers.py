@@ -7,6 +7,7 @@ time) goes to dlq.reports; anything else that fails is retried by the chassis.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
 
@@ -44,7 +45,12 @@ def mark_facts(handlers: ReportsHandlers) -> Subscription[journal_events.MarkRec
         if await handlers.project_mark_recorded(project_mark_command(event), delivery):
             log.debug("mark projected", extra={"event_id": delivery.event_id, "mark_id": event.mark_id})
 
-    return Subscription(journal_events.MarkRecorded, MARK_FACTS, handle)
+    async def handle_batch(items: Sequence[tuple[journal_events.MarkRecorded, Delivery]]) -> None:
+        applied = await handlers.project_marks_recorded([(project_mark_command(e), d) for e, d in items])
+        log.debug("marks projected", extra={"events": len(items), "applied": applied})
+
+    # A fetched batch is projected in one transaction (one commit instead of one per mark).
+    return Subscription(journal_events.MarkRecorded, MARK_FACTS, handle, handle_batch=handle_batch)
 
 
 def subscriptions(handlers: ReportsHandlers) -> list[Subscription[Any]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from chassis.events import Delivery
 from chassis.principal import Principal
 
@@ -18,23 +20,34 @@ class ReportsHandlers:
 
     async def project_mark_recorded(self, cmd: commands.ProjectMarkRecorded, delivery: Delivery) -> bool:
         """Add the mark to the projection; return False when the event was already applied."""
+        return await self.project_marks_recorded([(cmd, delivery)]) == 1
+
+    async def project_marks_recorded(
+        self, items: Sequence[tuple[commands.ProjectMarkRecorded, Delivery]]
+    ) -> int:
+        """Add a batch of marks to the projection in one transaction; return how many were new
+        (an event already applied is skipped by its inbox claim)."""
         async with self._uow() as uow:
-            if not await uow.inbox.claim(delivery.event_id, delivery.consumer, delivery.subject):
-                return False
-            await uow.mark_facts.add(
-                model.MarkFact(
-                    mark_id=cmd.mark_id,
-                    group_id=cmd.group_id,
-                    discipline_id=cmd.discipline_id,
-                    student_id=cmd.student_id,
-                    value=cmd.value,
-                    lesson_date=cmd.lesson_date,
-                    recorded_at=cmd.recorded_at,
-                    event_id=delivery.event_id,
+            applied = 0
+            for cmd, delivery in items:
+                if not await uow.inbox.claim(delivery.event_id, delivery.consumer, delivery.subject):
+                    continue
+                await uow.mark_facts.add(
+                    model.MarkFact(
+                        mark_id=cmd.mark_id,
+                        group_id=cmd.group_id,
+                        discipline_id=cmd.discipline_id,
+                        student_id=cmd.student_id,
+                        value=cmd.value,
+                        lesson_date=cmd.lesson_date,
+                        recorded_at=cmd.recorded_at,
+                        event_id=delivery.event_id,
+                    )
                 )
-            )
-            await uow.commit()
-            return True
+                applied += 1
+            if applied:
+                await uow.commit()
+            return applied
 
     async def group_mark_summary(
         self, query: commands.GetGroupMarkSummary, actor: Principal
