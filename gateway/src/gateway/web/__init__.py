@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.templating import Jinja2Templates
 
-from gateway.web import diary_week, group, journal, login, pages, today, year
+from gateway.web import absences, diary_week, group, journal, login, pages, today, year
 from gateway.web.format import (
     NOTIFICATION_LABELS,
     ROLE_LABELS,
@@ -46,4 +46,5 @@ def portal_router() -> APIRouter:
     router.include_router(year_import_router)
     router.include_router(today.router)
     router.include_router(diary_week.router)
+    router.include_router(absences.router)
     return router
