@@ -224,7 +224,7 @@ async def test_assign_teaching_load(client, bearer, fakes) -> None:
         journal_service_pb2.AssignTeachingLoadResponse(load=journal_pb2.TeachingLoad(load_id=load_id, **ids)),
     )
     response = await client.post("/api/v1/teaching-loads", json=ids, headers=bearer())
-    assert (response.status_code, response.json()) == (201, {"load_id": load_id, **ids})
+    assert (response.status_code, response.json()) == (201, {"load_id": load_id, **ids, "subgroup_id": None})
     request = fakes.journal.last("AssignTeachingLoad").request
     assert {k: getattr(request, k) for k in ids} == ids
 

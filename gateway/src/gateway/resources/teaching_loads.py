@@ -1,4 +1,5 @@
-"""Teaching load: a teacher teaches a discipline to a group (JournalService): route, body and mapping."""
+"""Teaching load: a teacher teaches a discipline to a group or one of its subgroups (JournalService):
+route, body and mapping."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ class TeachingLoadCreate(RequestBody):
     teacher_id: UUID = Field(description="Идентификатор преподавателя")
     group_id: UUID = Field(description="Идентификатор группы")
     discipline_id: UUID = Field(description="Идентификатор дисциплины")
+    subgroup_id: UUID | None = Field(
+        default=None, description="Подгруппа этой группы и дисциплины; нет — вся группа"
+    )
 
 
 class TeachingLoadOut(BaseModel):
@@ -29,6 +33,7 @@ class TeachingLoadOut(BaseModel):
     teacher_id: str = Field(description="Идентификатор преподавателя")
     group_id: str = Field(description="Идентификатор группы")
     discipline_id: str = Field(description="Идентификатор дисциплины")
+    subgroup_id: str | None = Field(description="Подгруппа; null — вся группа")
 
 
 def load_out(load: journal_pb2.TeachingLoad) -> TeachingLoadOut:
@@ -38,6 +43,7 @@ def load_out(load: journal_pb2.TeachingLoad) -> TeachingLoadOut:
         teacher_id=load.teacher_id,
         group_id=load.group_id,
         discipline_id=load.discipline_id,
+        subgroup_id=load.subgroup_id or None,
     )
 
 
@@ -46,8 +52,12 @@ router = APIRouter(tags=["Журнал"])
 
 @router.post("/teaching-loads", status_code=201, summary="Назначить нагрузку преподавателю")
 async def assign_teaching_load(body: TeachingLoadCreate, caller: Caller, clients: Clients) -> TeachingLoadOut:
-    """Преподаватель ведёт дисциплину в группе; повтор возвращает ту же нагрузку (только администратор)."""
+    """Преподаватель ведёт дисциплину в группе или подгруппе; повтор возвращает ту же нагрузку (только
+    администратор)."""
     request = pb.AssignTeachingLoadRequest(
-        teacher_id=str(body.teacher_id), group_id=str(body.group_id), discipline_id=str(body.discipline_id)
+        teacher_id=str(body.teacher_id),
+        group_id=str(body.group_id),
+        discipline_id=str(body.discipline_id),
+        subgroup_id=str(body.subgroup_id) if body.subgroup_id else "",
     )
     return load_out((await call(clients.journal.AssignTeachingLoad, request, caller.token)).load)
