@@ -322,3 +322,42 @@ async def _true(value: bool) -> bool:
 
 async def _has_link(messaging: Messaging, parent_id: uuid.UUID) -> bool:
     return (STUDENT, parent_id) in await messaging.links()
+
+
+async def test_a_fetched_batch_notifies_each_mark_once_asking_identity_once_per_student(
+    messaging: Messaging,
+) -> None:
+    consumer = messaging.consumer()
+    await consumer.ensure()
+    sub = await messaging.stream.js.pull_subscribe_bind(messaging.durable, messaging.stream.name)
+
+    async def batch_of(events: list[tuple[MarkRecorded, str]]) -> None:
+        for event, msg_id in events:
+            await messaging.publish(event.SerializeToString(), msg_id)
+        msgs: list[Any] = []
+        while len(msgs) < len(events):
+            msgs += await sub.fetch(len(events) - len(msgs), timeout=5)
+        await consumer.process_batch(msgs)
+
+    # The student was never fetched: the batch goes one by one, identity is asked once.
+    first = [mark_recorded(str(n)) for n in (5, 4, 3)]
+    await batch_of([(e, e.event_id) for e in first])
+    assert messaging.guardians.calls == 1
+    # Now every student is in the projection: the batch is stored at once; a republished event of
+    # the first batch (under a new message id) in the middle of it notifies nobody again.
+    second = [mark_recorded("2") for _ in range(4)]
+    await batch_of(
+        [(second[0], second[0].event_id), (first[1], f"republished-{first[1].event_id}")]
+        + [(e, e.event_id) for e in second[1:]]
+    )
+
+    rows = await messaging.notifications()
+    assert sorted(rows) == sorted(
+        (parent, e.event_id, e.value) for e in first + second for parent in (MOTHER, FATHER)
+    )
+    assert messaging.guardians.calls == 1
+    assert await messaging.inbox_rows() == 7
+    await messaging.stream.nc.flush()
+    info = await messaging.stream.js.consumer_info(messaging.stream.name, messaging.durable)
+    assert info.num_ack_pending == 0 and info.num_pending == 0
+    await sub.unsubscribe()

@@ -14,7 +14,7 @@ from ejournal.identity.v1.events_pb2 import GuardianLinked
 from ejournal.journal.v1.events_pb2 import MarkRecorded
 from messaging_service.application import commands
 from messaging_service.application.guardianships import ProjectGuardianLinked
-from messaging_service.application.handlers import MessagingHandlers
+from messaging_service.application.handlers import MessagingHandlers, StudentNotInProjection
 from messaging_service.domain import errors
 
 STUDENT, DISCIPLINE = uuid.uuid4(), uuid.uuid4()
@@ -194,3 +194,33 @@ async def test_a_service_account_has_no_notifications(handlers: MessagingHandler
     with pytest.raises(PermissionDenied) as caught:
         await handlers.list_notifications(commands.ListNotifications(page_size=0), robot)
     assert caught.value.code == "person_required"
+
+
+async def test_a_batch_of_marks_of_projected_students_is_stored_in_one_transaction(
+    handlers: MessagingHandlers, store: Any, guardians: Any
+) -> None:
+    first = delivery()
+    await handlers.notify_guardians_of_mark(MARK, first)  # the student is fetched once
+    commits = store.commits
+    second, third = delivery(), delivery()
+    batch = [(MARK, first), (MARK, second), (MARK, third), (MARK, second)]
+    assert await handlers.notify_guardians_of_marks(batch) == 4
+    assert store.commits == commits + 1
+    assert sorted(n.source_event_id for n in store.notifications) == sorted(
+        [e.event_id for e in (first, first, second, second, third, third)]
+    )
+    assert guardians.calls == 1
+
+
+async def test_a_batch_with_a_student_never_fetched_stores_nothing_and_asks_nobody(
+    handlers: MessagingHandlers, store: Any, guardians: Any
+) -> None:
+    await handlers.notify_guardians_of_mark(MARK, delivery())
+    stranger = commands.NotifyGuardiansOfMark(
+        student_id=uuid.uuid4(), discipline_id=DISCIPLINE, mark_value="5", lesson_date=date(2026, 10, 14)
+    )
+    before, claimed = len(store.notifications), set(store.claimed)
+    with pytest.raises(StudentNotInProjection):
+        await handlers.notify_guardians_of_marks([(MARK, delivery()), (stranger, delivery())])
+    assert len(store.notifications) == before and store.claimed == claimed
+    assert guardians.calls == 1

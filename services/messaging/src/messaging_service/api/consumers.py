@@ -7,6 +7,7 @@ goes to dlq.messaging; anything else that fails is retried by the chassis.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from chassis.consumer import Subscription, local_date_or_poison, text_or_poison, uuid_or_poison
@@ -52,12 +53,21 @@ def mark_notifications(handlers: MessagingHandlers) -> Subscription[journal_even
             extra={"event_id": delivery.event_id, "student_id": str(cmd.student_id), "count": stored},
         )
 
+    async def handle_batch(items: Sequence[tuple[journal_events.MarkRecorded, Delivery]]) -> None:
+        stored = await handlers.notify_guardians_of_marks(
+            [(notify_guardians_command(event), delivery) for event, delivery in items]
+        )
+        log.info("mark notifications stored", extra={"events": len(items), "count": stored})
+
+    # A fetched batch is stored in one transaction (one commit instead of one per mark) when every
+    # student of it is in the guardianship projection; otherwise one by one, identity asked.
     return Subscription(
         journal_events.MarkRecorded,
         MARK_NOTIFICATIONS,
         handle,
         max_deliver=MAX_DELIVER,
         nak_delay_seconds=NAK_DELAY_SECONDS,
+        handle_batch=handle_batch,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from chassis.events import Delivery
 from chassis.principal import Principal
@@ -11,6 +12,10 @@ from messaging_service.application import commands
 from messaging_service.application.guardianships import GuardianshipHandlers
 from messaging_service.application.ports import GuardianDirectory, MessagingUnitOfWork, UnitOfWorkFactory
 from messaging_service.domain import access, model
+
+
+class StudentNotInProjection(Exception):
+    """A batch of marks met a student whose guardians were never fetched from identity."""
 
 
 class MessagingHandlers:
@@ -44,14 +49,47 @@ class MessagingHandlers:
             guardians = await self.guardianships.store_fetched(uow, cmd.student_id, fetched)
             return await self._notify(uow, cmd, delivery, guardians)
 
-    @staticmethod
+    async def notify_guardians_of_marks(
+        self, items: Sequence[tuple[commands.NotifyGuardiansOfMark, Delivery]]
+    ) -> int:
+        """Store the notifications of a batch of marks in one transaction; return how many.
+
+        Only from the projection: when a student of the batch was never fetched, nothing is stored
+        and `StudentNotInProjection` is raised, so the batch goes one by one through
+        `notify_guardians_of_mark` (which asks identity outside any transaction)."""
+        async with self._uow() as uow:
+            stored = 0
+            for cmd, delivery in items:
+                if not await uow.inbox.claim(delivery.event_id, delivery.consumer, delivery.subject):
+                    continue
+                if not await uow.guardianships.fetched(cmd.student_id):
+                    raise StudentNotInProjection()
+                guardians = await uow.guardianships.parents_of(cmd.student_id)
+                stored += await self._stage(uow, cmd, delivery, guardians)
+            await uow.commit()
+            return stored
+
+    @classmethod
     async def _notify(
+        cls,
         uow: MessagingUnitOfWork,
         cmd: commands.NotifyGuardiansOfMark,
         delivery: Delivery,
         guardians: list[uuid.UUID],
     ) -> int:
         """Stage one notification per parent, commit with the claim; return how many."""
+        count = await cls._stage(uow, cmd, delivery, guardians)
+        await uow.commit()
+        return count
+
+    @staticmethod
+    async def _stage(
+        uow: MessagingUnitOfWork,
+        cmd: commands.NotifyGuardiansOfMark,
+        delivery: Delivery,
+        guardians: list[uuid.UUID],
+    ) -> int:
+        """Stage one notification per parent; return how many."""
         notifications = model.notifications_for_mark(
             guardians=guardians,
             source_event_id=delivery.event_id,
@@ -61,7 +99,6 @@ class MessagingHandlers:
             lesson_date=cmd.lesson_date,
         )
         await uow.notifications.add_all(notifications)
-        await uow.commit()
         return len(notifications)
 
     async def list_notifications(
