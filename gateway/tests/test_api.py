@@ -744,6 +744,9 @@ async def test_record_lesson_is_201_when_new_200_on_a_repeat_and_refusals_are_ma
         "kind": "practical",
         "homework": "№ 12",
         "homework_deadline": "2026-10-21",
+        "ktp_topic_id": None,
+        "homework_kind": None,
+        "homework_student_ids": [],
     }
     fakes.journal.reply("RecordLesson", journal_service_pb2.RecordLessonResponse(lesson=lesson, created=True))
     response = await client.post("/api/v1/lessons", json=body, headers=bearer(("teacher",)))

@@ -18,6 +18,8 @@ from gateway.resources.common import Clients, ProtoEnum, RequestBody, date_of, t
 
 LESSON_KINDS = ProtoEnum(journal_pb2.LessonKind)
 LessonKindName = Annotated[str, LESSON_KINDS]
+HOMEWORK_KINDS = ProtoEnum(journal_pb2.HomeworkKind)
+HomeworkKindName = Annotated[str, HOMEWORK_KINDS]
 
 
 class LessonCreate(RequestBody):
@@ -30,10 +32,23 @@ class LessonCreate(RequestBody):
     discipline_id: UUID = Field(description="Идентификатор дисциплины")
     lesson_date: date = Field(description="Дата занятия: учебный день графика группы, не в будущем")
     pair_number: int = Field(ge=1, le=8, description="Номер пары по расписанию звонков")
-    topic: str = Field(min_length=1, max_length=500, description="Тема занятия")
+    topic: str = Field(
+        default="", max_length=500, description="Тема занятия; с темой из КТП пусто — её название"
+    )
     kind: LessonKindName = Field(description=LESSON_KINDS.describe("Вид занятия"))
     homework: str = Field(default="", max_length=2000, description="Домашнее задание; пусто — нет")
     homework_deadline: date | None = Field(default=None, description="Срок задания (только с заданием)")
+    ktp_topic_id: UUID | None = Field(
+        default=None, description="Тема из КТП этой группы (или подгруппы) по дисциплине"
+    )
+    homework_kind: HomeworkKindName = Field(
+        default="homework", description=HOMEWORK_KINDS.describe("Вид задания (только с заданием)")
+    )
+    homework_student_ids: list[UUID] = Field(
+        default_factory=list,
+        max_length=200,
+        description="Обучающиеся группы (подгруппы), кому задание; пусто — всем (только с заданием)",
+    )
 
 
 class LessonOut(BaseModel):
@@ -50,6 +65,13 @@ class LessonOut(BaseModel):
     kind: str = Field(description=LESSON_KINDS.describe("Вид занятия"))
     homework: str = Field(description="Домашнее задание")
     homework_deadline: date | None = Field(description="Срок задания")
+    ktp_topic_id: str | None = Field(default=None, description="Тема из КТП; null — без неё")
+    homework_kind: str | None = Field(
+        default=None, description=HOMEWORK_KINDS.describe("Вид задания; null — задания нет")
+    )
+    homework_student_ids: list[str] = Field(
+        default_factory=list, description="Кому задание; пусто — всей группе (подгруппе)"
+    )
 
 
 class LessonRecordedOut(BaseModel):
@@ -79,6 +101,9 @@ def lesson_out(lesson: journal_pb2.Lesson) -> LessonOut:
         kind=LESSON_KINDS.name_of(lesson.kind),
         homework=lesson.homework,
         homework_deadline=date_of(lesson.homework_deadline) if lesson.HasField("homework_deadline") else None,
+        ktp_topic_id=lesson.ktp_topic_id or None,
+        homework_kind=HOMEWORK_KINDS.name_of(lesson.homework_kind) if lesson.homework_kind else None,
+        homework_student_ids=list(lesson.homework_student_ids),
     )
 
 
@@ -99,7 +124,11 @@ async def record_lesson(
         topic=body.topic,
         kind=LESSON_KINDS.to_pb(body.kind),
         homework=body.homework,
+        ktp_topic_id=str(body.ktp_topic_id) if body.ktp_topic_id else "",
+        homework_student_ids=[str(s) for s in body.homework_student_ids],
     )
+    if body.homework:
+        request.homework_kind = HOMEWORK_KINDS.to_pb(body.homework_kind)
     if body.homework_deadline is not None:
         request.homework_deadline.CopyFrom(to_local_date(body.homework_deadline))
     answer = await call(clients.journal.RecordLesson, request, caller.token)
