@@ -24,7 +24,7 @@ from gateway.resources.common import Clients
 WORKBOOK_BYTES = 2 * 1024 * 1024
 UPLOAD_BODY_BYTES = 3 * 1024 * 1024
 # The REST upload and the portal's «Открытие года» form (its check and its import).
-UPLOAD_PATHS = re.compile(r"/api/v1/academic-years/[^/]+/import|/year-import/[^/]+/(check|import)")
+UPLOAD_PATHS = re.compile(r"/api/v1/academic-years/[^/]+/import|/year-import/(check|import)")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_NAME = "shablon-otkrytiya-goda.xlsx"
 
