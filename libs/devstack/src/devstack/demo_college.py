@@ -17,6 +17,16 @@ subject would be, so the generated id stands in for it, and `username` (NOT NULL
 person id as text — a login no Keycloak user has; e-mail stays NULL.
 
 The generator names its columns, so tables added later (and columns with defaults) do not break it.
+
+The timetable («расписание», `timetable_entries`, both semesters alike): every group has 3–4 pairs a
+day Monday to Saturday (pairs 1–4, later ones only when a teacher is busy), each discipline at most
+once a day, every week (no odd/even pairs), no two pairs of a group and no two pairs of a teacher at
+once across the college (`_timetable`, greedy and deterministic: no randomness). Groups that existed
+before (the demo ИС-21 with the demo teacher's two disciplines) come first, with both of their
+disciplines every day from Monday to Saturday at pairs 1–2: so the demo teacher has pairs today
+whatever the weekday, and on a Sunday the next teaching day (Monday) has them — unless today falls in
+the calendar's session or holidays, when the «Сегодня» page is rightly empty. The generated marks
+of the past weeks fall on their discipline's timetable days (Monday to Friday).
 """
 
 from __future__ import annotations
@@ -245,6 +255,7 @@ class College:
     academic_periods: list[tuple[Any, ...]] = field(default_factory=list)
     calendar_spans: list[tuple[Any, ...]] = field(default_factory=list)
     marks: list[tuple[Any, ...]] = field(default_factory=list)
+    timetable_entries: list[tuple[Any, ...]] = field(default_factory=list)
     # student id → profile name (not stored anywhere: for tests and the summary)
     profiles: dict[uuid.UUID, str] = field(default_factory=dict)
 
@@ -276,6 +287,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "calendar_spans": ("id", "group_id", "year_id", "kind", "starts_on", "ends_on"),
     "marks": ("id", "student_id", "group_id", "discipline_id", "teacher_id", "lesson_date", "value",
               "recorded_at"),
+    "timetable_entries": ("id", "group_id", "year_id", "semester", "weekday", "pair_number", "parity",
+                          "discipline_id", "subgroup_id", "teacher_id", "room"),
 }  # fmt: skip
 MARK_FACT_COLUMNS = ("mark_id", "group_id", "discipline_id", "student_id", "value", "lesson_date",
                      "recorded_at", "event_id")  # fmt: skip
@@ -317,6 +330,55 @@ def _calendar(first: int) -> list[tuple[str, date, date]]:
     ]
 
 
+# The timetable: pairs a day from Monday (1) to Saturday (6), rotated by group; 21 pairs a week.
+DAY_QUOTAS = (4, 4, 3, 4, 3, 3)
+PAIRS_A_WEEK = sum(DAY_QUOTAS)
+LAST_PAIR = 6  # the bell schedule's pairs; 5 and 6 only when a teacher is busy at 1–4
+
+
+def _timetable(
+    order: int,
+    lessons: list[tuple[uuid.UUID, uuid.UUID]],
+    busy: set[tuple[uuid.UUID, int, int]],
+    *,
+    per_discipline: int | None = None,
+) -> dict[tuple[int, int], int]:
+    """Place a group's disciplines (discipline, teacher) on (weekday, pair) → index into `lessons`.
+
+    Each discipline meets `per_discipline` times a week (enough for 21 pairs by default), at most once
+    a day; a slot whose teacher is in `busy` (teacher, weekday, pair) is skipped, and `busy` is updated.
+    """
+    if not lessons:
+        return {}
+    count = per_discipline or min(6, -(-PAIRS_A_WEEK // len(lessons)))
+    left = [count] * len(lessons)
+    placed: dict[tuple[int, int], int] = {}
+    for weekday in range(1, 7):
+        quota = DAY_QUOTAS[(order + weekday) % len(DAY_QUOTAS)] if per_discipline is None else len(lessons)
+        today: set[int] = set()
+        for pair in range(1, LAST_PAIR + 1):
+            if len(today) >= quota:
+                break
+            free = [
+                i
+                for i in range(len(lessons))
+                if left[i] > 0 and i not in today and (lessons[i][1], weekday, pair) not in busy
+            ]
+            if not free:
+                continue
+            chosen = min(free, key=lambda i: (-left[i], (i - weekday - order) % len(lessons)))
+            placed[(weekday, pair)] = chosen
+            left[chosen] -= 1
+            today.add(chosen)
+            busy.add((lessons[chosen][1], weekday, pair))
+    return placed
+
+
+def _room(order: int, title: str) -> str:
+    """A plausible room: the gym for physical education, else the group's own classroom."""
+    return "спортзал" if "Физическая культура" in title else f"{1 + order // 25 % 4}{order % 25 + 1:02d}"
+
+
 def generate(
     *,
     seed: int = DEFAULT_SEED,
@@ -325,11 +387,13 @@ def generate(
     existing_groups: frozenset[str] = frozenset(),
     existing_disciplines: dict[tuple[str, str], uuid.UUID] | None = None,
     existing_years: frozenset[str] = frozenset(),
+    existing_loads: tuple[tuple[uuid.UUID, uuid.UUID, uuid.UUID], ...] = (),
 ) -> College:
     """Generate a college: pure and deterministic in its arguments.
 
     Groups whose names exist are skipped (the demo ИС-21 stands in their place); disciplines that
     exist by (code, name) are reused by id; the academic year is generated unless its name exists.
+    `existing_loads` (group, discipline, teacher) of those groups get their timetable first.
     """
     today = today or date.today()
     rng = random.Random(seed)  # noqa: S311 - a reproducible demo, not a secret
@@ -423,6 +487,28 @@ def generate(
         day -= timedelta(days=1)
     days.reverse()
 
+    # The timetable: the existing groups' loads first (the demo teacher's pairs every day), then each
+    # generated group's as it is made; `busy` keeps teachers in one place at a time.
+    busy: set[tuple[uuid.UUID, int, int]] = set()
+
+    def add_timetable(group_id: uuid.UUID, placed: dict[tuple[int, int], int], rows: list[Any]) -> None:
+        if year_id is None:
+            return
+        for (weekday, pair), index in sorted(placed.items()):
+            discipline_id, teacher, room = rows[index]
+            for semester in (1, 2):
+                college.timetable_entries.append(
+                    (new_id(), group_id, year_id, semester, weekday, pair, "every", discipline_id, None,
+                     teacher, room)
+                )  # fmt: skip
+
+    by_group: dict[uuid.UUID, list[tuple[uuid.UUID, uuid.UUID]]] = {}
+    for group_id, discipline_id, teacher in sorted(existing_loads):
+        by_group.setdefault(group_id, []).append((discipline_id, teacher))
+    for group_id, group_loads in by_group.items():
+        placed = _timetable(0, group_loads, busy, per_discipline=6)
+        add_timetable(group_id, placed, [(d, t, "101") for d, t in group_loads])
+
     profile_names = list(PROFILES)
     weights = [PROFILES[name][0] for name in profile_names]
     class_teachers: set[uuid.UUID] = set()
@@ -439,6 +525,11 @@ def generate(
             turn[key] += 1
             lessons.append((discipline_ids[key], teacher))
             college.teaching_loads.append((new_id(), teacher, group_id, discipline_ids[key]))
+        order = len(college.groups)
+        placed = _timetable(order, lessons, busy)
+        titles = [title for _, title, _ in curriculum(spec, course)]
+        add_timetable(group_id, placed, [(d, t, _room(order, titles[i])) for i, (d, t) in enumerate(lessons)])
+        pair_of = {(index, weekday): pair for (weekday, pair), index in placed.items()}
         free = [t for _, t in lessons if t not in class_teachers]
         class_teacher = rng.choice(free or [t for _, t in lessons])
         class_teachers.add(class_teacher)
@@ -462,13 +553,12 @@ def generate(
                 parent = person("parent", rng.random() < 0.8, surname)
                 college.guardianships.append((parent, student))
 
-        # Each discipline meets LESSONS_PER_WEEK times a week, on the group's own weekdays.
+        # Each discipline meets on its timetable's days (the marks' days are Monday to Friday).
         for index, (discipline_id, teacher) in enumerate(lessons):
-            weekdays = {(index * 2 + k * 2 + spec) % 5 for k in range(LESSONS_PER_WEEK)}
             for lesson_day in days:
-                if lesson_day.weekday() not in weekdays:
+                pair = pair_of.get((index, lesson_day.isoweekday()), 0)
+                if not pair:
                     continue
-                pair = 1 + (index + lesson_day.weekday()) % 4
                 recorded = datetime(
                     lesson_day.year, lesson_day.month, lesson_day.day, 5 + pair * 2, 30, tzinfo=UTC
                 )
@@ -495,10 +585,14 @@ async def _existing(journal: asyncpg.Connection) -> dict[str, Any]:
     rows = await journal.fetch("SELECT id, code, name FROM disciplines")
     disciplines = {(row["code"], row["name"]): row["id"] for row in rows}
     years = {row["name"] for row in await journal.fetch("SELECT name FROM academic_years")}
+    loads = await journal.fetch(
+        "SELECT group_id, discipline_id, teacher_id FROM teaching_loads WHERE subgroup_id IS NULL"
+    )
     return {
         "existing_groups": frozenset(groups),
         "existing_disciplines": disciplines,
         "existing_years": frozenset(years),
+        "existing_loads": tuple((r["group_id"], r["discipline_id"], r["teacher_id"]) for r in loads),
     }
 
 
@@ -515,7 +609,7 @@ async def _load_identity(conn: asyncpg.Connection, college: College) -> None:
 async def _load_journal(conn: asyncpg.Connection, college: College) -> None:
     await _copy(conn, "people", "journal_people", college.journal_people)
     for table in ("groups", "enrollments", "disciplines", "teaching_loads", "academic_years",
-                  "academic_periods", "calendar_spans", "marks"):  # fmt: skip
+                  "academic_periods", "calendar_spans", "marks", "timetable_entries"):  # fmt: skip
         await _copy(conn, table, table, getattr(college, table))
     if college.academic_years:
         # The groups that were there before (the demo ИС-21) get the same calendar.
