@@ -9,7 +9,8 @@ region-sized run; 0 turns the generator off), `EJOURNAL_DEMO_SEED` picks another
 `generate` is pure (same seed, scale, today and existing names → the same college, ids included);
 `load` writes it with PostgreSQL COPY (asyncpg `copy_records_to_table`) straight into each service's
 own database: identity (people, guardianships), journal (people projection, groups, enrolments,
-disciplines, teaching loads, academic year and calendars, marks) and reports (`mark_facts`, the same
+disciplines, teaching loads, academic year and calendars, the groups' curricula and KTPs — a handful
+of loads left without one —, marks) and reports (`mark_facts`, the same
 marks by id). Nothing goes through the outbox: bulk history is not news, no event is published.
 
 Generated people have no Keycloak account: identity's `people.id` is what a Keycloak account's
@@ -256,6 +257,10 @@ class College:
     calendar_spans: list[tuple[Any, ...]] = field(default_factory=list)
     marks: list[tuple[Any, ...]] = field(default_factory=list)
     timetable_entries: list[tuple[Any, ...]] = field(default_factory=list)
+    # The curriculum of every generated group and a KTP for almost every load (issue 6 items 1-2).
+    curriculum_items: list[tuple[Any, ...]] = field(default_factory=list)
+    ktps: list[tuple[Any, ...]] = field(default_factory=list)
+    ktp_topics: list[tuple[Any, ...]] = field(default_factory=list)
     # student id → profile name (not stored anywhere: for tests and the summary)
     profiles: dict[uuid.UUID, str] = field(default_factory=dict)
 
@@ -289,6 +294,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
               "recorded_at"),
     "timetable_entries": ("id", "group_id", "year_id", "semester", "weekday", "pair_number", "parity",
                           "discipline_id", "subgroup_id", "teacher_id", "room"),
+    "curriculum_items": ("group_id", "year_id", "discipline_id", "semester", "total_hours", "weekly_hours",
+                         "control_form"),
+    "ktps": ("id", "group_id", "discipline_id", "created_on"),
+    "ktp_topics": ("id", "ktp_id", "position", "title", "hours", "kind"),
 }  # fmt: skip
 MARK_FACT_COLUMNS = ("mark_id", "group_id", "discipline_id", "student_id", "value", "lesson_date",
                      "recorded_at", "event_id")  # fmt: skip
@@ -573,7 +582,96 @@ def generate(
                     college.marks.append(
                         (new_id(), student, group_id, discipline_id, teacher, lesson_day, value, recorded)
                     )
+    kind_of = {discipline_ids[key]: kinds[key] for key in keys}
+    _plan_and_ktp(college, kind_of, year_id, first, seed)
     return college
+
+
+# The curriculum and the KTPs (issue 6 items 1-2). Their own random stream, so adding them changed
+# nothing else the generator makes from a seed.
+KTP_MISSING_SHARE = 0.03  # loads whose teacher has not entered the KTP: the «без КТП» list
+KTP_LATE_SHARE = 0.1  # KTPs entered after the 10 September deadline
+KTP_SECTIONS = [
+    ("Введение в дисциплину", [
+        ("Цели и задачи дисциплины, её место в профессиональной подготовке", "lecture"),
+        ("Основные понятия и определения", "lecture"),
+        ("Нормативные документы и стандарты", "combined"),
+        ("Практическая работа №1. Анализ исходных данных", "practical"),
+    ]),
+    ("Основные методы и средства", [
+        ("Классификация методов", "lecture"),
+        ("Средства и инструменты", "lecture"),
+        ("Практическая работа №2. Применение методов на типовых задачах", "practical"),
+        ("Лабораторная работа №1", "laboratory"),
+        ("Контрольная работа по разделу 2", "test"),
+    ]),
+    ("Применение в профессиональной деятельности", [
+        ("Типовые решения и их выбор", "lecture"),
+        ("Практическая работа №3. Разработка решения по заданию", "practical"),
+        ("Лабораторная работа №2", "laboratory"),
+        ("Семинар: разбор профессиональных ситуаций", "seminar"),
+        ("Самостоятельная работа: подготовка сообщения", "independent_work"),
+    ]),
+    ("Обобщение и контроль", [
+        ("Повторение и систематизация материала", "combined"),
+        ("Консультация перед промежуточной аттестацией", "consultation"),
+        ("Итоговая контрольная работа", "test"),
+    ]),
+]  # fmt: skip
+
+
+def _control_forms(kind: str, title: str, rng: random.Random) -> tuple[str, str]:
+    """The forms of control of a discipline in semesters 1 and 2."""
+    if "Физическая культура" in title:
+        return "credit", "differentiated_credit"
+    if kind == "mdk":
+        return "none", rng.choice(["exam", "differentiated_credit", "course_work"])
+    if kind == "pm":
+        return "none", "module_exam"
+    if kind in {"up", "pp"}:
+        return "none", "differentiated_credit"
+    first = rng.choice(["none", "none", "differentiated_credit"])
+    return first, rng.choice(["exam", "differentiated_credit"])
+
+
+def _plan_and_ktp(
+    college: College, kind_of: dict[uuid.UUID, str], year_id: uuid.UUID | None, first: int, seed: int
+) -> None:
+    """Give every generated group its curriculum for the year (when the year is generated) and almost
+    every teaching load a KTP of plausible topics, entered in the first days of September."""
+    rng = random.Random(seed * 7919 + 6)  # noqa: S311 - a reproducible demo, not a secret
+
+    def new_id() -> uuid.UUID:
+        return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+    titles = {row[0]: row[2] for row in college.disciplines}
+    seen: set[tuple[uuid.UUID, uuid.UUID]] = set()
+    for _, _teacher, group_id, discipline_id in college.teaching_loads:
+        if (group_id, discipline_id) in seen:
+            continue
+        seen.add((group_id, discipline_id))
+        kind, title = kind_of.get(discipline_id, "discipline"), titles.get(discipline_id, "")
+        weekly = LESSONS_PER_WEEK * 2
+        if year_id is not None:
+            forms = _control_forms(kind, title, rng)
+            for semester, weeks in ((1, 16), (2, 22)):
+                college.curriculum_items.append(
+                    (group_id, year_id, discipline_id, semester, weekly * weeks, weekly, forms[semester - 1])
+                )
+        if rng.random() < KTP_MISSING_SHARE:
+            continue
+        late = rng.random() < KTP_LATE_SHARE
+        entered = date(first, 9, rng.randint(11, 28) if late else rng.randint(1, 9))
+        ktp_id = new_id()
+        college.ktps.append((ktp_id, group_id, discipline_id, min(entered, college.today)))
+        numbered = [
+            (f"Тема {section}.{number}. {topic}", lesson_kind)
+            for section, (_, topics) in enumerate(KTP_SECTIONS, start=1)
+            for number, (topic, lesson_kind) in enumerate(topics, start=1)
+        ]
+        for position, (topic_title, lesson_kind) in enumerate(numbered, start=1):
+            hours = 4 if lesson_kind in {"practical", "laboratory"} and rng.random() < 0.3 else 2
+            college.ktp_topics.append((new_id(), ktp_id, position, topic_title, hours, lesson_kind))
 
 
 def _plain_dsn(url: str) -> str:
@@ -610,6 +708,8 @@ async def _load_journal(conn: asyncpg.Connection, college: College) -> None:
     await _copy(conn, "people", "journal_people", college.journal_people)
     for table in ("groups", "enrollments", "disciplines", "teaching_loads", "academic_years",
                   "academic_periods", "calendar_spans", "marks", "timetable_entries"):  # fmt: skip
+        await _copy(conn, table, table, getattr(college, table))
+    for table in ("curriculum_items", "ktps", "ktp_topics"):
         await _copy(conn, table, table, getattr(college, table))
     if college.academic_years:
         # The groups that were there before (the demo ИС-21) get the same calendar.
