@@ -78,6 +78,10 @@ def test_portal_is_public_code_flow_with_pkce(clients: dict[str, dict[str, Any]]
         "http://127.0.0.1:61000/*",
         "http://127.0.0.1:62000/*",
         "http://127.0.0.1:63000/*",
+        "http://127.0.0.1:64000/*",
+        "http://127.0.0.1:57000/*",
+        "http://127.0.0.1:52000/*",
+        "http://127.0.0.1:53000/*",
     }
     assert "*" not in portal["webOrigins"]
 
