@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import grpc
 from chassis.grpc_client import DEFAULT_TIMEOUT, call_metadata, make_channel
+from chassis.idempotency_keys import KEY_METADATA, idempotency_key_var
 from ejournal.archive.v1.archive_service_pb2_grpc import ArchiveServiceStub
 from ejournal.identity.v1.identity_service_pb2_grpc import IdentityServiceStub
 from ejournal.journal.v1.journal_service_pb2_grpc import JournalServiceStub
@@ -38,8 +39,13 @@ async def call(
     *,
     timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - a gRPC deadline, sent to the service
 ) -> Resp:
-    """Call one RPC as the bearer of `token`: the token and request ids in the metadata, a deadline."""
-    return await rpc(request, metadata=call_metadata(token), timeout=timeout)
+    """Call one RPC as the bearer of `token`: the token and request ids in the metadata, a deadline;
+    the REST request's `Idempotency-Key` too, when it has one (the service decides whether it applies)."""
+    metadata = call_metadata(token)
+    key = idempotency_key_var.get()
+    if key is not None:
+        metadata = (*metadata, (KEY_METADATA, key))
+    return await rpc(request, metadata=metadata, timeout=timeout)
 
 
 @dataclass(frozen=True)

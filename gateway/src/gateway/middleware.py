@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl
 
 from chassis.context import correlation_id_var, new_id, request_id_var
 from chassis.errors import InvalidArgument, PayloadTooLarge
+from chassis.idempotency_keys import IdempotencyKeyInvalid, idempotency_key_var, require_key
 from chassis.validation import InvalidText, has_forbidden_control
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -26,6 +27,10 @@ PORTAL_CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
+
+
+# The methods whose `Idempotency-Key` is forwarded to the services (reads need none).
+_KEYED_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def _clean(value: str | None) -> str | None:
@@ -50,6 +55,9 @@ class RequestContextMiddleware:
         request_id = _clean(headers.get("x-request-id")) or new_id()
         correlation_id = _clean(headers.get("x-correlation-id")) or request_id
         tokens = (request_id_var.set(request_id), correlation_id_var.set(correlation_id))
+        # A write's Idempotency-Key goes with every call the request makes (`gateway.clients.call`).
+        key = headers.get("idempotency-key") if scope.get("method") in _KEYED_METHODS else None
+        key_token = idempotency_key_var.set(key)
         path: str = scope.get("path", "")
         status = 500
         started = time.perf_counter()
@@ -71,6 +79,12 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
+            if key is not None:
+                try:
+                    require_key(key)
+                except IdempotencyKeyInvalid as bad_key:
+                    await answer_before_routing(scope, receive, send_with_headers, bad_key)
+                    return
             await self.app(scope, receive, send_with_headers)
         finally:
             log.info(
@@ -84,6 +98,7 @@ class RequestContextMiddleware:
             )
             request_id_var.reset(tokens[0])
             correlation_id_var.reset(tokens[1])
+            idempotency_key_var.reset(key_token)
 
 
 def _size(limit: int) -> str:

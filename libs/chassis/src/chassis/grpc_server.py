@@ -17,6 +17,7 @@ from chassis.auth import JwtVerifier, VerifiedTokens
 from chassis.context import correlation_id_var, new_id, principal_var, request_id_var
 from chassis.errors import UNAVAILABLE_MESSAGE, DomainError, Unauthenticated
 from chassis.grpc_errors import ERROR_CODE_KEY, grpc_status_of, is_outage
+from chassis.idempotency import KEY_METADATA, IdempotentWrites
 from chassis.validation import refuse_control_characters
 
 log = logging.getLogger(__name__)
@@ -33,8 +34,10 @@ def _metadata(context: grpc.aio.ServicerContext[Any, Any]) -> dict[str, str]:
 class ContextInterceptor(grpc.aio.ServerInterceptor):
     """Set request ids, authenticate the bearer token and map errors, for every unary RPC."""
 
-    def __init__(self, verifier: JwtVerifier) -> None:
+    def __init__(self, verifier: JwtVerifier, idempotency: IdempotentWrites | None = None) -> None:
         self._verifier = verifier
+        # When the service keeps idempotency keys, a write with `idempotency-key` is done once.
+        self._idempotency = idempotency
         # The gateway forwards the caller's token with every call: remember what was verified.
         self._tokens = VerifiedTokens()
 
@@ -50,6 +53,8 @@ class ContextInterceptor(grpc.aio.ServerInterceptor):
         inner = handler.unary_unary
         verifier = self._verifier
         verified = self._tokens
+        keys = self._idempotency if self._idempotency and self._idempotency.takes_key(method) else None
+        serializer = handler.response_serializer
 
         async def wrapped(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
             md = _metadata(context)
@@ -68,6 +73,17 @@ class ContextInterceptor(grpc.aio.ServerInterceptor):
                 refuse_control_characters(request)
                 principal_token = principal_var.set(principal)
                 try:
+                    key = md.get(KEY_METADATA) if keys is not None else None
+                    if keys is not None and key is not None and serializer is not None:
+                        # The answer is the stored (or first) response's bytes, passed through as is.
+                        return await keys.run(
+                            method=method,
+                            key=key,
+                            caller=principal.subject,
+                            request=request,
+                            call=lambda: inner(request, context),  # type: ignore[arg-type]
+                            serialize=serializer,
+                        )
                     # The aio server hands its own context to aio handlers; the stub types the sync one.
                     return await inner(request, context)  # type: ignore[arg-type]
                 finally:
@@ -109,8 +125,20 @@ class ContextInterceptor(grpc.aio.ServerInterceptor):
         return grpc.unary_unary_rpc_method_handler(
             wrapped,
             request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
+            response_serializer=_bytes_or(serializer) if keys is not None else serializer,
         )
+
+
+def _bytes_or(serializer: Callable[[Any], bytes] | None) -> Callable[[Any], bytes] | None:
+    """Return a serializer that passes bytes (a stored response) through and serializes the rest."""
+    if serializer is None:
+        return None
+    serialize = serializer
+
+    def passing_bytes(response: Any) -> bytes:
+        return response if isinstance(response, bytes) else serialize(response)
+
+    return passing_bytes
 
 
 class GrpcServer:
@@ -125,8 +153,9 @@ class GrpcServer:
         service_names: Sequence[str],
         health_checks: Sequence[HealthCheck],
         health_interval: float = 2.0,
+        idempotency: IdempotentWrites | None = None,
     ) -> None:
-        self.server = grpc.aio.server(interceptors=[ContextInterceptor(verifier)])
+        self.server = grpc.aio.server(interceptors=[ContextInterceptor(verifier, idempotency)])
         self._address = f"{host}:{port}"
         self._service_names = list(service_names)
         self._checks = list(health_checks)

@@ -37,6 +37,7 @@ from chassis.consumer import EventHandler, Subscription
 from chassis.db import database_answers, make_engine, make_session_factory
 from chassis.grpc_client import make_channel
 from chassis.grpc_server import GrpcServer, HealthCheck
+from chassis.idempotency import IdempotentWrites
 from chassis.logging import configure_logging
 from chassis.outbox import OutboxRelay
 from chassis.runtime import serve_until_stopped
@@ -78,6 +79,7 @@ class ServiceKit(Generic[S]):
         self._servicers: list[tuple[Callable[[Any, grpc.aio.Server], None], Any, str]] = []
         self._background: list[Coroutine[Any, Any, None]] = []
         self._cleanup: list[Callable[[], Awaitable[Any]]] = []
+        self.idempotency: IdempotentWrites | None = None
 
     def unit_of_work(self, factory: Callable[..., U]) -> Callable[[], U]:
         """Return a factory of the service's unit of work that wakes the relay on commit."""
@@ -124,6 +126,15 @@ class ServiceKit(Generic[S]):
         self._cleanup.append(channel.close)
         return channel
 
+    def idempotent_writes(self) -> IdempotentWrites:
+        """Do every write RPC sent with an `idempotency-key` once and answer its repeats alike
+        (`chassis.idempotency`); old keys are purged while the service runs. The service's migrations
+        must have created the table (`chassis.idempotency.create_idempotency_table`)."""
+        if self.idempotency is None:
+            self.idempotency = IdempotentWrites(self.sessions)
+            self.background(self.idempotency.purge_forever())
+        return self.idempotency
+
     def background(self, coro: Coroutine[Any, Any, None]) -> None:
         """Run a loop beside the server until the service stops."""
         self._background.append(coro)
@@ -144,6 +155,7 @@ class ServiceKit(Generic[S]):
             verifier=verifier or JwtVerifier(self.settings.oidc_issuer, self.settings.oidc_audience),
             service_names=[name for _, _, name in self._servicers],
             health_checks=self.health_checks,
+            idempotency=self.idempotency,
         )
         for add_to_server, servicer, _ in self._servicers:
             add_to_server(servicer, server.server)

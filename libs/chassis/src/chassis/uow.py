@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from chassis.context import correlation_id
 from chassis.events import stamp, subject_of
+from chassis.idempotency import KeyScope, current_scope
 from chassis.outbox import Inbox, OutboxWriter
 from chassis.principal import Principal
 
@@ -27,6 +28,10 @@ class UnitOfWork:
     session: AsyncSession
     outbox: OutboxWriter
     inbox: Inbox
+    # A write call with an idempotency key defers this unit of work's commit (see `commit`).
+    _scope: KeyScope | None = None
+    _deferred = False
+    _exited = False
 
     def __init__(
         self,
@@ -47,6 +52,15 @@ class UnitOfWork:
         self.outbox = OutboxWriter(self.session)
         self.inbox = Inbox(self.session)
         self._open()
+        # In a write call with an idempotency key: lock the key and answer a repeat before anything.
+        self._scope = current_scope()
+        self._deferred = self._exited = False
+        if self._scope is not None:
+            try:
+                await self._scope.enter(self.session)
+            except BaseException:
+                await self.session.close()
+                raise
         return self
 
     async def __aexit__(
@@ -55,12 +69,39 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self._exited = True
+        if self._deferred:
+            return  # the key scope commits (with the key) and closes it once the call has its answer
         # close() rolls back whatever was not committed without expiring loaded objects,
         # so results read in a unit of work that did not commit stay usable.
         await self.session.close()
 
     async def commit(self) -> None:
-        """Commit the business change with its events; then nudge the outbox relay."""
+        """Commit the business change with its events; then nudge the outbox relay.
+
+        In a write call with an idempotency key the commit waits for the call's answer, to be made
+        with the key in this same transaction (`chassis.idempotency`); constraint errors still show
+        here, at the flush.
+        """
+        if self._scope is not None:
+            await self.session.flush()
+            self._deferred = True
+            self._scope.defer(self)
+            return
+        await self._commit_now()
+
+    async def release(self, *, commit: bool) -> None:
+        """End a deferred commit (the key scope calls this): commit it or roll it back, and close the
+        session when the unit of work has already been left."""
+        self._deferred = False
+        try:
+            if commit:
+                await self._commit_now()
+        finally:
+            if self._exited or not commit:
+                await self.session.close()
+
+    async def _commit_now(self) -> None:
         await self.session.commit()
         if self.outbox.pending and self._on_commit is not None:
             self._on_commit()

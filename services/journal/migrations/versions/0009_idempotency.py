@@ -1,11 +1,15 @@
 """Idempotency keys on writes (issue 6, bad input): the answer to each key, kept for a day.
 
-Reserved (no-op) until its slice lands; the owner of the slice fills in upgrade() and downgrade().
+The table is the chassis's (`chassis.idempotency`): caller, key, RPC, the request's fingerprint, the
+response's bytes and when it was stored; the service purges keys older than 24 hours.
 
 Revision ID: 0009
 Revises: 0008
 Create Date: 2026-11-30
 """
+
+from alembic import op
+from chassis.idempotency import create_idempotency_table, drop_idempotency_table
 
 revision = "0009"
 down_revision = "0008"
@@ -14,8 +18,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    create_idempotency_table(op.get_bind())
 
 
 def downgrade() -> None:
-    pass
+    drop_idempotency_table(op.get_bind())

@@ -39,6 +39,8 @@ def build(kit: ServiceKit[JournalSettings]) -> None:
         today=today,
         people=IdentityPersonDirectory(identity, tokens),
     )
+    # Every write RPC sent with an idempotency key is done once (table: migration 0009).
+    kit.idempotent_writes()
     kit.serve(
         journal_service_pb2_grpc.add_JournalServiceServicer_to_server,
         JournalServicer(handlers),
