@@ -156,6 +156,8 @@ async def test_the_teacher_reads_the_grid_with_marks_absences_and_averages(clien
     page = response.text
     assert "Журнал: ИС-21 — ОП.01 Математика" in page
     assert 'data-editable="1"' in page and "journal.js" in page
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "connect-src 'self'" in policy and "unsafe-inline" not in policy
     assert page.count('<tr data-student="') == 2
     assert page.index("Аннина Анна") < page.index("Борисов Борис")  # rows by name
     assert f'<td class="cell" data-lesson="{LESSON_1}"' in page
@@ -179,7 +181,9 @@ async def test_the_administration_and_class_teachers_read_it_without_editing(
 ) -> None:
     await log_in(client, idp, roles=(role,))
     a_journal(fakes)
-    page = (await client.get(PAGE)).text
+    response = await client.get(PAGE)
+    page = response.text
+    assert "script-src 'none'" in response.headers["content-security-policy"]
     assert 'data-editable="0"' in page
     assert "только для чтения" in page
     assert "journal.js" not in page and "Записать занятие" not in page

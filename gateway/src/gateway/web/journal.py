@@ -109,6 +109,12 @@ FIELDS_OF_LESSON_CODE: dict[str, str] = {
     "student_not_in_group": "homework_student_ids",
     "student_not_in_subgroup": "homework_student_ids",
 }
+# The portal's policy (gateway.middleware.PORTAL_CSP) with the portal's own scripts allowed: no inline
+# script, nothing from elsewhere, fetches only back to the portal.
+SCRIPTED_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
 DOWN = "Журнал сейчас не отвечает. Введённое осталось на странице — сохраните ещё раз чуть позже."
 
 
@@ -347,6 +353,7 @@ async def journal_page(
         "journal.html",
         session,
         status=problem.status if problem else 200,
+        scripted=can_edit,
         group_id=str(group_id),
         discipline_id=str(discipline_id),
         group_name=group_name,
@@ -372,8 +379,17 @@ async def journal_page(
     )
 
 
-def render(request: Request, template: str, session: Session, status: int = 200, **context: Any) -> Response:
-    """Render a page with the session and its CSRF token."""
+def render(
+    request: Request,
+    template: str,
+    session: Session,
+    status: int = 200,
+    *,
+    scripted: bool = False,
+    **context: Any,
+) -> Response:
+    """Render a page with the session and its CSRF token; a `scripted` page may run the portal's own
+    static scripts (the portal's policy otherwise runs none; the middleware keeps a policy a page set)."""
     templates = request.app.state.templates
     response: Response = templates.TemplateResponse(
         request,
@@ -381,6 +397,8 @@ def render(request: Request, template: str, session: Session, status: int = 200,
         {"session": session, "csrf_token": csrf_token(request, session), **context},
         status_code=status,
     )
+    if scripted:
+        response.headers["Content-Security-Policy"] = SCRIPTED_CSP
     return response
 
 
