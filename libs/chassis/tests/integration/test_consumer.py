@@ -387,3 +387,42 @@ async def test_a_poison_event_in_a_batch_is_dead_lettered_alone_and_the_rest_app
     await scratch.nc.flush()
     info = await scratch.js.consumer_info(scratch.stream, durable)
     assert (info.num_pending, info.num_ack_pending) == (0, 0)
+
+
+async def test_with_a_linger_what_arrives_just_after_a_fetch_joins_its_batch(scratch: Scratch) -> None:
+    batches: list[list[str]] = []
+    first_fetched = asyncio.Event()
+
+    async def handler(envelope: Envelope) -> None:
+        batches.append([envelope.event_id])
+
+    async def batch_handler(envelopes) -> None:  # type: ignore[no-untyped-def]
+        batches.append([e.event_id for e in envelopes])
+
+    class Watched(EventConsumer):
+        async def _more(self, sub, room):  # type: ignore[no-untyped-def]
+            first_fetched.set()
+            return await super()._more(sub, room)
+
+    ids = [str(uuid.uuid4()) for _ in range(5)]
+    await publish(scratch, AuditRecorded(event_id=ids[0]).SerializeToString(), ids[0])
+    c = Watched(
+        scratch.js,
+        service="test",
+        stream=scratch.stream,
+        durable=f"d{uuid.uuid4().hex[:8]}",
+        filter_subjects=[f"{scratch.prefix}.>"],
+        handler=handler,
+        batch_handler=batch_handler,
+        linger_seconds=1.0,
+    )
+    task = asyncio.create_task(c.run())
+    try:
+        await asyncio.wait_for(first_fetched.wait(), timeout=10)
+        for event_id in ids[1:]:  # within the linger of the fetch that found the first one
+            await publish(scratch, AuditRecorded(event_id=event_id).SerializeToString(), event_id)
+        await wait_for(lambda: asyncio.sleep(0, batches))
+        assert batches == [ids], "one batch of five, in stream order"
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)

@@ -275,6 +275,11 @@ async def test_copying_a_year_moves_the_calendars_into_an_empty_year_once(journa
     last, this = await journal.open_year(2025), await journal.open_year(2026)
     sheets = {
         "Группы": [["Группа"], ["ИС-31"]],
+        "Дисциплины": [["Код", "Наименование", "Вид"], ["ОП.31", "Физика", "дисциплина"]],
+        "Учебный план": [
+            ["Группа", "Код дисциплины", "Семестр", "Всего часов", "Часов в неделю", "Форма контроля"],
+            ["ИС-31", "ОП.31", 1, 72, 4, "экзамен"],
+        ],
         "Календарь": [
             ["Группа", "Вид периода", "Начало", "Окончание"],
             ["ИС-31", "теоретическое обучение", "01.09.2025", "28.12.2025"],
@@ -287,7 +292,11 @@ async def test_copying_a_year_moves_the_calendars_into_an_empty_year_once(journa
         pb.CopyYearStructureRequest(from_year_id=last, to_year_id=this), metadata=journal.admin
     )
 
-    assert [(c.sheet, c.created) for c in copied.copied] == [("Календарь", 2)]
+    assert [(c.sheet, c.created) for c in copied.copied] == [
+        ("Календарь", 2),
+        ("Учебный план", 1),
+        ("Расписание", 0),
+    ]
     group = (
         await journal.stub.ListGroups(pb.ListGroupsRequest(name_prefix="ИС-31"), metadata=journal.admin)
     ).groups[0]
@@ -298,7 +307,11 @@ async def test_copying_a_year_moves_the_calendars_into_an_empty_year_once(journa
         (9, 1, 27),
         (12, 28, 10),
     ]
-    assert (await journal.subjects())[-1] == "journal.calendar.set.v1"
+    assert (await journal.subjects())[-2:] == ["journal.calendar.set.v1", "journal.curriculum.set.v1"]
+    plan = await journal.stub.GetCurriculum(
+        pb.GetCurriculumRequest(group_id=group.group_id, year_id=this), metadata=journal.admin
+    )
+    assert [(r.semester, r.total_hours) for r in plan.rows] == [(1, 72)]
     before = await journal.counts()
     with pytest.raises(grpc.aio.AioRpcError) as again:
         await journal.stub.CopyYearStructure(

@@ -650,8 +650,26 @@ class FakeYearImports:
     async def roles_of(self, person_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
         return {p: r for p, r in self._store.people.roles.items() if p in person_ids}
 
+    async def curricula_in_year(self, year_id: uuid.UUID) -> dict[uuid.UUID, list[curriculum.CurriculumRow]]:
+        return {
+            g: list(rows) for (g, y), rows in self._store.curricula.items.items() if y == year_id and rows
+        }
+
+    async def timetables_in_year(
+        self, year_id: uuid.UUID
+    ) -> dict[tuple[uuid.UUID, int], list[timetable.TimetableEntry]]:
+        found: dict[tuple[uuid.UUID, int], list[timetable.TimetableEntry]] = {}
+        for entry in self._store.timetables.items.values():
+            if entry.year_id == year_id:
+                found.setdefault((entry.group_id, entry.semester), []).append(entry)
+        return found
+
     async def lock_empty_year(self, year_id: uuid.UUID) -> bool:
-        return not any(y == year_id and spans for (_, y), spans in self._store.years.calendars.items())
+        return not (
+            any(y == year_id and spans for (_, y), spans in self._store.years.calendars.items())
+            or await self.curricula_in_year(year_id)
+            or await self.timetables_in_year(year_id)
+        )
 
     async def flush(self) -> None:
         self.flushes += 1

@@ -16,8 +16,9 @@ from ejournal.journal.v1 import events_pb2 as events
 from journal_service.adapters import xlsx
 from journal_service.application.handlers import JournalHandlers
 from journal_service.application.year_import import CopyYearStructure, ImportReport, ImportYearWorkbook
-from journal_service.domain import model, year
+from journal_service.domain import model, timetable, year
 from journal_service.domain import year_import as wb
+from journal_service.domain.curriculum import ControlForm, CurriculumRow
 from journal_service.domain.year import CalendarSpan, CalendarSpanKind, DateSpan
 from openpyxl import Workbook, load_workbook
 
@@ -442,9 +443,8 @@ def test_the_template_reads_back_as_a_workbook_without_errors() -> None:
     sheets = xlsx.read_workbook(data)
     read, errors = wb.read_workbook(sheets)
     assert errors == [] and read.sheets == list(HEADERS)
-    assert [len(getattr(read, part)) for part in ("groups", "disciplines", "loads", "calendar", "bells")] == [
-        1
-    ] * 5
+    parts = ("groups", "disciplines", "loads", "curriculum", "calendar", "bells")
+    assert [len(getattr(read, part)) for part in parts] == [1] * 6
 
 
 async def test_the_template_is_for_the_administration(handlers: JournalHandlers) -> None:
@@ -465,10 +465,25 @@ async def test_copying_a_year_moves_the_calendars_by_whole_weeks_into_an_empty_y
         CalendarSpan(CalendarSpanKind.HOLIDAYS, DateSpan(date(2025, 12, 29), date(2026, 1, 11))),
         CalendarSpan(CalendarSpanKind.HOLIDAYS, DateSpan(date(2026, 7, 1), date(2026, 8, 31))),
     ]
+    discipline = uuid.uuid4()
+    store.curricula.items[(group, last.id)] = [CurriculumRow(discipline, 1, 72, 4, ControlForm.EXAM)]
+    source_entry = timetable.TimetableEntry(
+        uuid.uuid4(), group, last.id, 1, 1, 2, timetable.WeekParity.EVERY, discipline, None, uuid.uuid4()
+    )
+    store.timetables.items[source_entry.id] = source_entry
 
     copied = await handlers.year_import.copy(CopyYearStructure(last.id, this.id), ADMIN)
 
-    assert [(c.sheet, c.created) for c in copied] == [("Календарь", 3)]
+    assert [(c.sheet, c.created) for c in copied] == [
+        ("Календарь", 3),
+        ("Учебный план", 1),
+        ("Расписание", 1),
+    ]
+    assert store.curricula.items[(group, this.id)] == store.curricula.items[(group, last.id)]
+    (entry,) = [e for e in store.timetables.items.values() if e.year_id == this.id]
+    assert (entry.group_id, entry.semester, entry.weekday, entry.pair_number) == (group, 1, 1, 2)
+    assert [e.row_count for e in store.events_of(events.CurriculumSet)] == [1]
+    assert [e.entry_count for e in store.events_of(events.GroupTimetableSet)] == [1]
     moved = store.years.calendars[(group, this.id)]
     # 2025-09-01 and 2026-08-31 are Mondays: 52 weeks on; the first span is clipped to the year's start.
     assert [(c.span.starts_on, c.span.ends_on) for c in moved] == [
@@ -497,3 +512,56 @@ async def test_copying_refuses_the_same_year_an_unknown_year_and_non_admins(
         await handlers.year_import.copy(
             CopyYearStructure(last.id, this.id), Principal(str(uuid.uuid4()), frozenset({"director"}), "t")
         )
+
+
+async def test_the_curriculum_sheet_sets_each_groups_plan_and_refuses_with_the_rules_codes(
+    handlers: JournalHandlers, store: FakeStore
+) -> None:
+    academic_year = open_year(store)
+    sheets: dict[str, list[list[Any]]] = {
+        "Группы": [["ИС-21", None, None, None, None, None]],
+        "Дисциплины": [["ОП.01", "Физика", "дисциплина"], ["ПМ.01", "Разработка модулей", "ПМ"]],
+        "Учебный план": [
+            ["ИС-21", "ОП.01", 1, 72, 4, "экзамен"],
+            ["ИС-21", "ОП.01", 2, 36, 2, "Дифф. зачёт"],
+            ["ИС-21", "ПМ.01", 2, 120, 6, "экзамен по модулю"],
+        ],
+    }
+    report = await run(handlers, academic_year.id, xlsx_bytes(sheets))
+    assert report.imported and report.errors == []
+    assert [(s.sheet, s.created) for s in report.sheets if s.sheet == "Учебный план"] == [("Учебный план", 3)]
+    (group,) = store.groups.items.values()
+    rows = store.curricula.items[(group.id, academic_year.id)]
+    assert sorted((r.semester, r.total_hours, r.control_form) for r in rows) == [
+        (1, 72, ControlForm.EXAM),
+        (2, 36, ControlForm.DIFFERENTIATED_CREDIT),
+        (2, 120, ControlForm.MODULE_EXAM),
+    ]
+    assert [e.row_count for e in store.events_of(events.CurriculumSet)] == [3]
+
+    again = await run(handlers, academic_year.id, xlsx_bytes(sheets))
+    assert [(s.created, s.updated, s.unchanged) for s in again.sheets if s.sheet == "Учебный план"] == [
+        (0, 0, 3)
+    ]
+    assert len(store.events_of(events.CurriculumSet)) == 1
+
+    sheets["Учебный план"] = [
+        ["ИС-21", "ОП.01", 3, 72, 4, "экзамен"],  # row 2
+        ["ИС-21", "ОП.01", 1, 0, 4, "экзамен"],  # row 3
+        ["ИС-21", "ОП.01", 2, 72, 60, "экзамен"],  # row 4
+        ["ИС-21", "ОП.01", 1, 72, 4, "реферат"],  # row 5
+        ["НЕТ", "ОП.99", 1, 72, 4, "зачёт"],  # row 6
+        ["ИС-21", "ПМ.01", 1, 72, 4, "зачёт"],  # row 7
+        ["ИС-21", "ПМ.01", 1, 72, 4, "зачёт"],  # row 8
+    ]
+    refused = await run(handlers, academic_year.id, xlsx_bytes(sheets))
+    assert [(e.row, e.column, e.code) for e in refused.errors] == [
+        (2, "Семестр", "invalid_semester"),
+        (3, "Всего часов", "invalid_total_hours"),
+        (4, "Часов в неделю", "invalid_weekly_hours"),
+        (5, "Форма контроля", "invalid_control_form"),
+        (6, "Группа", "group_not_found"),
+        (6, "Код дисциплины", "discipline_not_found"),
+        (8, "Семестр", "duplicate_row"),
+    ]
+    assert not refused.imported and len(store.events_of(events.CurriculumSet)) == 1

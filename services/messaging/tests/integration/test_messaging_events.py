@@ -324,7 +324,7 @@ async def _has_link(messaging: Messaging, parent_id: uuid.UUID) -> bool:
     return (STUDENT, parent_id) in await messaging.links()
 
 
-async def test_a_fetched_batch_notifies_each_mark_once_asking_identity_once_per_student(
+async def test_a_fetched_batch_notifies_each_mark_once_and_asks_identity_only_for_the_unknown(
     messaging: Messaging,
 ) -> None:
     consumer = messaging.consumer()
@@ -339,10 +339,12 @@ async def test_a_fetched_batch_notifies_each_mark_once_asking_identity_once_per_
             msgs += await sub.fetch(len(events) - len(msgs), timeout=5)
         await consumer.process_batch(msgs)
 
-    # The student was never fetched: the batch goes one by one, identity is asked once.
+    # The student was never fetched: the batch goes one by one (a few at a time, so identity may be
+    # asked by each of them once).
     first = [mark_recorded(str(n)) for n in (5, 4, 3)]
     await batch_of([(e, e.event_id) for e in first])
-    assert messaging.guardians.calls == 1
+    asked = messaging.guardians.calls
+    assert 1 <= asked <= len(first)
     # Now every student is in the projection: the batch is stored at once; a republished event of
     # the first batch (under a new message id) in the middle of it notifies nobody again.
     second = [mark_recorded("2") for _ in range(4)]
@@ -355,7 +357,7 @@ async def test_a_fetched_batch_notifies_each_mark_once_asking_identity_once_per_
     assert sorted(rows) == sorted(
         (parent, e.event_id, e.value) for e in first + second for parent in (MOTHER, FATHER)
     )
-    assert messaging.guardians.calls == 1
+    assert messaging.guardians.calls == asked, "the batch of projected students asked nobody"
     assert await messaging.inbox_rows() == 7
     await messaging.stream.nc.flush()
     info = await messaging.stream.js.consumer_info(messaging.stream.name, messaging.durable)

@@ -339,8 +339,18 @@ class YearImports(Protocol):
         """Return the roles the people projection holds for these people."""
         ...
 
+    async def curricula_in_year(self, year_id: uuid.UUID) -> dict[uuid.UUID, list[curriculum.CurriculumRow]]:
+        """Return every group's curriculum rows in the year, by group."""
+        ...
+
+    async def timetables_in_year(
+        self, year_id: uuid.UUID
+    ) -> dict[tuple[uuid.UUID, int], list[timetable.TimetableEntry]]:
+        """Return every group's timetable entries in the year, by (group, semester)."""
+        ...
+
     async def lock_empty_year(self, year_id: uuid.UUID) -> bool:
-        """Lock the year's row and return True when it holds no structure of its own yet."""
+        """Lock the year's row and return True when it holds no calendar, curriculum or timetable yet."""
         ...
 
     async def flush(self) -> None:

@@ -10,6 +10,7 @@ facts whichever way the year was opened.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import uuid
 from collections import defaultdict
@@ -23,7 +24,7 @@ from ejournal.journal.v1 import journal_pb2 as jpb
 
 from journal_service.application.people import PeopleHandlers
 from journal_service.application.ports import JournalUnitOfWork, UnitOfWorkFactory
-from journal_service.domain import access, errors, model, year, year_errors
+from journal_service.domain import access, curriculum, errors, model, timetable, year, year_errors
 from journal_service.domain import year_import as wb
 from journal_service.domain.people import require_teacher
 from journal_service.domain.year_import_errors import SameYear, YearNotEmpty
@@ -79,6 +80,7 @@ class _Plan:
     new_disciplines: list[model.Discipline] = field(default_factory=list)
     new_loads: list[tuple[uuid.UUID, str, str]] = field(default_factory=list)
     calendars: dict[str, list[year.CalendarSpan]] = field(default_factory=dict)
+    curricula: dict[uuid.UUID, list[curriculum.CurriculumRow]] = field(default_factory=dict)
     bells: list[year.BellPair] | None = None
 
 
@@ -272,6 +274,21 @@ class YearImportHandlers:
                 plan.new_loads.append((x.teacher_id, x.group_name, x.discipline_code))
                 summaries[wb.LOADS].created += 1
 
+        discipline_ids = {
+            **{code: found[0].id for code, found in disciplines.items() if len(found) == 1},
+            **{d.code: d.id for d in plan.new_disciplines},
+        }
+        await self._plan_curricula(
+            uow,
+            workbook,
+            academic_year=academic_year,
+            known_groups=known_groups,
+            discipline_ids=discipline_ids,
+            plan=plan,
+            summaries=summaries,
+            refused=refused,
+        )
+
         calendars = await uow.year_import.calendars_in_year(academic_year.id) if workbook.calendar else {}
         rows_by_group: dict[str, list[wb.CalendarRow]] = defaultdict(list)
         for c in workbook.calendar:
@@ -328,6 +345,69 @@ class YearImportHandlers:
                     summaries[wb.BELLS].updated += len(pairs)
         return plan
 
+    async def _plan_curricula(
+        self,
+        uow: JournalUnitOfWork,
+        workbook: wb.Workbook,
+        *,
+        academic_year: year.AcademicYear,
+        known_groups: dict[str, uuid.UUID],
+        discipline_ids: dict[str, uuid.UUID],
+        plan: _Plan,
+        summaries: dict[str, SheetSummary],
+        refused: list[wb.RowError],
+    ) -> None:
+        """Each group's curriculum rows of «Учебный план», checked by `curriculum.check_curriculum`."""
+        if not workbook.curriculum:
+            return
+        by_group: dict[uuid.UUID, list[tuple[int, curriculum.CurriculumRow]]] = defaultdict(list)
+        for c in workbook.curriculum:
+            group_id = known_groups.get(c.group_name)
+            discipline_id = discipline_ids.get(c.discipline_code)
+            if group_id is None:
+                refused.append(_refusal(wb.CURRICULUM, c.row, "Группа", errors.GroupNotFound()))
+            if discipline_id is None:
+                refused.append(_refusal(wb.CURRICULUM, c.row, "Код дисциплины", errors.DisciplineNotFound()))
+            if group_id is None or discipline_id is None:
+                continue
+            row = curriculum.CurriculumRow(
+                discipline_id, c.semester, c.total_hours, c.weekly_hours, c.control_form
+            )
+            try:
+                curriculum.check_curriculum([row], known_disciplines={discipline_id})
+            except DomainError as refusal:
+                # The rule numbers the rows it is given; here the spreadsheet's row number says which.
+                column = {
+                    "invalid_semester": "Семестр",
+                    "invalid_total_hours": "Всего часов",
+                    "invalid_weekly_hours": "Часов в неделю",
+                }.get(refusal.code, "")
+                message = refusal.message.removeprefix("Строка №1: ")
+                refused.append(wb.RowError(wb.CURRICULUM, c.row, column, refusal.code, message))
+                continue
+            by_group[group_id].append((c.row, row))
+        existing = await uow.year_import.curricula_in_year(academic_year.id)
+        summary = summaries[wb.CURRICULUM]
+        refused_rows = {e.row for e in refused if e.sheet == wb.CURRICULUM}
+        for group_id, numbered in by_group.items():
+            if any(number in refused_rows for number, _ in numbered):
+                continue  # its rows are refused already (a repeated row, say): the plan is not set
+            rows = [row for _, row in numbered]
+            try:
+                checked = curriculum.check_curriculum(rows, known_disciplines={r.discipline_id for r in rows})
+            except DomainError as refusal:
+                refused.append(_refusal(wb.CURRICULUM, numbered[-1][0], "", refusal))
+                continue
+            before = existing.get(group_id, [])
+            if set(before) == set(checked):
+                summary.unchanged += len(checked)
+                continue
+            plan.curricula[group_id] = checked
+            if before:
+                summary.updated += len(checked)
+            else:
+                summary.created += len(checked)
+
     async def _write(self, uow: JournalUnitOfWork, plan: _Plan, academic_year: year.AcademicYear) -> None:
         """Stage every write of the plan with the events of the single RPCs."""
         for group in plan.new_groups:
@@ -367,6 +447,13 @@ class YearImportHandlers:
                     group_id=str(group_id), year_id=str(academic_year.id), span_count=len(spans)
                 )
             )
+        for group_id, rows in plan.curricula.items():
+            await uow.curricula.replace(group_id, academic_year.id, rows)
+            await uow.emit(
+                events.CurriculumSet(
+                    group_id=str(group_id), year_id=str(academic_year.id), row_count=len(rows)
+                )
+            )
         if plan.bells is not None:
             await uow.bells.replace(plan.bells)
             await uow.emit(events.BellScheduleSet(pair_count=len(plan.bells)))
@@ -375,8 +462,9 @@ class YearImportHandlers:
         """Copy a year's structure into an empty year, atomically (admin).
 
         The groups' calendars move by whole weeks (the distance between the two years' first days),
-        clipped to the new year; groups, disciplines, teaching loads, subgroups and the bell schedule
-        are not tied to a year and simply stay (ADR 0007).
+        clipped to the new year; the curricula and the timetables (by weekday and pair, so no dates to
+        move) are copied as they are; groups, disciplines, teaching loads, subgroups, KTPs and the bell
+        schedule are not tied to a year and simply stay (ADR 0007).
         """
         access.require_admin(actor, "учебный год открывает администратор")
         if cmd.from_year_id == cmd.to_year_id:
@@ -401,8 +489,32 @@ class YearImportHandlers:
                 )
                 calendar.rows += len(moved)
                 calendar.created += len(moved)
+            plan = SheetSummary(wb.CURRICULUM)
+            for group_id, rows in (await uow.year_import.curricula_in_year(source.id)).items():
+                await uow.curricula.replace(group_id, target.id, rows)
+                await uow.emit(
+                    events.CurriculumSet(group_id=str(group_id), year_id=str(target.id), row_count=len(rows))
+                )
+                plan.rows += len(rows)
+                plan.created += len(rows)
+            lessons = SheetSummary(wb.TIMETABLE)
+            for (group_id, semester), entries in (
+                await uow.year_import.timetables_in_year(source.id)
+            ).items():
+                copied = timetable.with_ids(dataclasses.replace(e, year_id=target.id) for e in entries)
+                await uow.timetables.replace(group_id, target.id, semester, copied)
+                await uow.emit(
+                    events.GroupTimetableSet(
+                        group_id=str(group_id),
+                        year_id=str(target.id),
+                        semester=semester,
+                        entry_count=len(copied),
+                    )
+                )
+                lessons.rows += len(copied)
+                lessons.created += len(copied)
             await uow.commit()
-            return [calendar]
+            return [calendar, plan, lessons]
 
 
 def _span_key(item: year.CalendarSpan) -> tuple[object, ...]:

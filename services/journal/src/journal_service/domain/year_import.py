@@ -18,7 +18,7 @@ from typing import TypeVar
 from chassis.errors import DomainError
 from chassis.validation import InvalidText, has_forbidden_control
 
-from journal_service.domain import model, year
+from journal_service.domain import curriculum, model, year
 from journal_service.domain.year_import_errors import CellError, XlsxEmpty, XlsxTooManyRows
 
 MAX_WORKBOOK_BYTES = 2 * 1024 * 1024
@@ -51,6 +51,7 @@ class SheetSpec:
 
 
 GROUPS, DISCIPLINES, LOADS, CALENDAR, BELLS = "Группы", "Дисциплины", "Нагрузка", "Календарь", "Звонки"
+CURRICULUM, TIMETABLE = "Учебный план", "Расписание"
 
 STUDY_FORM_LABELS = {
     "очная": year.StudyForm.FULL_TIME,
@@ -75,6 +76,22 @@ SPAN_KIND_LABELS = {
     "производственная практика (пп)": year.CalendarSpanKind.INDUSTRIAL_PRACTICE,
     "гиа": year.CalendarSpanKind.GIA,
     "каникулы": year.CalendarSpanKind.HOLIDAYS,
+}
+
+CONTROL_FORM_LABELS = {
+    "нет": curriculum.ControlForm.NONE,
+    "экзамен": curriculum.ControlForm.EXAM,
+    "дифференцированный зачёт": curriculum.ControlForm.DIFFERENTIATED_CREDIT,
+    "дифференцированный зачет": curriculum.ControlForm.DIFFERENTIATED_CREDIT,
+    "дифф. зачёт": curriculum.ControlForm.DIFFERENTIATED_CREDIT,
+    "дифф. зачет": curriculum.ControlForm.DIFFERENTIATED_CREDIT,
+    "зачёт": curriculum.ControlForm.CREDIT,
+    "зачет": curriculum.ControlForm.CREDIT,
+    "курсовая работа": curriculum.ControlForm.COURSE_WORK,
+    "курсовой проект": curriculum.ControlForm.COURSE_WORK,
+    "экзамен по модулю": curriculum.ControlForm.MODULE_EXAM,
+    "демонстрационный экзамен": curriculum.ControlForm.DEMONSTRATION_EXAM,
+    "комплексный экзамен": curriculum.ControlForm.COMPLEX_EXAM,
 }
 
 TEACHER_MEANING = (
@@ -126,6 +143,26 @@ SHEETS: tuple[SheetSpec, ...] = (
             Column("Код дисциплины", "discipline_code", True, "код дисциплины", "ОП.01"),
             Column(
                 "Преподаватель", "teacher_id", True, TEACHER_MEANING, "9b1f7e0a-3c2d-4e5f-8a6b-7c8d9e0f1a2b"
+            ),
+        ),
+    ),
+    SheetSpec(
+        CURRICULUM,
+        "Учебный план групп на выбранный учебный год: часы дисциплины в семестре и форма контроля. "
+        "Строки одной группы заменяют её план на этот год целиком.",
+        (
+            Column("Группа", "group_name", True, "название группы", "ИС-21"),
+            Column("Код дисциплины", "discipline_code", True, "код дисциплины", "ОП.01"),
+            Column("Семестр", "semester", True, "1 или 2", "1"),
+            Column("Всего часов", "total_hours", True, "от 1 до 2000", "72"),
+            Column("Часов в неделю", "weekly_hours", True, "от 0 до 54", "4"),
+            Column(
+                "Форма контроля",
+                "control_form",
+                True,
+                "нет, экзамен, дифференцированный зачёт, зачёт, курсовая работа (проект), экзамен по "
+                "модулю, демонстрационный экзамен или комплексный экзамен",
+                "экзамен",
             ),
         ),
     ),
@@ -207,6 +244,17 @@ class LoadRow:
 
 
 @dataclass(frozen=True)
+class CurriculumRowIn:
+    row: int
+    group_name: str
+    discipline_code: str
+    semester: int
+    total_hours: int
+    weekly_hours: int
+    control_form: curriculum.ControlForm
+
+
+@dataclass(frozen=True)
 class CalendarRow:
     row: int
     group_name: str
@@ -227,6 +275,7 @@ class Workbook:
     groups: list[GroupRow] = field(default_factory=list)
     disciplines: list[DisciplineRow] = field(default_factory=list)
     loads: list[LoadRow] = field(default_factory=list)
+    curriculum: list[CurriculumRowIn] = field(default_factory=list)
     calendar: list[CalendarRow] = field(default_factory=list)
     bells: list[BellRow] = field(default_factory=list)
     rows_read: dict[str, int] = field(default_factory=dict)
@@ -414,6 +463,18 @@ def _load_row(r: _RowReader) -> LoadRow | None:
     return LoadRow(r.number, group, discipline, teacher)
 
 
+def _curriculum_row(r: _RowReader) -> CurriculumRowIn | None:
+    group = r.read("Группа", lambda c, col: text(c, col, max_length=32))
+    discipline = r.read("Код дисциплины", lambda c, col: text(c, col, max_length=32))
+    semester = r.read("Семестр", whole_number)
+    total = r.read("Всего часов", whole_number)
+    weekly = r.read("Часов в неделю", whole_number)
+    form = r.read("Форма контроля", lambda c, col: label(c, col, CONTROL_FORM_LABELS, "invalid_control_form"))
+    if None in (group, discipline, semester, total, weekly, form):
+        return None
+    return CurriculumRowIn(r.number, group, discipline, semester, total, weekly, form)  # type: ignore[arg-type]
+
+
 def _calendar_row(r: _RowReader) -> CalendarRow | None:
     group = r.read("Группа", lambda c, col: text(c, col, max_length=32))
     kind = r.read("Вид периода", lambda c, col: label(c, col, SPAN_KIND_LABELS, "invalid_span_kind"))
@@ -441,6 +502,7 @@ def read_workbook(sheets: Iterable[RawSheet]) -> tuple[Workbook, list[RowError]]
     """
     workbook, errors = Workbook(), []
     readers = {
+        CURRICULUM: _curriculum_row,
         GROUPS: _group_row,
         DISCIPLINES: _discipline_row,
         LOADS: _load_row,
@@ -451,6 +513,7 @@ def read_workbook(sheets: Iterable[RawSheet]) -> tuple[Workbook, list[RowError]]
         GROUPS: workbook.groups,  # type: ignore[dict-item]
         DISCIPLINES: workbook.disciplines,  # type: ignore[dict-item]
         LOADS: workbook.loads,  # type: ignore[dict-item]
+        CURRICULUM: workbook.curriculum,  # type: ignore[dict-item]
         CALENDAR: workbook.calendar,  # type: ignore[dict-item]
         BELLS: workbook.bells,  # type: ignore[dict-item]
     }
@@ -508,6 +571,11 @@ def _duplicates(workbook: Workbook) -> list[RowError]:
             [(x.row, (x.group_name, x.discipline_code, x.teacher_id)) for x in workbook.loads],
         ),
         (BELLS, "Пара", [(b.row, b.pair.number) for b in workbook.bells]),
+        (
+            CURRICULUM,
+            "Семестр",
+            [(c.row, (c.group_name, c.discipline_code, c.semester)) for c in workbook.curriculum],
+        ),
     ]
     errors = []
     for sheet, column, rows in keyed:

@@ -11,7 +11,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal_service.adapters import orm
-from journal_service.domain import model, year
+from journal_service.domain import curriculum, model, timetable, year
 
 
 class YearImportRepository:
@@ -74,12 +74,47 @@ class YearImportRepository:
         )
         return {person_id: role for person_id, role in rows}
 
+    async def curricula_in_year(self, year_id: uuid.UUID) -> dict[uuid.UUID, list[curriculum.CurriculumRow]]:
+        """Return every group's curriculum rows in the year, by group."""
+        c = orm.curriculum_items.c
+        rows = await self._session.execute(
+            select(c.group_id, c.discipline_id, c.semester, c.total_hours, c.weekly_hours, c.control_form)
+            .where(c.year_id == year_id)
+            .order_by(c.group_id, c.semester, c.discipline_id)
+        )
+        found: dict[uuid.UUID, list[curriculum.CurriculumRow]] = defaultdict(list)
+        for group_id, *row in rows:
+            found[group_id].append(curriculum.CurriculumRow(*row))
+        return dict(found)
+
+    async def timetables_in_year(
+        self, year_id: uuid.UUID
+    ) -> dict[tuple[uuid.UUID, int], list[timetable.TimetableEntry]]:
+        """Return every group's timetable entries in the year, by (group, semester)."""
+        t = orm.timetable_entries.c
+        rows = await self._session.execute(
+            select(
+                t.id, t.group_id, t.year_id, t.semester, t.weekday, t.pair_number, t.parity,
+                t.discipline_id, t.subgroup_id, t.teacher_id, t.room,
+            )
+            .where(t.year_id == year_id)
+            .order_by(t.group_id, t.semester, t.weekday, t.pair_number)
+        )  # fmt: skip
+        found: dict[tuple[uuid.UUID, int], list[timetable.TimetableEntry]] = defaultdict(list)
+        for row in rows:
+            entry = timetable.TimetableEntry(*row)
+            found[(entry.group_id, entry.semester)].append(entry)
+        return dict(found)
+
     async def lock_empty_year(self, year_id: uuid.UUID) -> bool:
-        """Lock the year's row (one copy into a year at a time) and tell whether it holds no calendar."""
-        y, c = orm.academic_years.c, orm.calendar_spans.c
+        """Lock the year's row (one copy into a year at a time) and tell whether it holds no calendar,
+        curriculum or timetable of its own."""
+        y = orm.academic_years.c
         await self._session.execute(select(y.id).where(y.id == year_id).with_for_update())
-        held = await self._session.scalar(select(exists().where(c.year_id == year_id)))
-        return not held
+        for table in (orm.calendar_spans, orm.curriculum_items, orm.timetable_entries):
+            if await self._session.scalar(select(exists().where(table.c.year_id == year_id))):
+                return False
+        return True
 
     async def flush(self) -> None:
         """Send the rows staged so far."""
