@@ -72,6 +72,7 @@ async def test_the_journal_page(client, bearer, fakes) -> None:
             pb.StudentAverage(student_id="s-1", mean="4.00", weighted_mean="4.25"),
             pb.StudentAverage(student_id="s-2"),
         ],
+        lessons_with_attendance=["l-1", "l-2"],
     )
     fakes.journal.reply("GetJournalPage", reply)
     url = f"/api/v1/groups/{group_id}/disciplines/{discipline_id}/journal?date_from=2026-10-12&date_to=2026-10-18"
@@ -116,6 +117,7 @@ async def test_the_journal_page(client, bearer, fakes) -> None:
         {"student_id": "s-1", "mean": "4.00", "weighted_mean": "4.25"},
         {"student_id": "s-2", "mean": None, "weighted_mean": None},
     ]
+    assert body["lessons_with_attendance"] == ["l-1", "l-2"]
     sent = fakes.journal.last("GetJournalPage").request
     assert (sent.group_id, sent.discipline_id, sent.subgroup_id, sent.date_from, sent.date_to) == (
         group_id,

@@ -10,8 +10,9 @@ answers (the portal's keyboard grid reads exactly this; shapes also in the OpenA
                   "ktp_topic_id": null|"…"}, …],        # by date and pair
      "cells": [{"student_id", "lesson_id",
                 "marks": [{"mark_id", "value", "kind_of_work", "weight"}, …],   # in the order recorded
-                "status": null|"present"|"absent"|"late", "reason": null|"illness"|…}, …],
-                                                        # only cells with something, by student, lesson
+                "status": null|"absent"|"late", "reason": null|"unspecified"|"illness"|…}, …],
+                # only cells with a mark, an absence or a lateness, by student and lesson
+     "lessons_with_attendance": ["<lesson id>", …],    # attendance taken: no cell there = present
      "marks_without_lesson": [{"student_id", "discipline_id", "lesson_date", "mark": {…}}, …],
      "averages": [{"student_id", "mean": null|"4.33", "weighted_mean": null|"4.50"}, …]}
 
@@ -124,9 +125,14 @@ class JournalPageOut(BaseModel):
 
     student_ids: list[str]
     lessons: list[PageLessonOut]
-    cells: list[JournalCellOut] = Field(description="Только непустые клетки, по обучающимся и занятиям")
+    cells: list[JournalCellOut] = Field(
+        description="Только клетки с оценкой, пропуском или опозданием, по обучающимся и занятиям"
+    )
     marks_without_lesson: list[DatedMarkOut]
     averages: list[StudentAverageOut]
+    lessons_with_attendance: list[str] = Field(
+        description="Занятия, на которых отмечена посещаемость: без клетки на них — присутствовал"
+    )
 
 
 class OverviewCellOut(BaseModel):
@@ -226,6 +232,7 @@ def journal_page_json(page: pb.GetJournalPageResponse) -> JsonObject:
             {"student_id": a.student_id, "mean": a.mean or None, "weighted_mean": a.weighted_mean or None}
             for a in page.averages
         ],
+        "lessons_with_attendance": list(page.lessons_with_attendance),
     }
 
 

@@ -420,7 +420,8 @@ class FakeReadModels:
         teaches = any(
             (load.teacher_id, load.group_id) == (person_id, group_id) for load in self.store.loads.items
         )
-        return read_models.GroupReaders(group.class_teacher_id, teaches)
+        students = sorted(s for g, s in self.store.groups.enrollments if g == group_id)
+        return read_models.GroupReaders(group.class_teacher_id, teaches, students)
 
     def _row(self, lesson: lessons.Lesson, homework: bool = True) -> read_models.LessonRow:
         return read_models.LessonRow(
@@ -449,7 +450,7 @@ class FakeReadModels:
     def _marks(self, keep: Callable[[model.Mark], bool]) -> list[read_models.MarkRow]:
         return [
             read_models.MarkRow(
-                m.id,
+                str(m.id),
                 m.student_id,
                 m.discipline_id,
                 m.lesson_id,
@@ -497,17 +498,21 @@ class FakeReadModels:
 
     async def page_attendance(
         self, group_id: uuid.UUID, discipline_id: uuid.UUID, span: year.DateSpan
-    ) -> list[read_models.AttendanceRow]:
+    ) -> read_models.PageAttendance:
         found = self._attendance(
             lambda lesson, _: (
                 (lesson.group_id, lesson.discipline_id) == (group_id, discipline_id)
                 and span.contains(lesson.lesson_date)
             )
         )
-        return [
-            read_models.AttendanceRow(lesson.id, e.student_id, e.status.value, e.reason.value)
-            for lesson, e in found
-        ]
+        return read_models.PageAttendance(
+            missed=[
+                read_models.AttendanceRow(lesson.id, e.student_id, e.status.value, e.reason.value)
+                for lesson, e in found
+                if e.status != lessons.AttendanceStatus.PRESENT
+            ],
+            taken={lesson.id for lesson, _ in found},
+        )
 
     async def group_marks(self, group_id: uuid.UUID, span: year.DateSpan) -> list[read_models.MarkRow]:
         return self._marks(lambda m: m.group_id == group_id and span.contains(m.lesson_date))

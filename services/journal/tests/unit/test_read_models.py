@@ -128,6 +128,7 @@ async def test_a_page_has_students_lessons_cells_and_averages(
     add_mark(store, STUDENTS[0], "4", MONDAY)  # by date only
     add_mark(store, STUDENTS[1], "н", MONDAY, lesson=second)
     attend(store, second, STUDENTS[1], "absent", "illness")
+    attend(store, second, STUDENTS[2], "present")  # no cell: present at a lesson whose attendance was taken
     add_lesson(store, date(2026, 10, 19), 1)  # after the period
 
     got = await handlers.read_models.journal_page(page(), AS_TEACHER)
@@ -139,6 +140,7 @@ async def test_a_page_has_students_lessons_cells_and_averages(
         (STUDENTS[1], second, ["н"], "absent"),
     ]
     assert [m.value for m in got.marks_without_lesson] == ["4"]
+    assert got.lessons_with_attendance == [second]
     first_student = got.averages[0]
     # (5 + 3 + 4) / 3 and (5·2 + 3 + 4) / 4: the lesson's marks and the dated one, «н» never counts.
     assert (first_student.mean, first_student.weighted_mean) == (Decimal("4.00"), Decimal("4.25"))

@@ -57,7 +57,7 @@ def reason_to_pb(value: str) -> pb.AbsenceReason.ValueType:
 
 def _cell_mark(mark: read_models.MarkRow) -> service_pb.CellMark:
     return service_pb.CellMark(
-        mark_id=str(mark.id),
+        mark_id=mark.id,
         value=mark.value,
         kind_of_work=_KIND_OF_WORK[mark.kind_of_work],
         weight=mark.weight,
@@ -95,30 +95,32 @@ def _lesson(row: read_models.LessonRow) -> pb.Lesson:
 
 
 def journal_page_to_pb(page: read_models.JournalPage) -> service_pb.GetJournalPageResponse:
-    """Map a journal page."""
+    """Map a journal page; the cells are built in place in the response (no copy of sub-messages)."""
     names: dict[uuid.UUID, str] = {s: str(s) for s in page.student_ids}
     lesson_ids = {row.id: str(row.id) for row in page.lessons}
-    return service_pb.GetJournalPageResponse(
+    response = service_pb.GetJournalPageResponse(
         student_ids=list(names.values()),
         lessons=[_lesson(row) for row in page.lessons],
-        cells=[
-            service_pb.JournalCell(
-                student_id=names[c.student_id],
-                lesson_id=lesson_ids[c.lesson_id],
-                marks=[_cell_mark(m) for m in c.marks],
-                status=_STATUS[c.status],
-                reason=_REASON[c.reason],
-            )
-            for c in page.cells
-        ],
         marks_without_lesson=[_dated_mark(m) for m in page.marks_without_lesson],
-        averages=[
-            service_pb.StudentAverage(
-                student_id=names[a.student_id], mean=_decimal(a.mean), weighted_mean=_decimal(a.weighted_mean)
-            )
-            for a in page.averages
-        ],
+        lessons_with_attendance=[lesson_ids[i] for i in page.lessons_with_attendance],
     )
+    add_cell = response.cells.add
+    for c in page.cells:
+        cell = add_cell(
+            student_id=names[c.student_id],
+            lesson_id=lesson_ids[c.lesson_id],
+            status=_STATUS[c.status],
+            reason=_REASON[c.reason],
+        )
+        add_mark = cell.marks.add
+        for m in c.marks:
+            add_mark(mark_id=m.id, value=m.value, kind_of_work=_KIND_OF_WORK[m.kind_of_work], weight=m.weight)
+    add_average = response.averages.add
+    for a in page.averages:
+        add_average(
+            student_id=names[a.student_id], mean=_decimal(a.mean), weighted_mean=_decimal(a.weighted_mean)
+        )
+    return response
 
 
 def group_overview_to_pb(overview: read_models.GroupOverview) -> service_pb.GetGroupOverviewResponse:

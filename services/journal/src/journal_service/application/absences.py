@@ -46,8 +46,7 @@ class AbsenceHandlers:
         """Return the group's absences of a week to its readers; audited (it is about students)."""
         monday, sunday = read_models.week_of(query.week_start)
         async with self._uow() as uow:
-            await readable_group(uow, actor, query.group_id)
-            students = await uow.groups.students_of(query.group_id)
+            students = list((await readable_group(uow, actor, query.group_id)).student_ids)
             rows = read_models.order_absences(
                 students, await uow.read_models.group_absences(query.group_id, year.DateSpan(monday, sunday))
             )

@@ -385,8 +385,9 @@ class ReadModels(Protocol):
 
     async def page_attendance(
         self, group_id: uuid.UUID, discipline_id: uuid.UUID, span: year.DateSpan
-    ) -> list[read_models.AttendanceRow]:
-        """Return the attendance of the group's lessons of the discipline in the period."""
+    ) -> read_models.PageAttendance:
+        """Return the absences and lateness at the group's lessons of the discipline in the period and
+        the lessons whose attendance was taken."""
         ...
 
     async def group_marks(self, group_id: uuid.UUID, span: year.DateSpan) -> list[read_models.MarkRow]:

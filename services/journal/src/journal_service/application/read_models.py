@@ -44,13 +44,17 @@ def check_span(span: year.DateSpan) -> None:
         raise lesson_errors.InvalidLessonRange()
 
 
-async def readable_group(uow: JournalUnitOfWork, actor: Principal, group_id: uuid.UUID) -> None:
-    """Let through the administration, a teacher with a load in the group and its class teacher (R1.4);
-    anyone else, and an unknown group, get `group_not_found` (existence is not revealed)."""
+async def readable_group(
+    uow: JournalUnitOfWork, actor: Principal, group_id: uuid.UUID
+) -> read_models.GroupReaders:
+    """Let through the administration, a teacher with a load in the group and its class teacher (R1.4),
+    returning the group's readers and students; anyone else, and an unknown group, get
+    `group_not_found` (existence is not revealed)."""
     if actor.has_any(*access.READ_ALL_ROLES):
-        if await uow.read_models.group_readers(group_id, None) is None:
+        readers = await uow.read_models.group_readers(group_id, None)
+        if readers is None:
             raise errors.GroupNotFound()
-        return
+        return readers
     if not actor.has_any(access.TEACHER, access.CLASS_TEACHER):
         raise errors.GroupNotFound()
     person = access.person_id(actor)
@@ -58,7 +62,7 @@ async def readable_group(uow: JournalUnitOfWork, actor: Principal, group_id: uui
     if readers is None:
         raise errors.GroupNotFound()
     if readers.class_teacher_id == person or (actor.has_any(access.TEACHER) and readers.teaches):
-        return
+        return readers
     raise errors.GroupNotFound()
 
 
@@ -93,8 +97,7 @@ class ReadModelHandlers:
         """Return a journal page to the group's readers; one audit record per page read."""
         check_span(query.span)
         async with self._uow() as uow:
-            await readable_group(uow, actor, query.group_id)
-            students = await uow.groups.students_of(query.group_id)
+            students = list((await readable_group(uow, actor, query.group_id)).student_ids)
             if query.subgroup_id is not None:
                 subgroup = await uow.subgroups.get(query.subgroup_id)
                 if (
@@ -126,10 +129,10 @@ class ReadModelHandlers:
         """Return the group view to the group's readers (read-only); audited."""
         check_span(query.span)
         async with self._uow() as uow:
-            await readable_group(uow, actor, query.group_id)
+            students = (await readable_group(uow, actor, query.group_id)).student_ids
             repo = uow.read_models
             overview = read_models.group_overview(
-                await uow.groups.students_of(query.group_id),
+                students,
                 await repo.group_disciplines(query.group_id, query.span),
                 await repo.group_marks(query.group_id, query.span),
                 await repo.group_absence_counts(query.group_id, query.span),

@@ -31,10 +31,11 @@ VALID_REASONS = frozenset(
 @dataclass(frozen=True, slots=True)
 class GroupReaders:
     """Who besides the administration reads a group: its class teacher, and whether the caller has a
-    teaching load in it."""
+    teaching load in it; read along with the group's students (in a stable order)."""
 
     class_teacher_id: uuid.UUID | None
     teaches: bool
+    student_ids: Sequence[uuid.UUID] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +60,9 @@ class LessonRow:
 
 @dataclass(frozen=True, slots=True)
 class MarkRow:
-    """A mark as a cell shows it; satisfies `averages.Averaged`."""
+    """A mark as a cell shows it (its id as text); satisfies `averages.Averaged`."""
 
-    id: uuid.UUID
+    id: str
     student_id: uuid.UUID
     discipline_id: uuid.UUID
     lesson_id: uuid.UUID | None
@@ -108,6 +109,15 @@ class AbsenceRow:
 # --- the journal page ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PageAttendance:
+    """A page's absences and lateness, and the lessons whose attendance was taken (a student without an
+    entry at such a lesson was present)."""
+
+    missed: list[AttendanceRow]
+    taken: set[uuid.UUID]
+
+
 @dataclass(slots=True)
 class Cell:
     """One student × one lesson: the marks in the order recorded and the attendance."""
@@ -137,17 +147,19 @@ class JournalPage:
     cells: list[Cell]
     marks_without_lesson: list[MarkRow]
     averages: list[StudentAverages]
+    lessons_with_attendance: list[uuid.UUID] = field(default_factory=list)
 
 
 def journal_page(
     student_ids: Sequence[uuid.UUID],
     lesson_rows: Sequence[LessonRow],
     marks: Iterable[MarkRow],
-    attendance: Iterable[AttendanceRow],
+    attendance: PageAttendance,
     dictionary: model.MarkDictionary,
 ) -> JournalPage:
-    """Assemble a page: marks and attendance of the page's students at its lessons, each student's
-    averages over their marks on the page (on its lessons and by date only)."""
+    """Assemble a page: the marks, absences and lateness of the page's students at its lessons (a cell
+    only where there is one), each student's averages over their marks on the page (on its lessons and
+    by date only), the lessons whose attendance was taken."""
     students = {s: i for i, s in enumerate(student_ids)}
     lesson_order = {lesson.id: i for i, lesson in enumerate(lesson_rows)}
     cells: dict[tuple[uuid.UUID, uuid.UUID], Cell] = {}
@@ -167,7 +179,7 @@ def journal_page(
         else:
             continue  # a mark on another subgroup's lesson: not on this page
         by_student[mark.student_id].append(mark)
-    for entry in attendance:
+    for entry in attendance.missed:
         if entry.student_id not in students or entry.lesson_id not in lesson_order:
             continue
         key = (entry.student_id, entry.lesson_id)
@@ -188,6 +200,7 @@ def journal_page(
             )
             for s in student_ids
         ],
+        lessons_with_attendance=[lesson.id for lesson in lesson_rows if lesson.id in attendance.taken],
     )
 
 

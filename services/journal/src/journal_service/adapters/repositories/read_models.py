@@ -1,10 +1,11 @@
-"""The read models' queries (journal page, group view, diary, «Пропуски»): a few Core queries each, no
-N+1, no ORM identity map. Repositories never commit."""
+"""The read models' queries (journal page, group view, diary, «Пропуски»): a few queries each, no N+1,
+no ORM identity map; the journal page's three on the driver itself. Repositories never commit."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
+from typing import Any
 
 from sqlalchemy import (
     ARRAY,
@@ -12,14 +13,12 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
-    column,
     exists,
     false,
     func,
-    literal_column,
     or_,
     select,
-    table,
+    type_coerce,
     update,
 )
 from sqlalchemy.dialects.postgresql import UUID
@@ -29,22 +28,38 @@ from journal_service.adapters import orm
 from journal_service.domain import lessons, model, read_models, year
 
 _l, _m, _a = orm.lessons.c, orm.marks.c, orm.attendance.c
-# Columns of migration 0006 (KTP and homework for chosen students), named here so this module does not
-# wait for their table definitions in orm.py.
-_ktp_topic_id = literal_column("lessons.ktp_topic_id", UUID(as_uuid=True))
-_homework_kind = literal_column("lessons.homework_kind", String)
+_r = orm.homework_recipients.c
 # The kind of a lesson's homework, empty when there is none.
-_kind_of_homework = case((_l.homework != "", _homework_kind), else_="")
-_recipients = table(
-    "homework_recipients", column("lesson_id", UUID(as_uuid=True)), column("student_id", UUID(as_uuid=True))
-)
-_r = _recipients.c
-_recipient_ids = func.array(
-    select(_r.student_id).where(_r.lesson_id == _l.id).order_by(_r.student_id).scalar_subquery(),
-    type_=ARRAY(UUID(as_uuid=True)),
-)
+_kind_of_homework = case((_l.homework != "", type_coerce(_l.homework_kind, String)), else_="")
+# The journal page's three data queries, on the driver (see ReadModelRepository._fetch).
+_PAGE_LESSONS = """
+SELECT l.id, l.group_id, l.subgroup_id, l.discipline_id, l.teacher_id, l.lesson_date, l.pair_number,
+       l.topic, l.kind, l.homework, l.homework_deadline, l.ktp_topic_id,
+       CASE WHEN l.homework <> '' THEN l.homework_kind ELSE '' END,
+       ARRAY(SELECT r.student_id FROM homework_recipients r WHERE r.lesson_id = l.id ORDER BY r.student_id)
+FROM lessons l
+WHERE l.group_id = $1 AND l.discipline_id = $2 AND l.lesson_date BETWEEN $3 AND $4
+  AND ($5::uuid IS NULL OR l.subgroup_id IS NULL OR l.subgroup_id = $5)
+ORDER BY l.lesson_date, l.pair_number, l.subgroup_id NULLS FIRST, l.id
+"""
+_PAGE_MARKS = """
+SELECT m.id::text, m.student_id, m.discipline_id, m.lesson_id, m.lesson_date, m.value, m.kind_of_work,
+       m.weight
+FROM marks m
+WHERE m.group_id = $1 AND m.discipline_id = $2 AND m.lesson_date BETWEEN $3 AND $4
+ORDER BY m.recorded_at, m.id
+"""
+_PAGE_ATTENDANCE = """
+SELECT a.lesson_id,
+       array_agg(a.student_id) FILTER (WHERE a.status <> 'present'),
+       array_agg(a.status) FILTER (WHERE a.status <> 'present'),
+       array_agg(a.reason) FILTER (WHERE a.status <> 'present')
+FROM attendance a JOIN lessons l ON l.id = a.lesson_id
+WHERE l.group_id = $1 AND l.discipline_id = $2 AND l.lesson_date BETWEEN $3 AND $4
+GROUP BY a.lesson_id
+"""
 _MARK_COLUMNS = (
-    _m.id,
+    _m.id.cast(String),
     _m.student_id,
     _m.discipline_id,
     _m.lesson_id,
@@ -67,17 +82,29 @@ class ReadModelRepository:
     async def group_readers(
         self, group_id: uuid.UUID, person_id: uuid.UUID | None
     ) -> read_models.GroupReaders | None:
-        """Return the group's class teacher and whether the person has a load in it; None: no group."""
-        g, t = orm.groups.c, orm.teaching_loads.c
+        """Return the group's class teacher, whether the person has a load in it and its students in a
+        stable order (one query); None: no group."""
+        g, t, e = orm.groups.c, orm.teaching_loads.c, orm.enrollments.c
         teaches = (
             exists().where(t.group_id == g.id, t.teacher_id == person_id)
             if person_id is not None
             else false()
         )
-        row = (
-            await self._session.execute(select(g.class_teacher_id, teaches).where(g.id == group_id))
-        ).first()
-        return None if row is None else read_models.GroupReaders(row[0], bool(row[1]))
+        students = func.array(
+            select(e.student_id).where(e.group_id == g.id).order_by(e.student_id).scalar_subquery(),
+            type_=ARRAY(UUID(as_uuid=True)),
+        )
+        query = select(g.class_teacher_id, teaches, students).where(g.id == group_id)
+        row = (await self._session.execute(query)).first()
+        return None if row is None else read_models.GroupReaders(row[0], bool(row[1]), list(row[2]))
+
+    async def _fetch(self, sql: str, *args: object) -> list[Any]:
+        """Run a hot read on the driver itself, in this unit of work's transaction: asyncpg's records
+        without SQLAlchemy's per-row result processing (the page is benchmarked against its bare SQL)."""
+        connection = await self._session.connection()
+        raw = await connection.get_raw_connection()
+        driver: Any = raw.driver_connection
+        return list(await driver.fetch(sql, *args))
 
     async def page_lessons(
         self,
@@ -88,61 +115,33 @@ class ReadModelRepository:
     ) -> list[read_models.LessonRow]:
         """Return the lessons of a page by date and pair: the whole group's and, for the whole group,
         every subgroup's; for a subgroup, its own."""
-        query = select(
-            _l.id,
-            _l.group_id,
-            _l.subgroup_id,
-            _l.discipline_id,
-            _l.teacher_id,
-            _l.lesson_date,
-            _l.pair_number,
-            _l.topic,
-            _l.kind,
-            _l.homework,
-            _l.homework_deadline,
-            _ktp_topic_id,
-            _kind_of_homework,
-            _recipient_ids,
-        ).where(
-            _l.group_id == group_id,
-            _l.discipline_id == discipline_id,
-            _l.lesson_date.between(span.starts_on, span.ends_on),
+        rows = await self._fetch(
+            _PAGE_LESSONS, group_id, discipline_id, span.starts_on, span.ends_on, subgroup_id
         )
-        if subgroup_id is not None:
-            query = query.where(or_(_l.subgroup_id.is_(None), _l.subgroup_id == subgroup_id))
-        query = query.order_by(_l.lesson_date, _l.pair_number, _l.subgroup_id.nulls_first(), _l.id)
-        rows = await self._session.execute(query)
         return [read_models.LessonRow(*r) for r in rows]
 
     async def page_marks(
         self, group_id: uuid.UUID, discipline_id: uuid.UUID, span: year.DateSpan
     ) -> list[read_models.MarkRow]:
         """Return the group's marks in the discipline and period, in the order recorded."""
-        rows = await self._session.execute(
-            select(*_MARK_COLUMNS)
-            .where(
-                _m.group_id == group_id,
-                _m.discipline_id == discipline_id,
-                _m.lesson_date.between(span.starts_on, span.ends_on),
-            )
-            .order_by(_m.recorded_at, _m.id)
-        )
+        rows = await self._fetch(_PAGE_MARKS, group_id, discipline_id, span.starts_on, span.ends_on)
         return [read_models.MarkRow(*r) for r in rows]
 
     async def page_attendance(
         self, group_id: uuid.UUID, discipline_id: uuid.UUID, span: year.DateSpan
-    ) -> list[read_models.AttendanceRow]:
-        """Return the attendance of the group's lessons of the discipline in the period."""
-        rows = await self._session.execute(
-            select(_a.lesson_id, _a.student_id, _a.status, _a.reason)
-            .join(orm.lessons, _l.id == _a.lesson_id)
-            .where(
-                _l.group_id == group_id,
-                _l.discipline_id == discipline_id,
-                _l.lesson_date.between(span.starts_on, span.ends_on),
-            )
+    ) -> read_models.PageAttendance:
+        """Return the absences and lateness at the group's lessons of the discipline in the period and
+        the lessons whose attendance was taken (one row per lesson)."""
+        rows = await self._fetch(_PAGE_ATTENDANCE, group_id, discipline_id, span.starts_on, span.ends_on)
+        return read_models.PageAttendance(
+            missed=[
+                read_models.AttendanceRow(r[0], student, status, reason)
+                for r in rows
+                if r[1]
+                for student, status, reason in zip(r[1], r[2], r[3], strict=True)
+            ],
+            taken={r[0] for r in rows},
         )
-        return [read_models.AttendanceRow(*r) for r in rows]
 
     async def group_marks(self, group_id: uuid.UUID, span: year.DateSpan) -> list[read_models.MarkRow]:
         """Return the group's marks in every discipline in the period, in the order recorded."""
@@ -211,7 +210,7 @@ class ReadModelRepository:
                 _l.kind,
                 case((for_student, _l.homework), else_=""),
                 case((for_student, _l.homework_deadline), else_=None),
-                _ktp_topic_id,
+                _l.ktp_topic_id,
                 case((for_student, _kind_of_homework), else_=""),
             )
             .where(
@@ -242,7 +241,14 @@ class ReadModelRepository:
         rows = await self._session.execute(
             select(_a.lesson_id, _a.student_id, _a.status, _a.reason)
             .join(orm.lessons, _l.id == _a.lesson_id)
-            .where(_a.student_id == student_id, _l.lesson_date.between(span.starts_on, span.ends_on))
+            .where(
+                _a.student_id == student_id,
+                # the student's groups first: their lessons in the period, then the attendance's key
+                _l.group_id.in_(
+                    select(orm.enrollments.c.group_id).where(orm.enrollments.c.student_id == student_id)
+                ),
+                _l.lesson_date.between(span.starts_on, span.ends_on),
+            )
         )
         return [read_models.AttendanceRow(*r) for r in rows]
 
