@@ -5,7 +5,12 @@ Each figure is measured against its floor in the same run, where one exists:
 - `mark_write`: one mark through the gateway → bare INSERT of the mark + its outbox row;
 - `attendance_bulk`: the attendance of a 25-student group in one PUT through the gateway → the bare
   DELETE + 25-row INSERT + two outbox rows (the event and the audit record) in one transaction;
-- `diary_grpc`, `diary`: a student's diary by gRPC and through the gateway → the bare SQL;
+- `diary_grpc`, `diary`: a student's diary by gRPC and through the gateway → the bare SQL (read by
+  the teacher of the load: audited); `diary_own_grpc`, `diary_own`: the demo student's own diary (no
+  audit) → its bare SQL;
+- `journal_page`: a 30-student × 40-lesson journal page through the gateway → the bare SQL of the
+  same reads; `journal_page_region`: the same page on the 10× demo college → on the 1× one (see
+  bench/journal_page.py);
 - `mark_write_concurrent`: 20 clients recording marks for 20 s through the gateway: throughput,
   p50/p99, and how long the outbox relay and each consumer of the marks (messaging's notifications,
   reports' projection, archive's audit log) take to catch up once the load stops.
@@ -30,6 +35,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import asyncpg
 import grpc
@@ -52,6 +58,9 @@ CONSUMERS = {
 }
 NAME_LETTERS = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import journal_page  # noqa: E402 - the page benchmarks' module, next to this file
+
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 HELLO_APP = """
@@ -174,6 +183,46 @@ async def prepare(stack: Stack, admin: str, teacher_id: str) -> dict[str, Any]:
     return {"students": students, "group_id": group["group_id"], "discipline_id": discipline["discipline_id"]}
 
 
+class KeepAliveClient:
+    """The load's HTTP/1.1 client: one kept-alive connection, a request written in one go, the reply
+    read by its Content-Length. On the same 2 cores as the stack, httpx spent ≈ 2.6 ms of CPU per
+    mark (a sixth of the whole); this spends a fraction of that, left to the stack under test."""
+
+    def __init__(self, base_url: str, headers: dict[str, str]) -> None:
+        parts = urlsplit(base_url)
+        self._host, self._port = parts.hostname or "127.0.0.1", parts.port or 80
+        extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        self._head = f"Host: {parts.netloc}\r\n{extra}Content-Type: application/json\r\n"
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+
+    async def __aenter__(self) -> KeepAliveClient:
+        self._reader, self._writer = await asyncio.open_connection(self._host, self._port)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            with contextlib.suppress(OSError):
+                await self._writer.wait_closed()
+
+    async def post(self, path: str, body: bytes) -> int:
+        """Send a POST and return the reply's status (its body is read and dropped)."""
+        assert self._reader is not None and self._writer is not None
+        self._writer.write(
+            f"POST {path} HTTP/1.1\r\n{self._head}Content-Length: {len(body)}\r\n\r\n".encode() + body
+        )
+        head = await self._reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        length = 0
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+        await self._reader.readexactly(length)
+        return int(lines[0].split(" ", 2)[1])
+
+
 async def backlog(js: Any, outbox: asyncpg.Connection) -> dict[str, int]:
     """Return what is still to do: unpublished outbox rows and each consumer's pending + unacked."""
     left = {"relay": int(await outbox.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"))}
@@ -217,7 +266,7 @@ async def concurrent_marks(
 
     async def client(n: int) -> None:
         nonlocal failures
-        async with httpx.AsyncClient(base_url=stack.gateway_url, headers=headers, timeout=30) as http:
+        async with KeepAliveClient(stack.gateway_url, headers) as http:
             i = n
             while time.perf_counter() < stop_at:
                 body = {
@@ -229,8 +278,8 @@ async def concurrent_marks(
                 }
                 i += 1
                 t0 = time.perf_counter()
-                reply = await http.post("/api/v1/marks", json=body)
-                if reply.status_code != 201:
+                status = await http.post("/api/v1/marks", json.dumps(body).encode())
+                if status != 201:
                     failures += 1
                     continue
                 samples.append((time.perf_counter() - t0) * 1000)
@@ -265,7 +314,7 @@ async def concurrent_marks(
     )
 
 
-# Processes this run started itself (the bare hello), counted under their name.
+# Processes this run started itself (the bare hello, the page's readers), counted under their name.
 OWN_PROCESSES: dict[int, str] = {}
 
 
@@ -361,6 +410,12 @@ def write_readme(report: dict[str, Any]) -> None:
         notes = ""
         if "server_cpu_ms" in r:
             notes = f"server CPU {r['server_cpu_ms']:.2f} ms per call"
+        if "lessons" in r:
+            notes = f"{r['students']} students × {r['lessons']} lessons"
+        if "scale" in r:
+            notes = f"the same page on the {r['scale']}× college vs the 1× one"
+        if "marks" in r:
+            notes = f"{r['marks']} marks, the student's own (no audit)"
         if r["name"] == "mark_write_concurrent":
             lag = ", ".join(f"{k} {v} s" for k, v in r["catch_up_s"].items())
             notes = f"{r['marks_per_s']} marks/s, {r['clients']} clients, {r['failures']} failed; "
@@ -452,6 +507,36 @@ async def attendance_bulk(
     return [floor, result]
 
 
+async def own_diary(
+    stack: Stack, http: httpx.AsyncClient, conn: asyncpg.Connection, diary_sql: str
+) -> list[dict[str, Any]]:
+    """The demo student's own diary (no audit: one reads one's own) by gRPC and REST vs its bare SQL."""
+    seeded = json.loads((stack.data_dir / "demo-seeded.json").read_text())
+    student_id = seeded["people"]["student"]
+    student_token = token(stack, "student")
+    floor = row("diary_own_sql", await timed(lambda: conn.fetch(diary_sql, uuid.UUID(student_id))))
+    channel = grpc.aio.insecure_channel(stack.grpc_addr("journal"))
+    stub = pb_grpc.JournalServiceStub(channel)
+    md = (("authorization", f"Bearer {student_token}"),)
+    grpc_samples = await timed(
+        lambda: stub.ListStudentMarks(pb.ListStudentMarksRequest(student_id=student_id), metadata=md)
+    )
+    await channel.close()
+    headers = {"Authorization": f"Bearer {student_token}"}
+
+    async def rest() -> None:
+        (await http.get(f"/api/v1/students/{student_id}/marks", headers=headers)).raise_for_status()
+
+    marks = int(
+        await conn.fetchval("SELECT count(*) FROM marks WHERE student_id = $1", uuid.UUID(student_id))
+    )
+    return [
+        floor,
+        row("diary_own_grpc", grpc_samples, floor, marks=marks),
+        row("diary_own", await timed(rest), floor, marks=marks),
+    ]
+
+
 async def sequential(
     stack: Stack, teacher_id: str, teacher_token: str, ids: dict[str, Any]
 ) -> list[dict[str, Any]]:
@@ -534,8 +619,56 @@ async def sequential(
             row("diary_grpc", grpc_samples, floor),
             row("diary", await timed(diary_rest), floor),
         ]
+        results += await own_diary(stack, http, conn, diary_sql)
     await conn.close()
     return results
+
+
+async def journal_pages(stack: Stack, teacher_id: str, teacher_token: str) -> list[dict[str, Any]]:
+    """The journal page vs its bare SQL on the dev stack; then the same page on the 10× college vs the
+    1× one, each read through its own journal and gateway processes."""
+    days = journal_page.lesson_days(date.today())
+    teacher = uuid.UUID(teacher_id)
+    dev_dsn = journal_page.plain(stack.database_url("journal"))
+    region_journal = journal_page.region_url(stack, "journal")
+    await journal_page.put_page(dev_dsn, teacher, days)
+    await journal_page.ensure_region(stack, lambda line: print(line, file=sys.stderr))
+    await journal_page.put_page(journal_page.plain(region_journal), teacher, days)
+    headers = {"Authorization": f"Bearer {teacher_token}"}
+    path = journal_page.page_path(days)
+    size: dict[str, Any] = {"students": journal_page.STUDENTS, "lessons": journal_page.LESSONS}
+
+    async def pages(base_url: str) -> list[float]:
+        async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=30) as http:
+
+            async def get() -> None:
+                (await http.get(path)).raise_for_status()
+
+            return await timed(get, rounds=100)
+
+    conn = await asyncpg.connect(dev_dsn)
+    floor = row("journal_page_sql", await timed(journal_page.page_floor(conn, teacher, days), rounds=100))
+    await conn.close()
+    results = [floor, row("journal_page", await pages(stack.gateway_url), floor, **size)]
+    conn = await asyncpg.connect(journal_page.plain(region_journal))
+    region_floor = row(
+        "journal_page_region_sql",
+        await timed(journal_page.page_floor(conn, teacher, days), rounds=100),
+        floor,
+    )
+    await conn.close()
+    by_set = {}
+    for name, url in (
+        ("1x", stack.database_url("journal")),
+        (f"{journal_page.REGION_SCALE}x", region_journal),
+    ):
+        async with journal_page.page_reader(stack, url, OWN_PROCESSES, f"page {name}", path, headers) as gw:
+            by_set[name] = await pages(gw)
+    one = row("journal_page_1x", by_set["1x"], **size)
+    region = row(
+        "journal_page_region", by_set[f"{journal_page.REGION_SCALE}x"], one, scale=journal_page.REGION_SCALE
+    )
+    return [*results, region_floor, one, region]
 
 
 async def main() -> int:
@@ -551,6 +684,7 @@ async def main() -> int:
     only = os.environ.get("BENCH_ONLY", "") == "mark_write_concurrent"
     if not only:
         results += await sequential(stack, teacher_id, teacher_token, ids)
+        results += await journal_pages(stack, teacher_id, teacher_token)
 
     results.append(await concurrent_marks(stack, token(stack, "teacher"), ids, lesson))
 
