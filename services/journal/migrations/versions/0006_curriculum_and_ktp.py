@@ -107,7 +107,10 @@ def upgrade() -> None:
     )
     op.create_check_constraint("homework_kind", "lessons", _one_of("homework_kind", HOMEWORK_KINDS))
     op.create_index(
-        "ix_lessons_ktp_topic", "lessons", ["ktp_topic_id"], postgresql_where=sa.text("ktp_topic_id IS NOT NULL")
+        "ix_lessons_ktp_topic",
+        "lessons",
+        ["ktp_topic_id"],
+        postgresql_where=sa.text("ktp_topic_id IS NOT NULL"),
     )
     op.create_table(
         "homework_recipients",

@@ -33,7 +33,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from .people import KnownPeople
 
 pytestmark = pytest.mark.integration
-TABLES = (orm.groups, orm.disciplines, orm.teaching_loads, orm.calendar_spans, orm.bell_pairs)
+TABLES = (
+    orm.groups,
+    orm.disciplines,
+    orm.teaching_loads,
+    orm.calendar_spans,
+    orm.bell_pairs,
+    orm.timetable_entries,
+)
 
 
 class NoGuardians:
@@ -141,6 +148,10 @@ def workbook(teacher: str, class_teacher: str) -> dict[str, list[list[Any]]]:
             ["ИС-21", "каникулы", "28.12.2026", "11.01.2027"],
         ],
         "Звонки": [["Пара", "Начало", "Окончание"], [1, "08:30", "10:00"], [2, "10:10", "11:40"]],
+        "Расписание": [
+            ["Группа", "Семестр", "День недели", "Пара", "Неделя", "Код дисциплины", "Преподаватель"],
+            ["ИС-21", 1, "понедельник", 2, "чётная", "ОП.01", teacher],
+        ],
     }
 
 
@@ -162,6 +173,7 @@ async def test_a_workbook_is_written_in_one_transaction_and_a_repeat_changes_not
         ("Группы", 2, 2, 0, 0),
         ("Дисциплины", 1, 1, 0, 0),
         ("Нагрузка", 2, 2, 0, 0),
+        ("Расписание", 1, 1, 0, 0),
         ("Календарь", 2, 2, 0, 0),
         ("Звонки", 2, 0, 2, 0),
     ]
@@ -172,13 +184,14 @@ async def test_a_workbook_is_written_in_one_transaction_and_a_repeat_changes_not
         "teaching_loads": 2,
         "calendar_spans": 2,
         "bell_pairs": 2 - before["bell_pairs"],
-        "outbox": 2 + 2 + 1 + 1,
+        "timetable_entries": 1,
+        "outbox": 2 + 2 + 1 + 1 + 1,
     }
-    subjects = (await journal.subjects())[-6:]
+    subjects = (await journal.subjects())[-7:]
     assert sorted(subjects) == sorted(
         ["journal.group.created.v1"] * 2
         + ["journal.load.assigned.v1"] * 2
-        + ["journal.calendar.set.v1", "journal.bells.set.v1"]
+        + ["journal.calendar.set.v1", "journal.bells.set.v1", "journal.timetable.set.v1"]
     )
     groups = await journal.stub.ListGroups(pb.ListGroupsRequest(name_prefix="ИС-2"), metadata=journal.admin)
     assert [(g.name, g.course_year, g.specialty_code) for g in groups.groups] == [
@@ -188,7 +201,7 @@ async def test_a_workbook_is_written_in_one_transaction_and_a_repeat_changes_not
 
     again = await journal.load(year_id, data)
     assert again.imported
-    assert [(s.created, s.updated) for s in again.sheets] == [(0, 0)] * 5
+    assert [(s.created, s.updated) for s in again.sheets] == [(0, 0)] * 6
     assert await journal.counts() == after
 
 
@@ -268,6 +281,7 @@ async def test_the_template_is_a_workbook_that_imports_clean_on_a_dry_run(journa
     assert {(e.sheet, e.code) for e in report.errors} == {
         ("Группы", "person_not_found"),
         ("Нагрузка", "person_not_found"),
+        ("Расписание", "person_not_found"),
     }
 
 

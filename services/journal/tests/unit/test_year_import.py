@@ -443,8 +443,8 @@ def test_the_template_reads_back_as_a_workbook_without_errors() -> None:
     sheets = xlsx.read_workbook(data)
     read, errors = wb.read_workbook(sheets)
     assert errors == [] and read.sheets == list(HEADERS)
-    parts = ("groups", "disciplines", "loads", "curriculum", "calendar", "bells")
-    assert [len(getattr(read, part)) for part in parts] == [1] * 6
+    parts = ("groups", "disciplines", "loads", "curriculum", "timetable", "calendar", "bells")
+    assert [len(getattr(read, part)) for part in parts] == [1] * 7
 
 
 async def test_the_template_is_for_the_administration(handlers: JournalHandlers) -> None:
@@ -565,3 +565,53 @@ async def test_the_curriculum_sheet_sets_each_groups_plan_and_refuses_with_the_r
         (8, "Семестр", "duplicate_row"),
     ]
     assert not refused.imported and len(store.events_of(events.CurriculumSet)) == 1
+
+
+async def test_the_timetable_sheet_sets_each_groups_semester_and_refuses_clashes_and_missing_loads(
+    handlers: JournalHandlers, store: FakeStore, directory: FakePersonDirectory
+) -> None:
+    academic_year = open_year(store)
+    teacher, other = known(directory, "teacher"), known(directory, "teacher")
+    sheets: dict[str, list[list[Any]]] = {
+        "Группы": [["ИС-21", None, None, None, None, None], ["ИС-22", None, None, None, None, None]],
+        "Дисциплины": [["ОП.01", "Физика", "дисциплина"]],
+        "Нагрузка": [["ИС-21", "ОП.01", str(teacher)], ["ИС-22", "ОП.01", str(teacher)]],
+        "Расписание": [
+            ["ИС-21", 1, "понедельник", 1, None, "ОП.01", None, str(teacher), "301"],
+            ["ИС-21", 1, "Вт", 2, "нечётная", "ОП.01", None, str(teacher), None],
+            ["ИС-22", 1, 1, 2, "каждая", "ОП.01", None, str(teacher), "302"],
+        ],
+    }
+    report = await run(handlers, academic_year.id, xlsx_bytes(sheets))
+    assert report.errors == [] and report.imported
+    assert [(s.sheet, s.created) for s in report.sheets if s.sheet == "Расписание"] == [("Расписание", 3)]
+    entries = sorted(store.timetables.items.values(), key=lambda e: (e.weekday, e.pair_number))
+    assert [(e.weekday, e.pair_number, e.parity.value, e.room) for e in entries] == [
+        (1, 1, "every", "301"),
+        (1, 2, "every", "302"),
+        (2, 2, "odd", ""),
+    ]
+    assert sorted(e.entry_count for e in store.events_of(events.GroupTimetableSet)) == [1, 2]
+    again = await run(handlers, academic_year.id, xlsx_bytes(sheets))
+    assert [(s.created, s.unchanged) for s in again.sheets if s.sheet == "Расписание"] == [(0, 3)]
+
+    sheets["Расписание"] = [
+        ["ИС-21", 1, "понедельник", 1, None, "ОП.01", None, str(teacher), None],  # row 2
+        ["ИС-22", 1, "понедельник", 1, None, "ОП.01", None, str(teacher), None],  # row 3: the teacher is busy
+        ["ИС-21", 1, "вторник", 9, None, "ОП.01", None, str(teacher), None],  # row 4
+        ["ИС-21", 1, "вторник", 2, None, "ОП.01", None, str(other), None],  # row 5: no load
+        ["ИС-21", 1, "воскресенье", 3, None, "ОП.01", None, str(teacher), None],  # row 6
+        ["ИС-21", 1, "среда", 2, None, "ОП.01", "подгруппа 1", str(teacher), None],  # row 7
+        ["ИС-21", 3, "среда", 3, "через неделю", "ОП.01", None, str(teacher), None],  # row 8
+    ]
+    refused = await run(handlers, academic_year.id, xlsx_bytes(sheets))
+    assert [(e.row, e.column, e.code) for e in refused.errors] == [
+        (3, "Преподаватель", "timetable_teacher_clash"),
+        (4, "Пара", "pair_not_found"),
+        (5, "Преподаватель", "teacher_has_no_load"),
+        (6, "День недели", "invalid_weekday"),
+        (7, "Подгруппа", "subgroup_of_other_group"),
+        (8, "Неделя", "invalid_parity"),
+    ]
+    assert refused.errors[0].message.startswith("У преподавателя в это время")
+    assert len(store.events_of(events.GroupTimetableSet)) == 2

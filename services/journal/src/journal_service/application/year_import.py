@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import itertools
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
@@ -81,6 +82,7 @@ class _Plan:
     new_loads: list[tuple[uuid.UUID, str, str]] = field(default_factory=list)
     calendars: dict[str, list[year.CalendarSpan]] = field(default_factory=dict)
     curricula: dict[uuid.UUID, list[curriculum.CurriculumRow]] = field(default_factory=dict)
+    timetables: dict[tuple[uuid.UUID, int], list[timetable.TimetableEntry]] = field(default_factory=dict)
     bells: list[year.BellPair] | None = None
 
 
@@ -135,6 +137,7 @@ class YearImportHandlers:
         roles = await self._roles(
             {g.attributes.class_teacher_id for g in workbook.groups if g.attributes.class_teacher_id}
             | {load.teacher_id for load in workbook.loads}
+            | {entry.teacher_id for entry in workbook.timetable}
         )
         summaries = {
             name: SheetSummary(name, rows=workbook.rows_read.get(name, 0)) for name in workbook.sheets
@@ -343,6 +346,22 @@ class YearImportHandlers:
                 else:
                     plan.bells = pairs
                     summaries[wb.BELLS].updated += len(pairs)
+        planned_loads = [
+            model.TeachingLoad(uuid.uuid4(), teacher_id, known_groups[name], discipline_ids[code])
+            for teacher_id, name, code in plan.new_loads
+        ]
+        await self._plan_timetables(
+            uow,
+            workbook,
+            academic_year=academic_year,
+            known_groups=known_groups,
+            discipline_ids=discipline_ids,
+            planned_loads=planned_loads,
+            roles=roles,
+            plan=plan,
+            summaries=summaries,
+            refused=refused,
+        )
         return plan
 
     async def _plan_curricula(
@@ -408,6 +427,134 @@ class YearImportHandlers:
             else:
                 summary.created += len(checked)
 
+    async def _plan_timetables(
+        self,
+        uow: JournalUnitOfWork,
+        workbook: wb.Workbook,
+        *,
+        academic_year: year.AcademicYear,
+        known_groups: dict[str, uuid.UUID],
+        discipline_ids: dict[str, uuid.UUID],
+        planned_loads: list[model.TeachingLoad],
+        roles: dict[uuid.UUID, str | None],
+        plan: _Plan,
+        summaries: dict[str, SheetSummary],
+        refused: list[wb.RowError],
+    ) -> None:
+        """Each group's and semester's entries of «Расписание», checked by `timetable.check_timetable`
+        against the loads (the journal's and the workbook's), the bells (the workbook's when it sets
+        them), the group's subgroups and the teachers' other pairs in the year — in the journal and in
+        the groups of the workbook checked before."""
+        if not workbook.timetable:
+            return
+        if not await uow.timetables.lock_year(academic_year.id):
+            raise year_errors.AcademicYearNotFound()
+        pairs = [p.number for p in (plan.bells if plan.bells is not None else await uow.bells.pairs())]
+        by_key: dict[tuple[uuid.UUID, int], list[tuple[int, timetable.TimetableEntry]]] = defaultdict(list)
+        subgroups_of: dict[uuid.UUID, list[year.Subgroup]] = {}
+        loads_of: dict[uuid.UUID, list[model.TeachingLoad]] = {}
+        for t in workbook.timetable:
+            group_id = known_groups.get(t.group_name)
+            discipline_id = discipline_ids.get(t.discipline_code)
+            bad = False
+            if group_id is None:
+                refused.append(_refusal(wb.TIMETABLE, t.row, "Группа", errors.GroupNotFound()))
+                bad = True
+            if discipline_id is None:
+                refused.append(_refusal(wb.TIMETABLE, t.row, "Код дисциплины", errors.DisciplineNotFound()))
+                bad = True
+            try:
+                timetable.check_semester(t.semester)
+                require_teacher(roles.get(t.teacher_id))
+            except DomainError as refusal:
+                column = "Семестр" if refusal.code == "invalid_semester" else "Преподаватель"
+                refused.append(_refusal(wb.TIMETABLE, t.row, column, refusal))
+                bad = True
+            if bad or group_id is None or discipline_id is None:
+                continue
+            if group_id not in subgroups_of:
+                subgroups_of[group_id] = await uow.subgroups.of_group(group_id)
+                loads_of[group_id] = [
+                    *await uow.loads.of_group(group_id),
+                    *(x for x in planned_loads if x.group_id == group_id),
+                ]
+            subgroup_id = None
+            if t.subgroup:
+                subgroup_id = next(
+                    (
+                        x.id
+                        for x in subgroups_of[group_id]
+                        if (x.name, x.discipline_id) == (t.subgroup, discipline_id)
+                    ),
+                    None,
+                )
+                if subgroup_id is None:
+                    refused.append(
+                        _refusal(wb.TIMETABLE, t.row, "Подгруппа", timetable.SubgroupOfOtherGroup())
+                    )
+                    continue
+            entry = timetable.TimetableEntry(
+                uuid.uuid4(), group_id, academic_year.id, t.semester, t.weekday, t.pair_number, t.parity,
+                discipline_id, subgroup_id, t.teacher_id, t.room,
+            )  # fmt: skip
+            try:
+                timetable.check_timetable(
+                    [entry],
+                    pairs=pairs,
+                    disciplines=[discipline_id],
+                    subgroups={x.id: x for x in subgroups_of[group_id]},
+                    loads=loads_of[group_id],
+                    teachers_elsewhere=[],
+                )
+            except DomainError as refusal:
+                refused.append(_timetable_refusal(t.row, refusal))
+                continue
+            by_key[(group_id, t.semester)].append((t.row, entry))
+        refused_rows = {e.row for e in refused if e.sheet == wb.TIMETABLE}
+        summary = summaries[wb.TIMETABLE]
+        accepted: dict[int, list[timetable.TimetableEntry]] = defaultdict(
+            list
+        )  # the workbook's groups so far
+        for (group_id, semester), numbered in by_key.items():
+            if any(number in refused_rows for number, _ in numbered):
+                continue
+            entries = [entry for _, entry in numbered]
+            others = [
+                e
+                for e in await uow.timetables.of_teachers(
+                    {e.teacher_id for e in entries}, academic_year.id, semester, exclude_group=group_id
+                )
+                if (e.group_id, semester) not in by_key  # replaced by this workbook
+            ]
+            others += accepted[semester]
+            try:
+                checked = timetable.check_timetable(
+                    entries,
+                    pairs=pairs,
+                    disciplines=[e.discipline_id for e in entries],
+                    subgroups={x.id: x for x in subgroups_of[group_id]},
+                    loads=loads_of[group_id],
+                    teachers_elsewhere=others,
+                )
+            except DomainError as refusal:
+                index = (
+                    int(match[1]) - 1
+                    if (match := _ENTRY_NUMBER.match(refusal.message))
+                    else len(numbered) - 1
+                )
+                refused.append(_timetable_refusal(numbered[min(index, len(numbered) - 1)][0], refusal))
+                continue
+            accepted[semester] += checked
+            plan.timetables[(group_id, semester)] = checked
+            before = await uow.timetables.of_group(group_id, academic_year.id, semester)
+            if {_entry_key(e) for e in before} == {_entry_key(e) for e in checked}:
+                summary.unchanged += len(checked)
+                del plan.timetables[(group_id, semester)]
+            elif before:
+                summary.updated += len(checked)
+            else:
+                summary.created += len(checked)
+
     async def _write(self, uow: JournalUnitOfWork, plan: _Plan, academic_year: year.AcademicYear) -> None:
         """Stage every write of the plan with the events of the single RPCs."""
         for group in plan.new_groups:
@@ -452,6 +599,16 @@ class YearImportHandlers:
             await uow.emit(
                 events.CurriculumSet(
                     group_id=str(group_id), year_id=str(academic_year.id), row_count=len(rows)
+                )
+            )
+        for (group_id, semester), entries in plan.timetables.items():
+            await uow.timetables.replace(group_id, academic_year.id, semester, entries)
+            await uow.emit(
+                events.GroupTimetableSet(
+                    group_id=str(group_id),
+                    year_id=str(academic_year.id),
+                    semester=semester,
+                    entry_count=len(entries),
                 )
             )
         if plan.bells is not None:
@@ -519,3 +676,30 @@ class YearImportHandlers:
 
 def _span_key(item: year.CalendarSpan) -> tuple[object, ...]:
     return (item.span.starts_on, item.span.ends_on, item.kind.value)
+
+
+_ENTRY_NUMBER = re.compile(r"^Занятие №(\d+): ")
+_TIMETABLE_COLUMNS = {
+    "invalid_weekday": "День недели",
+    "pair_not_found": "Пара",
+    "invalid_room": "Аудитория",
+    "discipline_not_found": "Код дисциплины",
+    "subgroup_of_other_group": "Подгруппа",
+    "teacher_has_no_load": "Преподаватель",
+    "timetable_group_clash": "Пара",
+    "timetable_teacher_clash": "Преподаватель",
+}
+
+
+def _timetable_refusal(row: int, refusal: DomainError) -> wb.RowError:
+    """A timetable rule's refusal for a spreadsheet row: its column, the message without «Занятие №N»."""
+    message = _ENTRY_NUMBER.sub("", refusal.message)
+    message = message[:1].upper() + message[1:]
+    return wb.RowError(wb.TIMETABLE, row, _TIMETABLE_COLUMNS.get(refusal.code, ""), refusal.code, message)
+
+
+def _entry_key(entry: timetable.TimetableEntry) -> tuple[object, ...]:
+    return (
+        entry.weekday, entry.pair_number, entry.parity, entry.discipline_id, entry.subgroup_id,
+        entry.teacher_id, entry.room,
+    )  # fmt: skip

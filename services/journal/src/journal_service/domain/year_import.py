@@ -18,7 +18,7 @@ from typing import TypeVar
 from chassis.errors import DomainError
 from chassis.validation import InvalidText, has_forbidden_control
 
-from journal_service.domain import curriculum, model, year
+from journal_service.domain import curriculum, model, timetable, year
 from journal_service.domain.year_import_errors import CellError, XlsxEmpty, XlsxTooManyRows
 
 MAX_WORKBOOK_BYTES = 2 * 1024 * 1024
@@ -94,6 +94,23 @@ CONTROL_FORM_LABELS = {
     "комплексный экзамен": curriculum.ControlForm.COMPLEX_EXAM,
 }
 
+WEEKDAY_LABELS = {
+    **{str(n): n for n in range(1, 7)},
+    **dict(
+        zip(("понедельник", "вторник", "среда", "четверг", "пятница", "суббота"), range(1, 7), strict=True)
+    ),
+    **dict(zip(("пн", "вт", "ср", "чт", "пт", "сб"), range(1, 7), strict=True)),
+}
+PARITY_LABELS = {
+    "каждая": timetable.WeekParity.EVERY,
+    "нечётная": timetable.WeekParity.ODD,
+    "нечетная": timetable.WeekParity.ODD,
+    "числитель": timetable.WeekParity.ODD,
+    "чётная": timetable.WeekParity.EVEN,
+    "четная": timetable.WeekParity.EVEN,
+    "знаменатель": timetable.WeekParity.EVEN,
+}
+
 TEACHER_MEANING = (
     "идентификатор (UUID) преподавателя из карточки человека; это должен быть преподаватель или "
     "классный руководитель"
@@ -164,6 +181,37 @@ SHEETS: tuple[SheetSpec, ...] = (
                 "модулю, демонстрационный экзамен или комплексный экзамен",
                 "экзамен",
             ),
+        ),
+    ),
+    SheetSpec(
+        TIMETABLE,
+        "Расписание групп на семестр выбранного учебного года: строки одной группы и семестра заменяют "
+        "её расписание на этот семестр целиком. У преподавателя должна быть нагрузка (из базы или с "
+        "листа «Нагрузка»); ни у группы, ни у преподавателя не бывает двух занятий сразу.",
+        (
+            Column("Группа", "group_name", True, "название группы", "ИС-21"),
+            Column("Семестр", "semester", True, "1 или 2", "1"),
+            Column("День недели", "weekday", True, "понедельник … суббота (или 1–6, пн … сб)", "понедельник"),
+            Column("Пара", "pair_number", True, "номер пары из расписания звонков", "1"),
+            Column(
+                "Неделя",
+                "parity",
+                False,
+                "каждая (пусто), нечётная (числитель) или чётная (знаменатель)",
+                "каждая",
+            ),
+            Column("Код дисциплины", "discipline_code", True, "код дисциплины", "ОП.01"),
+            Column(
+                "Подгруппа",
+                "subgroup",
+                False,
+                "название подгруппы группы по этой дисциплине; пусто — вся группа",
+                "",
+            ),
+            Column(
+                "Преподаватель", "teacher_id", True, TEACHER_MEANING, "9b1f7e0a-3c2d-4e5f-8a6b-7c8d9e0f1a2b"
+            ),
+            Column("Аудитория", "room", False, "до 32 символов", "301"),
         ),
     ),
     SheetSpec(
@@ -255,6 +303,20 @@ class CurriculumRowIn:
 
 
 @dataclass(frozen=True)
+class TimetableRowIn:
+    row: int
+    group_name: str
+    semester: int
+    weekday: int
+    pair_number: int
+    parity: timetable.WeekParity
+    discipline_code: str
+    subgroup: str
+    teacher_id: uuid.UUID
+    room: str
+
+
+@dataclass(frozen=True)
 class CalendarRow:
     row: int
     group_name: str
@@ -276,6 +338,7 @@ class Workbook:
     disciplines: list[DisciplineRow] = field(default_factory=list)
     loads: list[LoadRow] = field(default_factory=list)
     curriculum: list[CurriculumRowIn] = field(default_factory=list)
+    timetable: list[TimetableRowIn] = field(default_factory=list)
     calendar: list[CalendarRow] = field(default_factory=list)
     bells: list[BellRow] = field(default_factory=list)
     rows_read: dict[str, int] = field(default_factory=dict)
@@ -475,6 +538,24 @@ def _curriculum_row(r: _RowReader) -> CurriculumRowIn | None:
     return CurriculumRowIn(r.number, group, discipline, semester, total, weekly, form)  # type: ignore[arg-type]
 
 
+def _timetable_row(r: _RowReader) -> TimetableRowIn | None:
+    group = r.read("Группа", lambda c, col: text(c, col, max_length=32))
+    semester = r.read("Семестр", whole_number)
+    weekday = r.read("День недели", lambda c, col: label(c, col, WEEKDAY_LABELS, "invalid_weekday"))
+    pair = r.read("Пара", whole_number)
+    parity = r.optional("Неделя", lambda c, col: label(c, col, PARITY_LABELS, "invalid_parity"))
+    discipline = r.read("Код дисциплины", lambda c, col: text(c, col, max_length=32))
+    subgroup = r.optional("Подгруппа", lambda c, col: text(c, col, max_length=64)) or ""
+    teacher = r.read("Преподаватель", person)
+    room = r.optional("Аудитория", lambda c, col: text(c, col, max_length=timetable.MAX_ROOM)) or ""
+    if None in (group, semester, weekday, pair, discipline, teacher) or r.errors:
+        return None
+    return TimetableRowIn(
+        r.number, group, semester, weekday, pair, parity or timetable.WeekParity.EVERY,  # type: ignore[arg-type]
+        discipline, subgroup, teacher, room,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
 def _calendar_row(r: _RowReader) -> CalendarRow | None:
     group = r.read("Группа", lambda c, col: text(c, col, max_length=32))
     kind = r.read("Вид периода", lambda c, col: label(c, col, SPAN_KIND_LABELS, "invalid_span_kind"))
@@ -503,6 +584,7 @@ def read_workbook(sheets: Iterable[RawSheet]) -> tuple[Workbook, list[RowError]]
     workbook, errors = Workbook(), []
     readers = {
         CURRICULUM: _curriculum_row,
+        TIMETABLE: _timetable_row,
         GROUPS: _group_row,
         DISCIPLINES: _discipline_row,
         LOADS: _load_row,
@@ -514,6 +596,7 @@ def read_workbook(sheets: Iterable[RawSheet]) -> tuple[Workbook, list[RowError]]
         DISCIPLINES: workbook.disciplines,  # type: ignore[dict-item]
         LOADS: workbook.loads,  # type: ignore[dict-item]
         CURRICULUM: workbook.curriculum,  # type: ignore[dict-item]
+        TIMETABLE: workbook.timetable,  # type: ignore[dict-item]
         CALENDAR: workbook.calendar,  # type: ignore[dict-item]
         BELLS: workbook.bells,  # type: ignore[dict-item]
     }
