@@ -100,7 +100,6 @@ def a_journal(fakes) -> None:
                         cell(value="5", kind_of_work=journal_pb2.KIND_OF_WORK_CONTROL_WORK, weight=2),
                         cell(value="4", weight=1),
                     ],
-                    status=journal_pb2.ATTENDANCE_STATUS_PRESENT,
                 ),
                 journal_service_pb2.JournalCell(
                     student_id=ANNA,
@@ -114,6 +113,7 @@ def a_journal(fakes) -> None:
                     student_id=ANNA, discipline_id=DISCIPLINE, lesson_date=local(today), mark=cell(value="3")
                 )
             ],
+            lessons_with_attendance=[LESSON_2],
             averages=[
                 journal_service_pb2.StudentAverage(student_id=BORIS, mean="4.50", weighted_mean="4.67")
             ],
@@ -164,6 +164,9 @@ async def test_the_teacher_reads_the_grid_with_marks_absences_and_averages(clien
     assert '<span class="mark" title="Контрольная работа, вес 2">5<sub>×2</sub></span>' in page
     assert '<span class="mark" title="Ответ на занятии, вес 1">4</span>' in page
     assert 'data-status="absent" data-reason="illness"' in page and '<span class="att">н</span>' in page
+    # Attendance taken at lesson 2 only: Борис, with no cell there, was present; at lesson 1 nobody is marked.
+    assert page.count('data-status="present"') == 1
+    assert f'data-lesson="{LESSON_1}"\n          data-status="" data-reason=""' in page
     assert "Без занятия" in page and ">3</span>" in page
     assert "4.50" in page and "4.67" in page
     assert 'title="Производная · Задание: № 12–15"' in page

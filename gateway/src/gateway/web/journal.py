@@ -239,6 +239,13 @@ async def load_grid(
         if item.status:
             cell.status = STATUSES.name_of(item.status)
             cell.reason = REASONS.name_of(item.reason) if item.reason else ""
+    # The journal sends absences and lateness only: at a lesson whose attendance was taken, the others
+    # were present.
+    for lesson_id in reply.lessons_with_attendance:
+        for row in rows.values():
+            cell = row.cells.get(lesson_id)
+            if cell is not None and not cell.status and not cell.off:
+                cell.status = PRESENT
     for dated in reply.marks_without_lesson:
         if dated.student_id in rows:
             day = date_of(dated.lesson_date)
@@ -585,7 +592,8 @@ async def record_lesson(
             query += f"&subgroup={typed['subgroup_id']}"
         if day is not None:
             query += f"&end={max(day, today_of(request)):%Y-%m-%d}"
-        return RedirectResponse(f"/journal/{group_id}/{discipline_id}?{query}#lesson-{lesson.lesson_id}", 303)
+        # No fragment: a browser that scrolls to one blurs the cell the grid focuses in the lesson's column.
+        return RedirectResponse(f"/journal/{group_id}/{discipline_id}?{query}", 303)
     return await journal_page(
         request,
         session,

@@ -104,7 +104,8 @@ def journal_href(group_id: str, discipline_id: str, subgroup_id: str, **query: s
     """Return the journal page's address of a group (subgroup) and discipline."""
     params = ([f"subgroup={subgroup_id}"] if subgroup_id else []) + [f"{k}={v}" for k, v in query.items()]
     suffix = f"?{'&'.join(params)}" if params else ""
-    anchor = f"#lesson-{query['lesson']}" if "lesson" in query else "#lesson-form" if "pair" in query else ""
+    # A recorded lesson gets no fragment: the grid focuses and shows its column itself.
+    anchor = "#lesson-form" if "pair" in query else ""
     return f"/journal/{group_id}/{discipline_id}{suffix}{anchor}"
 
 
