@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Annotated
 from uuid import UUID
 
 from ejournal.journal.v1 import journal_pb2
 from ejournal.journal.v1 import journal_service_pb2 as pb
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from gateway.auth.bearer import Caller
 from gateway.clients import call
-from gateway.resources.common import Clients, CreatedOut, RequestBody
+from gateway.resources.common import Clients, CreatedOut, RequestBody, to_local_date
 
 
 class GroupCreate(RequestBody):
@@ -24,6 +26,9 @@ class EnrollmentCreate(RequestBody):
     """Зачисление обучающегося в группу."""
 
     student_id: UUID = Field(description="Идентификатор обучающегося")
+    enrolled_on: date | None = Field(
+        default=None, description="Первый день в группе; без него — 1 сентября текущего учебного года"
+    )
 
 
 class GroupOut(BaseModel):
@@ -65,6 +70,8 @@ async def enroll_student(
 ) -> CreatedOut:
     """201, если зачислен сейчас; 200, если уже был в группе (только администратор)."""
     request = pb.EnrollStudentRequest(group_id=str(group_id), student_id=str(body.student_id))
+    if body.enrolled_on is not None:
+        request.enrolled_on.CopyFrom(to_local_date(body.enrolled_on))
     created = (await call(clients.journal.EnrollStudent, request, caller.token)).created
     if not created:
         response.status_code = 200
@@ -72,8 +79,16 @@ async def enroll_student(
 
 
 @router.get("/groups/{group_id}/students", summary="Обучающиеся группы")
-async def list_group_students(group_id: UUID, caller: Caller, clients: Clients) -> GroupStudentsOut:
-    """Состав группы: администрация; преподаватель, ведущий в группе дисциплину."""
+async def list_group_students(
+    group_id: UUID,
+    caller: Caller,
+    clients: Clients,
+    on_date: Annotated[date | None, Query(description="Состав на эту дату; без неё — на сегодня")] = None,
+) -> GroupStudentsOut:
+    """Состав группы на дату (зачисленные не позже неё и не выбывшие до неё): администрация;
+    преподаватель, ведущий в группе дисциплину."""
     request = pb.ListGroupStudentsRequest(group_id=str(group_id))
+    if on_date is not None:
+        request.on_date.CopyFrom(to_local_date(on_date))
     response = await call(clients.journal.ListGroupStudents, request, caller.token)
     return GroupStudentsOut(student_ids=list(response.student_ids))

@@ -754,6 +754,30 @@ ALLOWED += [
 ]
 
 
+# Student movement (R2.6): applied by the admin only; the class teacher reports it outside the system.
+CALLS.update(
+    {
+        "MoveStudent": lambda s, w, md: s.MoveStudent(
+            pb.MoveStudentRequest(
+                student_id=w.student,
+                kind=jpb.MOVEMENT_KIND_ACADEMIC_LEAVE,
+                on_date=today(),
+                order_number="№ 7-к",
+            ),
+            metadata=md,
+        ),
+    }
+)
+REFUSED += [
+    *[
+        ("MoveStudent", caller, DENIED, "role_required")
+        for caller in (*NOT_ADMIN, "the group's teacher", "the student", CLASS_TEACHER)
+    ],
+    ("MoveStudent", "nobody", UNAUTHENTICATED, "unauthenticated"),
+]
+ALLOWED += [("MoveStudent", "admin"), ("MoveStudent", "the admin")]
+
+
 def metadata(journal: Journal, world: World, caller: str) -> tuple[tuple[str, str], ...]:
     if caller == "nobody":
         return ()

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from chassis import testing
 from chassis.errors import ServiceUnavailable
 from journal_service.application import ports
-from journal_service.domain import curriculum, ktp, lessons, model, read_models, timetable, year
+from journal_service.domain import curriculum, ktp, lessons, model, movement, read_models, timetable, year
 
 DEFAULT_DICTIONARY = model.MarkDictionary(
     kinds={
@@ -24,6 +24,9 @@ class FakeGroups:
     def __init__(self) -> None:
         self.items: dict[uuid.UUID, model.Group] = {}
         self.enrollments: set[tuple[uuid.UUID, uuid.UUID]] = set()
+        self.dated: list[movement.Enrolment] = []
+        self.movements: list[tuple[movement.Movement, uuid.UUID]] = []
+        self.locked: list[uuid.UUID] = []
         # The teaching loads (shared with FakeLoads by FakeStore), for `search` by person.
         self.loads: list[model.TeachingLoad] = []
         self.searches = 0
@@ -37,17 +40,56 @@ class FakeGroups:
     def add(self, group: model.Group) -> None:
         self.items[group.id] = group
 
-    async def enroll(self, group_id: uuid.UUID, student_id: uuid.UUID) -> bool:
-        key = (group_id, student_id)
-        created = key not in self.enrollments
-        self.enrollments.add(key)
-        return created
+    # `enrollments` holds the memberships a test put in directly (in force on every date); dated
+    # ones — made by `enroll` and by movements — are in `dated`, which wins for its group and student.
+    def all_enrolments(self) -> list[movement.Enrolment]:
+        dated_keys = {(e.group_id, e.student_id) for e in self.dated}
+        legacy = [
+            movement.Enrolment(uuid.uuid5(g, str(s)), g, s, date.min)
+            for g, s in self.enrollments
+            if (g, s) not in dated_keys
+        ]
+        return [*legacy, *self.dated]
 
-    async def is_enrolled(self, group_id: uuid.UUID, student_id: uuid.UUID) -> bool:
-        return (group_id, student_id) in self.enrollments
+    def _in_force(self, group_id: uuid.UUID, on: date | None) -> list[movement.Enrolment]:
+        return [
+            e
+            for e in self.all_enrolments()
+            if e.group_id == group_id and (e.left_on is None if on is None else e.covers(on))
+        ]
 
-    async def students_of(self, group_id: uuid.UUID) -> list[uuid.UUID]:
-        return sorted(s for g, s in self.enrollments if g == group_id)
+    async def enroll(self, group_id: uuid.UUID, student_id: uuid.UUID, on: date) -> bool:
+        if any(e.student_id == student_id for e in self._in_force(group_id, None)):
+            return False
+        if (group_id, student_id) in self.enrollments and not any(
+            (e.group_id, e.student_id) == (group_id, student_id) for e in self.dated
+        ):
+            return False
+        self.dated.append(movement.Enrolment(uuid.uuid4(), group_id, student_id, on))
+        self.enrollments.add((group_id, student_id))
+        return True
+
+    async def is_enrolled(self, group_id: uuid.UUID, student_id: uuid.UUID, on: date | None = None) -> bool:
+        return any(e.student_id == student_id for e in self._in_force(group_id, on))
+
+    async def students_of(self, group_id: uuid.UUID, on: date | None = None) -> list[uuid.UUID]:
+        return sorted({e.student_id for e in self._in_force(group_id, on)})
+
+    async def lock_student(self, student_id: uuid.UUID) -> None:
+        self.locked.append(student_id)
+
+    async def enrolments_of(self, student_id: uuid.UUID) -> list[movement.Enrolment]:
+        return sorted(
+            (e for e in self.all_enrolments() if e.student_id == student_id), key=lambda e: e.enrolled_on
+        )
+
+    async def close_enrolment(self, enrolment_id: uuid.UUID, left_on: date) -> None:
+        found = next(e for e in self.all_enrolments() if e.id == enrolment_id)
+        self.dated = [e for e in self.dated if e.id != enrolment_id]
+        self.dated.append(dataclasses.replace(found, left_on=left_on))
+
+    async def add_movement(self, moved: movement.Movement, recorded_by: uuid.UUID) -> None:
+        self.movements.append((moved, recorded_by))
 
     async def search(
         self, name_prefix: str, limit: int, *, person_id: uuid.UUID | None = None

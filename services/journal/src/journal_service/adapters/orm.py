@@ -29,7 +29,7 @@ from sqlalchemy.orm import registry
 
 from journal_service.domain import curriculum as curriculum_model
 from journal_service.domain import lessons as lessons_model
-from journal_service.domain import model, timetable, year
+from journal_service.domain import model, movement, timetable, year
 
 metadata = MetaData()
 
@@ -63,10 +63,34 @@ groups = Table(
 enrollments = Table(
     "enrollments",
     metadata,
-    Column("group_id", UUID(as_uuid=True), ForeignKey("groups.id"), primary_key=True),
-    Column("student_id", UUID(as_uuid=True), primary_key=True),
+    # Student movement (migration 0008): a row per stay in a group, from enrolled_on up to left_on.
+    Column("id", UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()")),
+    Column("group_id", UUID(as_uuid=True), ForeignKey("groups.id"), nullable=False),
+    Column("student_id", UUID(as_uuid=True), nullable=False),
+    Column("enrolled_on", Date, nullable=False),
+    Column("left_on", Date, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_enrollments_student", "student_id"),
+    Index("ix_enrollments_group_dates", "group_id", "enrolled_on"),
+    Index(
+        "ux_enrollments_open", "group_id", "student_id", unique=True, postgresql_where=text("left_on IS NULL")
+    ),
+    CheckConstraint("left_on IS NULL OR left_on > enrolled_on", name="ck_enrollments_dates"),
+)
+
+student_movements = Table(
+    "student_movements",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("student_id", UUID(as_uuid=True), nullable=False),
+    Column("kind", _text_enum(movement.MovementKind, "movement_kind"), nullable=False),
+    Column("from_group_id", UUID(as_uuid=True), ForeignKey("groups.id"), nullable=True),
+    Column("to_group_id", UUID(as_uuid=True), ForeignKey("groups.id"), nullable=True),
+    Column("on_date", Date, nullable=False),
+    Column("order_number", String(32), nullable=False),
+    Column("recorded_by", UUID(as_uuid=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_student_movements_student", "student_id", "on_date"),
 )
 
 disciplines = Table(

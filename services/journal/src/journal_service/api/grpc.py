@@ -14,6 +14,7 @@ from ejournal.journal.v1 import journal_service_pb2_grpc as pb_grpc
 
 from journal_service.adapters import xlsx
 from journal_service.api import mappers
+from journal_service.api import movement as movement_api
 from journal_service.api.read_models import (
     absences_to_pb,
     corrected_to_pb,
@@ -33,6 +34,7 @@ from journal_service.application.groups import (
     GetGroup,
     ListGroups,
     ListGroupStudents,
+    MoveStudent,
     UpdateGroup,
 )
 from journal_service.application.handlers import JournalHandlers
@@ -50,6 +52,7 @@ from journal_service.application.teaching_load import AssignTeachingLoad
 from journal_service.application.timetable import GetGroupTimetable, GetTeacherDay, SetGroupTimetable
 from journal_service.application.year_import import CopyYearStructure, ImportYearWorkbook
 from journal_service.domain import curriculum, ktp, lesson_errors, lessons, timetable, year, year_errors
+from journal_service.domain.movement import check_order_number
 
 Context = Any
 # One page of a diary or of notifications names far fewer disciplines than a curriculum holds.
@@ -103,9 +106,25 @@ class JournalServicer(pb_grpc.JournalServiceServicer):
         self, request: pb.EnrollStudentRequest, context: Context
     ) -> pb.EnrollStudentResponse:
         cmd = EnrollStudent(
-            group_id=_id(request.group_id, "group_id"), student_id=_id(request.student_id, "student_id")
+            group_id=_id(request.group_id, "group_id"),
+            student_id=_id(request.student_id, "student_id"),
+            enrolled_on=mappers.date_from_pb(request.enrolled_on, "enrolled_on")
+            if request.HasField("enrolled_on")
+            else None,
         )
         return pb.EnrollStudentResponse(created=await self._h.groups.enroll_student(cmd, _actor()))
+
+    async def MoveStudent(self, request: pb.MoveStudentRequest, context: Context) -> pb.MoveStudentResponse:
+        cmd = MoveStudent(
+            student_id=_id(request.student_id, "student_id"),
+            kind=movement_api.kind_from_pb(request.kind),
+            from_group_id=movement_api.optional_id(request.from_group_id, "from_group_id"),
+            to_group_id=movement_api.optional_id(request.to_group_id, "to_group_id"),
+            on_date=mappers.date_from_pb(request.on_date, "on_date"),
+            order_number=check_order_number(request.order_number),
+        )
+        moved = await self._h.groups.move_student(cmd, _actor())
+        return pb.MoveStudentResponse(movement=movement_api.movement_to_pb(moved))
 
     async def CreateDiscipline(
         self, request: pb.CreateDisciplineRequest, context: Context
@@ -180,7 +199,10 @@ class JournalServicer(pb_grpc.JournalServiceServicer):
     async def ListGroupStudents(
         self, request: pb.ListGroupStudentsRequest, context: Context
     ) -> pb.ListGroupStudentsResponse:
-        query = ListGroupStudents(group_id=_id(request.group_id, "group_id"))
+        query = ListGroupStudents(
+            group_id=_id(request.group_id, "group_id"),
+            on_date=mappers.date_from_pb(request.on_date, "on_date") if request.HasField("on_date") else None,
+        )
         students = await self._h.groups.students(query, _actor())
         return pb.ListGroupStudentsResponse(student_ids=[str(s) for s in students])
 

@@ -1,18 +1,21 @@
-"""Groups and enrolment: create a group, enrol a student (the administrator)."""
+"""Groups and enrolment: create a group, enrol a student, move a student on a date (the administrator);
+who is in a group on a date (`students_on`)."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 
 from chassis.principal import Principal
 from ejournal.journal.v1 import events_pb2 as events
 from ejournal.journal.v1 import journal_pb2 as jpb
 
 from journal_service.application.academic_year import may_see_group
+from journal_service.application.marks import local_date
 from journal_service.application.people import PeopleHandlers
-from journal_service.application.ports import UnitOfWorkFactory
-from journal_service.domain import access, errors, model, year
+from journal_service.application.ports import JournalUnitOfWork, Today, UnitOfWorkFactory
+from journal_service.domain import access, errors, model, movement, year
 from journal_service.domain.people import require_student, require_teacher
 
 
@@ -34,17 +37,44 @@ class UpdateGroup:
 
 @dataclass(frozen=True)
 class EnrollStudent:
-    """Enrol a student into a group."""
+    """Enrol a student into a group from a date (None: 1 September of the academic year of today)."""
 
     group_id: uuid.UUID
     student_id: uuid.UUID
+    enrolled_on: date | None = None
 
 
 @dataclass(frozen=True)
 class ListGroupStudents:
-    """Read who is enrolled in a group."""
+    """Read who is in a group on a date (None: today)."""
 
     group_id: uuid.UUID
+    on_date: date | None = None
+
+
+@dataclass(frozen=True)
+class MoveStudent:
+    """Move a student on a date by an order: transfer, academic leave, expulsion or return."""
+
+    student_id: uuid.UUID
+    kind: movement.MovementKind
+    from_group_id: uuid.UUID | None
+    to_group_id: uuid.UUID | None
+    on_date: date
+    order_number: str
+
+
+async def students_on(
+    uow: JournalUnitOfWork, group_id: uuid.UUID, on: date, subgroup_id: uuid.UUID | None = None
+) -> list[uuid.UUID]:
+    """Return the students of group G (or of its subgroup S) on date D, in a stable order: whom a
+    lesson, a mark, attendance or homework on that date may concern."""
+    members = await uow.groups.students_of(group_id, on=on)
+    if subgroup_id is None:
+        return members
+    subgroup = await uow.subgroups.get(subgroup_id)
+    chosen = set(subgroup.student_ids) if subgroup is not None else set()
+    return [s for s in members if s in chosen]
 
 
 @dataclass(frozen=True)
@@ -65,9 +95,10 @@ class GetGroup:
 class GroupHandlers:
     """Use cases of groups and enrolment."""
 
-    def __init__(self, uow: UnitOfWorkFactory, people: PeopleHandlers) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, people: PeopleHandlers, today: Today = date.today) -> None:
         self._uow = uow
         self._people = people
+        self._today = today
 
     async def create(self, cmd: CreateGroup, actor: Principal) -> model.Group:
         """Create a group with a unique name (admin)."""
@@ -96,7 +127,8 @@ class GroupHandlers:
             if await uow.groups.get(cmd.group_id) is None:
                 raise errors.GroupNotFound()
             require_student(role)
-            created = await uow.groups.enroll(cmd.group_id, cmd.student_id)
+            enrolled_on = cmd.enrolled_on or movement.academic_year_start(self._today())
+            created = await uow.groups.enroll(cmd.group_id, cmd.student_id, enrolled_on)
             if created:
                 await uow.emit(
                     events.StudentEnrolled(group_id=str(cmd.group_id), student_id=str(cmd.student_id))
@@ -117,7 +149,59 @@ class GroupHandlers:
                 raise errors.GroupNotFound()
             if await uow.groups.get(query.group_id) is None:
                 raise errors.GroupNotFound()
-            return await uow.groups.students_of(query.group_id)
+            return await uow.groups.students_of(query.group_id, on=query.on_date or self._today())
+
+    async def move_student(self, cmd: MoveStudent, actor: Principal) -> movement.Movement:
+        """Move a student on a date (admin, R2.6): close the enrolment left, open the one joined, keep
+        the movement with its order, emit `StudentMoved` and audit it — one transaction."""
+        access.require_admin(actor, "движение обучающихся оформляет администратор")
+        role = await self._people.role_of(cmd.student_id)
+        async with self._uow() as uow:
+            for group_id in (cmd.from_group_id, cmd.to_group_id):
+                if group_id is not None and await uow.groups.get(group_id) is None:
+                    raise errors.GroupNotFound()
+            require_student(role)
+            await uow.groups.lock_student(cmd.student_id)
+            plan = movement.plan_movement(
+                cmd.kind,
+                await uow.groups.enrolments_of(cmd.student_id),
+                from_group_id=cmd.from_group_id,
+                to_group_id=cmd.to_group_id,
+                on_date=cmd.on_date,
+            )
+            if plan.close is not None:
+                await uow.groups.close_enrolment(plan.close.id, cmd.on_date)
+            if plan.open_group_id is not None:
+                await uow.groups.enroll(plan.open_group_id, cmd.student_id, cmd.on_date)
+            moved = movement.Movement(
+                id=uuid.uuid4(),
+                student_id=cmd.student_id,
+                kind=cmd.kind,
+                from_group_id=plan.close.group_id if plan.close is not None else None,
+                to_group_id=plan.open_group_id,
+                on_date=cmd.on_date,
+                order_number=cmd.order_number,
+            )
+            await uow.groups.add_movement(moved, access.person_id(actor))
+            await uow.emit(
+                events.StudentMoved(
+                    movement_id=str(moved.id),
+                    student_id=str(moved.student_id),
+                    kind=jpb.MovementKind.Value(f"MOVEMENT_KIND_{moved.kind.name}"),
+                    from_group_id=str(moved.from_group_id or ""),
+                    to_group_id=str(moved.to_group_id or ""),
+                    on_date=local_date(moved.on_date),
+                )
+            )
+            await uow.audit(
+                f"student.moved:{moved.kind.value}",
+                actor=actor,
+                resource_type="student_movement",
+                resource_id=str(moved.id),
+                subject_person_id=str(moved.student_id),
+            )
+            await uow.commit()
+            return moved
 
     async def list_groups(self, query: ListGroups, actor: Principal) -> list[model.Group]:
         """Return groups by name: all to the administration, a teacher's or class teacher's own.

@@ -36,7 +36,7 @@ class JournalHandlers:
         people: PersonDirectory,
     ) -> None:
         self.people = PeopleHandlers(uow, people)
-        self.groups = GroupHandlers(uow, self.people)
+        self.groups = GroupHandlers(uow, self.people, today)
         self.disciplines = DisciplineHandlers(uow)
         self.loads = TeachingLoadHandlers(uow, self.people)
         self.marks = MarkHandlers(uow, guardians, today)

@@ -145,7 +145,7 @@ class LessonHandlers:
             enrolled: set[uuid.UUID] = set()
             members: set[uuid.UUID] | None = None
             if cmd.homework_student_ids:
-                enrolled = set(await uow.groups.students_of(cmd.group_id))
+                enrolled = set(await uow.groups.students_of(cmd.group_id, on=cmd.lesson_date))
                 if subgroup is not None:
                     members = set(subgroup.student_ids)
             lesson = lessons.new_lesson(
@@ -245,7 +245,7 @@ class LessonHandlers:
                 members = subgroup.student_ids if subgroup is not None else ()
             entries = lessons.check_attendance(
                 cmd.entries,
-                enrolled=set(await uow.groups.students_of(lesson.group_id)),
+                enrolled=set(await uow.groups.students_of(lesson.group_id, on=lesson.lesson_date)),
                 subgroup_members=None if members is None else set(members),
             )
             await uow.lessons.replace_attendance(lesson.id, entries)

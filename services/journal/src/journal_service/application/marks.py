@@ -85,7 +85,7 @@ class MarkHandlers:
                 dictionary=await uow.marks.dictionary(),
                 today=self._today(),
                 teacher_loads=await uow.loads.of_teacher(teacher_id),
-                enrolled=await uow.groups.is_enrolled(where.group_id, cmd.student_id),
+                enrolled=await uow.groups.is_enrolled(where.group_id, cmd.student_id, on=where.lesson_date),
                 student_id=cmd.student_id,
                 group_id=where.group_id,
                 discipline_id=where.discipline_id,

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from chassis.ports import UnitOfWorkPort
 
-from journal_service.domain import curriculum, ktp, lessons, model, read_models, timetable, year
+from journal_service.domain import curriculum, ktp, lessons, model, movement, read_models, timetable, year
 
 
 class Groups(Protocol):
@@ -27,16 +27,33 @@ class Groups(Protocol):
         """Stage a new group."""
         ...
 
-    async def enroll(self, group_id: uuid.UUID, student_id: uuid.UUID) -> bool:
-        """Enrol the student; return False when already enrolled."""
+    async def enroll(self, group_id: uuid.UUID, student_id: uuid.UUID, on: date) -> bool:
+        """Enrol the student from `on`; return False when an enrolment in the group is open already."""
         ...
 
-    async def is_enrolled(self, group_id: uuid.UUID, student_id: uuid.UUID) -> bool:
-        """Return True when the student is in the group."""
+    async def is_enrolled(self, group_id: uuid.UUID, student_id: uuid.UUID, on: date | None = None) -> bool:
+        """Return True when the student is in the group on `on` (without a date: an open enrolment)."""
         ...
 
-    async def students_of(self, group_id: uuid.UUID) -> list[uuid.UUID]:
-        """Return the ids of the students enrolled in the group, in a stable order."""
+    async def students_of(self, group_id: uuid.UUID, on: date | None = None) -> list[uuid.UUID]:
+        """Return the students in the group on `on` (enrolled_on ≤ on < left_on; without a date: with
+        an open enrolment), in a stable order. Lessons, marks and attendance ask it with their date."""
+        ...
+
+    async def lock_student(self, student_id: uuid.UUID) -> None:
+        """Hold the student's movements still until the unit of work ends."""
+        ...
+
+    async def enrolments_of(self, student_id: uuid.UUID) -> list[movement.Enrolment]:
+        """Return every enrolment of the student, past and present, by first day."""
+        ...
+
+    async def close_enrolment(self, enrolment_id: uuid.UUID, left_on: date) -> None:
+        """Set the first day the student is no longer in the group (the row stays)."""
+        ...
+
+    async def add_movement(self, moved: movement.Movement, recorded_by: uuid.UUID) -> None:
+        """Stage a movement with its order number and who recorded it."""
         ...
 
     async def search(

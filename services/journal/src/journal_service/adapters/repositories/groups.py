@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
+from datetime import date
 
-from chassis.db import insert_new
-from sqlalchemy import exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select, text, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal_service.adapters import orm
-from journal_service.domain import model
+from journal_service.domain import model, movement
+
+
+def _in_force(on: date | None) -> ColumnElement[bool]:
+    """The enrolments in force on `on`: enrolled_on ≤ on < left_on; without a date, the open ones."""
+    e = orm.enrollments.c
+    if on is None:
+        return e.left_on.is_(None)
+    return and_(e.enrolled_on <= on, or_(e.left_on.is_(None), e.left_on > on))
 
 
 class GroupRepository:
@@ -31,28 +41,78 @@ class GroupRepository:
         """Stage a new group."""
         self._session.add(group)
 
-    async def enroll(self, group_id: uuid.UUID, student_id: uuid.UUID) -> bool:
-        """Enrol the student; return False when already enrolled."""
-        return await insert_new(
-            self._session, orm.enrollments, {"group_id": group_id, "student_id": student_id}
-        )
-
-    async def is_enrolled(self, group_id: uuid.UUID, student_id: uuid.UUID) -> bool:
-        """Return True when the student is in the group."""
-        found = await self._session.scalar(
-            select(orm.enrollments.c.student_id).where(
-                orm.enrollments.c.group_id == group_id, orm.enrollments.c.student_id == student_id
+    async def enroll(self, group_id: uuid.UUID, student_id: uuid.UUID, on: date) -> bool:
+        """Enrol the student from `on`; return False when an enrolment in the group is open already."""
+        e = orm.enrollments.c
+        result = await self._session.execute(
+            insert(orm.enrollments)
+            .values(group_id=group_id, student_id=student_id, enrolled_on=on)
+            .on_conflict_do_nothing(
+                index_elements=[e.group_id, e.student_id], index_where=e.left_on.is_(None)
             )
+            .returning(e.id)
+        )
+        return result.first() is not None
+
+    async def is_enrolled(self, group_id: uuid.UUID, student_id: uuid.UUID, on: date | None = None) -> bool:
+        """Return True when the student is in the group on `on` (without a date: an open enrolment)."""
+        e = orm.enrollments.c
+        found = await self._session.scalar(
+            select(e.student_id)
+            .where(e.group_id == group_id, e.student_id == student_id, _in_force(on))
+            .limit(1)
         )
         return found is not None
 
-    async def students_of(self, group_id: uuid.UUID) -> list[uuid.UUID]:
-        """Return the ids of the students enrolled in the group, in a stable order."""
+    async def students_of(self, group_id: uuid.UUID, on: date | None = None) -> list[uuid.UUID]:
+        """Return the students in the group on `on` (without a date: with an open enrolment), in a
+        stable order: the one query of «students of group G on date D»."""
         e = orm.enrollments.c
         rows = await self._session.scalars(
-            select(e.student_id).where(e.group_id == group_id).order_by(e.student_id)
+            select(e.student_id)
+            .distinct()
+            .where(e.group_id == group_id, _in_force(on))
+            .order_by(e.student_id)
         )
         return list(rows)
+
+    async def lock_student(self, student_id: uuid.UUID) -> None:
+        """Hold the student's movements still until the transaction ends (one movement at a time)."""
+        digest = hashlib.sha256(f"enrolment:{student_id}".encode()).digest()
+        await self._session.execute(
+            text("SELECT pg_advisory_xact_lock(:k)"), {"k": int.from_bytes(digest[:8], "big", signed=True)}
+        )
+
+    async def enrolments_of(self, student_id: uuid.UUID) -> list[movement.Enrolment]:
+        """Return every enrolment of the student, past and present, by first day."""
+        e = orm.enrollments.c
+        rows = await self._session.execute(
+            select(e.id, e.group_id, e.student_id, e.enrolled_on, e.left_on)
+            .where(e.student_id == student_id)
+            .order_by(e.enrolled_on, e.id)
+        )
+        return [movement.Enrolment(r.id, r.group_id, r.student_id, r.enrolled_on, r.left_on) for r in rows]
+
+    async def close_enrolment(self, enrolment_id: uuid.UUID, left_on: date) -> None:
+        """Set the first day the student is no longer in the group (the row stays: history)."""
+        await self._session.execute(
+            update(orm.enrollments).where(orm.enrollments.c.id == enrolment_id).values(left_on=left_on)
+        )
+
+    async def add_movement(self, moved: movement.Movement, recorded_by: uuid.UUID) -> None:
+        """Stage a movement with its order number and who recorded it."""
+        await self._session.execute(
+            insert(orm.student_movements).values(
+                id=moved.id,
+                student_id=moved.student_id,
+                kind=moved.kind,
+                from_group_id=moved.from_group_id,
+                to_group_id=moved.to_group_id,
+                on_date=moved.on_date,
+                order_number=moved.order_number,
+                recorded_by=recorded_by,
+            )
+        )
 
     async def search(
         self, name_prefix: str, limit: int, *, person_id: uuid.UUID | None = None
