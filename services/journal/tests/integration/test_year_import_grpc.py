@@ -152,6 +152,11 @@ def workbook(teacher: str, class_teacher: str) -> dict[str, list[list[Any]]]:
             ["Группа", "Семестр", "День недели", "Пара", "Неделя", "Код дисциплины", "Преподаватель"],
             ["ИС-21", 1, "понедельник", 2, "чётная", "ОП.01", teacher],
         ],
+        "КТП": [
+            ["Группа", "Код дисциплины", "Тема", "Часов", "Вид занятия"],
+            ["ИС-21", "ОП.01", "Процессы и потоки", 2, "лекция"],
+            ["ИС-21", "ОП.01", "Планировщик", 2, "лабораторная работа"],
+        ],
     }
 
 
@@ -174,6 +179,7 @@ async def test_a_workbook_is_written_in_one_transaction_and_a_repeat_changes_not
         ("Дисциплины", 1, 1, 0, 0),
         ("Нагрузка", 2, 2, 0, 0),
         ("Расписание", 1, 1, 0, 0),
+        ("КТП", 2, 2, 0, 0),
         ("Календарь", 2, 2, 0, 0),
         ("Звонки", 2, 0, 2, 0),
     ]
@@ -185,13 +191,18 @@ async def test_a_workbook_is_written_in_one_transaction_and_a_repeat_changes_not
         "calendar_spans": 2,
         "bell_pairs": 2 - before["bell_pairs"],
         "timetable_entries": 1,
-        "outbox": 2 + 2 + 1 + 1 + 1,
+        "outbox": 2 + 2 + 1 + 1 + 1 + 1,
     }
-    subjects = (await journal.subjects())[-7:]
+    subjects = (await journal.subjects())[-8:]
     assert sorted(subjects) == sorted(
         ["journal.group.created.v1"] * 2
         + ["journal.load.assigned.v1"] * 2
-        + ["journal.calendar.set.v1", "journal.bells.set.v1", "journal.timetable.set.v1"]
+        + [
+            "journal.calendar.set.v1",
+            "journal.bells.set.v1",
+            "journal.timetable.set.v1",
+            "journal.ktp.set.v1",
+        ]
     )
     groups = await journal.stub.ListGroups(pb.ListGroupsRequest(name_prefix="ИС-2"), metadata=journal.admin)
     assert [(g.name, g.course_year, g.specialty_code) for g in groups.groups] == [
@@ -201,7 +212,7 @@ async def test_a_workbook_is_written_in_one_transaction_and_a_repeat_changes_not
 
     again = await journal.load(year_id, data)
     assert again.imported
-    assert [(s.created, s.updated) for s in again.sheets] == [(0, 0)] * 6
+    assert [(s.created, s.updated) for s in again.sheets] == [(0, 0)] * 7
     assert await journal.counts() == after
 
 

@@ -443,8 +443,8 @@ def test_the_template_reads_back_as_a_workbook_without_errors() -> None:
     sheets = xlsx.read_workbook(data)
     read, errors = wb.read_workbook(sheets)
     assert errors == [] and read.sheets == list(HEADERS)
-    parts = ("groups", "disciplines", "loads", "curriculum", "timetable", "calendar", "bells")
-    assert [len(getattr(read, part)) for part in parts] == [1] * 7
+    parts = ("groups", "disciplines", "loads", "curriculum", "timetable", "ktp", "calendar", "bells")
+    assert [len(getattr(read, part)) for part in parts] == [1] * 8
 
 
 async def test_the_template_is_for_the_administration(handlers: JournalHandlers) -> None:
@@ -615,3 +615,63 @@ async def test_the_timetable_sheet_sets_each_groups_semester_and_refuses_clashes
     ]
     assert refused.errors[0].message.startswith("У преподавателя в это время")
     assert len(store.events_of(events.GroupTimetableSet)) == 2
+
+
+async def test_the_ktp_sheet_sets_each_ktp_keeping_topics_by_title_and_never_dropping_one_in_use(
+    handlers: JournalHandlers, store: FakeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    academic_year = open_year(store)
+    sheets: dict[str, list[list[Any]]] = {
+        "Группы": [["ИС-21", None, None, None, None, None]],
+        "Дисциплины": [["ОП.01", "Физика", "дисциплина"]],
+        "КТП": [
+            ["ИС-21", "ОП.01", None, "Кинематика", 2, "лекция"],
+            ["ИС-21", "ОП.01", None, "Динамика", 4, "Практическое занятие"],
+            ["ИС-21", "ОП.01", None, "Контрольная по механике", 2, "контрольная работа"],
+        ],
+    }
+    report = await run(handlers, academic_year.id, xlsx_bytes(sheets))
+    assert report.imported and report.errors == []
+    (saved,) = store.ktps.items.values()
+    assert [(t.position, t.title, t.hours) for t in saved.topics] == [
+        (1, "Кинематика", 2),
+        (2, "Динамика", 4),
+        (3, "Контрольная по механике", 2),
+    ]
+    assert [(e.topic_count, e.total_hours, e.actor_id) for e in store.events_of(events.KtpSet)] == [
+        (3, 8, ADMIN.subject)
+    ]
+    again = await run(handlers, academic_year.id, xlsx_bytes(sheets))
+    assert [(s.created, s.updated, s.unchanged) for s in again.sheets if s.sheet == "КТП"] == [(0, 0, 3)]
+
+    sheets["КТП"] = [
+        ["ИС-21", "ОП.01", None, "Введение", 1, "лекция"],
+        ["ИС-21", "ОП.01", None, "Кинематика", 3, "лекция"],
+        ["ИС-21", "ОП.01", None, "Динамика", 4, "практическое занятие"],
+    ]
+    changed = await run(handlers, academic_year.id, xlsx_bytes(sheets))
+    assert [(s.created, s.updated) for s in changed.sheets if s.sheet == "КТП"] == [(0, 3)]
+    (updated,) = store.ktps.items.values()
+    assert updated.id == saved.id
+    assert updated.topics[1].id == saved.topics[0].id and updated.topics[2].id == saved.topics[1].id
+
+    async def in_use(topic_ids: object) -> set[uuid.UUID]:
+        return {updated.topics[0].id}
+
+    monkeypatch.setattr(store.ktps, "topics_in_use", in_use)
+    sheets["КТП"] = [
+        ["ИС-21", "ОП.01", None, "Кинематика", 3, "лекция"],  # row 2
+        ["ИС-21", "ОП.01", None, "Динамика", 0, "лекция"],  # row 3
+        ["ИС-21", "ОП.01", None, "Статика", 2, "экскурсия"],  # row 4
+        ["ИС-21", "ОП.01", "подгруппа 1", "Статика", 2, "лекция"],  # row 5
+    ]
+    refused = await run(handlers, academic_year.id, xlsx_bytes(sheets))
+    assert [(e.row, e.column, e.code) for e in refused.errors] == [
+        (3, "Часов", "invalid_topic_hours"),
+        (4, "Вид занятия", "invalid_lesson_kind"),
+        (5, "Подгруппа", "subgroup_not_found"),
+    ]
+    sheets["КТП"] = [["ИС-21", "ОП.01", None, "Кинематика", 3, "лекция"]]  # drops «Введение», in use
+    dropped = await run(handlers, academic_year.id, xlsx_bytes(sheets))
+    assert [(e.row, e.column, e.code) for e in dropped.errors] == [(2, "Тема", "ktp_topic_in_use")]
+    assert len(store.events_of(events.KtpSet)) == 2

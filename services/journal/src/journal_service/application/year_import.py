@@ -24,8 +24,18 @@ from ejournal.journal.v1 import events_pb2 as events
 from ejournal.journal.v1 import journal_pb2 as jpb
 
 from journal_service.application.people import PeopleHandlers
-from journal_service.application.ports import JournalUnitOfWork, UnitOfWorkFactory
-from journal_service.domain import access, curriculum, errors, model, timetable, year, year_errors
+from journal_service.application.ports import JournalUnitOfWork, Today, UnitOfWorkFactory
+from journal_service.domain import (
+    access,
+    curriculum,
+    errors,
+    ktp,
+    lesson_errors,
+    model,
+    timetable,
+    year,
+    year_errors,
+)
 from journal_service.domain import year_import as wb
 from journal_service.domain.people import require_teacher
 from journal_service.domain.year_import_errors import SameYear, YearNotEmpty
@@ -83,6 +93,7 @@ class _Plan:
     calendars: dict[str, list[year.CalendarSpan]] = field(default_factory=dict)
     curricula: dict[uuid.UUID, list[curriculum.CurriculumRow]] = field(default_factory=dict)
     timetables: dict[tuple[uuid.UUID, int], list[timetable.TimetableEntry]] = field(default_factory=dict)
+    ktps: list[tuple[ktp.Ktp, ktp.Ktp | None]] = field(default_factory=list)
     bells: list[year.BellPair] | None = None
 
 
@@ -121,9 +132,10 @@ def group_updated_event(group: model.Group) -> events.GroupUpdated:
 class YearImportHandlers:
     """Use cases of opening a year in bulk: the XLSX import, its template, the copy of a year."""
 
-    def __init__(self, uow: UnitOfWorkFactory, people: PeopleHandlers) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, people: PeopleHandlers, today: Today) -> None:
         self._uow = uow
         self._people = people
+        self._today = today
 
     def template(self, actor: Principal) -> None:
         """Allow the administration to download the template (it holds no data)."""
@@ -152,7 +164,7 @@ class YearImportHandlers:
             refused.sort(key=lambda e: (SHEET_ORDER.get(e.sheet, len(SHEET_ORDER)), e.row))
             if refused or cmd.dry_run:
                 return ImportReport(False, list(summaries.values()), refused)
-            await self._write(uow, plan, academic_year)
+            await self._write(uow, plan, academic_year, actor)
             await uow.commit()
             return ImportReport(True, list(summaries.values()), [])
 
@@ -362,7 +374,99 @@ class YearImportHandlers:
             summaries=summaries,
             refused=refused,
         )
+        await self._plan_ktps(
+            uow, workbook, known_groups=known_groups, discipline_ids=discipline_ids, plan=plan,
+            summaries=summaries, refused=refused,
+        )  # fmt: skip
         return plan
+
+    async def _plan_ktps(
+        self,
+        uow: JournalUnitOfWork,
+        workbook: wb.Workbook,
+        *,
+        known_groups: dict[str, uuid.UUID],
+        discipline_ids: dict[str, uuid.UUID],
+        plan: _Plan,
+        summaries: dict[str, SheetSummary],
+        refused: list[wb.RowError],
+    ) -> None:
+        """Each KTP of «КТП» (rows of one group or subgroup and discipline, topics in row order), built by
+        `ktp.replace_ktp` over the KTP there: a topic of the same title keeps its id, so the lessons that
+        follow it keep it; a topic a lesson follows may not disappear (`ktp_topic_in_use`)."""
+        if not workbook.ktp:
+            return
+        by_key: dict[tuple[uuid.UUID, uuid.UUID, uuid.UUID | None], list[wb.KtpRowIn]] = defaultdict(list)
+        subgroups_of: dict[uuid.UUID, list[year.Subgroup]] = {}
+        for k in workbook.ktp:
+            group_id = known_groups.get(k.group_name)
+            discipline_id = discipline_ids.get(k.discipline_code)
+            if group_id is None:
+                refused.append(_refusal(wb.KTP, k.row, "Группа", errors.GroupNotFound()))
+            if discipline_id is None:
+                refused.append(_refusal(wb.KTP, k.row, "Код дисциплины", errors.DisciplineNotFound()))
+            if group_id is None or discipline_id is None:
+                continue
+            subgroup_id = None
+            if k.subgroup:
+                if group_id not in subgroups_of:
+                    subgroups_of[group_id] = await uow.subgroups.of_group(group_id)
+                subgroup_id = next(
+                    (
+                        x.id
+                        for x in subgroups_of[group_id]
+                        if (x.name, x.discipline_id) == (k.subgroup, discipline_id)
+                    ),
+                    None,
+                )
+                if subgroup_id is None:
+                    refused.append(_refusal(wb.KTP, k.row, "Подгруппа", lesson_errors.SubgroupNotFound()))
+                    continue
+            draft = ktp.TopicDraft(None, k.title, k.hours, k.kind)
+            try:
+                ktp.replace_ktp(
+                    None, group_id=group_id, subgroup_id=subgroup_id, discipline_id=discipline_id,
+                    drafts=[draft], in_use=(),
+                )  # fmt: skip
+            except DomainError as refusal:
+                message = refusal.message.removeprefix("Тема №1: ")
+                refused.append(
+                    wb.RowError(wb.KTP, k.row, "Часов", refusal.code, message[:1].upper() + message[1:])
+                )
+                continue
+            by_key[(group_id, discipline_id, subgroup_id)].append(k)
+        if any(e.sheet == wb.KTP for e in refused):
+            # A KTP is its rows in order: with a row refused, the rest would read as topics dropped.
+            return
+        summary = summaries[wb.KTP]
+        for (group_id, discipline_id, subgroup_id), rows in by_key.items():
+            previous = await uow.ktps.get(group_id, discipline_id, subgroup_id, lock=True)
+            unused = list(previous.topics) if previous is not None else []
+            drafts = []
+            for k in rows:  # a topic of the same title stays the same topic
+                same = next((t for t in unused if t.title == k.title), None)
+                if same is not None:
+                    unused.remove(same)
+                drafts.append(ktp.TopicDraft(same.id if same else None, k.title, k.hours, k.kind))
+            in_use = await uow.ktps.topics_in_use([t.id for t in previous.topics]) if previous else set()
+            try:
+                built = ktp.replace_ktp(
+                    previous, group_id=group_id, subgroup_id=subgroup_id, discipline_id=discipline_id,
+                    drafts=drafts, in_use=in_use,
+                )  # fmt: skip
+            except DomainError as refusal:
+                refused.append(_refusal(wb.KTP, rows[-1].row, "Тема", refusal))
+                continue
+            if previous is not None and [(t.id, t.title, t.hours, t.kind) for t in previous.topics] == [
+                (t.id, t.title, t.hours, t.kind) for t in built.topics
+            ]:
+                summary.unchanged += len(rows)
+                continue
+            plan.ktps.append((built, previous))
+            if previous is not None:
+                summary.updated += len(rows)
+            else:
+                summary.created += len(rows)
 
     async def _plan_curricula(
         self,
@@ -555,7 +659,9 @@ class YearImportHandlers:
             else:
                 summary.created += len(checked)
 
-    async def _write(self, uow: JournalUnitOfWork, plan: _Plan, academic_year: year.AcademicYear) -> None:
+    async def _write(
+        self, uow: JournalUnitOfWork, plan: _Plan, academic_year: year.AcademicYear, actor: Principal
+    ) -> None:
         """Stage every write of the plan with the events of the single RPCs."""
         for group in plan.new_groups:
             uow.groups.add(group)
@@ -609,6 +715,19 @@ class YearImportHandlers:
                     year_id=str(academic_year.id),
                     semester=semester,
                     entry_count=len(entries),
+                )
+            )
+        for built, previous in plan.ktps:
+            await uow.ktps.save(built, previous=previous, today=self._today())
+            await uow.emit(
+                events.KtpSet(
+                    ktp_id=str(built.id),
+                    group_id=str(built.group_id),
+                    subgroup_id=str(built.subgroup_id or ""),
+                    discipline_id=str(built.discipline_id),
+                    actor_id=actor.subject,
+                    topic_count=len(built.topics),
+                    total_hours=built.total_hours,
                 )
             )
         if plan.bells is not None:

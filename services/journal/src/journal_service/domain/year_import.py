@@ -18,7 +18,7 @@ from typing import TypeVar
 from chassis.errors import DomainError
 from chassis.validation import InvalidText, has_forbidden_control
 
-from journal_service.domain import curriculum, model, timetable, year
+from journal_service.domain import curriculum, lessons, model, timetable, year
 from journal_service.domain.year_import_errors import CellError, XlsxEmpty, XlsxTooManyRows
 
 MAX_WORKBOOK_BYTES = 2 * 1024 * 1024
@@ -51,7 +51,7 @@ class SheetSpec:
 
 
 GROUPS, DISCIPLINES, LOADS, CALENDAR, BELLS = "Группы", "Дисциплины", "Нагрузка", "Календарь", "Звонки"
-CURRICULUM, TIMETABLE = "Учебный план", "Расписание"
+CURRICULUM, TIMETABLE, KTP = "Учебный план", "Расписание", "КТП"
 
 STUDY_FORM_LABELS = {
     "очная": year.StudyForm.FULL_TIME,
@@ -109,6 +109,17 @@ PARITY_LABELS = {
     "чётная": timetable.WeekParity.EVEN,
     "четная": timetable.WeekParity.EVEN,
     "знаменатель": timetable.WeekParity.EVEN,
+}
+
+LESSON_KIND_LABELS = {
+    "лекция": lessons.LessonKind.LECTURE,
+    "практическое занятие": lessons.LessonKind.PRACTICAL,
+    "лабораторная работа": lessons.LessonKind.LABORATORY,
+    "контрольная работа": lessons.LessonKind.TEST,
+    "семинар": lessons.LessonKind.SEMINAR,
+    "самостоятельная работа": lessons.LessonKind.INDEPENDENT_WORK,
+    "комбинированное занятие": lessons.LessonKind.COMBINED,
+    "консультация": lessons.LessonKind.CONSULTATION,
 }
 
 TEACHER_MEANING = (
@@ -215,6 +226,27 @@ SHEETS: tuple[SheetSpec, ...] = (
         ),
     ),
     SheetSpec(
+        KTP,
+        "Календарно-тематические планы: темы по порядку строк, с часами и видом занятия. Строки одной "
+        "группы (или подгруппы) и дисциплины заменяют её КТП целиком; тема с тем же названием остаётся "
+        "той же темой (занятия по ней не теряют её), а тему, по которой уже было занятие, удалить нельзя.",
+        (
+            Column("Группа", "group_name", True, "название группы", "ИС-21"),
+            Column("Код дисциплины", "discipline_code", True, "код дисциплины", "ОП.01"),
+            Column("Подгруппа", "subgroup", False, "название подгруппы; пусто — вся группа", ""),
+            Column("Тема", "title", True, "до 500 символов", "Введение. Архитектура операционных систем"),
+            Column("Часов", "hours", True, "от 1 до 200", "2"),
+            Column(
+                "Вид занятия",
+                "kind",
+                True,
+                "лекция, практическое занятие, лабораторная работа, контрольная работа, семинар, "
+                "самостоятельная работа, комбинированное занятие или консультация",
+                "лекция",
+            ),
+        ),
+    ),
+    SheetSpec(
         CALENDAR,
         "Календарный учебный график групп на выбранный учебный год. Строки одной группы заменяют её "
         "график в этом году целиком; периоды внутри года и не пересекаются.",
@@ -317,6 +349,17 @@ class TimetableRowIn:
 
 
 @dataclass(frozen=True)
+class KtpRowIn:
+    row: int
+    group_name: str
+    discipline_code: str
+    subgroup: str
+    title: str
+    hours: int
+    kind: lessons.LessonKind
+
+
+@dataclass(frozen=True)
 class CalendarRow:
     row: int
     group_name: str
@@ -339,6 +382,7 @@ class Workbook:
     loads: list[LoadRow] = field(default_factory=list)
     curriculum: list[CurriculumRowIn] = field(default_factory=list)
     timetable: list[TimetableRowIn] = field(default_factory=list)
+    ktp: list[KtpRowIn] = field(default_factory=list)
     calendar: list[CalendarRow] = field(default_factory=list)
     bells: list[BellRow] = field(default_factory=list)
     rows_read: dict[str, int] = field(default_factory=dict)
@@ -556,6 +600,18 @@ def _timetable_row(r: _RowReader) -> TimetableRowIn | None:
     )  # fmt: skip
 
 
+def _ktp_row(r: _RowReader) -> KtpRowIn | None:
+    group = r.read("Группа", lambda c, col: text(c, col, max_length=32))
+    discipline = r.read("Код дисциплины", lambda c, col: text(c, col, max_length=32))
+    subgroup = r.optional("Подгруппа", lambda c, col: text(c, col, max_length=64)) or ""
+    title = r.read("Тема", lambda c, col: text(c, col, max_length=500))
+    hours = r.read("Часов", whole_number)
+    kind = r.read("Вид занятия", lambda c, col: label(c, col, LESSON_KIND_LABELS, "invalid_lesson_kind"))
+    if group is None or discipline is None or title is None or hours is None or kind is None or r.errors:
+        return None
+    return KtpRowIn(r.number, group, discipline, subgroup, title, hours, kind)
+
+
 def _calendar_row(r: _RowReader) -> CalendarRow | None:
     group = r.read("Группа", lambda c, col: text(c, col, max_length=32))
     kind = r.read("Вид периода", lambda c, col: label(c, col, SPAN_KIND_LABELS, "invalid_span_kind"))
@@ -585,6 +641,7 @@ def read_workbook(sheets: Iterable[RawSheet]) -> tuple[Workbook, list[RowError]]
     readers = {
         CURRICULUM: _curriculum_row,
         TIMETABLE: _timetable_row,
+        KTP: _ktp_row,
         GROUPS: _group_row,
         DISCIPLINES: _discipline_row,
         LOADS: _load_row,
@@ -597,6 +654,7 @@ def read_workbook(sheets: Iterable[RawSheet]) -> tuple[Workbook, list[RowError]]
         LOADS: workbook.loads,  # type: ignore[dict-item]
         CURRICULUM: workbook.curriculum,  # type: ignore[dict-item]
         TIMETABLE: workbook.timetable,  # type: ignore[dict-item]
+        KTP: workbook.ktp,  # type: ignore[dict-item]
         CALENDAR: workbook.calendar,  # type: ignore[dict-item]
         BELLS: workbook.bells,  # type: ignore[dict-item]
     }
