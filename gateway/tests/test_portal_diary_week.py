@@ -117,7 +117,8 @@ async def test_the_week_shows_days_pairs_topics_homework_marks_absences_and_aver
     assert page.index("Производная") < page.index("Реформы Петра I")  # by pair
     assert "№ 12–15" in page and "(до 02.12.2026)" in page
     assert '<span title="Ответ на занятии, вес 1">5</span> <span title="Тест, вес 2">4</span>' in page
-    assert "н (не был)" in page
+    assert '<td data-label="Посещение" class="absent"><span>н (не был)</span>' in page
+    assert '<td data-label="Посещение"><span>был</span>' in page
     assert "ОГСЭ.02 История — <strong" in page and ">зач</strong>" in page
     assert "Средние за неделю" in page and "4.50" in page and "4.33" in page
     assert 'class="cards"' in page and 'data-label="Задание"' in page  # cards on a phone

@@ -36,7 +36,8 @@ router = APIRouter()
 WEEKDAYS = ("Понедельник", "Вторник", "Среда", "Четверг", "Пятница", "Суббота", "Воскресенье")
 ABSENT = STATUSES.name_of(journal_pb2.ATTENDANCE_STATUS_ABSENT)
 LATE = STATUSES.name_of(journal_pb2.ATTENDANCE_STATUS_LATE)
-ATTENDANCE_SHOWN = {ABSENT: "н (не был)", LATE: "оп (опоздал)"}
+PRESENT = STATUSES.name_of(journal_pb2.ATTENDANCE_STATUS_PRESENT)
+ATTENDANCE_SHOWN = {PRESENT: "был", ABSENT: "н (не был)", LATE: "оп (опоздал)"}
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,11 @@ class PairShown:
     deadline: date | None
     marks: list[tuple[str, str]]  # (value, what it was for)
     attendance: str
+
+    @property
+    def absent(self) -> bool:
+        """Return True for an absence or lateness (shown in red)."""
+        return self.attendance not in {"", ATTENDANCE_SHOWN[PRESENT]}
 
 
 @dataclass(frozen=True)

@@ -283,14 +283,15 @@ async def ktp_topics(
     return list(reply.ktp.topics)
 
 
-def lesson_form_of(request: Request, typed: dict[str, str] | None) -> dict[str, str]:
-    """Return the lesson form's values: what was typed, else the date and pair the link asked for."""
+def lesson_form_of(request: Request, typed: dict[str, str] | None, today: date) -> dict[str, str]:
+    """Return the lesson form's values: what was typed, else the date and pair the link asked for
+    (today's date when none)."""
     if typed is not None:
         return typed
     params = request.query_params
     values = dict.fromkeys(LESSON_FIELDS, "")
-    asked = date_of_text(params.get("date", ""))
-    values["lesson_date"] = f"{asked:%d.%m.%Y}" if asked else ""
+    asked = date_of_text(params.get("date", "")) or today
+    values["lesson_date"] = f"{asked:%d.%m.%Y}"
     values["pair_number"] = params.get("pair", "") if params.get("pair", "").isdigit() else ""
     values["kind"] = LESSON_KINDS.name_of(journal_pb2.LESSON_KIND_COMBINED)
     values["homework_kind"] = HOMEWORK_KINDS.name_of(journal_pb2.HOMEWORK_KIND_HOMEWORK)
@@ -373,7 +374,7 @@ async def journal_page(
         can_edit=can_edit,
         opened=opened,
         recorded=request.query_params.get("recorded") == "1",
-        form=lesson_form_of(request, typed),
+        form=lesson_form_of(request, typed, today),
         chosen=set(chosen or []),
         topics=topics,
         homework_kind_labels=HOMEWORK_KIND_LABELS,
