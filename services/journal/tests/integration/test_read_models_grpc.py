@@ -374,6 +374,7 @@ async def test_absences_of_a_week_and_their_reasons_corrected_all_or_nothing(jou
         ((math, s[2], ILLNESS), FAILED, "not_an_absence"),
         ((elsewhere, s[0], ILLNESS), FAILED, "lesson_of_another_group"),
         ((late, s[0], 99), INVALID, "invalid_absence_reason"),
+        ((late, s[0], NO_REASON), INVALID, "invalid_absence_reason"),  # a correction sets a category
         (good, INVALID, "duplicate_correction"),
     ):
         await journal.refused(
@@ -410,3 +411,54 @@ async def test_absences_of_a_week_and_their_reasons_corrected_all_or_nothing(jou
         ("attendance.reason_corrected:unspecified->documented", c.class_teacher, math, s[0]),
         ("attendance.reason_corrected:unexcused->college_business", c.class_teacher, late, s[0]),
     ]
+
+
+async def test_a_transferred_student_is_on_each_groups_page_for_their_days_and_in_the_diary_of_both(
+    journal: Reads,
+) -> None:
+    c = await college(journal)
+    moved = sorted(c.students)[0]
+    before = await lesson(journal, c, "2026-10-12", 1)
+    after = await lesson(journal, c, "2026-10-14", 1)
+    other = await journal.stub.CreateGroup(pb.CreateGroupRequest(name="ИС-22"), metadata=journal.admin)
+    other_id = other.group.group_id
+    await journal.stub.AssignTeachingLoad(
+        pb.AssignTeachingLoadRequest(teacher_id=c.teacher, group_id=other_id, discipline_id=c.math),
+        metadata=journal.admin,
+    )
+    await journal.stub.MoveStudent(
+        pb.MoveStudentRequest(
+            student_id=moved,
+            kind=jpb.MOVEMENT_KIND_TRANSFER,
+            from_group_id=c.group_id,
+            to_group_id=other_id,
+            on_date=day("2026-10-13"),
+            order_number="12-к",
+        ),
+        metadata=journal.admin,
+    )
+    there = str(
+        (
+            await journal.stub.RecordLesson(
+                lesson_request(c, group_id=other_id, lesson_date=day("2026-10-14"), pair_number=2),
+                metadata=journal.md(c.teacher, "teacher"),
+            )
+        ).lesson.lesson_id
+    )
+    as_teacher = journal.md(c.teacher, "teacher")
+
+    week = await journal.stub.GetJournalPage(page_request(c), metadata=as_teacher)
+    assert moved in week.student_ids  # in the group on Monday
+    late = page_request(c)
+    late.date_from.CopyFrom(day("2026-10-14"))
+    assert moved not in (await journal.stub.GetJournalPage(late, metadata=as_teacher)).student_ids
+    new_group = page_request(c)
+    new_group.group_id = other_id
+    assert list((await journal.stub.GetJournalPage(new_group, metadata=as_teacher)).student_ids) == [moved]
+
+    diary = await journal.stub.GetStudentDiary(
+        pb.GetStudentDiaryRequest(student_id=moved, date_from=WEEK[0], date_to=WEEK[1]),
+        metadata=journal.md(moved, "student"),
+    )
+    assert [x.lesson_id for d in diary.days for x in d.lessons] == [before, there]
+    assert after not in {x.lesson_id for d in diary.days for x in d.lessons}

@@ -454,7 +454,7 @@ class FakeReadModels:
         self.recipients: dict[uuid.UUID, set[uuid.UUID]] = {}
 
     async def group_readers(
-        self, group_id: uuid.UUID, person_id: uuid.UUID | None
+        self, group_id: uuid.UUID, person_id: uuid.UUID | None, span: year.DateSpan | None = None
     ) -> read_models.GroupReaders | None:
         group = self.store.groups.items.get(group_id)
         if group is None:
@@ -462,7 +462,18 @@ class FakeReadModels:
         teaches = any(
             (load.teacher_id, load.group_id) == (person_id, group_id) for load in self.store.loads.items
         )
-        students = sorted(s for g, s in self.store.groups.enrollments if g == group_id)
+        stays = [e for e in self.store.groups.all_enrolments() if e.group_id == group_id]
+        students = sorted(
+            {
+                e.student_id
+                for e in stays
+                if (
+                    e.left_on is None
+                    if span is None
+                    else e.enrolled_on <= span.ends_on and (e.left_on is None or e.left_on > span.starts_on)
+                )
+            }
+        )
         return read_models.GroupReaders(group.class_teacher_id, teaches, students)
 
     def _row(self, lesson: lessons.Lesson, homework: bool = True) -> read_models.LessonRow:
@@ -581,13 +592,19 @@ class FakeReadModels:
         ids |= {m.discipline_id for m in await self.group_marks(group_id, span)}
         return await self.store.disciplines.views(ids)
 
+    def _in_group_on(self, student_id: uuid.UUID, lesson: lessons.Lesson) -> bool:
+        return any(
+            e.student_id == student_id and e.group_id == lesson.group_id and e.covers(lesson.lesson_date)
+            for e in self.store.groups.all_enrolments()
+        )
+
     async def diary_lessons(self, student_id: uuid.UUID, span: year.DateSpan) -> list[read_models.LessonRow]:
-        groups = {g for g, s in self.store.groups.enrollments if s == student_id}
         subgroups = {s.id for s in self.store.subgroups.items if student_id in s.student_ids}
         return [
             self._row(lesson, homework=student_id in self.recipients.get(lesson.id, {student_id}))
             for lesson in self._lessons(span)
-            if lesson.group_id in groups and (lesson.subgroup_id is None or lesson.subgroup_id in subgroups)
+            if self._in_group_on(student_id, lesson)
+            and (lesson.subgroup_id is None or lesson.subgroup_id in subgroups)
         ]
 
     async def diary_marks(self, student_id: uuid.UUID, span: year.DateSpan) -> list[read_models.MarkRow]:
@@ -597,7 +614,11 @@ class FakeReadModels:
         self, student_id: uuid.UUID, span: year.DateSpan
     ) -> list[read_models.AttendanceRow]:
         found = self._attendance(
-            lambda lesson, e: e.student_id == student_id and span.contains(lesson.lesson_date)
+            lambda lesson, e: (
+                e.student_id == student_id
+                and span.contains(lesson.lesson_date)
+                and self._in_group_on(student_id, lesson)
+            )
         )
         return [
             read_models.AttendanceRow(lesson.id, e.student_id, e.status.value, e.reason.value)

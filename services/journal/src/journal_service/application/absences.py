@@ -44,11 +44,11 @@ class AbsenceHandlers:
 
     async def week(self, query: ListGroupAbsences, actor: Principal) -> read_models.WeekOfAbsences:
         """Return the group's absences of a week to its readers; audited (it is about students)."""
-        monday, sunday = read_models.week_of(query.week_start)
+        week = year.DateSpan(*read_models.week_of(query.week_start))
         async with self._uow() as uow:
-            students = list((await readable_group(uow, actor, query.group_id)).student_ids)
+            students = list((await readable_group(uow, actor, query.group_id, week)).student_ids)
             rows = read_models.order_absences(
-                students, await uow.read_models.group_absences(query.group_id, year.DateSpan(monday, sunday))
+                students, await uow.read_models.group_absences(query.group_id, week)
             )
             disciplines = await uow.disciplines.views({r.discipline_id for r in rows})
             await uow.audit(

@@ -379,9 +379,11 @@ class ReadModels(Protocol):
     """The read models' queries: journal page, group view, diary, «Пропуски» (a few queries each)."""
 
     async def group_readers(
-        self, group_id: uuid.UUID, person_id: uuid.UUID | None
+        self, group_id: uuid.UUID, person_id: uuid.UUID | None, span: year.DateSpan | None = None
     ) -> read_models.GroupReaders | None:
-        """Return the group's class teacher and whether the person has a load in it; None: no group."""
+        """Return the group's class teacher, whether the person has a load in it and its students in a
+        stable order (those in the group on some day of `span`; without it, those enrolled now);
+        None: no group."""
         ...
 
     async def page_lessons(
@@ -422,8 +424,8 @@ class ReadModels(Protocol):
         ...
 
     async def diary_lessons(self, student_id: uuid.UUID, span: year.DateSpan) -> list[read_models.LessonRow]:
-        """Return the lessons of the student's groups and subgroups in the period, the homework only
-        when it is for the whole group or for this student."""
+        """Return the lessons in the period of the groups the student was in on their dates (and of
+        the student's subgroups), the homework only when it is for the whole group or for them."""
         ...
 
     async def diary_marks(self, student_id: uuid.UUID, span: year.DateSpan) -> list[read_models.MarkRow]:

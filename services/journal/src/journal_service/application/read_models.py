@@ -45,20 +45,20 @@ def check_span(span: year.DateSpan) -> None:
 
 
 async def readable_group(
-    uow: JournalUnitOfWork, actor: Principal, group_id: uuid.UUID
+    uow: JournalUnitOfWork, actor: Principal, group_id: uuid.UUID, span: year.DateSpan
 ) -> read_models.GroupReaders:
     """Let through the administration, a teacher with a load in the group and its class teacher (R1.4),
-    returning the group's readers and students; anyone else, and an unknown group, get
-    `group_not_found` (existence is not revealed)."""
+    returning the group's readers and its students in the period; anyone else, and an unknown group,
+    get `group_not_found` (existence is not revealed)."""
     if actor.has_any(*access.READ_ALL_ROLES):
-        readers = await uow.read_models.group_readers(group_id, None)
+        readers = await uow.read_models.group_readers(group_id, None, span)
         if readers is None:
             raise errors.GroupNotFound()
         return readers
     if not actor.has_any(access.TEACHER, access.CLASS_TEACHER):
         raise errors.GroupNotFound()
     person = access.person_id(actor)
-    readers = await uow.read_models.group_readers(group_id, person)
+    readers = await uow.read_models.group_readers(group_id, person, span)
     if readers is None:
         raise errors.GroupNotFound()
     if readers.class_teacher_id == person or (actor.has_any(access.TEACHER) and readers.teaches):
@@ -97,7 +97,7 @@ class ReadModelHandlers:
         """Return a journal page to the group's readers; one audit record per page read."""
         check_span(query.span)
         async with self._uow() as uow:
-            students = list((await readable_group(uow, actor, query.group_id)).student_ids)
+            students = list((await readable_group(uow, actor, query.group_id, query.span)).student_ids)
             if query.subgroup_id is not None:
                 subgroup = await uow.subgroups.get(query.subgroup_id)
                 if (
@@ -129,7 +129,7 @@ class ReadModelHandlers:
         """Return the group view to the group's readers (read-only); audited."""
         check_span(query.span)
         async with self._uow() as uow:
-            students = (await readable_group(uow, actor, query.group_id)).student_ids
+            students = (await readable_group(uow, actor, query.group_id, query.span)).student_ids
             repo = uow.read_models
             overview = read_models.group_overview(
                 students,

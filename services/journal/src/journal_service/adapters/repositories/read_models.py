@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     ARRAY,
+    ColumnElement,
     String,
     and_,
     bindparam,
@@ -73,6 +74,17 @@ _PRESENT = lessons.AttendanceStatus.PRESENT.value
 _NOT_VALID = [r.value for r in lessons.AbsenceReason if r not in read_models.VALID_REASONS]
 
 
+def _in_group_on_lesson_date(student_id: uuid.UUID) -> ColumnElement[bool]:
+    """The lesson's group is one the student was in on the lesson's date (student movement)."""
+    e = orm.enrollments.c
+    return exists().where(
+        e.student_id == student_id,
+        e.group_id == _l.group_id,
+        e.enrolled_on <= _l.lesson_date,
+        or_(e.left_on.is_(None), e.left_on > _l.lesson_date),
+    )
+
+
 class ReadModelRepository:
     """The read models' queries."""
 
@@ -80,18 +92,28 @@ class ReadModelRepository:
         self._session = session
 
     async def group_readers(
-        self, group_id: uuid.UUID, person_id: uuid.UUID | None
+        self, group_id: uuid.UUID, person_id: uuid.UUID | None, span: year.DateSpan | None = None
     ) -> read_models.GroupReaders | None:
         """Return the group's class teacher, whether the person has a load in it and its students in a
-        stable order (one query); None: no group."""
+        stable order — those in the group on some day of `span` (student movement: enrolled_on ≤ day <
+        left_on), without a span those enrolled now — in one query; None: no group."""
         g, t, e = orm.groups.c, orm.teaching_loads.c, orm.enrollments.c
         teaches = (
             exists().where(t.group_id == g.id, t.teacher_id == person_id)
             if person_id is not None
             else false()
         )
+        stay = (
+            e.left_on.is_(None)
+            if span is None
+            else and_(e.enrolled_on <= span.ends_on, or_(e.left_on.is_(None), e.left_on > span.starts_on))
+        )
         students = func.array(
-            select(e.student_id).where(e.group_id == g.id).order_by(e.student_id).scalar_subquery(),
+            select(e.student_id)
+            .distinct()
+            .where(e.group_id == g.id, stay)
+            .order_by(e.student_id)
+            .scalar_subquery(),
             type_=ARRAY(UUID(as_uuid=True)),
         )
         query = select(g.class_teacher_id, teaches, students).where(g.id == group_id)
@@ -191,9 +213,10 @@ class ReadModelRepository:
         return [model.DisciplineView(*r) for r in rows]
 
     async def diary_lessons(self, student_id: uuid.UUID, span: year.DateSpan) -> list[read_models.LessonRow]:
-        """Return the lessons of the student's groups in the period (whole-group ones and those of the
-        student's subgroups), the homework only when it is for the whole group or for this student."""
-        e, sm = orm.enrollments.c, orm.subgroup_members.c
+        """Return the lessons in the period of the groups the student was in on their dates (whole-group
+        ones and those of the student's subgroups), the homework only when it is for the whole group or
+        for this student."""
+        sm = orm.subgroup_members.c
         has_recipients = exists().where(_r.lesson_id == _l.id)
         is_recipient = exists().where(_r.lesson_id == _l.id, _r.student_id == student_id)
         for_student = or_(~has_recipients, is_recipient)
@@ -214,7 +237,7 @@ class ReadModelRepository:
                 case((for_student, _kind_of_homework), else_=""),
             )
             .where(
-                _l.group_id.in_(select(e.group_id).where(e.student_id == student_id)),
+                _in_group_on_lesson_date(student_id),
                 _l.lesson_date.between(span.starts_on, span.ends_on),
                 or_(
                     _l.subgroup_id.is_(None),
@@ -237,17 +260,14 @@ class ReadModelRepository:
     async def diary_attendance(
         self, student_id: uuid.UUID, span: year.DateSpan
     ) -> list[read_models.AttendanceRow]:
-        """Return the student's attendance of lessons in the period."""
+        """Return the student's attendance of the lessons of the groups they were in on those days."""
         rows = await self._session.execute(
             select(_a.lesson_id, _a.student_id, _a.status, _a.reason)
             .join(orm.lessons, _l.id == _a.lesson_id)
             .where(
                 _a.student_id == student_id,
-                # the student's groups first: their lessons in the period, then the attendance's key
-                _l.group_id.in_(
-                    select(orm.enrollments.c.group_id).where(orm.enrollments.c.student_id == student_id)
-                ),
                 _l.lesson_date.between(span.starts_on, span.ends_on),
+                _in_group_on_lesson_date(student_id),
             )
         )
         return [read_models.AttendanceRow(*r) for r in rows]
