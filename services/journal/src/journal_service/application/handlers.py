@@ -48,5 +48,5 @@ class JournalHandlers:
         self.absences = AbsenceHandlers(uow)
         self.curricula = CurriculumHandlers(uow)
         self.ktps = KtpHandlers(uow, today)
-        self.year_import = YearImportHandlers(uow, self.people, today)
+        self.year_import = YearImportHandlers(uow, people, today)
         self.timetable = TimetableHandlers(uow, guardians)

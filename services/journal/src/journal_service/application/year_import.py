@@ -23,8 +23,7 @@ from chassis.principal import Principal
 from ejournal.journal.v1 import events_pb2 as events
 from ejournal.journal.v1 import journal_pb2 as jpb
 
-from journal_service.application.people import PeopleHandlers
-from journal_service.application.ports import JournalUnitOfWork, Today, UnitOfWorkFactory
+from journal_service.application.ports import JournalUnitOfWork, PersonDirectory, Today, UnitOfWorkFactory
 from journal_service.domain import (
     access,
     curriculum,
@@ -40,6 +39,8 @@ from journal_service.domain import year_import as wb
 from journal_service.domain.people import require_teacher
 from journal_service.domain.year_import_errors import SameYear, YearNotEmpty
 
+# People asked of identity per call (its ListPersonRoles takes up to 1,000 ids).
+IDENTITY_BATCH = 500
 SHEET_ORDER = {spec.name: index for index, spec in enumerate(wb.SHEETS)}
 
 
@@ -132,9 +133,9 @@ def group_updated_event(group: model.Group) -> events.GroupUpdated:
 class YearImportHandlers:
     """Use cases of opening a year in bulk: the XLSX import, its template, the copy of a year."""
 
-    def __init__(self, uow: UnitOfWorkFactory, people: PeopleHandlers, today: Today) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, directory: PersonDirectory, today: Today) -> None:
         self._uow = uow
-        self._people = people
+        self._directory = directory
         self._today = today
 
     def template(self, actor: Principal) -> None:
@@ -169,12 +170,20 @@ class YearImportHandlers:
             return ImportReport(True, list(summaries.values()), [])
 
     async def _roles(self, person_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str | None]:
-        """The roles of the people the workbook names: from the projection, identity for the rest."""
+        """The roles of the people the workbook names: from the projection; the rest asked of identity
+        in a few batched calls and remembered in one transaction (a person identity does not know is
+        None: `person_not_found`)."""
         async with self._uow() as uow:
             known: dict[uuid.UUID, str | None] = dict(await uow.year_import.roles_of(person_ids))
-        for person_id in set(person_ids) - set(known):
-            known[person_id] = await self._people.role_of(person_id)
-        return known
+        missing = sorted(set(person_ids) - set(known))
+        found: dict[uuid.UUID, str] = {}
+        for start in range(0, len(missing), IDENTITY_BATCH):
+            found.update(await self._directory.roles_of(missing[start : start + IDENTITY_BATCH]))
+        if found:
+            async with self._uow() as uow:
+                await uow.people.remember(list(found.items()))
+                await uow.commit()
+        return {**known, **{person_id: found.get(person_id) for person_id in missing}}
 
     async def _plan(
         self,
