@@ -148,6 +148,9 @@ class KeyScope:
     rpc: str
     fingerprint: str
     deferred: UnitOfWork | None = field(default=None)
+    # Units of work of this call open right now: one opened inside another neither waits for the
+    # lock its outer one holds (a deadlock) nor looks the key up again.
+    open_units: int = 0
 
     @property
     def lock_id(self) -> int:
@@ -156,10 +159,18 @@ class KeyScope:
         return int.from_bytes(digest[:8], "big", signed=True)
 
     async def enter(self, session: AsyncSession) -> None:
-        """In a unit of work just opened: settle an earlier deferred commit, lock the key, look it up."""
+        """In a unit of work just opened: settle an earlier deferred commit, lock the key, look it up
+        (not in one opened inside another of the call: that one holds the lock)."""
+        self.open_units += 1
+        if self.open_units > 1:
+            return
         await self.settle()
         await session.execute(_LOCK, {"lock_id": self.lock_id})
         await self._check(session)
+
+    def leave(self) -> None:
+        """A unit of work of the call was left (or failed to open)."""
+        self.open_units -= 1
 
     async def _check(self, session: AsyncSession) -> None:
         row = (await session.execute(_FIND, {"caller": self.caller, "key": self.key})).first()
@@ -169,8 +180,11 @@ class KeyScope:
             raise IdempotencyKeyReused()
         raise Replay(row.response)
 
-    def defer(self, uow: UnitOfWork) -> None:
-        """Keep `uow`'s transaction open: it commits with the key once the call has its answer."""
+    async def defer(self, uow: UnitOfWork) -> None:
+        """Keep `uow`'s transaction open: it commits with the key once the call has its answer (another
+        unit of work's deferred commit, from one open around it, is made now)."""
+        if self.deferred is not None and self.deferred is not uow:
+            await self.settle()
         self.deferred = uow
 
     async def settle(self) -> None:

@@ -59,6 +59,7 @@ class UnitOfWork:
             try:
                 await self._scope.enter(self.session)
             except BaseException:
+                self._scope.leave()
                 await self.session.close()
                 raise
         return self
@@ -70,6 +71,8 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         self._exited = True
+        if self._scope is not None:
+            self._scope.leave()
         if self._deferred:
             return  # the key scope commits (with the key) and closes it once the call has its answer
         # close() rolls back whatever was not committed without expiring loaded objects,
@@ -86,7 +89,7 @@ class UnitOfWork:
         if self._scope is not None:
             await self.session.flush()
             self._deferred = True
-            self._scope.defer(self)
+            await self._scope.defer(self)
             return
         await self._commit_now()
 

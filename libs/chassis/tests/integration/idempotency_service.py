@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 REFUSED = "refuse"  # a name the handler refuses (nothing written, nothing stored)
 NOTHING = "nothing"  # a name the handler answers without any unit of work
 SLOW = "slow"  # a name the handler holds its transaction open with for a moment
+NESTED = "nested"  # a name the handler writes with a unit of work opened inside another
 
 
 class EffectServicer(pb_grpc.JournalServiceServicer):
@@ -44,7 +45,16 @@ class EffectServicer(pb_grpc.JournalServiceServicer):
         if request.name == REFUSED:
             raise InvalidArgument("Отказ для проверки", code="refused_for_test")
         group_id = str(uuid.uuid4())
-        if request.name != NOTHING:
+        if request.name == NESTED:
+            async with UnitOfWork(self._sessions, service="test") as outer:
+                await outer.session.execute(text("INSERT INTO effects VALUES (:e, 'outer')"), {"e": group_id})
+                async with UnitOfWork(self._sessions, service="test") as inner:
+                    await inner.session.execute(
+                        text("INSERT INTO effects VALUES (:e, 'inner')"), {"e": group_id}
+                    )
+                    await inner.commit()
+                await outer.commit()
+        elif request.name != NOTHING:
             async with UnitOfWork(self._sessions, service="test") as uow:
                 await uow.session.execute(
                     text("INSERT INTO effects VALUES (:e, :n)"), {"e": group_id, "n": request.name}

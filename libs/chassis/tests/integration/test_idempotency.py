@@ -24,7 +24,7 @@ from ejournal.journal.v1 import journal_service_pb2_grpc as pb_grpc
 from sqlalchemy import func, select, table, text, update
 
 from .conftest import Scratch
-from .idempotency_service import NOTHING, REFUSED, SLOW, EffectServicer
+from .idempotency_service import NESTED, NOTHING, REFUSED, SLOW, EffectServicer
 
 pytestmark = pytest.mark.integration
 EFFECTS = table("effects")
@@ -131,6 +131,12 @@ async def test_a_write_call_without_a_unit_of_work_stores_its_answer_alone(serve
     first = await served.create(NOTHING, "key-n")
     assert await served.create(NOTHING, "key-n") == first
     assert await count(served.scratch, IDEMPOTENCY_KEYS) == 1
+
+
+async def test_a_unit_of_work_inside_another_neither_deadlocks_nor_writes_twice(served: Served) -> None:
+    first = await asyncio.wait_for(served.create(NESTED, "key-nested"), 20)
+    assert await asyncio.wait_for(served.create(NESTED, "key-nested"), 20) == first
+    assert await count(served.scratch, EFFECTS) == 2  # the outer's row and the inner's, once
 
 
 async def test_reads_ignore_the_key_and_bad_keys_are_refused(served: Served) -> None:
