@@ -213,6 +213,18 @@ async def test_homework_for_chosen_students_is_stored_and_listed(journal: Journa
     event = events_pb2.LessonRecorded.FromString((await journal.outbox())[-1][1])
     assert sorted(event.homework_student_ids) == sorted(chosen)
     assert await journal.count(orm.homework_recipients) == 2
+    # The same lesson again (the students in another order) is the same lesson; nothing more is written.
+    again = await stub.RecordLesson(
+        lesson_request(
+            c,
+            homework="Реферат по теме",
+            homework_kind=jpb.HOMEWORK_KIND_INDEPENDENT_WORK,
+            homework_student_ids=chosen[::-1],
+        ),
+        metadata=as_teacher,
+    )
+    assert (again.created, again.lesson.lesson_id) == (False, lesson.lesson_id)
+    assert await journal.count(orm.homework_recipients) == 2
     whole = (await stub.RecordLesson(lesson_request(c, pair_number=2), metadata=as_teacher)).lesson
     assert (whole.homework_kind, list(whole.homework_student_ids)) == (jpb.HOMEWORK_KIND_HOMEWORK, [])
     listed = await stub.ListLessons(

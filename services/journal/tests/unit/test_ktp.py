@@ -174,6 +174,19 @@ async def test_who_may_set_a_ktp(handlers: JournalHandlers, store: FakeStore) ->
     assert store.subjects == ["journal.ktp.set.v1"]
 
 
+async def test_a_subgroups_teacher_sets_that_subgroups_ktp_only(
+    handlers: JournalHandlers, store: FakeStore
+) -> None:
+    subgroup_teacher = uuid.uuid4()
+    store.loads.add(model.TeachingLoad(uuid.uuid4(), subgroup_teacher, GROUP, ENGLISH, SUBGROUP))
+    as_subgroup_teacher = person("teacher", subject=subgroup_teacher)
+    own = await handlers.ktps.set(SetKtp(GROUP, ENGLISH, SUBGROUP, (topic("Unit 1"),)), as_subgroup_teacher)
+    assert own.subgroup_id == SUBGROUP
+    with pytest.raises(PermissionDenied) as refused:
+        await handlers.ktps.set(SetKtp(GROUP, ENGLISH, None, (topic("Unit 1"),)), as_subgroup_teacher)
+    assert refused.value.code == "not_teaching_this_group"
+
+
 async def test_a_lesson_takes_its_topic_from_the_ktp_and_the_topic_then_stays(
     handlers: JournalHandlers, store: FakeStore
 ) -> None:

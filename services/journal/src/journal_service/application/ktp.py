@@ -66,10 +66,14 @@ class KtpHandlers:
         if not is_admin and not actor.has_any(access.TEACHER):
             raise errors.RoleRequired("КТП составляет преподаватель или администратор")
         async with self._uow() as uow:
-            if not is_admin and (
-                await uow.loads.find(access.person_id(actor), cmd.group_id, cmd.discipline_id) is None
-            ):
-                raise errors.NotTeachingThisGroup()
+            # A whole group's load covers its KTP and its subgroups'; a subgroup's load that subgroup's only.
+            if not is_admin:
+                teacher = access.person_id(actor)
+                loads = await uow.loads.of_teacher(teacher)
+                if not any(
+                    load.covers(teacher, cmd.group_id, cmd.discipline_id, cmd.subgroup_id) for load in loads
+                ):
+                    raise errors.NotTeachingThisGroup()
             if await uow.groups.get(cmd.group_id) is None:
                 raise errors.GroupNotFound()
             if await uow.disciplines.get(cmd.discipline_id) is None:
