@@ -59,6 +59,7 @@ async def test_the_journal_page(client, bearer, fakes) -> None:
                 reason=journal_pb2.ABSENCE_REASON_ILLNESS,
             ),
             pb.JournalCell(student_id="s-2", lesson_id="l-2", status=journal_pb2.ATTENDANCE_STATUS_PRESENT),
+            pb.JournalCell(student_id="s-3", lesson_id="l-2", marks=[cell_mark('н/"а\\')]),  # escaped in JSON
         ],
         marks_without_lesson=[
             pb.DatedMark(
@@ -111,6 +112,15 @@ async def test_the_journal_page(client, bearer, fakes) -> None:
         },
         {"student_id": "s-2", "lesson_id": "l-1", "marks": [], "status": "absent", "reason": "illness"},
         {"student_id": "s-2", "lesson_id": "l-2", "marks": [], "status": "present", "reason": None},
+        {
+            "student_id": "s-3",
+            "lesson_id": "l-2",
+            "marks": [
+                {"mark_id": 'm-н/"а\\', "value": 'н/"а\\', "kind_of_work": "control_work", "weight": 1}
+            ],
+            "status": None,
+            "reason": None,
+        },
     ]
     assert body["marks_without_lesson"][0]["mark"]["value"] == "3"
     assert body["averages"] == [
