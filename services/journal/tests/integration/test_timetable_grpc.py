@@ -214,3 +214,25 @@ async def test_a_subgroup_s_load_lets_its_teacher_record_that_subgroup_only(jour
         DENIED,
         "not_teaching_this_group",
     )
+    # The whole group's lesson (by the English teacher of the group): not the subgroup teacher's.
+    whole = await stub.RecordLesson(
+        lesson_request(c, pair_number=3, **english), metadata=journal.md(c.english_teacher, "teacher")
+    )
+    present = jpb.AttendanceEntry(student_id=c.students[0], status=jpb.ATTENDANCE_STATUS_PRESENT)
+    await journal.refused(
+        stub.RecordAttendance(
+            pb.RecordAttendanceRequest(lesson_id=whole.lesson.lesson_id, entries=[present]), metadata=md
+        ),
+        DENIED,
+        "not_teaching_this_group",
+    )
+    await journal.refused(
+        stub.RecordMark(
+            pb.RecordMarkRequest(student_id=c.students[0], lesson_id=whole.lesson.lesson_id, value="5"),
+            metadata=md,
+        ),
+        DENIED,
+        "not_teaching_this_group",
+    )
+    own = pb.RecordAttendanceRequest(lesson_id=recorded.lesson.lesson_id, entries=[present])
+    assert len((await stub.RecordAttendance(own, metadata=md)).entries) == 1

@@ -11,7 +11,8 @@ from chassis.auth import Principal
 from chassis.errors import DomainError, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from ejournal.journal.v1 import events_pb2 as events
 from journal_service.application.handlers import JournalHandlers
-from journal_service.application.lessons import RecordLesson
+from journal_service.application.lessons import RecordAttendance, RecordLesson
+from journal_service.application.marks import RecordMark
 from journal_service.application.teaching_load import AssignTeachingLoad
 from journal_service.application.timetable import GetGroupTimetable, GetTeacherDay, SetGroupTimetable
 from journal_service.domain import lessons, model, timetable, year
@@ -466,3 +467,36 @@ async def test_a_subgroup_s_teacher_records_that_subgroup_s_lessons_only(handler
     # The whole group's load still covers every subgroup.
     linguist = person("teacher", subject=LINGUIST)
     assert (await handlers.lessons.record(english_lesson(SUB1, 2), linguist)).created
+
+
+async def test_a_subgroup_s_teacher_writes_attendance_and_marks_of_that_subgroup_only(
+    handlers: JournalHandlers, store: FakeStore
+) -> None:
+    as_sub_teacher, linguist = person("teacher", subject=SUB_TEACHER), person("teacher", subject=LINGUIST)
+    own = (await handlers.lessons.record(english_lesson(SUB2, 1), as_sub_teacher)).lesson
+    other = (await handlers.lessons.record(english_lesson(SUB1, 1), linguist)).lesson
+    whole = (await handlers.lessons.record(english_lesson(None, 2), linguist)).lesson
+    present = (lessons.AttendanceEntry(STUDENTS[2], lessons.AttendanceStatus.PRESENT),)
+    assert await handlers.lessons.record_attendance(RecordAttendance(own.id, present), as_sub_teacher)
+    assert await handlers.marks.record(RecordMark(STUDENTS[2], None, None, None, "5", own.id), as_sub_teacher)
+    refusals = [
+        handlers.lessons.record_attendance(
+            RecordAttendance(
+                other.id, (lessons.AttendanceEntry(STUDENTS[0], lessons.AttendanceStatus.PRESENT),)
+            ),
+            as_sub_teacher,
+        ),
+        handlers.lessons.record_attendance(RecordAttendance(whole.id, present), as_sub_teacher),
+        handlers.marks.record(RecordMark(STUDENTS[0], None, None, None, "5", other.id), as_sub_teacher),
+        handlers.marks.record(RecordMark(STUDENTS[2], None, None, None, "5", whole.id), as_sub_teacher),
+        # By date only a mark is the whole group's: a subgroup's load does not cover it.
+        handlers.marks.record(
+            RecordMark(STUDENTS[2], GROUP, ENGLISH, date(2026, 10, 14), "5"), as_sub_teacher
+        ),
+    ]
+    for refused_call in refusals:
+        with pytest.raises(PermissionDenied) as refused:
+            await refused_call
+        assert refused.value.code == "not_teaching_this_group"
+    # The whole group's teacher still writes every subgroup's.
+    assert await handlers.marks.record(RecordMark(STUDENTS[2], None, None, None, "4", own.id), linguist)

@@ -237,7 +237,11 @@ class LessonHandlers:
             lesson = await uow.lessons.get(cmd.lesson_id, for_update=True)
             if lesson is None:
                 raise lesson_errors.LessonNotFound()
-            if not await _has_load(uow, teacher_id, lesson.group_id, lesson.discipline_id):
+            # A subgroup's load covers that subgroup's lessons only (TeachingLoad.covers).
+            if not any(
+                load.covers(teacher_id, lesson.group_id, lesson.discipline_id, lesson.subgroup_id)
+                for load in await uow.loads.of_teacher(teacher_id)
+            ):
                 raise errors.NotTeachingThisGroup()
             members: tuple[uuid.UUID, ...] | None = None
             if lesson.subgroup_id is not None:

@@ -81,10 +81,11 @@ class MarkHandlers:
         teacher_id = access.person_id(actor)
         async with self._uow() as uow:
             where = await self._where(uow, cmd)
+            loads = await uow.loads.of_teacher(teacher_id)
             mark = model.new_mark(
                 dictionary=await uow.marks.dictionary(),
                 today=self._today(),
-                teacher_loads=await uow.loads.of_teacher(teacher_id),
+                teacher_loads=loads,
                 enrolled=await uow.groups.is_enrolled(where.group_id, cmd.student_id, on=where.lesson_date),
                 student_id=cmd.student_id,
                 group_id=where.group_id,
@@ -96,6 +97,12 @@ class MarkHandlers:
                 kind_of_work=cmd.kind_of_work,
                 weight=cmd.weight,
             )
+            # A subgroup's load covers marks on that subgroup's lessons only (TeachingLoad.covers).
+            if not any(
+                load.covers(teacher_id, where.group_id, where.discipline_id, where.subgroup_id)
+                for load in loads
+            ):
+                raise errors.NotTeachingThisGroup()
             if where.subgroup_id is not None:
                 subgroup = await uow.subgroups.get(where.subgroup_id)
                 if subgroup is None or cmd.student_id not in subgroup.student_ids:
