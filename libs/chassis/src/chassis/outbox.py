@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     bindparam,
     delete,
+    event,
     func,
     select,
     update,
@@ -36,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID, insert
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from chassis.context import correlation_id
 
@@ -84,10 +86,17 @@ _CLAIM = insert(INBOX).on_conflict_do_nothing().returning(INBOX.c.event_id)
 
 
 class OutboxWriter:
-    """Add events to the outbox inside the caller's transaction."""
+    """Add events to the outbox inside the caller's transaction.
+
+    The rows are staged and written just before the transaction commits, all in one statement
+    (`before_commit` of the session): a mark's event and its audit record cost one round trip to
+    PostgreSQL, not two. A transaction that does not commit writes none of them.
+    """
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._rows: list[dict[str, Any]] = []
+        self._hooked = False
         self.pending = 0
 
     async def add(self, subject: str, message: Message, *, event_id: str) -> None:
@@ -96,16 +105,24 @@ class OutboxWriter:
             "Ejournal-Event-Type": message.DESCRIPTOR.full_name,
             "Ejournal-Correlation-Id": correlation_id(),
         }
-        await self._session.execute(
-            _INSERT_EVENT,
+        self._rows.append(
             {
                 "id": uuid.UUID(event_id),
                 "subject": subject,
                 "payload": message.SerializeToString(),
                 "headers": headers,
-            },
+            }
         )
+        if not self._hooked:
+            event.listen(self._session.sync_session, "before_commit", self._write_staged)
+            self._hooked = True
         self.pending += 1
+
+    def _write_staged(self, session: Session) -> None:
+        # Runs inside the commit (SQLAlchemy's greenlet), so the sync execute is awaited for us.
+        if self._rows:
+            rows, self._rows = self._rows, []
+            session.execute(_INSERT_EVENT, rows)
 
 
 class Inbox:

@@ -9,7 +9,7 @@ import pytest
 from chassis.context import new_id
 from chassis.db import make_engine, make_session_factory
 from chassis.outbox import OUTBOX, OutboxRelay
-from chassis.testing import eventually
+from chassis.testing import LocalIssuer, eventually
 from chassis.uow import UnitOfWork
 from ejournal.common.v1.common_pb2 import LocalDate
 from sqlalchemy import event, func, select
@@ -139,3 +139,31 @@ async def test_one_failed_publish_rolls_back_its_whole_batch_and_the_retry_is_de
     assert await OutboxRelay(scratch.sessions, scratch.js).publish_pending() == 10
     assert await unpublished(scratch) == 0
     assert await messages_in_stream(scratch) == 10, "the repeats were dropped by Nats-Msg-Id"
+
+
+async def test_the_events_of_a_transaction_are_written_by_one_statement_when_it_commits(
+    scratch: Scratch,
+) -> None:
+    inserts: list[int] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        if statement.startswith("INSERT INTO outbox"):
+            inserts.append(len(parameters) if executemany else 1)
+
+    event.listen(scratch.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        async with UnitOfWork(scratch.sessions, service="test") as uow:
+            for day in (1, 2):
+                await uow.outbox.add(
+                    f"{scratch.prefix}.thing.happened.v1", LocalDate(day=day), event_id=new_id()
+                )
+            await uow.audit("thing.read", actor=LocalIssuer().principal(roles=("admin",)), resource_type="thing",
+                            resource_id="1")  # fmt: skip
+            assert inserts == [], "nothing is written before the commit"
+            await uow.commit()
+        assert inserts == [3], "the three rows in one statement"
+        assert await unpublished(scratch) == 3
+        await stage(scratch, 2, commit=False)
+        assert inserts == [3] and await unpublished(scratch) == 3, "no commit, no row"
+    finally:
+        event.remove(scratch.engine.sync_engine, "before_cursor_execute", count)
