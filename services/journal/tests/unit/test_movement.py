@@ -170,6 +170,11 @@ async def test_enrolment_starts_on_the_date_given_or_on_1_september(
     assert on == [STUDENT]
     assert set(await handlers.groups.students(ListGroupStudents(GROUP), ADMIN)) == {STUDENT, CLASSMATE}
     assert not await handlers.groups.enroll_student(EnrollStudent(GROUP, STUDENT), ADMIN)
+    enrolled = store.events_of(events.StudentEnrolled)
+    assert [(e.student_id, e.enrolled_on.month, e.enrolled_on.day) for e in enrolled] == [
+        (str(STUDENT), 9, 1),
+        (str(CLASSMATE), 10, 1),
+    ]
 
 
 async def test_a_transfer_moves_the_student_on_the_date_with_event_audit_and_history(

@@ -131,7 +131,11 @@ class GroupHandlers:
             created = await uow.groups.enroll(cmd.group_id, cmd.student_id, enrolled_on)
             if created:
                 await uow.emit(
-                    events.StudentEnrolled(group_id=str(cmd.group_id), student_id=str(cmd.student_id))
+                    events.StudentEnrolled(
+                        group_id=str(cmd.group_id),
+                        student_id=str(cmd.student_id),
+                        enrolled_on=local_date(enrolled_on),
+                    )
                 )
             await uow.commit()
             return created
