@@ -7,7 +7,7 @@ import uuid
 import weakref
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -107,23 +107,27 @@ class MarkRepository:
 
     async def of_student(self, student_id: uuid.UUID, *, limit: int = 500) -> list[model.MarkView]:
         """Return a student's marks, newest lesson first, as read models (no ORM identity map)."""
-        m = orm.marks.c
-        rows = await self._session.execute(
-            select(
-                m.id,
-                m.student_id,
-                m.group_id,
-                m.discipline_id,
-                m.teacher_id,
-                m.lesson_date,
-                m.value,
-                m.recorded_at,
-                m.lesson_id,
-                m.kind_of_work,
-                m.weight,
-            )
-            .where(m.student_id == student_id)
-            .order_by(m.lesson_date.desc(), m.recorded_at.desc())
-            .limit(limit)
-        )
+        rows = await self._session.execute(_OF_STUDENT, {"student_id": student_id, "limit": limit})
         return [model.MarkView(*row) for row in rows]
+
+
+_m = orm.marks.c
+# Built once: a statement made afresh per call costs its construction and cache key every time.
+_OF_STUDENT = (
+    select(
+        _m.id,
+        _m.student_id,
+        _m.group_id,
+        _m.discipline_id,
+        _m.teacher_id,
+        _m.lesson_date,
+        _m.value,
+        _m.recorded_at,
+        _m.lesson_id,
+        _m.kind_of_work,
+        _m.weight,
+    )
+    .where(_m.student_id == bindparam("student_id"), _m.removed_at.is_(None))
+    .order_by(_m.lesson_date.desc(), _m.recorded_at.desc())
+    .limit(bindparam("limit"))
+)
