@@ -265,3 +265,11 @@ async def test_the_day_before_is_linked_a_week_back(client, idp, fakes) -> None:
     yesterday = college_today() - timedelta(days=1)
     page = (await client.get("/today")).text
     assert f'href="/today?date={yesterday.isoformat()}"' in page
+
+
+async def test_the_today_page_is_a_503_saying_so_when_the_journal_is_down(client, idp, fakes) -> None:
+    await log_in(client, idp)
+    fakes.journal.fail("GetTeacherDay", grpc.StatusCode.UNAVAILABLE, "connection refused")
+    response = await client.get("/today")
+    assert response.status_code == 503
+    assert "Расписание сейчас недоступно" in response.text and "connection refused" not in response.text

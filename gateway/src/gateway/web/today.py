@@ -247,5 +247,6 @@ async def today(request: Request, session: PortalSession, date: str | None = Non
             "next": asked + timedelta(days=1),
             "is_today": asked == today_in_college(request),
         },
+        status_code=503 if shown.pairs is None else 200,  # the journal did not answer: the page says so
     )
     return response
