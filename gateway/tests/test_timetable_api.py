@@ -236,3 +236,30 @@ async def test_a_load_for_a_subgroup(client, bearer, fakes) -> None:
     )
     refused = await client.post("/api/v1/teaching-loads", json=ids, headers=bearer())
     assert (refused.status_code, refused.json()["error"]["code"]) == (409, "subgroup_of_other_group")
+
+
+async def test_a_group_s_loads_with_their_subgroups(client, bearer, fakes) -> None:
+    group_id, subgroup_id = str(uuid.uuid4()), str(uuid.uuid4())
+    loads = [
+        journal_pb2.TeachingLoad(load_id="l-1", teacher_id="t-1", group_id=group_id, discipline_id="d-1"),
+        journal_pb2.TeachingLoad(
+            load_id="l-2", teacher_id="t-2", group_id=group_id, discipline_id="d-1", subgroup_id=subgroup_id
+        ),
+    ]
+    fakes.journal.reply("ListTeachingLoads", pb.ListTeachingLoadsResponse(loads=loads))
+    response = await client.get(
+        f"/api/v1/groups/{group_id}/teaching-loads", headers=bearer(("class_teacher",))
+    )
+    assert response.status_code == 200
+    assert [(load["load_id"], load["subgroup_id"]) for load in response.json()["loads"]] == [
+        ("l-1", None),
+        ("l-2", subgroup_id),
+    ]
+    assert fakes.journal.last("ListTeachingLoads").request.group_id == group_id
+    fakes.journal.fail("ListTeachingLoads", grpc.StatusCode.NOT_FOUND, "Группа не найдена", "group_not_found")
+    refused = await client.get(f"/api/v1/groups/{group_id}/teaching-loads", headers=bearer(("student",)))
+    assert (refused.status_code, refused.json()["error"]["code"]) == (404, "group_not_found")
+    assert (await client.get("/api/v1/groups/nope/teaching-loads", headers=bearer())).status_code in (
+        400,
+        422,
+    )

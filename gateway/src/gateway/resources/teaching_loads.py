@@ -61,3 +61,17 @@ async def assign_teaching_load(body: TeachingLoadCreate, caller: Caller, clients
         subgroup_id=str(body.subgroup_id) if body.subgroup_id else "",
     )
     return load_out((await call(clients.journal.AssignTeachingLoad, request, caller.token)).load)
+
+
+class TeachingLoadsOut(BaseModel):
+    """Нагрузка группы: по дисциплине, сначала на всю группу, затем по подгруппам."""
+
+    loads: list[TeachingLoadOut]
+
+
+@router.get("/groups/{group_id}/teaching-loads", summary="Нагрузка группы")
+async def list_teaching_loads(group_id: UUID, caller: Caller, clients: Clients) -> TeachingLoadsOut:
+    """Кто что ведёт в группе и её подгруппах: администрация, преподаватели группы, классный руководитель."""
+    request = pb.ListTeachingLoadsRequest(group_id=str(group_id))
+    response = await call(clients.journal.ListTeachingLoads, request, caller.token)
+    return TeachingLoadsOut(loads=[load_out(load) for load in response.loads])

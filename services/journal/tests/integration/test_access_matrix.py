@@ -417,6 +417,9 @@ CALLS.update(
         "GetTeacherDay": lambda s, w, md: s.GetTeacherDay(
             pb.GetTeacherDayRequest(teacher_id=w.teacher, date=today()), metadata=md
         ),
+        "ListTeachingLoads": lambda s, w, md: s.ListTeachingLoads(
+            pb.ListTeachingLoadsRequest(group_id=w.group_id), metadata=md
+        ),
     }
 )
 LESSON_WRITES = ("RecordLesson", "RecordAttendance")
@@ -575,11 +578,17 @@ REFUSED += [
         if caller not in (*DAY_READERS, NOT_A_PERSON)
     ],
     *[(rpc, NOT_A_PERSON, DENIED, "person_required") for rpc in ("GetGroupTimetable", "GetTeacherDay")],
+    *[
+        ("ListTeachingLoads", caller, NOT_FOUND, "group_not_found")
+        for caller in (*MAY_NOT_READ, ELSEWHERE, "the student", "the student's parent", NOT_A_STUDENT)
+    ],
+    ("ListTeachingLoads", NOT_A_PERSON, DENIED, "person_required"),
 ]
 ALLOWED += [
     ("SetGroupTimetable", "admin"),
     *[("GetGroupTimetable", caller) for caller in TIMETABLE_READERS],
     *[("GetTeacherDay", caller) for caller in DAY_READERS],
+    *[("ListTeachingLoads", caller) for caller in GROUP_READERS],
 ]
 
 # The year's import and copy: the admin; the template: the administration.

@@ -236,3 +236,14 @@ async def test_a_subgroup_s_load_lets_its_teacher_record_that_subgroup_only(jour
     )
     own = pb.RecordAttendanceRequest(lesson_id=recorded.lesson.lesson_id, entries=[present])
     assert len((await stub.RecordAttendance(own, metadata=md)).entries) == 1
+    listed = await stub.ListTeachingLoads(
+        pb.ListTeachingLoadsRequest(group_id=c.group_id),
+        metadata=journal.md(c.class_teacher, "class_teacher"),
+    )
+    assert {(load.teacher_id, load.discipline_id, load.subgroup_id) for load in listed.loads} == {
+        (c.teacher, c.math, ""),
+        (c.english_teacher, c.english, ""),
+        (teacher, c.english, ""),
+        (teacher, c.english, c.subgroup_id),
+        (sub_teacher, c.english, c.subgroup_id),
+    }

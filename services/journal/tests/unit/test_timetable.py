@@ -13,7 +13,7 @@ from ejournal.journal.v1 import events_pb2 as events
 from journal_service.application.handlers import JournalHandlers
 from journal_service.application.lessons import RecordAttendance, RecordLesson
 from journal_service.application.marks import RecordMark
-from journal_service.application.teaching_load import AssignTeachingLoad
+from journal_service.application.teaching_load import AssignTeachingLoad, ListTeachingLoads
 from journal_service.application.timetable import GetGroupTimetable, GetTeacherDay, SetGroupTimetable
 from journal_service.domain import lessons, model, timetable, year
 from journal_service.domain.timetable import TimetableEntry, WeekParity
@@ -500,3 +500,28 @@ async def test_a_subgroup_s_teacher_writes_attendance_and_marks_of_that_subgroup
         assert refused.value.code == "not_teaching_this_group"
     # The whole group's teacher still writes every subgroup's.
     assert await handlers.marks.record(RecordMark(STUDENTS[2], None, None, None, "4", own.id), linguist)
+
+
+async def test_a_group_s_loads_are_listed_to_its_readers_with_their_subgroups(
+    handlers: JournalHandlers,
+) -> None:
+    query = ListTeachingLoads(GROUP)
+    for reader in (ADMIN, person("curator"), AS_TEACHER, person("class_teacher", subject=CLASS_TEACHER)):
+        found = await handlers.loads.of_group(query, reader)
+        assert {(load.teacher_id, load.discipline_id, load.subgroup_id) for load in found} == {
+            (TEACHER, MATH, None),
+            (LINGUIST, ENGLISH, None),
+            (SUB_TEACHER, ENGLISH, SUB2),
+        }
+        english = [load for load in found if load.discipline_id == ENGLISH]
+        assert [load.subgroup_id for load in english] == [None, SUB2], "the whole group's first"
+    for stranger in (
+        person("teacher"),
+        person("student", subject=STUDENTS[0]),
+        person("parent", subject=PARENT),
+    ):
+        with pytest.raises(NotFound) as refused:
+            await handlers.loads.of_group(query, stranger)
+        assert refused.value.code == "group_not_found"
+    with pytest.raises(NotFound):
+        await handlers.loads.of_group(ListTeachingLoads(uuid.uuid4()), ADMIN)

@@ -48,7 +48,7 @@ from journal_service.application.lessons import (
 from journal_service.application.marks import ListStudentMarks, RecordMark, local_date
 from journal_service.application.read_models import GetGroupOverview, GetJournalPage, GetStudentDiary
 from journal_service.application.subgroups import CreateSubgroup, ListSubgroups
-from journal_service.application.teaching_load import AssignTeachingLoad
+from journal_service.application.teaching_load import AssignTeachingLoad, ListTeachingLoads
 from journal_service.application.timetable import GetGroupTimetable, GetTeacherDay, SetGroupTimetable
 from journal_service.application.year_import import CopyYearStructure, ImportYearWorkbook
 from journal_service.domain import curriculum, ktp, lesson_errors, lessons, timetable, year, year_errors
@@ -148,6 +148,13 @@ class JournalServicer(pb_grpc.JournalServiceServicer):
         )
         load = await self._h.loads.assign(cmd, _actor())
         return pb.AssignTeachingLoadResponse(load=mappers.load_to_pb(load))
+
+    async def ListTeachingLoads(
+        self, request: pb.ListTeachingLoadsRequest, context: Context
+    ) -> pb.ListTeachingLoadsResponse:
+        query = ListTeachingLoads(group_id=_id(request.group_id, "group_id"))
+        loads = await self._h.loads.of_group(query, _actor())
+        return pb.ListTeachingLoadsResponse(loads=[mappers.load_to_pb(load) for load in loads])
 
     async def RecordMark(self, request: pb.RecordMarkRequest, context: Context) -> pb.RecordMarkResponse:
         lesson = request.lesson_id.strip()

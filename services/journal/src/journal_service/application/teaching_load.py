@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from chassis.principal import Principal
 from ejournal.journal.v1 import events_pb2 as events
 
+from journal_service.application.academic_year import may_see_group
 from journal_service.application.people import PeopleHandlers
 from journal_service.application.ports import UnitOfWorkFactory
 from journal_service.domain import access, errors, lesson_errors, model, timetable
@@ -22,6 +23,13 @@ class AssignTeachingLoad:
     group_id: uuid.UUID
     discipline_id: uuid.UUID
     subgroup_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class ListTeachingLoads:
+    """Read a group's teaching loads."""
+
+    group_id: uuid.UUID
 
 
 class TeachingLoadHandlers:
@@ -78,3 +86,22 @@ class TeachingLoadHandlers:
             )
             await uow.commit()
             return load
+
+    async def of_group(self, query: ListTeachingLoads, actor: Principal) -> list[model.TeachingLoad]:
+        """Return a group's loads (the whole group's and its subgroups') to the administration, the
+        group's teachers and its class teacher; anyone else is told the group is not found."""
+        async with self._uow() as uow:
+            if not await may_see_group(uow, actor, query.group_id):
+                raise errors.GroupNotFound()
+            if await uow.groups.get(query.group_id) is None:
+                raise errors.GroupNotFound()
+            loads = await uow.loads.of_group(query.group_id)
+        return sorted(
+            loads,
+            key=lambda load: (
+                str(load.discipline_id),
+                load.subgroup_id is not None,
+                str(load.subgroup_id or ""),
+                str(load.teacher_id),
+            ),
+        )
