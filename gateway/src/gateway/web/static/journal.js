@@ -10,6 +10,7 @@ const PRESENT = new Set(["+", "п", "p"]);
 const SIGNS = { present: "", absent: "н", late: "оп" };
 const ATTENDANCE_DELAY_MS = 700; // «все» then a few «н»: one request for the column
 const RETRY_MS = 15000;
+const STALE = "Не сохранено: страница устарела. Введённое осталось в клетке — обновите страницу в новой вкладке и нажмите «Повторить сохранение».";
 
 const grid = document.getElementById("journal-grid");
 if (grid && grid.dataset.editable === "1") {
@@ -217,7 +218,7 @@ function setUp(table) {
       input.closest("td").classList.add("unsaved");
       input.title = "Не сохранено — будет отправлено снова";
       if (answer.kind === "expired") expired();
-      else say(answer.message, "problem");
+      else say(answer.message || STALE, "problem");
     }
     showRetry();
   }
@@ -268,7 +269,7 @@ function setUp(table) {
       for (const td of cells) if (td.classList.contains("pending")) td.classList.add("unsaved");
       if (anchor) failed.set(anchor, () => saveAttendance(lessonId));
       if (answer.kind === "expired") expired();
-      else say(answer.message, "problem");
+      else say(answer.message || STALE, "problem");
     }
     showRetry();
   }
