@@ -160,45 +160,45 @@ def journal_page(
     """Assemble a page: the marks, absences and lateness of the page's students at its lessons (a cell
     only where there is one), each student's averages over their marks on the page (on its lessons and
     by date only), the lessons whose attendance was taken."""
+    # Students and lessons become their positions once; the cells are keyed and ordered by them.
     students = {s: i for i, s in enumerate(student_ids)}
     lesson_order = {lesson.id: i for i, lesson in enumerate(lesson_rows)}
-    cells: dict[tuple[uuid.UUID, uuid.UUID], Cell] = {}
-    undated: list[MarkRow] = []
-    by_student: dict[uuid.UUID, list[MarkRow]] = {s: [] for s in student_ids}
+    cells: dict[tuple[int, int], Cell] = {}
+    undated: list[tuple[int, MarkRow]] = []
+    by_student: list[list[MarkRow]] = [[] for _ in student_ids]
     for mark in marks:
-        if mark.student_id not in students:
+        row = students.get(mark.student_id)
+        if row is None:
             continue
         if mark.lesson_id is None:
-            undated.append(mark)
-        elif mark.lesson_id in lesson_order:
-            key = (mark.student_id, mark.lesson_id)
-            cell = cells.get(key)
-            if cell is None:
-                cell = cells[key] = Cell(mark.student_id, mark.lesson_id)
-            cell.marks.append(mark)
+            undated.append((row, mark))
         else:
-            continue  # a mark on another subgroup's lesson: not on this page
-        by_student[mark.student_id].append(mark)
+            column = lesson_order.get(mark.lesson_id)
+            if column is None:
+                continue  # a mark on another subgroup's lesson: not on this page
+            cell = cells.get((row, column))
+            if cell is None:
+                cell = cells[(row, column)] = Cell(mark.student_id, mark.lesson_id)
+            cell.marks.append(mark)
+        by_student[row].append(mark)
     for entry in attendance.missed:
-        if entry.student_id not in students or entry.lesson_id not in lesson_order:
+        row, column = students.get(entry.student_id), lesson_order.get(entry.lesson_id)
+        if row is None or column is None:
             continue
-        key = (entry.student_id, entry.lesson_id)
-        cell = cells.get(key)
+        cell = cells.get((row, column))
         if cell is None:
-            cell = cells[key] = Cell(entry.student_id, entry.lesson_id)
+            cell = cells[(row, column)] = Cell(entry.student_id, entry.lesson_id)
         cell.status, cell.reason = entry.status, entry.reason
-    ordered = sorted(cells.values(), key=lambda c: (students[c.student_id], lesson_order[c.lesson_id]))
-    undated.sort(key=lambda m: (students[m.student_id], m.lesson_date))
+    ordered = [cells[key] for key in sorted(cells)]
+    undated.sort(key=lambda item: (item[0], item[1].lesson_date))
     return JournalPage(
         student_ids=list(student_ids),
         lessons=list(lesson_rows),
         cells=ordered,
-        marks_without_lesson=undated,
+        marks_without_lesson=[mark for _, mark in undated],
         averages=[
-            StudentAverages(
-                s, averages.mean(by_student[s], dictionary), averages.weighted_mean(by_student[s], dictionary)
-            )
-            for s in student_ids
+            StudentAverages(s, averages.mean(items, dictionary), averages.weighted_mean(items, dictionary))
+            for s, items in zip(student_ids, by_student, strict=True)
         ],
         lessons_with_attendance=[lesson.id for lesson in lesson_rows if lesson.id in attendance.taken],
     )

@@ -8,21 +8,18 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import (
-    ARRAY,
     ColumnElement,
     String,
     and_,
     bindparam,
     case,
     exists,
-    false,
     func,
     or_,
     select,
     type_coerce,
     update,
 )
-from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal_service.adapters import orm
@@ -32,7 +29,20 @@ _l, _m, _a = orm.lessons.c, orm.marks.c, orm.attendance.c
 _r = orm.homework_recipients.c
 # The kind of a lesson's homework, empty when there is none.
 _kind_of_homework = case((_l.homework != "", type_coerce(_l.homework_kind, String)), else_="")
-# The journal page's three data queries, on the driver (see ReadModelRepository._fetch).
+# The group's readers and students (the page, the group view, «Пропуски») and the journal page's three
+# data queries run on the driver (see ReadModelRepository._fetch). $2 may be NULL (no person: false).
+_GROUP_READERS = """
+SELECT g.class_teacher_id,
+       EXISTS (SELECT 1 FROM teaching_loads t WHERE t.group_id = g.id AND t.teacher_id = $2),
+       ARRAY(SELECT DISTINCT e.student_id FROM enrollments e WHERE e.group_id = g.id AND {stay}
+             ORDER BY e.student_id)
+FROM groups g
+WHERE g.id = $1
+"""
+_GROUP_READERS_NOW = _GROUP_READERS.format(stay="e.left_on IS NULL")
+_GROUP_READERS_IN = _GROUP_READERS.format(
+    stay="e.enrolled_on <= $4 AND (e.left_on IS NULL OR e.left_on > $3)"
+)
 _PAGE_LESSONS = """
 SELECT l.id, l.group_id, l.subgroup_id, l.discipline_id, l.teacher_id, l.lesson_date, l.pair_number,
        l.topic, l.kind, l.homework, l.homework_deadline, l.ktp_topic_id,
@@ -48,6 +58,7 @@ SELECT m.id::text, m.student_id, m.discipline_id, m.lesson_id, m.lesson_date, m.
        m.weight
 FROM marks m
 WHERE m.group_id = $1 AND m.discipline_id = $2 AND m.lesson_date BETWEEN $3 AND $4
+  AND m.removed_at IS NULL
 ORDER BY m.recorded_at, m.id
 """
 _PAGE_ATTENDANCE = """
@@ -97,28 +108,14 @@ class ReadModelRepository:
         """Return the group's class teacher, whether the person has a load in it and its students in a
         stable order — those in the group on some day of `span` (student movement: enrolled_on ≤ day <
         left_on), without a span those enrolled now — in one query; None: no group."""
-        g, t, e = orm.groups.c, orm.teaching_loads.c, orm.enrollments.c
-        teaches = (
-            exists().where(t.group_id == g.id, t.teacher_id == person_id)
-            if person_id is not None
-            else false()
-        )
-        stay = (
-            e.left_on.is_(None)
-            if span is None
-            else and_(e.enrolled_on <= span.ends_on, or_(e.left_on.is_(None), e.left_on > span.starts_on))
-        )
-        students = func.array(
-            select(e.student_id)
-            .distinct()
-            .where(e.group_id == g.id, stay)
-            .order_by(e.student_id)
-            .scalar_subquery(),
-            type_=ARRAY(UUID(as_uuid=True)),
-        )
-        query = select(g.class_teacher_id, teaches, students).where(g.id == group_id)
-        row = (await self._session.execute(query)).first()
-        return None if row is None else read_models.GroupReaders(row[0], bool(row[1]), list(row[2]))
+        if span is None:
+            rows = await self._fetch(_GROUP_READERS_NOW, group_id, person_id)
+        else:
+            rows = await self._fetch(_GROUP_READERS_IN, group_id, person_id, span.starts_on, span.ends_on)
+        if not rows:
+            return None
+        row = rows[0]
+        return read_models.GroupReaders(row[0], row[1], list(row[2]))
 
     async def _fetch(self, sql: str, *args: object) -> list[Any]:
         """Run a hot read on the driver itself, in this unit of work's transaction: asyncpg's records
@@ -169,7 +166,11 @@ class ReadModelRepository:
         """Return the group's marks in every discipline in the period, in the order recorded."""
         rows = await self._session.execute(
             select(*_MARK_COLUMNS)
-            .where(_m.group_id == group_id, _m.lesson_date.between(span.starts_on, span.ends_on))
+            .where(
+                _m.group_id == group_id,
+                _m.lesson_date.between(span.starts_on, span.ends_on),
+                _m.removed_at.is_(None),
+            )
             .order_by(_m.recorded_at, _m.id)
         )
         return [read_models.MarkRow(*r) for r in rows]
@@ -205,7 +206,9 @@ class ReadModelRepository:
             _l.group_id == group_id, _l.lesson_date.between(span.starts_on, span.ends_on)
         )
         marked = select(_m.discipline_id).where(
-            _m.group_id == group_id, _m.lesson_date.between(span.starts_on, span.ends_on)
+            _m.group_id == group_id,
+            _m.lesson_date.between(span.starts_on, span.ends_on),
+            _m.removed_at.is_(None),
         )
         rows = await self._session.execute(
             select(d.id, d.code, d.name, d.kind).where(or_(d.id.in_(taught), d.id.in_(marked)))
@@ -252,7 +255,11 @@ class ReadModelRepository:
         """Return the student's marks in the period, in the order recorded."""
         rows = await self._session.execute(
             select(*_MARK_COLUMNS)
-            .where(_m.student_id == student_id, _m.lesson_date.between(span.starts_on, span.ends_on))
+            .where(
+                _m.student_id == student_id,
+                _m.lesson_date.between(span.starts_on, span.ends_on),
+                _m.removed_at.is_(None),
+            )
             .order_by(_m.recorded_at, _m.id)
         )
         return [read_models.MarkRow(*r) for r in rows]
