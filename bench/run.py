@@ -183,6 +183,19 @@ async def prepare(stack: Stack, admin: str, teacher_id: str) -> dict[str, Any]:
     return {"students": students, "group_id": group["group_id"], "discipline_id": discipline["discipline_id"]}
 
 
+async def transactions(stack: Stack) -> dict[str, int]:
+    """Return the committed transactions of each service database so far (pg_stat_database)."""
+    conn = await asyncpg.connect(stack.superuser_dsn)
+    try:
+        rows = await conn.fetch(
+            "SELECT datname, xact_commit FROM pg_stat_database WHERE datname = ANY($1::text[])",
+            ["journal", "messaging", "reports", "archive", "identity"],
+        )
+    finally:
+        await conn.close()
+    return {r["datname"]: int(r["xact_commit"]) for r in rows}
+
+
 class KeepAliveClient:
     """The load's HTTP/1.1 client: one kept-alive connection, a request written in one go, the reply
     read by its Content-Length. On the same 2 cores as the stack, httpx spent ≈ 2.6 ms of CPU per
@@ -285,13 +298,18 @@ async def concurrent_marks(
                 samples.append((time.perf_counter() - t0) * 1000)
 
     cpu_before = cpu_seconds(stack)
+    tx_before = await transactions(stack)
     began = time.perf_counter()
     await asyncio.gather(*(client(n) for n in range(CLIENTS)))
     elapsed = time.perf_counter() - began
     at_end = await backlog(js, outbox)
     lag = await catch_up(js, outbox)
     cpu_after = cpu_seconds(stack)
+    tx_after = await transactions(stack)
     marks = max(1, len(samples))
+    # Commits per mark in each database: how well the writes and the consumers batch, a count that
+    # does not move with the box's load as CPU and time do.
+    commits = {db: round((tx_after[db] - tx_before[db]) / marks, 2) for db in tx_after}
     # A process that started or ended in between (a CLI run by someone else) is left out.
     cpu_ms = {
         part: round((cpu_after[part] - cpu_before[part]) * 1000 / marks, 2)
@@ -310,6 +328,7 @@ async def concurrent_marks(
         backlog_at_end=at_end,
         catch_up_s=lag,
         cpu_ms_per_mark=cpu_ms,
+        commits_per_mark=commits,
         load_average=os.getloadavg()[0],
     )
 
@@ -419,7 +438,7 @@ def write_readme(report: dict[str, Any]) -> None:
         if r["name"] == "mark_write_concurrent":
             lag = ", ".join(f"{k} {v} s" for k, v in r["catch_up_s"].items())
             notes = f"{r['marks_per_s']} marks/s, {r['clients']} clients, {r['failures']} failed; "
-            notes += f"caught up: {lag}"
+            notes += f"caught up: {lag}; CPU {sum(r['cpu_ms_per_mark'].values()):.1f} ms per mark"
         floor = "—" if r["floor_ms"] is None else f"{r['floor_ms']:.2f}"
         ratio = "—" if r["ratio"] is None else f"{r['ratio']:.1f}"
         lines.append(f"| {r['name']} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {floor} | {ratio} | {notes} |")
@@ -712,6 +731,7 @@ async def main() -> int:
     print(f"  {c['failures']} failed; backlog when the load stopped {c['backlog_at_end']};")
     print(f"  caught up after (s): {c['catch_up_s']}")
     print(f"  CPU ms per mark: {c['cpu_ms_per_mark']} (1-min load average {c['load_average']:.1f})")
+    print(f"  commits per mark: {c['commits_per_mark']}")
     if not only:
         print(f"\nWritten: {out.relative_to(HERE.parent)} and bench/README.md")
     return 0
