@@ -372,6 +372,8 @@ def test_the_admin_reads_the_journal_without_writing(page: Page, college: Colleg
     vasiliev = college.student_ids[2]
     expect(page.locator(f'tr[data-student="{vasiliev}"] .mark').first).to_have_text("4")
     screenshot(page, "admin-journal-readonly")
+    page.set_viewport_size(PHONE)  # type: ignore[arg-type]
+    assert horizontal_overflow(page) == 0, "the journal page scrolls sideways at 360 px (only its grid may)"
 
 
 def test_nothing_typed_is_lost_when_a_save_fails_or_the_session_ends(page: Page, college: College) -> None:
