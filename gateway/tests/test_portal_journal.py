@@ -579,3 +579,41 @@ async def test_a_lesson_form_works_without_a_ktp(client, idp, fakes) -> None:
     fakes.journal.fail("GetKtp", grpc.StatusCode.UNAVAILABLE, "down")
     page = (await client.get(PAGE)).text
     assert 'id="ktp_topic_id"' not in page and 'id="topic" name="topic"' in page
+
+
+async def test_attendance_from_a_partial_page_keeps_the_other_students_stored_entries(
+    client, idp, fakes
+) -> None:
+    await log_in(client, idp)
+    other = str(uuid.uuid4())  # in the lesson's group, not on this (subgroup's) page
+    fakes.journal.reply(
+        "GetAttendance",
+        journal_service_pb2.GetAttendanceResponse(
+            entries=[
+                journal_pb2.AttendanceEntry(student_id=ANNA, status=journal_pb2.ATTENDANCE_STATUS_PRESENT),
+                journal_pb2.AttendanceEntry(
+                    student_id=other,
+                    status=journal_pb2.ATTENDANCE_STATUS_LATE,
+                    reason=journal_pb2.ABSENCE_REASON_DOCUMENTED,
+                ),
+            ]
+        ),
+    )
+    form = {"lesson_id": LESSON_2, "entry": [f"{ANNA}:absent"], "csrf_token": token_of(client)}
+    response = await client.post(f"{PAGE}/attendance", data=form)
+    assert response.status_code == 200
+    sent = fakes.journal.last("RecordAttendance").request
+    assert [(e.student_id, e.status, e.reason) for e in sent.entries] == [
+        (ANNA, journal_pb2.ATTENDANCE_STATUS_ABSENT, journal_pb2.ABSENCE_REASON_UNSPECIFIED),
+        (other, journal_pb2.ATTENDANCE_STATUS_LATE, journal_pb2.ABSENCE_REASON_DOCUMENTED),
+    ]
+    assert fakes.journal.last("GetAttendance").request.lesson_id == LESSON_2
+
+
+async def test_attendance_is_not_recorded_when_the_stored_one_cannot_be_read(client, idp, fakes) -> None:
+    await log_in(client, idp)
+    fakes.journal.fail("GetAttendance", grpc.StatusCode.UNAVAILABLE, "connection refused")
+    form = {"lesson_id": LESSON_2, "entry": [f"{ANNA}:absent"], "csrf_token": token_of(client)}
+    response = await client.post(f"{PAGE}/attendance", data=form)
+    assert response.status_code == 503 and response.json()["code"] == "unavailable"
+    assert [c for c in fakes.journal.calls if c.method == "RecordAttendance"] == []

@@ -690,7 +690,11 @@ async def record_mark(
 async def record_attendance(
     request: Request, group_id: UUID, discipline_id: UUID, session: CsrfSession
 ) -> Response:
-    """Отметить посещаемость занятия всей группой: по строке `student_id:status[:reason]` на обучающегося."""
+    """Отметить посещаемость занятия: по строке `student_id:status[:reason]` на обучающегося страницы.
+
+    RecordAttendance replaces a lesson's attendance whole, and a page may show part of the lesson's
+    students (a subgroup's page with a whole-group lesson, a page older than an enrolment): the
+    stored entries of students the form does not name are sent again as they are, so none is lost."""
     staff_only(session)
     form = await request.form()
     lesson_id = uuid_or_none(str(form.get("lesson_id") or ""))
@@ -707,14 +711,25 @@ async def record_attendance(
         if reason and status != PRESENT:
             entry.reason = REASONS.to_pb(reason)
         entries.append(entry)
+    journal = get_runtime(request).clients.journal
     try:
+        stored = await call(
+            journal.GetAttendance, pb.GetAttendanceRequest(lesson_id=lesson_id), session.access_token
+        )
+        named = {e.student_id for e in entries}
+        kept = [e for e in stored.entries if e.student_id not in named]
         reply = await call(
-            get_runtime(request).clients.journal.RecordAttendance,
-            pb.RecordAttendanceRequest(lesson_id=lesson_id, entries=entries),
+            journal.RecordAttendance,
+            pb.RecordAttendanceRequest(lesson_id=lesson_id, entries=[*entries, *kept]),
             session.access_token,
         )
     except grpc.aio.AioRpcError as exc:
         return refusal(exc)
     return JSONResponse(
-        {"ok": True, "entries": {e.student_id: STATUSES.name_of(e.status) for e in reply.entries}}
+        {
+            "ok": True,
+            "entries": {
+                e.student_id: STATUSES.name_of(e.status) for e in reply.entries if e.student_id in named
+            },
+        }
     )
