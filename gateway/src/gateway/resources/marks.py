@@ -9,7 +9,7 @@ from uuid import UUID
 
 from ejournal.journal.v1 import journal_pb2
 from ejournal.journal.v1 import journal_service_pb2 as pb
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, field_validator
 
 from gateway.auth.bearer import Caller
@@ -156,3 +156,55 @@ async def list_student_marks(student_id: UUID, caller: Caller, clients: Clients)
         disciplines=[discipline_out(d) for d in diary.disciplines],
         averages=[average_out(a) for a in diary.averages],
     )
+
+
+class MarkChange(RequestBody):
+    """Исправление оценки: новая отметка и, если указаны, вид работы и вес; причина сохраняется в истории."""
+
+    value: str = Field(min_length=1, max_length=16, description="Новая отметка из словаря колледжа")
+    kind_of_work: KindOfWorkName | None = Field(
+        default=None, description=KINDS_OF_WORK.describe("Вид работы; не указан — прежний")
+    )
+    weight: int | None = Field(default=None, ge=1, le=5, description="Вес 1–5; не указан — прежний")
+    reason: str = Field(default="", max_length=500, description="Причина исправления, до 500 символов")
+
+
+class MarkRemoval(RequestBody):
+    """Удаление оценки: причина сохраняется в истории (сама оценка не стирается, а скрывается)."""
+
+    reason: str = Field(default="", max_length=500, description="Причина удаления, до 500 символов")
+
+
+@router.patch("/marks/{mark_id}", summary="Исправить оценку")
+async def change_mark(mark_id: UUID, body: MarkChange, caller: Caller, clients: Clients) -> MarkOut:
+    """Исправляет отметку, вид работы или вес; может только преподаватель с нагрузкой этой группы.
+    Прежнее значение, кто, когда и почему сохраняются в истории оценки."""
+    request = pb.ChangeMarkRequest(
+        mark_id=str(mark_id),
+        value=body.value,
+        kind_of_work=(
+            KINDS_OF_WORK.to_pb(body.kind_of_work)
+            if body.kind_of_work
+            else journal_pb2.KIND_OF_WORK_UNSPECIFIED
+        ),
+        weight=body.weight or 0,
+        reason=body.reason,
+    )
+    return mark_out((await call(clients.journal.ChangeMark, request, caller.token)).mark)
+
+
+@router.delete("/marks/{mark_id}", status_code=204, summary="Удалить оценку")
+async def remove_mark(
+    mark_id: UUID,
+    caller: Caller,
+    clients: Clients,
+    body: MarkRemoval | None = None,
+    reason: Annotated[
+        str | None, Query(max_length=500, description="Причина удаления (или в теле запроса)")
+    ] = None,
+) -> None:
+    """Удаляет оценку (преподаватель с нагрузкой): она скрывается из журнала и дневника, а в истории
+    остаются прежнее значение, кто, когда и почему. Причина — в теле или в параметре reason."""
+    why = (body.reason if body is not None else "") or (reason or "").strip()
+    request = pb.RemoveMarkRequest(mark_id=str(mark_id), reason=why)
+    await call(clients.journal.RemoveMark, request, caller.token)

@@ -131,6 +131,8 @@ class World:
     year_first_week: jpb.DateSpan = field(default_factory=jpb.DateSpan)
     # A lesson the group's teacher recorded yesterday, first pair (R2.3).
     lesson_id: str = ""
+    # A mark the group's teacher gave the student at that lesson (ChangeMark, RemoveMark).
+    mark_id: str = ""
 
 
 # Academic years are unique by name: each case and each OpenAcademicYear call takes the next one.
@@ -229,6 +231,12 @@ async def build_world(journal: Journal) -> World:
             starts_on=first, ends_on=LocalDate(year=first.year, month=first.month, day=first.day + 6)
         ),
         lesson_id=lesson.lesson.lesson_id,
+        mark_id=(
+            await stub.RecordMark(
+                pb.RecordMarkRequest(student_id=student, lesson_id=lesson.lesson.lesson_id, value="4"),
+                metadata=call_metadata(journal.issuer.token(teacher, ("teacher",))),
+            )
+        ).mark.mark_id,
     )
 
 
@@ -785,6 +793,35 @@ REFUSED += [
     ("MoveStudent", "nobody", UNAUTHENTICATED, "unauthenticated"),
 ]
 ALLOWED += [("MoveStudent", "admin"), ("MoveStudent", "the admin")]
+
+
+# Changing and removing a mark (R3.3): the teacher with the load of the mark's group and discipline.
+MARK_CHANGES = ("ChangeMark", "RemoveMark")
+CALLS.update(
+    {
+        "ChangeMark": lambda s, w, md: s.ChangeMark(
+            pb.ChangeMarkRequest(mark_id=w.mark_id, value="5", reason="пересдал"), metadata=md
+        ),
+        "RemoveMark": lambda s, w, md: s.RemoveMark(
+            pb.RemoveMarkRequest(mark_id=w.mark_id, reason="ошибка"), metadata=md
+        ),
+    }
+)
+REFUSED += [
+    *[
+        (rpc, caller, DENIED, "role_required")
+        for rpc in MARK_CHANGES
+        for caller in (*[r for r in REALM_ROLES if r != "teacher"], "the admin", "the student", CLASS_TEACHER)
+    ],
+    *[
+        (rpc, caller, DENIED, "not_teaching_this_group")
+        for rpc in MARK_CHANGES
+        for caller in ("teacher", COLLEAGUE, ELSEWHERE)
+    ],
+    *[(rpc, NOT_A_PERSON, DENIED, "person_required") for rpc in MARK_CHANGES],
+    *[(rpc, "nobody", UNAUTHENTICATED, "unauthenticated") for rpc in MARK_CHANGES],
+]
+ALLOWED += [(rpc, "the group's teacher") for rpc in MARK_CHANGES]
 
 
 def metadata(journal: Journal, world: World, caller: str) -> tuple[tuple[str, str], ...]:

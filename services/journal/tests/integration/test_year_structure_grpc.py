@@ -62,6 +62,14 @@ class Journal:
             return int(await s.scalar(select(func.count()).select_from(table)) or 0)
 
     async def outbox(self) -> list[tuple[str, bytes]]:
+        """The outbox but the audits of refused writes (refusal_audits: a refused write writes them alone)."""
+        return [row for row in await self._outbox() if not _refusal_audit(*row)]
+
+    async def refusal_audits(self) -> list[AuditRecorded]:
+        """The audit records of writes refused for want of the load (application/refused_writes.py)."""
+        return [AuditRecorded.FromString(p) for s, p in await self._outbox() if _refusal_audit(s, p)]
+
+    async def _outbox(self) -> list[tuple[str, bytes]]:
         async with self.sessions() as s:
             rows = await s.execute(select(OUTBOX.c.subject, OUTBOX.c.payload).order_by(OUTBOX.c.created_at))
             return [(r.subject, r.payload) for r in rows]
@@ -73,6 +81,10 @@ class Journal:
             await call
         assert (caught.value.code(), error_code_of(caught.value)) == (status, code)
         assert len(await self.outbox()) == before
+
+
+def _refusal_audit(subject: str, payload: bytes) -> bool:
+    return subject.startswith("audit.") and ".refused:" in AuditRecorded.FromString(payload).action
 
 
 @pytest.fixture

@@ -10,7 +10,17 @@ from datetime import UTC, date, datetime
 from chassis import testing
 from chassis.errors import ServiceUnavailable
 from journal_service.application import ports
-from journal_service.domain import curriculum, ktp, lessons, model, movement, read_models, timetable, year
+from journal_service.domain import (
+    curriculum,
+    ktp,
+    lessons,
+    mark_changes,
+    model,
+    movement,
+    read_models,
+    timetable,
+    year,
+)
 
 DEFAULT_DICTIONARY = model.MarkDictionary(
     kinds={
@@ -192,6 +202,31 @@ class FakeMarks:
             )
             for m in marks[:limit]
         ]
+
+
+class FakeMarkChanges:
+    """Marks changed in place; a removed mark leaves FakeMarks.items (so every fake read skips it)."""
+
+    def __init__(self, marks: FakeMarks) -> None:
+        self.marks = marks
+        self.removed: dict[uuid.UUID, model.Mark] = {}
+        self.changes: list[mark_changes.MarkChange] = []
+
+    async def get_for_update(self, mark_id: uuid.UUID) -> model.Mark | None:
+        found = next((m for m in self.marks.items if m.id == mark_id), None)
+        return None if found is None else dataclasses.replace(found)
+
+    async def change(self, mark: model.Mark, change: mark_changes.MarkChange) -> None:
+        self.marks.items = [mark if m.id == mark.id else m for m in self.marks.items]
+        self.changes.append(dataclasses.replace(change, changed_at=datetime.now(UTC)))
+
+    async def remove(self, mark: model.Mark, change: mark_changes.MarkChange) -> None:
+        self.removed[mark.id] = mark
+        self.marks.items = [m for m in self.marks.items if m.id != mark.id]
+        self.changes.append(dataclasses.replace(change, changed_at=datetime.now(UTC)))
+
+    async def history(self, mark_id: uuid.UUID) -> list[mark_changes.MarkChange]:
+        return [c for c in self.changes if c.mark_id == mark_id]
 
 
 class FakeYears:
@@ -761,6 +796,7 @@ class FakeUnitOfWork(testing.FakeUnitOfWork):
         self.timetables = store.timetables
         self.curricula = store.curricula
         self.ktps = store.ktps
+        self.mark_changes = store.mark_changes
         self.year_import = FakeYearImports(store)
 
 
@@ -772,6 +808,7 @@ class FakeStore(testing.FakeLedger):
         self.loads = FakeLoads(self.groups)
         self.groups.loads = self.loads.items
         self.marks = FakeMarks()
+        self.mark_changes = FakeMarkChanges(self.marks)
         self.people = FakePeople()
         self.years = FakeYears()
         self.bells = FakeBells()

@@ -162,6 +162,28 @@ marks = Table(
     Index("ix_marks_group_discipline", "group_id", "discipline_id"),
     Index("ix_marks_lesson", "lesson_id", postgresql_where=text("lesson_id IS NOT NULL")),
     CheckConstraint("weight BETWEEN 1 AND 5", name="ck_marks_weight"),
+    # Migration 0010: a removed mark keeps its row, hidden from every read model (mark_changes).
+    Column("removed_at", DateTime(timezone=True), nullable=True),
+    Column("removed_by", UUID(as_uuid=True), nullable=True),
+)
+
+# Migration 0010: every change and removal of a mark, old → new, who, when and why (R3.3).
+mark_changes = Table(
+    "mark_changes",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("mark_id", UUID(as_uuid=True), ForeignKey("marks.id"), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("changed_by", UUID(as_uuid=True), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("old_value", String(16), nullable=False),
+    Column("old_kind_of_work", String(32), nullable=False),
+    Column("old_weight", SmallInteger, nullable=False),
+    Column("new_value", String(16), ForeignKey("mark_kinds.value"), nullable=True),
+    Column("new_kind_of_work", String(32), nullable=True),
+    Column("new_weight", SmallInteger, nullable=True),
+    Column("reason", String(500), nullable=False, server_default=""),
+    Index("ix_mark_changes_mark", "mark_id", "changed_at"),
 )
 
 # identity's people and roles as the journal knows them (ids and roles only; see migration 0002).

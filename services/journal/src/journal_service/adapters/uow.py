@@ -17,6 +17,7 @@ from journal_service.adapters.repositories import (
 )
 from journal_service.adapters.repositories.curriculum import CurriculumRepository
 from journal_service.adapters.repositories.ktp import KtpRepository
+from journal_service.adapters.repositories.mark_changes import MarkChangeRepository
 from journal_service.adapters.repositories.people import PeopleRepository
 from journal_service.adapters.repositories.read_models import ReadModelRepository
 from journal_service.adapters.repositories.year_import import YearImportRepository
@@ -38,6 +39,7 @@ class JournalUnitOfWork(UnitOfWork):
     timetables: TimetableRepository
     curricula: CurriculumRepository
     ktps: KtpRepository
+    mark_changes: MarkChangeRepository
     year_import: YearImportRepository
 
     def _open(self) -> None:
@@ -54,4 +56,5 @@ class JournalUnitOfWork(UnitOfWork):
         self.timetables = TimetableRepository(self.session)
         self.curricula = CurriculumRepository(self.session)
         self.ktps = KtpRepository(self.session)
+        self.mark_changes = MarkChangeRepository(self.session)
         self.year_import = YearImportRepository(self.session)

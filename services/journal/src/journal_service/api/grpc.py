@@ -45,6 +45,7 @@ from journal_service.application.lessons import (
     RecordAttendance,
     RecordLesson,
 )
+from journal_service.application.mark_changes import ChangeMark, RemoveMark
 from journal_service.application.marks import ListStudentMarks, RecordMark, local_date
 from journal_service.application.read_models import GetGroupOverview, GetJournalPage, GetStudentDiary
 from journal_service.application.subgroups import CreateSubgroup, ListSubgroups
@@ -178,6 +179,23 @@ class JournalServicer(pb_grpc.JournalServiceServicer):
         )
         mark = await self._h.marks.record(cmd, _actor())
         return pb.RecordMarkResponse(mark=mappers.mark_to_pb(mark))
+
+    async def ChangeMark(self, request: pb.ChangeMarkRequest, context: Context) -> pb.ChangeMarkResponse:
+        cmd = ChangeMark(
+            mark_id=_id(request.mark_id, "mark_id"),
+            value=require_text(request.value, "value", max_length=16),
+            # Unspecified (0) keeps the mark's kind, as 0 keeps its weight.
+            kind_of_work=mappers.kind_of_work_from_pb(request.kind_of_work) if request.kind_of_work else None,
+            weight=request.weight or None,
+            reason=request.reason,
+        )
+        mark = await self._h.mark_changes.change(cmd, _actor())
+        return pb.ChangeMarkResponse(mark=mappers.mark_to_pb(mark))
+
+    async def RemoveMark(self, request: pb.RemoveMarkRequest, context: Context) -> pb.RemoveMarkResponse:
+        cmd = RemoveMark(mark_id=_id(request.mark_id, "mark_id"), reason=request.reason)
+        await self._h.mark_changes.remove(cmd, _actor())
+        return pb.RemoveMarkResponse(mark_id=str(cmd.mark_id))
 
     async def ListStudentMarks(
         self, request: pb.ListStudentMarksRequest, context: Context

@@ -10,6 +10,7 @@ from journal_service.application.disciplines import DisciplineHandlers
 from journal_service.application.groups import GroupHandlers
 from journal_service.application.ktp import KtpHandlers
 from journal_service.application.lessons import LessonHandlers
+from journal_service.application.mark_changes import MarkChangeHandlers
 from journal_service.application.marks import MarkHandlers
 from journal_service.application.people import PeopleHandlers
 from journal_service.application.ports import (
@@ -40,6 +41,7 @@ class JournalHandlers:
         self.disciplines = DisciplineHandlers(uow)
         self.loads = TeachingLoadHandlers(uow, self.people)
         self.marks = MarkHandlers(uow, guardians, today)
+        self.mark_changes = MarkChangeHandlers(uow)
         self.years = AcademicYearHandlers(uow)
         self.bells = BellScheduleHandlers(uow)
         self.subgroups = SubgroupHandlers(uow)

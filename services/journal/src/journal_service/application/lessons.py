@@ -14,6 +14,7 @@ from ejournal.journal.v1 import journal_pb2 as jpb
 
 from journal_service.application.marks import local_date
 from journal_service.application.ports import JournalUnitOfWork, Today, UnitOfWorkFactory
+from journal_service.application.refused_writes import refusal_audited
 from journal_service.domain import access, errors, ktp, lesson_errors, lessons, year
 
 
@@ -133,7 +134,11 @@ class LessonHandlers:
     async def record(self, cmd: RecordLesson, actor: Principal) -> RecordedLesson:
         """Record a lesson (the teacher with the load); a repeat with the same content is the same lesson."""
         teacher_id = _require_teacher(actor)
-        async with self._uow() as uow:
+        refused = {"resource_type": "group", "resource_id": str(cmd.group_id)}
+        async with (
+            refusal_audited(self._uow, actor, action="lesson.record", **refused),
+            self._uow() as uow,
+        ):
             subgroup = None if cmd.subgroup_id is None else await uow.subgroups.get(cmd.subgroup_id)
             years = await uow.years.all()
             containing = [y for y in years if y.span.contains(cmd.lesson_date)]
@@ -233,7 +238,11 @@ class LessonHandlers:
     ) -> list[lessons.AttendanceEntry]:
         """Replace a lesson's attendance (the teacher of its load), the whole group at once; audited."""
         teacher_id = _require_teacher(actor)
-        async with self._uow() as uow:
+        refused = {"resource_type": "lesson", "resource_id": str(cmd.lesson_id)}
+        async with (
+            refusal_audited(self._uow, actor, action="attendance.record", **refused),
+            self._uow() as uow,
+        ):
             lesson = await uow.lessons.get(cmd.lesson_id, for_update=True)
             if lesson is None:
                 raise lesson_errors.LessonNotFound()

@@ -17,6 +17,7 @@ from journal_service.application.ports import (
     Today,
     UnitOfWorkFactory,
 )
+from journal_service.application.refused_writes import refusal_audited
 from journal_service.domain import access, averages, errors, lesson_errors, model
 
 
@@ -79,7 +80,15 @@ class MarkHandlers:
         """Record a mark (the teacher with the load); writes the mark, its event and its audit at once."""
         access.require_teacher(actor)
         teacher_id = access.person_id(actor)
-        async with self._uow() as uow:
+        refused = (
+            {"resource_type": "lesson", "resource_id": str(cmd.lesson_id)}
+            if cmd.lesson_id is not None
+            else {"resource_type": "group", "resource_id": str(cmd.group_id)}
+        )
+        async with (
+            refusal_audited(self._uow, actor, action="mark.record", **refused),
+            self._uow() as uow,
+        ):
             where = await self._where(uow, cmd)
             loads = await uow.loads.of_teacher(teacher_id)
             mark = model.new_mark(

@@ -9,7 +9,17 @@ from typing import Protocol
 
 from chassis.ports import UnitOfWorkPort
 
-from journal_service.domain import curriculum, ktp, lessons, model, movement, read_models, timetable, year
+from journal_service.domain import (
+    curriculum,
+    ktp,
+    lessons,
+    mark_changes,
+    model,
+    movement,
+    read_models,
+    timetable,
+    year,
+)
 
 
 class Groups(Protocol):
@@ -126,6 +136,26 @@ class Marks(Protocol):
 
     async def of_student(self, student_id: uuid.UUID, *, limit: int = 500) -> list[model.MarkView]:
         """Return a student's marks, newest lesson first, as read models."""
+        ...
+
+
+class MarkChanges(Protocol):
+    """Changing and removing marks, each change kept (R3.3)."""
+
+    async def get_for_update(self, mark_id: uuid.UUID) -> model.Mark | None:
+        """Return a mark not removed, its row locked until commit, or None."""
+        ...
+
+    async def change(self, mark: model.Mark, change: mark_changes.MarkChange) -> None:
+        """Stage the mark's new value, kind and weight and keep the change."""
+        ...
+
+    async def remove(self, mark: model.Mark, change: mark_changes.MarkChange) -> None:
+        """Stage the mark's removal (the row stays, removed_at/removed_by set) and keep the change."""
+        ...
+
+    async def history(self, mark_id: uuid.UUID) -> list[mark_changes.MarkChange]:
+        """Return the mark's changes, oldest first."""
         ...
 
 
@@ -495,6 +525,9 @@ class JournalUnitOfWork(UnitOfWorkPort, Protocol):
 
     @property
     def ktps(self) -> Ktps: ...
+
+    @property
+    def mark_changes(self) -> MarkChanges: ...
 
     @property
     def timetables(self) -> Timetables: ...
