@@ -6,6 +6,7 @@ different services would share module names (`tests.unit...`).
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 
 import pytest
@@ -26,10 +27,21 @@ class FakeMarkFacts:
         self.staged.append(fact)
         return True
 
+    async def change(self, fact: model.MarkFact) -> None:
+        known = self._store.facts.get(fact.mark_id)
+        if known is None:
+            self.staged.append(fact)
+        elif not known.removed:
+            self.staged.append(dataclasses.replace(known, value=fact.value))
+
+    async def remove(self, fact: model.MarkFact) -> None:
+        known = self._store.facts.get(fact.mark_id)
+        self.staged.append(dataclasses.replace(known or fact, removed=True))
+
     async def tallies_of_group(self, group_id: uuid.UUID) -> list[model.ValueTally]:
         tallies: dict[str, model.ValueTally] = {}
         for fact in self._store.facts.values():
-            if fact.group_id != group_id:
+            if fact.group_id != group_id or fact.removed:
                 continue
             old = tallies.get(fact.value)
             last = (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chassis.db import ImperativeMapping
-from sqlalchemy import Column, Date, DateTime, Index, MetaData, String, Table
+from sqlalchemy import Boolean, Column, Date, DateTime, Index, MetaData, String, Table, false
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import registry
 
@@ -23,6 +23,8 @@ mark_facts = Table(
     # When the journal recorded the mark (the event's occurred_at), not when reports learnt of it.
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Column("event_id", String(64), nullable=False),
+    # Migration 0002: a removed mark (journal.mark.removed.v1) stays, uncounted, so it never comes back.
+    Column("removed", Boolean, nullable=False, server_default=false()),
     Index("ix_mark_facts_group_value", "group_id", "value"),
 )
 

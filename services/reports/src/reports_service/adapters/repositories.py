@@ -6,10 +6,24 @@ import uuid
 
 from chassis.db import insert_new
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports_service.adapters import orm
 from reports_service.domain import model
+
+
+def _row(fact: model.MarkFact) -> dict[str, object]:
+    return {
+        "mark_id": fact.mark_id,
+        "group_id": fact.group_id,
+        "discipline_id": fact.discipline_id,
+        "student_id": fact.student_id,
+        "value": fact.value,
+        "lesson_date": fact.lesson_date,
+        "recorded_at": fact.recorded_at,
+        "event_id": fact.event_id,
+    }
 
 
 class MarkFactRepository:
@@ -35,12 +49,30 @@ class MarkFactRepository:
             },
         )
 
+    async def change(self, fact: model.MarkFact) -> None:
+        """Stage a changed mark's value (added when the projection lacks it; a removed one stays so)."""
+        statement = insert(orm.mark_facts).values(_row(fact))
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[orm.mark_facts.c.mark_id],
+                set_={"value": statement.excluded.value},
+                where=orm.mark_facts.c.removed.is_(False),
+            )
+        )
+
+    async def remove(self, fact: model.MarkFact) -> None:
+        """Stage a mark's removal (kept as removed, even when the projection lacked it)."""
+        statement = insert(orm.mark_facts).values({**_row(fact), "removed": True})
+        await self._session.execute(
+            statement.on_conflict_do_update(index_elements=[orm.mark_facts.c.mark_id], set_={"removed": True})
+        )
+
     async def tallies_of_group(self, group_id: uuid.UUID) -> list[model.ValueTally]:
         """Return per-value counts of a group's marks with the newest recording time of each."""
         c = orm.mark_facts.c
         rows = await self._session.execute(
             select(c.value, func.count(), func.max(c.recorded_at))
-            .where(c.group_id == group_id)
+            .where(c.group_id == group_id, c.removed.is_(False))
             .group_by(c.value)
         )
         return [model.ValueTally(value, int(count), last) for value, count, last in rows]

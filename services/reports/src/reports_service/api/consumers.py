@@ -19,6 +19,8 @@ from reports_service.application import commands
 from reports_service.application.handlers import ReportsHandlers
 
 MARK_FACTS = "reports-mark-facts"
+MARK_CHANGES = "reports-mark-changes"
+MARK_REMOVALS = "reports-mark-removals"
 MAX_MARK_VALUE_LENGTH = 16
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,55 @@ def mark_facts(handlers: ReportsHandlers) -> Subscription[journal_events.MarkRec
     return Subscription(journal_events.MarkRecorded, MARK_FACTS, handle, handle_batch=handle_batch)
 
 
+def _change_command(
+    event: journal_events.MarkChanged | journal_events.MarkRemoved, value: str, *, removed: bool
+) -> commands.ProjectMarkChanged:
+    return commands.ProjectMarkChanged(
+        mark_id=uuid_or_poison(event.mark_id, "mark_id"),
+        group_id=uuid_or_poison(event.group_id, "group_id"),
+        discipline_id=uuid_or_poison(event.discipline_id, "discipline_id"),
+        student_id=uuid_or_poison(event.student_id, "student_id"),
+        value=text_or_poison(value, "value", max_length=MAX_MARK_VALUE_LENGTH),
+        lesson_date=local_date_or_poison(event.lesson_date, "lesson_date"),
+        occurred_at=event.occurred_at.ToDatetime(tzinfo=UTC),
+        removed=removed,
+    )
+
+
+def mark_changed_command(event: journal_events.MarkChanged) -> commands.ProjectMarkChanged:
+    """Turn journal.mark.changed.v1 into the command that sets the mark's new value."""
+    return _change_command(event, event.value, removed=False)
+
+
+def mark_removed_command(event: journal_events.MarkRemoved) -> commands.ProjectMarkChanged:
+    """Turn journal.mark.removed.v1 into the command that takes the mark out of the summaries."""
+    return _change_command(event, event.old_value, removed=True)
+
+
+def mark_changes(handlers: ReportsHandlers) -> Subscription[journal_events.MarkChanged]:
+    """A changed mark counts with its new value in the summaries."""
+
+    async def handle(event: journal_events.MarkChanged, delivery: Delivery) -> None:
+        await handlers.project_mark_changes([(mark_changed_command(event), delivery)])
+
+    async def handle_batch(items: Sequence[tuple[journal_events.MarkChanged, Delivery]]) -> None:
+        await handlers.project_mark_changes([(mark_changed_command(e), d) for e, d in items])
+
+    return Subscription(journal_events.MarkChanged, MARK_CHANGES, handle, handle_batch=handle_batch)
+
+
+def mark_removals(handlers: ReportsHandlers) -> Subscription[journal_events.MarkRemoved]:
+    """A removed mark leaves the summaries (kept as removed, so a late MarkRecorded cannot return it)."""
+
+    async def handle(event: journal_events.MarkRemoved, delivery: Delivery) -> None:
+        await handlers.project_mark_changes([(mark_removed_command(event), delivery)])
+
+    async def handle_batch(items: Sequence[tuple[journal_events.MarkRemoved, Delivery]]) -> None:
+        await handlers.project_mark_changes([(mark_removed_command(e), d) for e, d in items])
+
+    return Subscription(journal_events.MarkRemoved, MARK_REMOVALS, handle, handle_batch=handle_batch)
+
+
 def subscriptions(handlers: ReportsHandlers) -> list[Subscription[Any]]:
     """Return every subscription of the service; the composition root runs them all."""
-    return [mark_facts(handlers)]
+    return [mark_facts(handlers), mark_changes(handlers), mark_removals(handlers)]

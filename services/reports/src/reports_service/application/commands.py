@@ -21,6 +21,20 @@ class ProjectMarkRecorded:
 
 
 @dataclass(frozen=True)
+class ProjectMarkChanged:
+    """Apply a changed or removed mark to the projection (value: the new one, or the removed one's)."""
+
+    mark_id: uuid.UUID
+    group_id: uuid.UUID
+    discipline_id: uuid.UUID
+    student_id: uuid.UUID
+    value: str
+    lesson_date: date
+    occurred_at: datetime
+    removed: bool = False
+
+
+@dataclass(frozen=True)
 class GetGroupMarkSummary:
     """Count a group's marks by value."""
 

@@ -49,6 +49,32 @@ class ReportsHandlers:
                 await uow.commit()
             return applied
 
+    async def project_mark_changes(
+        self, items: Sequence[tuple[commands.ProjectMarkChanged, Delivery]]
+    ) -> int:
+        """Apply a batch of changed or removed marks in one transaction: a change sets the value, a
+        removal keeps the mark uncounted; return how many were new (repeats skipped by the inbox)."""
+        async with self._uow() as uow:
+            applied = 0
+            for cmd, delivery in items:
+                if not await uow.inbox.claim(delivery.event_id, delivery.consumer, delivery.subject):
+                    continue
+                fact = model.MarkFact(
+                    mark_id=cmd.mark_id,
+                    group_id=cmd.group_id,
+                    discipline_id=cmd.discipline_id,
+                    student_id=cmd.student_id,
+                    value=cmd.value,
+                    lesson_date=cmd.lesson_date,
+                    recorded_at=cmd.occurred_at,
+                    event_id=delivery.event_id,
+                )
+                await (uow.mark_facts.remove(fact) if cmd.removed else uow.mark_facts.change(fact))
+                applied += 1
+            if applied:
+                await uow.commit()
+            return applied
+
     async def group_mark_summary(
         self, query: commands.GetGroupMarkSummary, actor: Principal
     ) -> model.GroupMarkSummary:

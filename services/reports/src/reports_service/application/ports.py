@@ -18,6 +18,14 @@ class MarkFacts(Protocol):
         """Stage a mark fact; return False when the projection already holds this mark."""
         ...
 
+    async def change(self, fact: model.MarkFact) -> None:
+        """Stage a changed mark's value (added when the projection lacks it; a removed one stays so)."""
+        ...
+
+    async def remove(self, fact: model.MarkFact) -> None:
+        """Stage a mark's removal (kept as removed, even when the projection lacked it)."""
+        ...
+
     async def tallies_of_group(self, group_id: uuid.UUID) -> list[model.ValueTally]:
         """Return per-value counts of a group's marks with the newest recording time of each."""
         ...

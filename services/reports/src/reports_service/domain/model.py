@@ -20,6 +20,7 @@ class MarkFact:
     lesson_date: date
     recorded_at: datetime
     event_id: str
+    removed: bool = False
 
 
 @dataclass(frozen=True)
