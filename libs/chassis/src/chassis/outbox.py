@@ -1,7 +1,8 @@
 """Transactional outbox: events are rows written with the business change, then relayed to NATS.
 
-The relay takes rows with FOR UPDATE SKIP LOCKED (so replicas share the work), publishes a batch of
-them at once with Nats-Msg-Id = the row id, waits for every ack, marks them published and commits.
+The relay takes rows with FOR UPDATE SKIP LOCKED (so replicas share the work) and marks them published
+in one statement, publishes the batch at once with Nats-Msg-Id = the row id, waits for every ack and
+commits.
 A crash between publish and commit leaves the rows unpublished; the next sweep publishes them again
 and JetStream drops the duplicates.
 """
@@ -83,6 +84,24 @@ _SEEN = select(INBOX.c.event_id).where(
     INBOX.c.event_id == bindparam("event_id"), INBOX.c.consumer == bindparam("consumer")
 )
 _CLAIM = insert(INBOX).on_conflict_do_nothing().returning(INBOX.c.event_id)
+
+
+# The relay's sweep: lock the oldest unpublished rows (skipping rows another relay holds) and mark
+# them published in the same statement; the transaction commits only after JetStream acked them all.
+_CLAIM_BATCH = (
+    update(OUTBOX)
+    .where(
+        OUTBOX.c.id.in_(
+            select(OUTBOX.c.id)
+            .where(OUTBOX.c.published_at.is_(None))
+            .order_by(OUTBOX.c.created_at, OUTBOX.c.id)
+            .limit(bindparam("batch"))
+            .with_for_update(skip_locked=True)
+        )
+    )
+    .values(published_at=func.now())
+    .returning(OUTBOX.c.id, OUTBOX.c.subject, OUTBOX.c.payload, OUTBOX.c.headers, OUTBOX.c.created_at)
+)
 
 
 class OutboxWriter:
@@ -178,23 +197,12 @@ class OutboxRelay:
         total = 0
         while True:
             async with self._sessions() as session, session.begin():
-                rows = (
-                    await session.execute(
-                        select(OUTBOX.c.id, OUTBOX.c.subject, OUTBOX.c.payload, OUTBOX.c.headers)
-                        .where(OUTBOX.c.published_at.is_(None))
-                        .order_by(OUTBOX.c.created_at, OUTBOX.c.id)
-                        .limit(self._batch_size)
-                        .with_for_update(skip_locked=True)
-                    )
-                ).all()
-                if not rows:
+                # One statement takes the batch and marks it, both undone if a publish fails.
+                claimed = (await session.execute(_CLAIM_BATCH, {"batch": self._batch_size})).all()
+                if not claimed:
                     return total
+                rows = sorted(claimed, key=lambda r: (r.created_at, r.id))
                 await self._publish_batch(rows)
-                await session.execute(
-                    update(OUTBOX)
-                    .where(OUTBOX.c.id.in_([r.id for r in rows]))
-                    .values(published_at=func.now())
-                )
             total += len(rows)
 
     async def _publish_batch(self, rows: Sequence[Row[Any, Any, Any, Any]]) -> None:
