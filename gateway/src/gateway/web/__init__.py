@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.templating import Jinja2Templates
 
-from gateway.web import absences, diary_week, group, journal, login, pages, today, year
+from gateway.web import absences, diary_week, group, group_plan, journal, login, pages, today, year
 from gateway.web.format import (
     NOTIFICATION_LABELS,
     ROLE_LABELS,
@@ -42,6 +42,7 @@ def portal_router() -> APIRouter:
     router.include_router(pages.router)
     router.include_router(year.router)
     router.include_router(group.router)
+    router.include_router(group_plan.router)
     router.include_router(journal.router)
     router.include_router(year_import_router)
     router.include_router(today.router)
