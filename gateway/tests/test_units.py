@@ -134,7 +134,7 @@ def test_rest_enum_strings_are_the_proto_names_and_map_both_ways() -> None:
         "parent",
     )
     assert DISCIPLINE_KINDS.names == ("discipline", "mdk", "pm", "up", "pp")
-    assert NOTIFICATION_KINDS.names == ("mark_recorded",)
+    assert NOTIFICATION_KINDS.names == ("mark_recorded", "mark_changed", "mark_removed")
     for enum, wrapper in (
         (ROLES, identity_pb2.Role),
         (DISCIPLINE_KINDS, journal_pb2.DisciplineKind),

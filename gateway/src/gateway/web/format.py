@@ -25,6 +25,8 @@ ROLE_LABELS: dict[str, str] = {
 }
 NOTIFICATION_LABELS: dict[str, str] = {
     NOTIFICATION_KINDS.name_of(messaging_pb2.NOTIFICATION_KIND_MARK_RECORDED): "Новая оценка",
+    NOTIFICATION_KINDS.name_of(messaging_pb2.NOTIFICATION_KIND_MARK_CHANGED): "Оценка исправлена",
+    NOTIFICATION_KINDS.name_of(messaging_pb2.NOTIFICATION_KIND_MARK_REMOVED): "Оценка удалена",
     UNSPECIFIED: "Уведомление",
 }
 

@@ -162,4 +162,6 @@ def test_messaging_subscribes_to_links_and_marks(fake_handlers: MessagingHandler
     assert {(s.durable, s.stream().name) for s in subscriptions(fake_handlers)} == {
         ("messaging-guardianships", "IDENTITY"),
         ("messaging-mark-notifications", "JOURNAL"),
+        ("messaging-mark-change-notifications", "JOURNAL"),
+        ("messaging-mark-removal-notifications", "JOURNAL"),
     }

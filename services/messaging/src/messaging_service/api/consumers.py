@@ -18,8 +18,11 @@ from ejournal.journal.v1 import events_pb2 as journal_events
 from messaging_service.application import commands
 from messaging_service.application.guardianships import ProjectGuardianLinked
 from messaging_service.application.handlers import MessagingHandlers
+from messaging_service.domain.model import NotificationKind
 
 MARK_NOTIFICATIONS = "messaging-mark-notifications"
+MARK_CHANGE_NOTIFICATIONS = "messaging-mark-change-notifications"
+MARK_REMOVAL_NOTIFICATIONS = "messaging-mark-removal-notifications"
 GUARDIANSHIPS = "messaging-guardianships"
 MAX_MARK_VALUE_LENGTH = 16
 # The first mark of a student the projection never fetched waits on identity: retry for about
@@ -93,6 +96,72 @@ def guardianships(handlers: MessagingHandlers) -> Subscription[identity_events.G
     return Subscription(identity_events.GuardianLinked, GUARDIANSHIPS, handle)
 
 
+def _changed_mark_command(
+    event: journal_events.MarkChanged | journal_events.MarkRemoved, value: str, kind: NotificationKind
+) -> commands.NotifyGuardiansOfMark:
+    return commands.NotifyGuardiansOfMark(
+        student_id=uuid_or_poison(event.student_id, "student_id"),
+        discipline_id=uuid_or_poison(event.discipline_id, "discipline_id"),
+        mark_value=text_or_poison(value, "value", max_length=MAX_MARK_VALUE_LENGTH),
+        lesson_date=local_date_or_poison(event.lesson_date, "lesson_date"),
+        kind=kind,
+    )
+
+
+def mark_changed_command(event: journal_events.MarkChanged) -> commands.NotifyGuardiansOfMark:
+    """Turn journal.mark.changed.v1 into the command that tells the parents the new value."""
+    return _changed_mark_command(event, event.value, NotificationKind.MARK_CHANGED)
+
+
+def mark_removed_command(event: journal_events.MarkRemoved) -> commands.NotifyGuardiansOfMark:
+    """Turn journal.mark.removed.v1 into the command that tells the parents which mark went."""
+    return _changed_mark_command(event, event.old_value, NotificationKind.MARK_REMOVED)
+
+
+def _mark_followers(
+    handlers: MessagingHandlers,
+    event_type: type[Any],
+    durable: str,
+    command: Any,
+) -> Subscription[Any]:
+    async def handle(event: Any, delivery: Delivery) -> None:
+        stored = await handlers.notify_guardians_of_mark(command(event), delivery)
+        log.info("mark notifications stored", extra={"event_id": delivery.event_id, "count": stored})
+
+    async def handle_batch(items: Sequence[tuple[Any, Delivery]]) -> None:
+        stored = await handlers.notify_guardians_of_marks([(command(e), d) for e, d in items])
+        log.info("mark notifications stored", extra={"events": len(items), "count": stored})
+
+    # As mark_notifications: batched when the batch's students are all in the projection.
+    return Subscription(
+        event_type,
+        durable,
+        handle,
+        max_deliver=MAX_DELIVER,
+        nak_delay_seconds=NAK_DELAY_SECONDS,
+        handle_batch=handle_batch,
+    )
+
+
+def mark_change_notifications(handlers: MessagingHandlers) -> Subscription[journal_events.MarkChanged]:
+    """Tell parents that a mark of their child was changed, with the new value."""
+    return _mark_followers(
+        handlers, journal_events.MarkChanged, MARK_CHANGE_NOTIFICATIONS, mark_changed_command
+    )
+
+
+def mark_removal_notifications(handlers: MessagingHandlers) -> Subscription[journal_events.MarkRemoved]:
+    """Tell parents that a mark of their child was removed."""
+    return _mark_followers(
+        handlers, journal_events.MarkRemoved, MARK_REMOVAL_NOTIFICATIONS, mark_removed_command
+    )
+
+
 def subscriptions(handlers: MessagingHandlers) -> list[Subscription[Any]]:
     """Return every subscription of the service; the composition root runs them all."""
-    return [guardianships(handlers), mark_notifications(handlers)]
+    return [
+        guardianships(handlers),
+        mark_notifications(handlers),
+        mark_change_notifications(handlers),
+        mark_removal_notifications(handlers),
+    ]

@@ -7,7 +7,11 @@ from ejournal.messaging.v1 import messaging_pb2 as pb
 
 from messaging_service.domain import model
 
-_KIND_TO_PB = {model.NotificationKind.MARK_RECORDED: pb.NOTIFICATION_KIND_MARK_RECORDED}
+_KIND_TO_PB = {
+    model.NotificationKind.MARK_RECORDED: pb.NOTIFICATION_KIND_MARK_RECORDED,
+    model.NotificationKind.MARK_CHANGED: pb.NOTIFICATION_KIND_MARK_CHANGED,
+    model.NotificationKind.MARK_REMOVED: pb.NOTIFICATION_KIND_MARK_REMOVED,
+}
 
 
 def notification_to_pb(notification: model.Notification) -> pb.Notification:

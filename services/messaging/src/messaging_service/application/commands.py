@@ -6,6 +6,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
+from messaging_service.domain.model import NotificationKind
+
 
 @dataclass(frozen=True)
 class NotifyGuardiansOfMark:
@@ -15,6 +17,8 @@ class NotifyGuardiansOfMark:
     discipline_id: uuid.UUID
     mark_value: str
     lesson_date: date
+    # Recorded, changed (the new value) or removed (the value it had).
+    kind: NotificationKind = NotificationKind.MARK_RECORDED
 
 
 @dataclass(frozen=True)

@@ -97,6 +97,7 @@ class MessagingHandlers:
             discipline_id=cmd.discipline_id,
             mark_value=cmd.mark_value,
             lesson_date=cmd.lesson_date,
+            kind=cmd.kind,
         )
         await uow.notifications.add_all(notifications)
         return len(notifications)

@@ -18,6 +18,8 @@ class NotificationKind(enum.StrEnum):
     """What a notification is about."""
 
     MARK_RECORDED = "mark_recorded"
+    MARK_CHANGED = "mark_changed"
+    MARK_REMOVED = "mark_removed"
 
 
 @dataclass
@@ -43,13 +45,14 @@ def notifications_for_mark(
     discipline_id: uuid.UUID,
     mark_value: str,
     lesson_date: date,
+    kind: NotificationKind = NotificationKind.MARK_RECORDED,
 ) -> list[Notification]:
     """Return one notification per guardian of the student (a guardian listed twice is told once)."""
     return [
         Notification(
             id=uuid.uuid4(),
             recipient_id=guardian,
-            kind=NotificationKind.MARK_RECORDED,
+            kind=kind,
             student_id=student_id,
             discipline_id=discipline_id,
             mark_value=mark_value,
