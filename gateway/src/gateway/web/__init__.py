@@ -17,6 +17,7 @@ from gateway.web.format import (
     ru_date,
     ru_datetime,
 )
+from gateway.web.ktp import router as ktp_router
 from gateway.web.year_import import router as year_import_router
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -48,4 +49,5 @@ def portal_router() -> APIRouter:
     router.include_router(today.router)
     router.include_router(diary_week.router)
     router.include_router(absences.router)
+    router.include_router(ktp_router)
     return router
