@@ -18,6 +18,7 @@ from gateway.web.format import (
     ru_datetime,
 )
 from gateway.web.ktp import router as ktp_router
+from gateway.web.mark_changes import router as mark_changes_router
 from gateway.web.year_import import router as year_import_router
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -50,4 +51,5 @@ def portal_router() -> APIRouter:
     router.include_router(diary_week.router)
     router.include_router(absences.router)
     router.include_router(ktp_router)
+    router.include_router(mark_changes_router)
     return router

@@ -136,6 +136,7 @@ class MarkShown:
     value: str
     hint: str
     weight: int = 1
+    mark_id: str = ""  # the grid changes and removes it by id
 
 
 @dataclass
@@ -263,7 +264,7 @@ def mark_of(mark: pb.CellMark) -> MarkShown:
     """Return a mark as a cell shows it: its value, and its kind of work and weight as a hint."""
     kind = KIND_OF_WORK_LABELS.get(KINDS_OF_WORK.name_of(mark.kind_of_work), "Ответ на занятии")
     weight = max(mark.weight, 1)
-    return MarkShown(mark.value, f"{kind}, вес {weight}", weight)
+    return MarkShown(mark.value, f"{kind}, вес {weight}", weight, mark.mark_id)
 
 
 async def ktp_topics(

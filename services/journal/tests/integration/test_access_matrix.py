@@ -133,6 +133,8 @@ class World:
     lesson_id: str = ""
     # A mark the group's teacher gave the student at that lesson (ChangeMark, RemoveMark).
     mark_id: str = ""
+    # The colleague's load: no lesson, mark or timetable entry yet (RemoveTeachingLoad).
+    colleague_load_id: str = ""
 
 
 # Academic years are unique by name: each case and each OpenAcademicYear call takes the next one.
@@ -173,11 +175,11 @@ async def build_world(journal: Journal) -> World:
         )
         return str((await stub.CreateDiscipline(request, metadata=md)).discipline.discipline_id)
 
-    async def load(teacher_id: str, group_id: str, discipline_id: str) -> None:
+    async def load(teacher_id: str, group_id: str, discipline_id: str) -> str:
         request = pb.AssignTeachingLoadRequest(
             teacher_id=teacher_id, group_id=group_id, discipline_id=discipline_id
         )
-        await stub.AssignTeachingLoad(request, metadata=md)
+        return str((await stub.AssignTeachingLoad(request, metadata=md)).load.load_id)
 
     group_id, other_group_id = await group(), await group()
     discipline_id, other_discipline_id = await discipline(), await discipline()
@@ -187,7 +189,7 @@ async def build_world(journal: Journal) -> World:
         pb.EnrollStudentRequest(group_id=other_group_id, student_id=other_student), metadata=md
     )
     await load(teacher, group_id, discipline_id)
-    await load(colleague, group_id, other_discipline_id)
+    colleague_load_id = await load(colleague, group_id, other_discipline_id)
     await load(elsewhere, other_group_id, discipline_id)
     journal.guardians.pairs.add((parent, student))
     class_teacher = journal.people.new("class_teacher")
@@ -231,6 +233,7 @@ async def build_world(journal: Journal) -> World:
             starts_on=first, ends_on=LocalDate(year=first.year, month=first.month, day=first.day + 6)
         ),
         lesson_id=lesson.lesson.lesson_id,
+        colleague_load_id=colleague_load_id,
         mark_id=(
             await stub.RecordMark(
                 pb.RecordMarkRequest(student_id=student, lesson_id=lesson.lesson.lesson_id, value="4"),
@@ -822,6 +825,46 @@ REFUSED += [
     *[(rpc, "nobody", UNAUTHENTICATED, "unauthenticated") for rpc in MARK_CHANGES],
 ]
 ALLOWED += [(rpc, "the group's teacher") for rpc in MARK_CHANGES]
+
+
+# Removing a load (the admin, as AssignTeachingLoad) and finding disciplines (staff; issue 6 item 9).
+CALLS.update(
+    {
+        "RemoveTeachingLoad": lambda s, w, md: s.RemoveTeachingLoad(
+            pb.RemoveTeachingLoadRequest(load_id=w.colleague_load_id), metadata=md
+        ),
+        "FindDisciplines": lambda s, w, md: s.FindDisciplines(
+            pb.FindDisciplinesRequest(query="матем", page_size=5), metadata=md
+        ),
+    }
+)
+DISCIPLINE_FINDERS = (
+    *READ_ALL,
+    "teacher",
+    "class_teacher",
+    "the group's teacher",
+    CLASS_TEACHER,
+    NOT_A_PERSON,
+)
+REFUSED += [
+    *[
+        ("RemoveTeachingLoad", caller, DENIED, "role_required")
+        for caller in (*NOT_ADMIN, "the group's teacher", COLLEAGUE, "the student", CLASS_TEACHER)
+    ],
+    *[
+        ("FindDisciplines", caller, DENIED, "role_required")
+        for caller in CALLERS
+        if caller not in (*DISCIPLINE_FINDERS, "the admin", COLLEAGUE, ELSEWHERE)
+    ],
+    *[
+        (rpc, "nobody", UNAUTHENTICATED, "unauthenticated")
+        for rpc in ("RemoveTeachingLoad", "FindDisciplines")
+    ],
+]
+ALLOWED += [
+    *[("RemoveTeachingLoad", caller) for caller in ("admin", "the admin")],
+    *[("FindDisciplines", caller) for caller in DISCIPLINE_FINDERS],
+]
 
 
 def metadata(journal: Journal, world: World, caller: str) -> tuple[tuple[str, str], ...]:

@@ -142,11 +142,50 @@ class FakeDisciplines:
         )
         return [model.DisciplineView(d.id, d.code, d.name, d.kind) for d in found]
 
+    async def search(self, folded_query: str, *, limit: int) -> list[model.DisciplineView]:
+        from journal_service.domain.teaching_load import discipline_matches
+
+        found = sorted(
+            (d for d in self.items.values() if discipline_matches(d.code, d.name, folded_query)),
+            key=lambda d: (d.code, d.name, str(d.id)),
+        )
+        return [model.DisciplineView(d.id, d.code, d.name, d.kind) for d in found[:limit]]
+
 
 class FakeLoads:
     def __init__(self, groups: FakeGroups) -> None:
         self.items: list[model.TeachingLoad] = []
         self._groups = groups
+        # Set by FakeStore: RemoveTeachingLoad looks for the load's lessons, marks and timetable entries.
+        self.store: FakeStore | None = None
+
+    async def get_for_update(self, load_id: uuid.UUID) -> model.TeachingLoad | None:
+        return next((load for load in self.items if load.id == load_id), None)
+
+    async def has_history(self, load: model.TeachingLoad) -> bool:
+        assert self.store is not None
+        key = (load.teacher_id, load.group_id, load.discipline_id)
+        whole = load.subgroup_id is None
+        return any(
+            (x.teacher_id, x.group_id, x.discipline_id) == key
+            and (whole or x.subgroup_id == load.subgroup_id)
+            for x in self.store.lessons.items.values()
+        ) or any(
+            (m.teacher_id, m.group_id, m.discipline_id) == key and (whole or m.lesson_id is None)
+            for m in self.store.marks.items
+        )
+
+    async def in_timetable(self, load: model.TeachingLoad) -> bool:
+        assert self.store is not None
+        key = (load.teacher_id, load.group_id, load.discipline_id)
+        return any(
+            (e.teacher_id, e.group_id, e.discipline_id) == key
+            and (load.subgroup_id is None or e.subgroup_id == load.subgroup_id)
+            for e in self.store.timetables.items.values()
+        )
+
+    async def remove(self, load: model.TeachingLoad) -> None:
+        self.items.remove(load)
 
     async def teaches_student(self, teacher_id: uuid.UUID, student_id: uuid.UUID) -> bool:
         groups = {g for g, s in self._groups.enrollments if s == student_id}
@@ -816,6 +855,7 @@ class FakeStore(testing.FakeLedger):
         self.lessons = FakeLessons()
         self.read_models = FakeReadModels(self)
         self.timetables = FakeTimetables(self.years, self.lessons)
+        self.loads.store = self
         self.curricula = FakeCurricula(self.disciplines)
         self.ktps = FakeKtps(self.lessons, self.loads)
 

@@ -200,6 +200,7 @@ function setUp(table) {
       const marks = input.closest("td").querySelector(".marks");
       const mark = document.createElement("span");
       mark.className = "mark";
+      if (answer.json.mark_id) markable(mark, answer.json.mark_id);
       mark.title = answer.json.hint;
       mark.textContent = answer.json.value;
       if (answer.json.weight > 1) {
@@ -350,6 +351,133 @@ function setUp(table) {
     const first = table.querySelector(`td[data-lesson="${button.dataset.lesson}"] .cell-input`);
     if (first) first.focus();
   });
+  // A mark already in a cell (R3.3): ← in a cell's empty input reaches its marks (← → between them,
+  // ↑ ↓ to the next row); a value typed over a mark changes it (Enter saves, Esc gives up), Delete or
+  // Backspace removes it after a confirm. Refusals stay in place with the journal's reason.
+  function markable(mark, id) {
+    mark.dataset.mark = id;
+    mark.tabIndex = -1;
+    mark.setAttribute("role", "button");
+    mark.setAttribute("aria-label", `Оценка ${mark.firstChild ? mark.firstChild.textContent : ""}: введите новую, Delete — удалить`);
+  }
+  for (const mark of table.querySelectorAll(".mark[data-mark]")) markable(mark, mark.dataset.mark);
+
+  const cellInputOf = (mark) => mark.closest("td").querySelector(".cell-input");
+  const markUrl = (mark) => `${table.dataset.marksUrl}/${mark.dataset.mark}`;
+
+  function showMark(mark, json) {
+    mark.replaceChildren(json.value);
+    mark.title = json.hint;
+    if (json.weight > 1) {
+      const weight = document.createElement("sub");
+      weight.textContent = `×${json.weight}`;
+      mark.append(weight);
+    }
+    markable(mark, mark.dataset.mark);
+  }
+
+  function editMark(mark, first) {
+    const was = Array.from(mark.childNodes).map((n) => n.cloneNode(true));
+    const editor = document.createElement("input");
+    editor.className = "mark-edit"; // not a cell-input: the cell's own save must not take it
+    editor.maxLength = 16;
+    editor.size = 4;
+    editor.autocomplete = "off";
+    editor.value = first;
+    editor.setAttribute("aria-label", `Новое значение оценки ${mark.firstChild ? mark.firstChild.textContent : ""}`);
+    mark.replaceChildren(editor);
+    editor.focus();
+    const giveUp = () => {
+      mark.replaceChildren(...was);
+      mark.classList.remove("refused");
+      mark.focus();
+    };
+    editor.addEventListener("keydown", async (event) => {
+      event.stopPropagation();
+      if (event.key === "Escape") {
+        event.preventDefault();
+        giveUp();
+      } else if (event.key === "Enter") {
+        event.preventDefault();
+        const value = editor.value.trim();
+        if (!value) return giveUp();
+        let answer = await post(markUrl(mark), new URLSearchParams({ value }));
+        if (answer.kind === "again") answer = await post(markUrl(mark), new URLSearchParams({ value }));
+        if (answer.kind === "ok") {
+          mark.classList.remove("refused");
+          showMark(mark, answer.json);
+          mark.focus();
+          say(`Оценка исправлена: ${answer.json.value}`, "ok");
+        } else if (answer.kind === "expired") {
+          expired();
+        } else {
+          mark.classList.add("refused");
+          editor.setAttribute("aria-invalid", "true");
+          editor.title = answer.message;
+          say(`Не исправлено: «${value}» — ${answer.message}`, "problem");
+        }
+      }
+    });
+  }
+
+  async function removeMark(mark) {
+    const value = mark.firstChild ? mark.firstChild.textContent : "";
+    if (!window.confirm(`Удалить оценку «${value}»? Она останется в истории оценки.`)) return;
+    let answer = await post(`${markUrl(mark)}/remove`, new URLSearchParams());
+    if (answer.kind === "again") answer = await post(`${markUrl(mark)}/remove`, new URLSearchParams());
+    if (answer.kind === "ok") {
+      const input = cellInputOf(mark);
+      mark.remove();
+      if (input) input.focus();
+      say(`Оценка «${value}» удалена`, "ok");
+    } else if (answer.kind === "expired") {
+      expired();
+    } else {
+      mark.classList.add("refused");
+      mark.title = answer.message;
+      say(`Не удалено: «${value}» — ${answer.message}`, "problem");
+    }
+  }
+
+  table.addEventListener(
+    "keydown",
+    (event) => {
+      const target = event.target;
+      if (target.classList && target.classList.contains("cell-input")) {
+        const marks = target.closest("td").querySelectorAll(".mark[data-mark]");
+        if (event.key === "ArrowLeft" && !target.value && marks.length) {
+          event.preventDefault();
+          event.stopPropagation();
+          marks[marks.length - 1].focus();
+        }
+        return;
+      }
+      if (!target.classList || !target.classList.contains("mark") || !target.dataset.mark) return;
+      const input = cellInputOf(target);
+      event.stopPropagation();
+      if (event.key === "Delete" || event.key === "Backspace") {
+        event.preventDefault();
+        removeMark(target);
+      } else if (event.key === "ArrowLeft") {
+        event.preventDefault();
+        const previous = target.previousElementSibling;
+        if (previous) previous.focus();
+        else if (input) move(input, 0, -1);
+      } else if (event.key === "ArrowRight" || event.key === "Escape") {
+        event.preventDefault();
+        const next = target.nextElementSibling;
+        if (next && event.key === "ArrowRight") next.focus();
+        else if (input) input.focus();
+      } else if ((event.key === "ArrowUp" || event.key === "ArrowDown") && input) {
+        event.preventDefault();
+        move(input, event.key === "ArrowUp" ? -1 : 1, 0);
+      } else if (event.key.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey) {
+        event.preventDefault();
+        editMark(target, event.key);
+      }
+    },
+    true,
+  );
   document.getElementById("grid-retry").addEventListener("click", retryAll);
   window.addEventListener("beforeunload", (event) => {
     const typed = table.querySelectorAll(".cell-input");

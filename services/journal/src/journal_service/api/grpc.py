@@ -27,7 +27,7 @@ from journal_service.application.absences import CorrectAbsenceReasons, ListGrou
 from journal_service.application.academic_year import GetGroupCalendar, OpenAcademicYear, SetGroupCalendar
 from journal_service.application.bell_schedule import SetBellSchedule
 from journal_service.application.curriculum import GetCurriculum, SetCurriculum
-from journal_service.application.disciplines import CreateDiscipline, ListDisciplines
+from journal_service.application.disciplines import CreateDiscipline, FindDisciplines, ListDisciplines
 from journal_service.application.groups import (
     CreateGroup,
     EnrollStudent,
@@ -49,10 +49,15 @@ from journal_service.application.mark_changes import ChangeMark, RemoveMark
 from journal_service.application.marks import ListStudentMarks, RecordMark, local_date
 from journal_service.application.read_models import GetGroupOverview, GetJournalPage, GetStudentDiary
 from journal_service.application.subgroups import CreateSubgroup, ListSubgroups
-from journal_service.application.teaching_load import AssignTeachingLoad, ListTeachingLoads
+from journal_service.application.teaching_load import (
+    AssignTeachingLoad,
+    ListTeachingLoads,
+    RemoveTeachingLoad,
+)
 from journal_service.application.timetable import GetGroupTimetable, GetTeacherDay, SetGroupTimetable
 from journal_service.application.year_import import CopyYearStructure, ImportYearWorkbook
 from journal_service.domain import curriculum, ktp, lesson_errors, lessons, timetable, year, year_errors
+from journal_service.domain import teaching_load as load_rules
 from journal_service.domain.movement import check_order_number
 
 Context = Any
@@ -156,6 +161,29 @@ class JournalServicer(pb_grpc.JournalServiceServicer):
         query = ListTeachingLoads(group_id=_id(request.group_id, "group_id"))
         loads = await self._h.loads.of_group(query, _actor())
         return pb.ListTeachingLoadsResponse(loads=[mappers.load_to_pb(load) for load in loads])
+
+    async def RemoveTeachingLoad(
+        self, request: pb.RemoveTeachingLoadRequest, context: Context
+    ) -> pb.RemoveTeachingLoadResponse:
+        cmd = RemoveTeachingLoad(load_id=_id(request.load_id, "load_id"))
+        load = await self._h.loads.remove(cmd, _actor())
+        return pb.RemoveTeachingLoadResponse(load=mappers.load_to_pb(load))
+
+    async def FindDisciplines(
+        self, request: pb.FindDisciplinesRequest, context: Context
+    ) -> pb.FindDisciplinesResponse:
+        query = FindDisciplines(
+            query=load_rules.discipline_query(request.query),
+            page_size=page_size(
+                request.page_size,
+                default=load_rules.DEFAULT_DISCIPLINES_PAGE,
+                maximum=load_rules.MAX_DISCIPLINES_PAGE,
+            ),
+        )
+        found = await self._h.disciplines.find(query, _actor())
+        return pb.FindDisciplinesResponse(
+            disciplines=[mappers.discipline_to_pb(d) for d in found.disciplines], truncated=found.truncated
+        )
 
     async def RecordMark(self, request: pb.RecordMarkRequest, context: Context) -> pb.RecordMarkResponse:
         lesson = request.lesson_id.strip()

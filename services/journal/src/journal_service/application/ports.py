@@ -96,6 +96,11 @@ class Disciplines(Protocol):
         """Return the disciplines with these ids by code and name, as read models."""
         ...
 
+    async def search(self, folded_query: str, *, limit: int) -> list[model.DisciplineView]:
+        """Return at most `limit` disciplines whose code or a word of whose name the folded query
+        starts (`domain.teaching_load.discipline_matches`; "" all), by code and name."""
+        ...
+
 
 class TeachingLoads(Protocol):
     """Teaching load: who teaches what to whom."""
@@ -120,6 +125,24 @@ class TeachingLoads(Protocol):
 
     async def of_group(self, group_id: uuid.UUID) -> list[model.TeachingLoad]:
         """Return every load in a group (the whole group's and its subgroups')."""
+        ...
+
+    async def get_for_update(self, load_id: uuid.UUID) -> model.TeachingLoad | None:
+        """Return the load, its row locked until commit, or None."""
+        ...
+
+    async def has_history(self, load: model.TeachingLoad) -> bool:
+        """Return True when lessons or marks (removed ones too) of the load's teacher are recorded
+        under it: its group and discipline, and for a subgroup's load that subgroup's lessons."""
+        ...
+
+    async def in_timetable(self, load: model.TeachingLoad) -> bool:
+        """Return True when timetable entries of the load's teacher, group and discipline (a subgroup's
+        load: of that subgroup) exist in any year."""
+        ...
+
+    async def remove(self, load: model.TeachingLoad) -> None:
+        """Delete the load's row."""
         ...
 
 
