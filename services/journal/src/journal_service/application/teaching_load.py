@@ -12,6 +12,7 @@ from journal_service.application.academic_year import may_see_group
 from journal_service.application.people import PeopleHandlers
 from journal_service.application.ports import UnitOfWorkFactory
 from journal_service.domain import access, errors, lesson_errors, model, timetable
+from journal_service.domain import teaching_load as load_rules
 from journal_service.domain.people import require_teacher
 
 
@@ -23,6 +24,13 @@ class AssignTeachingLoad:
     group_id: uuid.UUID
     discipline_id: uuid.UUID
     subgroup_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class RemoveTeachingLoad:
+    """Remove a teacher's load from a group or subgroup."""
+
+    load_id: uuid.UUID
 
 
 @dataclass(frozen=True)
@@ -105,3 +113,37 @@ class TeachingLoadHandlers:
                 str(load.teacher_id),
             ),
         )
+
+    async def remove(self, cmd: RemoveTeachingLoad, actor: Principal) -> model.TeachingLoad:
+        """Remove a load (admin) that holds no history and is not in the timetable.
+
+        Lessons or marks of the load's teacher under it refuse (load_has_lessons: the journal's history
+        is never lost; giving the group to another teacher is a substitution); timetable entries of the
+        teacher, group and discipline (a subgroup's load: of that subgroup) refuse (load_in_timetable).
+        The row is locked, so two removals of one load do not both succeed.
+        """
+        access.require_admin(actor, "нагрузку снимает администратор")
+        async with self._uow() as uow:
+            load = await uow.loads.get_for_update(cmd.load_id)
+            if load is None:
+                raise load_rules.TeachingLoadNotFound()
+            if await uow.loads.has_history(load):
+                raise load_rules.LoadHasLessons()
+            if await uow.loads.in_timetable(load):
+                raise load_rules.LoadInTimetable()
+            await uow.loads.remove(load)
+            await uow.emit(
+                events.TeachingLoadRemoved(
+                    load_id=str(load.id),
+                    teacher_id=str(load.teacher_id),
+                    group_id=str(load.group_id),
+                    discipline_id=str(load.discipline_id),
+                    subgroup_id=str(load.subgroup_id or ""),
+                    removed_by=actor.subject,
+                )
+            )
+            await uow.audit(
+                "load.removed", actor=actor, resource_type="teaching_load", resource_id=str(load.id)
+            )
+            await uow.commit()
+            return load

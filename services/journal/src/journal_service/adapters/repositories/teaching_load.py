@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal_service.adapters import orm
@@ -61,3 +61,55 @@ class TeachingLoadRepository:
             select(model.TeachingLoad).where(orm.teaching_loads.c.group_id == group_id)
         )
         return list(rows)
+
+    async def get_for_update(self, load_id: uuid.UUID) -> model.TeachingLoad | None:
+        """Return the load, its row locked until commit, or None."""
+        return await self._session.scalar(
+            select(model.TeachingLoad).where(orm.teaching_loads.c.id == load_id).with_for_update()
+        )
+
+    async def has_history(self, load: model.TeachingLoad) -> bool:
+        """Return True when lessons or marks (removed ones too) of the load's teacher are under it."""
+        lessons, marks = orm.lessons.c, orm.marks.c
+        whole_group = load.subgroup_id is None
+        lesson_of_load: ColumnElement[bool] = (
+            true() if whole_group else lessons.subgroup_id == load.subgroup_id
+        )
+        # A subgroup's marks on lessons are found by their lessons; those without a lesson count too.
+        mark_of_load: ColumnElement[bool] = true() if whole_group else marks.lesson_id.is_(None)
+        query = select(
+            exists().where(
+                lessons.teacher_id == load.teacher_id,
+                lessons.group_id == load.group_id,
+                lessons.discipline_id == load.discipline_id,
+                lesson_of_load,
+            )
+            | exists().where(
+                marks.teacher_id == load.teacher_id,
+                marks.group_id == load.group_id,
+                marks.discipline_id == load.discipline_id,
+                mark_of_load,
+            )
+        )
+        return bool(await self._session.scalar(query))
+
+    async def in_timetable(self, load: model.TeachingLoad) -> bool:
+        """Return True when timetable entries of the load's teacher, group and discipline exist."""
+        entries = orm.timetable_entries.c
+        of_load: ColumnElement[bool] = (
+            true() if load.subgroup_id is None else entries.subgroup_id == load.subgroup_id
+        )
+        query = select(
+            exists().where(
+                entries.teacher_id == load.teacher_id,
+                entries.group_id == load.group_id,
+                entries.discipline_id == load.discipline_id,
+                of_load,
+            )
+        )
+        return bool(await self._session.scalar(query))
+
+    async def remove(self, load: model.TeachingLoad) -> None:
+        """Delete the load's row."""
+        await self._session.delete(load)
+        await self._session.flush()
