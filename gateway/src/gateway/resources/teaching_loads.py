@@ -75,3 +75,13 @@ async def list_teaching_loads(group_id: UUID, caller: Caller, clients: Clients) 
     request = pb.ListTeachingLoadsRequest(group_id=str(group_id))
     response = await call(clients.journal.ListTeachingLoads, request, caller.token)
     return TeachingLoadsOut(loads=[load_out(load) for load in response.loads])
+
+
+@router.delete("/teaching-loads/{load_id}", status_code=204, summary="Снять нагрузку")
+async def remove_teaching_load(load_id: UUID, caller: Caller, clients: Clients) -> None:
+    """Снимает нагрузку преподавателя с группы или подгруппы (только администратор). Нагрузку, по которой
+    преподаватель уже записал занятия или оценки, снять нельзя (load_has_lessons: история журнала
+    сохраняется, передача группы другому преподавателю — замена); стоящую в расписании — пока её занятия
+    не убраны из расписания (load_in_timetable)."""
+    request = pb.RemoveTeachingLoadRequest(load_id=str(load_id))
+    await call(clients.journal.RemoveTeachingLoad, request, caller.token)
