@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
 from journal_service.domain.model import MarkDictionary
@@ -36,15 +36,9 @@ class Averaged(Protocol):
         ...
 
 
-def _number(value: str, dictionary: MarkDictionary) -> Decimal | None:
-    kind = dictionary.kinds.get(value.strip())
-    if kind is None or not kind.counts_in_average:
-        return None
-    try:
-        number = Decimal(kind.value.replace(",", "."))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
+def counts(mark: Averaged, dictionary: MarkDictionary) -> bool:
+    """Whether the mark counts in an average (its value is a number that counts)."""
+    return mark.value.strip() in dictionary.numbers
 
 
 def _round(total: Decimal, count: Decimal) -> Decimal | None:
@@ -55,21 +49,30 @@ def _round(total: Decimal, count: Decimal) -> Decimal | None:
 
 def mean(marks: Iterable[Averaged], dictionary: MarkDictionary) -> Decimal | None:
     """The arithmetic mean of the marks that count, 2 decimals half-up; None when none counts."""
-    numbers = [n for n in (_number(m.value, dictionary) for m in marks) if n is not None]
-    return _round(sum(numbers, Decimal(0)), Decimal(len(numbers)))
+    return both(marks, dictionary)[0]
 
 
 def weighted_mean(marks: Iterable[Averaged], dictionary: MarkDictionary) -> Decimal | None:
     """The mean weighted by each mark's weight, 2 decimals half-up; None when none counts."""
-    total = Decimal(0)
-    weights = Decimal(0)
+    return both(marks, dictionary)[1]
+
+
+def both(marks: Iterable[Averaged], dictionary: MarkDictionary) -> tuple[Decimal | None, Decimal | None]:
+    """The mean and the weighted mean of the marks in one pass (a mark of weight ≤ 0 counts in the mean
+    only)."""
+    numbers = dictionary.numbers
+    total = weighted = Decimal(0)
+    count = weights = 0
     for mark in marks:
-        number = _number(mark.value, dictionary)
-        if number is None or mark.weight <= 0:
+        number = numbers.get(mark.value.strip())
+        if number is None:
             continue
-        total += number * mark.weight
-        weights += mark.weight
-    return _round(total, weights)
+        total += number
+        count += 1
+        if mark.weight > 0:
+            weighted += number * mark.weight
+            weights += mark.weight
+    return _round(total, Decimal(count)), _round(weighted, Decimal(weights))
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,4 @@ def by_discipline(marks: Sequence[Averaged], dictionary: MarkDictionary) -> list
     groups: dict[uuid.UUID, list[Averaged]] = {}
     for mark in marks:
         groups.setdefault(mark.discipline_id, []).append(mark)
-    return [
-        DisciplineAverages(discipline_id, mean(items, dictionary), weighted_mean(items, dictionary))
-        for discipline_id, items in groups.items()
-    ]
+    return [DisciplineAverages(key, *both(items, dictionary)) for key, items in groups.items()]

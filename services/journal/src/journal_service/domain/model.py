@@ -6,6 +6,8 @@ import enum
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import cached_property
 
 from journal_service.domain import errors
 from journal_service.domain.year import GroupAttributes, StudyForm
@@ -168,6 +170,22 @@ class MarkDictionary:
     """The marks a college allows; a value outside it is rejected."""
 
     kinds: dict[str, MarkKind]
+
+    @cached_property
+    def numbers(self) -> dict[str, Decimal]:
+        """The number of each value that counts in an average and is a finite number (read once per
+        dictionary: averages look every mark's value up here)."""
+        found: dict[str, Decimal] = {}
+        for value, kind in self.kinds.items():
+            if not kind.counts_in_average:
+                continue
+            try:
+                number = Decimal(kind.value.replace(",", "."))
+            except InvalidOperation:
+                continue
+            if number.is_finite():
+                found[value] = number
+        return found
 
     def require(self, value: str) -> MarkKind:
         """Return the kind of a value, or raise UnknownMarkValue."""
