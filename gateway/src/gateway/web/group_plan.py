@@ -7,8 +7,10 @@ SetCurriculum replace the semester's or the year's rows at once); a refusal that
 («Занятие №N», «Строка №N») marks that row and repeats the message under it, and every typed value
 stays in place, also when the journal does not answer (503).
 
-Disciplines are offered from what the group already has (its loads, subgroups and curricula of every
-year): the journal has no catalogue of all disciplines to choose from.
+The load and curriculum forms offer every discipline of the college (FindDisciplines, up to 200 by code;
+a brand-new group gets its first load by hand), the timetable's those the group already has (its loads,
+subgroups and curricula). An admin removes a load with «Снять» (RemoveTeachingLoad); the journal's refusal
+(recorded lessons, the timetable) is shown next to that load.
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ CONTROL_FORM_LABELS: dict[str, str] = {
 }
 MAX_ENTRIES = 200  # SetGroupTimetable's limit
 MAX_CURRICULUM_ROWS = 300  # SetCurriculum's limit
+MAX_CATALOGUE = 200  # FindDisciplines' page: the college's disciplines offered in the forms
 EMPTY_ROWS = 4  # blank rows offered under the stored ones
 ENTRY_OF_MESSAGE = re.compile(r"Занятие №([0-9]+)")
 ROW_OF_MESSAGE = re.compile(r"Строка №([0-9]+)")
@@ -142,6 +145,8 @@ class GroupPlan:
     teachers: dict[str, str] = field(default_factory=dict)
     years: list[AcademicYearOut] = field(default_factory=list)
     available: bool = True
+    # True when the college has more disciplines than the forms offer (MAX_CATALOGUE).
+    catalogue_cut: bool = False
 
 
 async def _journal(request: Request, session: Session, rpc: str, message: Any) -> Any:
@@ -160,11 +165,30 @@ async def discipline_labels(request: Request, session: Session, ids: list[str]) 
     return dict(sorted(labels.items(), key=lambda item: item[1]))
 
 
+async def with_catalogue(
+    request: Request, session: Session, labels: dict[str, str]
+) -> tuple[dict[str, str], bool]:
+    """Return the labels with every discipline of the college added (ordered by label), and whether the
+    college has more than MAX_CATALOGUE of them."""
+    reply = await _journal(
+        request, session, "FindDisciplines", pb.FindDisciplinesRequest(page_size=MAX_CATALOGUE)
+    )
+    labels = {**labels, **{d.discipline_id: discipline_label(d) for d in reply.disciplines}}
+    return dict(sorted(labels.items(), key=lambda item: item[1])), reply.truncated
+
+
 async def group_plan(
-    request: Request, session: Session, group_id: str, *, curricula: bool = True, refused: bool = False
+    request: Request,
+    session: Session,
+    group_id: str,
+    *,
+    curricula: bool = True,
+    refused: bool = False,
+    catalogue: bool = False,
 ) -> GroupPlan:
-    """Return the group with its loads and subgroups named; with `refused`, a journal that does not
-    answer gives an empty plan instead of the error page (the typed form matters more)."""
+    """Return the group with its loads and subgroups named; with `catalogue`, every discipline of the
+    college among the labels; with `refused`, a journal that does not answer gives an empty plan instead
+    of the error page (the typed form matters more)."""
     plan = GroupPlan()
     try:
         group, loads, subgroups, years = await asyncio.gather(
@@ -193,6 +217,8 @@ async def group_plan(
             )
             discipline_ids += [row.discipline_id for reply in plans for row in reply.rows]
         plan.disciplines = await discipline_labels(request, session, discipline_ids)
+        if catalogue:
+            plan.disciplines, plan.catalogue_cut = await with_catalogue(request, session, plan.disciplines)
     except grpc.aio.AioRpcError as exc:
         if not refused or exc.code() not in SERVICE_DOWN:
             raise
@@ -238,10 +264,14 @@ async def loads_page(
     problem: FormProblem | None = None,
     saved: bool = False,
     teacher_query: str = "",
+    removed: bool = False,
+    removal: tuple[str, FormProblem] | None = None,
 ) -> Response:
-    """Render «Нагрузка группы»: the loads, and for the admin the teacher search and the form to add one."""
+    """Render «Нагрузка группы»: the loads (for the admin each with «Снять», a refused removal's message
+    next to its load), and for the admin the teacher search and the form to add one."""
     can_edit = reader(session)
-    plan = await group_plan(request, session, group_id, refused=problem is not None)
+    refused = problem is not None or removal is not None
+    plan = await group_plan(request, session, group_id, refused=refused, catalogue=can_edit)
     typed = typed or dict.fromkeys(LOAD_FIELDS, "")
     found: list[PersonChoice] = []
     search_problem: FormProblem | None = None
@@ -256,7 +286,7 @@ async def loads_page(
         request,
         "group_loads.html",
         session,
-        status=problem.status if problem else 200,
+        status=problem.status if problem else removal[1].status if removal else 200,
         group_id=group_id,
         plan=plan,
         can_edit=can_edit,
@@ -268,18 +298,48 @@ async def loads_page(
         found=found,
         search_problem=search_problem,
         teacher_options=teacher_options,
+        removed=removed,
+        removal_load=removal[0] if removal else "",
+        removal_problem=removal[1] if removal else None,
     )
 
 
 @router.get("/groups/{group_id}/loads")
 async def group_loads(
-    request: Request, group_id: UUID, session: PortalSession, saved: bool = False, teacher_query: str = ""
+    request: Request,
+    group_id: UUID,
+    session: PortalSession,
+    *,
+    saved: bool = False,
+    teacher_query: str = "",
+    removed: bool = False,
 ) -> Response:
     """Нагрузка группы: дисциплина, подгруппа, преподаватель; с `teacher_query` — ещё и найденные по
     имени преподаватели для новой нагрузки."""
     return await loads_page(
-        request, session, str(group_id), saved=saved, teacher_query=teacher_query.strip()[:100]
+        request,
+        session,
+        str(group_id),
+        saved=saved,
+        teacher_query=teacher_query.strip()[:100],
+        removed=removed,
     )
+
+
+@router.post("/groups/{group_id}/loads/{load_id}/remove")
+async def remove_load(request: Request, group_id: UUID, load_id: UUID, session: CsrfSession) -> Response:
+    """Снять нагрузку; при отказе журнала (занятия уже записаны, нагрузка в расписании) — сообщение у этой
+    нагрузки."""
+    if not reader(session):
+        raise PlanAdminOnly()
+    try:
+        await _journal(
+            request, session, "RemoveTeachingLoad", pb.RemoveTeachingLoadRequest(load_id=str(load_id))
+        )
+    except grpc.aio.AioRpcError as exc:
+        removal = (str(load_id), service_problem(exc))
+        return await loads_page(request, session, str(group_id), removal=removal)
+    return RedirectResponse(f"/groups/{group_id}/loads?removed=1", status_code=303)
 
 
 def load_problem(typed: dict[str, str]) -> FormProblem | None:
@@ -588,7 +648,9 @@ async def curriculum_page(
 ) -> Response:
     """Render «Учебный план группы»: the year's rows, and for the admin the rows' form."""
     can_edit = reader(session)
-    plan = await group_plan(request, session, group_id, refused=problem is not None)
+    plan = await group_plan(
+        request, session, group_id, refused=problem is not None, catalogue=reader(session)
+    )
     year = chosen_year(plan.years, year_id)
     stored: list[pb.CurriculumRow] | None = None
     if year is not None and plan.available:
