@@ -184,6 +184,7 @@ class ServiceChild:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.process: asyncio.subprocess.Process | None = None
+        self.channel: grpc.aio.Channel | None = None
 
     async def start(self, database_url: str, subject: str, mode: str) -> pb_grpc.JournalServiceStub:
         for name in ("ready", "reached"):
@@ -193,6 +194,8 @@ class ServiceChild:
             sys.executable, str(CHILD), database_url, str(self.folder), subject, mode, stdout=log, stderr=log
         )
         port, self.token = (await self.wait_for("ready")).split()
+        if self.channel is not None:
+            await self.channel.close()  # the killed process's, closed only now: see sigkill
         self.channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
         return pb_grpc.JournalServiceStub(self.channel)
 
@@ -210,12 +213,14 @@ class ServiceChild:
         assert self.process is not None
         self.process.send_signal(signal.SIGKILL)
         assert await asyncio.wait_for(self.process.wait(), 30) == -signal.SIGKILL
-        await self.channel.close()
+        # The channel stays open: closing it would cancel a call still waiting for the dead server's
+        # answer (CancelledError) before it fails as UNAVAILABLE; the next start closes it.
 
     async def close(self) -> None:
         if self.process is not None and self.process.returncode is None:
             self.process.kill()
             await self.process.wait()
+        if self.channel is not None:
             await self.channel.close()
 
 
