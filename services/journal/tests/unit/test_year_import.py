@@ -16,7 +16,7 @@ from ejournal.journal.v1 import events_pb2 as events
 from journal_service.adapters import xlsx
 from journal_service.application.handlers import JournalHandlers
 from journal_service.application.year_import import CopyYearStructure, ImportReport, ImportYearWorkbook
-from journal_service.domain import model, timetable, year
+from journal_service.domain import lessons, model, timetable, year
 from journal_service.domain import year_import as wb
 from journal_service.domain.curriculum import ControlForm, CurriculumRow
 from journal_service.domain.year import CalendarSpan, CalendarSpanKind, DateSpan
@@ -618,7 +618,7 @@ async def test_the_timetable_sheet_sets_each_groups_semester_and_refuses_clashes
 
 
 async def test_the_ktp_sheet_sets_each_ktp_keeping_topics_by_title_and_never_dropping_one_in_use(
-    handlers: JournalHandlers, store: FakeStore, monkeypatch: pytest.MonkeyPatch
+    handlers: JournalHandlers, store: FakeStore
 ) -> None:
     academic_year = open_year(store)
     sheets: dict[str, list[list[Any]]] = {
@@ -655,10 +655,20 @@ async def test_the_ktp_sheet_sets_each_ktp_keeping_topics_by_title_and_never_dro
     assert updated.id == saved.id
     assert updated.topics[1].id == saved.topics[0].id and updated.topics[2].id == saved.topics[1].id
 
-    async def in_use(topic_ids: object) -> set[uuid.UUID]:
-        return {updated.topics[0].id}
-
-    monkeypatch.setattr(store.ktps, "topics_in_use", in_use)
+    # A lesson taught on «Введение»: the fake, like the database, finds the topic in use through it.
+    taught = lessons.Lesson(
+        id=uuid.uuid4(),
+        group_id=updated.group_id,
+        subgroup_id=None,
+        discipline_id=updated.discipline_id,
+        teacher_id=uuid.uuid4(),
+        lesson_date=date(2026, 9, 7),
+        pair_number=1,
+        topic="Введение",
+        kind=lessons.LessonKind.LECTURE,
+        ktp_topic_id=updated.topics[0].id,
+    )
+    await store.lessons.add(taught)
     sheets["КТП"] = [
         ["ИС-21", "ОП.01", None, "Кинематика", 3, "лекция"],  # row 2
         ["ИС-21", "ОП.01", None, "Динамика", 0, "лекция"],  # row 3
