@@ -17,6 +17,7 @@ from journal_service.application.ports import (
     Today,
     UnitOfWorkFactory,
 )
+from journal_service.application.read_models import may_read_student
 from journal_service.application.refused_writes import refusal_audited
 from journal_service.domain import access, averages, errors, lesson_errors, model
 
@@ -163,7 +164,7 @@ class MarkHandlers:
         async with self._uow() as uow:
             if actor.subject == student and actor.has_any(access.STUDENT):
                 return await self._diary(uow, query.student_id)
-            if not await self._may_read(uow, actor, query.student_id):
+            if not await may_read_student(uow, self._guardians, actor, query.student_id):
                 raise errors.StudentNotVisible()
             diary = await self._diary(uow, query.student_id)
             await uow.audit(
@@ -183,18 +184,3 @@ class MarkHandlers:
         return StudentDiary(
             marks=marks, disciplines=disciplines, averages=averages.by_discipline(marks, dictionary)
         )
-
-    async def _may_read(self, uow: JournalUnitOfWork, actor: Principal, student_id: uuid.UUID) -> bool:
-        if actor.has_any(*access.READ_ALL_ROLES):
-            return True
-        if actor.has_any(access.PARENT) and await self._guardians.is_guardian(
-            token=actor.token, parent_id=actor.subject, student_id=str(student_id)
-        ):
-            return True
-        if actor.has_any(access.TEACHER, access.CLASS_TEACHER):
-            person = access.person_id(actor)
-            if actor.has_any(access.TEACHER) and await uow.loads.teaches_student(person, student_id):
-                return True
-            # The class teacher of the student's group reads the diary (R2.1, the group's attributes).
-            return await uow.groups.is_class_teacher_of_student(person, student_id)
-        return False

@@ -71,7 +71,8 @@ async def may_read_student(
 ) -> bool:
     """Return True for the student's diary readers other than the student: the administration, a parent
     with guardianship (live in identity, ADR 0002), a teacher of one of the student's groups, the class
-    teacher of one of them — the same rule as ListStudentMarks."""
+    teacher of one of them (R2.1: the class teacher reads their group's diaries). ListStudentMarks and
+    GetStudentDiary both decide by it."""
     if actor.has_any(*access.READ_ALL_ROLES):
         return True
     if actor.has_any(access.PARENT) and await guardians.is_guardian(
