@@ -92,8 +92,8 @@ PROFILES: dict[str, Profile] = {
 
 # Extra test lanes (`EJOURNAL_TEST_PROFILE=test1` …) so several checkouts or developers can run the
 # suite side by side on one machine: the same port pattern as `test`, on 61xxx … 64xxx, then 57xxx,
-# 52xxx and 53xxx (65xxx would run past the last port).
-_LANES = ((1, 61000), (2, 62000), (3, 63000), (4, 64000), (5, 57000), (6, 52000), (7, 53000))
+# 52xxx, 53xxx and 51xxx (65xxx would run past the last port).
+_LANES = ((1, 61000), (2, 62000), (3, 63000), (4, 64000), (5, 57000), (6, 52000), (7, 53000), (8, 51000))
 for _lane, _base in _LANES:
     PROFILES[f"test{_lane}"] = Profile(
         name=f"test{_lane}",

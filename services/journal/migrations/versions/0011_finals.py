@@ -1,0 +1,19 @@
+"""Reserved: finals and the enough-marks rule (issue 7 items 1-2).
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-11-30
+"""
+
+revision = "0011"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
