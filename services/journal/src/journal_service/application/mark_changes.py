@@ -47,7 +47,6 @@ class MarkChangeHandlers:
     async def change(self, cmd: ChangeMark, actor: Principal) -> model.Mark:
         """Change a mark: the change kept with old → new, its event and its audit at once."""
         access.require_teacher(actor)
-        teacher_id = access.person_id(actor)
         mark_ref = str(cmd.mark_id)
         async with (
             refusal_audited(
@@ -55,45 +54,9 @@ class MarkChangeHandlers:
             ),
             self._uow() as uow,
         ):
-            mark = await _own_mark(uow, cmd.mark_id, teacher_id)
-            changed, change = mark_changes.change(
-                mark,
-                dictionary=await uow.marks.dictionary(),
-                teacher_id=teacher_id,
-                value=cmd.value,
-                kind_of_work=cmd.kind_of_work,
-                weight=cmd.weight,
-                reason=cmd.reason,
-            )
-            if change is None:
-                return mark
-            await uow.mark_changes.change(changed, change)
-            await uow.emit(
-                events.MarkChanged(
-                    mark_id=str(mark.id),
-                    student_id=str(mark.student_id),
-                    group_id=str(mark.group_id),
-                    discipline_id=str(mark.discipline_id),
-                    teacher_id=str(teacher_id),
-                    lesson_date=local_date(mark.lesson_date),
-                    lesson_id=str(mark.lesson_id or ""),
-                    old_value=mark.value,
-                    value=changed.value,
-                    old_kind_of_work=_kind(mark.kind_of_work),
-                    kind_of_work=_kind(changed.kind_of_work),
-                    old_weight=mark.weight,
-                    weight=changed.weight,
-                    change_id=str(change.id),
-                )
-            )
-            await uow.audit(
-                "mark.changed",
-                actor=actor,
-                resource_type="mark",
-                resource_id=mark_ref,
-                subject_person_id=str(mark.student_id),
-            )
-            await uow.commit()
+            changed, change = await change_mark(uow, cmd, actor)
+            if change is not None:
+                await uow.commit()
             return changed
 
     async def remove(self, cmd: RemoveMark, actor: Principal) -> None:
@@ -131,6 +94,55 @@ class MarkChangeHandlers:
                 subject_person_id=str(mark.student_id),
             )
             await uow.commit()
+
+
+async def change_mark(
+    uow: JournalUnitOfWork, cmd: ChangeMark, actor: Principal
+) -> tuple[model.Mark, mark_changes.MarkChange | None]:
+    """Change a mark in the caller's unit of work (the teacher with its load; the caller checked the
+    role): the change kept with old → new, its event and its audit staged, nothing committed. No change
+    (None) when nothing differs. ChangeMark and a «changed» answer to a correction request both go
+    through here."""
+    teacher_id = access.person_id(actor)
+    mark = await _own_mark(uow, cmd.mark_id, teacher_id)
+    changed, change = mark_changes.change(
+        mark,
+        dictionary=await uow.marks.dictionary(),
+        teacher_id=teacher_id,
+        value=cmd.value,
+        kind_of_work=cmd.kind_of_work,
+        weight=cmd.weight,
+        reason=cmd.reason,
+    )
+    if change is None:
+        return mark, None
+    await uow.mark_changes.change(changed, change)
+    await uow.emit(
+        events.MarkChanged(
+            mark_id=str(mark.id),
+            student_id=str(mark.student_id),
+            group_id=str(mark.group_id),
+            discipline_id=str(mark.discipline_id),
+            teacher_id=str(teacher_id),
+            lesson_date=local_date(mark.lesson_date),
+            lesson_id=str(mark.lesson_id or ""),
+            old_value=mark.value,
+            value=changed.value,
+            old_kind_of_work=_kind(mark.kind_of_work),
+            kind_of_work=_kind(changed.kind_of_work),
+            old_weight=mark.weight,
+            weight=changed.weight,
+            change_id=str(change.id),
+        )
+    )
+    await uow.audit(
+        "mark.changed",
+        actor=actor,
+        resource_type="mark",
+        resource_id=str(mark.id),
+        subject_person_id=str(mark.student_id),
+    )
+    return changed, change
 
 
 async def _own_mark(uow: JournalUnitOfWork, mark_id: uuid.UUID, teacher_id: uuid.UUID) -> model.Mark:
