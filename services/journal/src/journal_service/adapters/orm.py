@@ -16,6 +16,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Numeric,
     PrimaryKeyConstraint,
     SmallInteger,
     String,
@@ -28,7 +29,10 @@ from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import registry
 
 from journal_service.domain import curriculum as curriculum_model
+from journal_service.domain import final_rules as final_rules_model
+from journal_service.domain import finals as finals_model
 from journal_service.domain import lessons as lessons_model
+from journal_service.domain import substitutions as substitutions_model
 from journal_service.domain import model, movement, timetable, year
 
 metadata = MetaData()
@@ -91,6 +95,10 @@ student_movements = Table(
     Column("recorded_by", UUID(as_uuid=True), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_student_movements_student", "student_id", "on_date"),
+    # Migration 0015: one movement a day per student; a group's movements by either side.
+    Index("ux_student_movements_student_day", "student_id", "on_date", unique=True),
+    Index("ix_student_movements_from_group", "from_group_id", "on_date"),
+    Index("ix_student_movements_to_group", "to_group_id", "on_date"),
 )
 
 disciplines = Table(
@@ -184,6 +192,48 @@ mark_changes = Table(
     Column("new_weight", SmallInteger, nullable=True),
     Column("reason", String(500), nullable=False, server_default=""),
     Index("ix_mark_changes_mark", "mark_id", "changed_at"),
+)
+
+# Migration 0013 (R3.3): every change of a student's attendance of a lesson after it was recorded, and
+# students' correction requests about their marks with the teacher's answers.
+attendance_changes = Table(
+    "attendance_changes",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("lesson_id", UUID(as_uuid=True), ForeignKey("lessons.id"), nullable=False),
+    Column("student_id", UUID(as_uuid=True), nullable=False),
+    Column("changed_by", UUID(as_uuid=True), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("source", String(24), nullable=False),
+    Column("old_status", String(24), nullable=True),
+    Column("old_reason", String(24), nullable=True),
+    Column("new_status", String(24), nullable=True),
+    Column("new_reason", String(24), nullable=True),
+    Index("ix_attendance_changes_entry", "lesson_id", "student_id", "changed_at"),
+)
+correction_requests = Table(
+    "correction_requests",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("mark_id", UUID(as_uuid=True), ForeignKey("marks.id"), nullable=False),
+    Column("student_id", UUID(as_uuid=True), nullable=False),
+    Column("group_id", UUID(as_uuid=True), ForeignKey("groups.id"), nullable=False),
+    Column("discipline_id", UUID(as_uuid=True), ForeignKey("disciplines.id"), nullable=False),
+    Column("teacher_id", UUID(as_uuid=True), nullable=False),
+    Column("mark_value", String(16), nullable=False),
+    Column("text", String(1000), nullable=False),
+    Column("filed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("status", String(16), nullable=False, server_default="open"),
+    Column("decision", String(16), nullable=True),
+    Column("answer_text", String(1000), nullable=True),
+    Column("answered_by", UUID(as_uuid=True), nullable=True),
+    Column("answered_at", DateTime(timezone=True), nullable=True),
+    Column("change_id", UUID(as_uuid=True), ForeignKey("mark_changes.id"), nullable=True),
+    Column("new_value", String(16), nullable=True),
+    Index("ux_correction_requests_open_mark", "mark_id", unique=True, postgresql_where=text("status = 'open'")),
+    Index("ix_correction_requests_mark", "mark_id", "filed_at"),
+    Index("ix_correction_requests_student", "student_id", "filed_at"),
+    Index("ix_correction_requests_load", "group_id", "discipline_id", "status"),
 )
 
 # identity's people and roles as the journal knows them (ids and roles only; see migration 0002).
@@ -373,7 +423,187 @@ homework_recipients = Table(
     PrimaryKeyConstraint("lesson_id", "student_id"),
     Index("ix_homework_recipients_student", "student_id"),
 )
+# Substitutions (migration 0014, slice D): a pair of the timetable on a date taught by another teacher.
+substitutions = Table(
+    "substitutions",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("group_id", UUID(as_uuid=True), ForeignKey("groups.id"), nullable=False),
+    Column("subgroup_id", UUID(as_uuid=True), ForeignKey("subgroups.id"), nullable=True),
+    Column("discipline_id", UUID(as_uuid=True), ForeignKey("disciplines.id"), nullable=False),
+    Column("lesson_date", Date, nullable=False),
+    Column("pair_number", SmallInteger, nullable=False),
+    Column("teacher_id", UUID(as_uuid=True), nullable=False),
+    Column("substitute_id", UUID(as_uuid=True), nullable=False),
+    Column("reason", _text_enum(substitutions_model.SubstitutionReason, "substitution_reason"), nullable=False),
+    Column("recorded_by", UUID(as_uuid=True), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("cancelled_at", DateTime(timezone=True), nullable=True),
+    Column("cancelled_by", UUID(as_uuid=True), nullable=True),
+    Index(
+        "ux_substitutions_slot",
+        "group_id",
+        "subgroup_id",
+        "lesson_date",
+        "pair_number",
+        unique=True,
+        postgresql_nulls_not_distinct=True,
+        postgresql_where=text("cancelled_at IS NULL"),
+    ),
+    Index("ix_substitutions_substitute", "substitute_id", "lesson_date"),
+    Index("ix_substitutions_teacher", "teacher_id", "lesson_date"),
+    Index("ix_substitutions_date", "lesson_date"),
+    CheckConstraint("(cancelled_at IS NULL) = (cancelled_by IS NULL)", name="ck_substitutions_cancelled_by"),
+)
 
+
+# Finals (migration 0011, slice A): the college's versioned final rule, finals per student × group ×
+# discipline × year × semester (0 = the year) × kind, and every change of a final (old → new, who, why).
+final_rules = Table(
+    "final_rules",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("kind", _text_enum(final_rules_model.FinalRuleKind, "final_rule_kind"), nullable=False),
+    Column("rounding", _text_enum(final_rules_model.FinalRounding, "final_rounding"), nullable=False),
+    Column("effective_from", Date, nullable=False),
+    Column("author_id", UUID(as_uuid=True), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+finals = Table(
+    "finals",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("student_id", UUID(as_uuid=True), nullable=False),
+    Column("group_id", UUID(as_uuid=True), ForeignKey("groups.id"), nullable=False),
+    Column("discipline_id", UUID(as_uuid=True), ForeignKey("disciplines.id"), nullable=False),
+    Column("year_id", UUID(as_uuid=True), ForeignKey("academic_years.id"), nullable=False),
+    Column("semester", SmallInteger, nullable=False),
+    Column("kind", _text_enum(finals_model.FinalKind, "final_kind"), nullable=False),
+    Column("value", String(16), ForeignKey("mark_kinds.value"), nullable=False),
+    Column("proposed_value", String(16), nullable=True),
+    Column("rule_version", Integer, ForeignKey("final_rules.version"), nullable=False),
+    Column("set_by", UUID(as_uuid=True), nullable=False),
+    Column("set_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("reason", String(500), nullable=False, server_default=""),
+    Column("marks_count", SmallInteger, nullable=False),
+    Column("required_marks", SmallInteger, nullable=False),
+    Column("not_enough_marks_confirmed", Boolean, nullable=False, server_default=text("false")),
+    UniqueConstraint(
+        "student_id", "group_id", "discipline_id", "year_id", "semester", "kind", name="uq_finals_period"
+    ),
+    Index("ix_finals_group_year", "group_id", "year_id", "semester", "discipline_id"),
+    Index("ix_finals_student_year", "student_id", "year_id"),
+)
+final_changes = Table(
+    "final_changes",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("final_id", UUID(as_uuid=True), ForeignKey("finals.id"), nullable=False),
+    Column("changed_by", UUID(as_uuid=True), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("old_value", String(16), nullable=False),
+    Column("new_value", String(16), ForeignKey("mark_kinds.value"), nullable=False),
+    Column("proposed_value", String(16), nullable=True),
+    Column("rule_version", Integer, ForeignKey("final_rules.version"), nullable=False),
+    Column("reason", String(500), nullable=False, server_default=""),
+    Index("ix_final_changes_final", "final_id", "changed_at"),
+)
+
+
+# The demonstration exam (issue 7 item 4, migration 0017): versioned conversion tables and the results.
+demo_exam_scales = Table(
+    "demo_exam_scales",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("effective_from", Date, nullable=False),
+    Column("author_id", UUID(as_uuid=True), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+demo_exam_scale_bands = Table(
+    "demo_exam_scale_bands",
+    metadata,
+    Column("version", Integer, ForeignKey("demo_exam_scales.version"), nullable=False),
+    Column("position", SmallInteger, nullable=False),
+    Column("from_percent", Numeric(5, 2), nullable=False),
+    Column("to_percent", Numeric(5, 2), nullable=False),
+    Column("mark", String(16), ForeignKey("mark_kinds.value"), nullable=False),
+    PrimaryKeyConstraint("version", "position"),
+)
+demo_exam_results = Table(
+    "demo_exam_results",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("student_id", UUID(as_uuid=True), nullable=False),
+    Column("group_id", UUID(as_uuid=True), ForeignKey("groups.id"), nullable=False),
+    Column("discipline_id", UUID(as_uuid=True), ForeignKey("disciplines.id"), nullable=False),
+    Column("year_id", UUID(as_uuid=True), ForeignKey("academic_years.id"), nullable=False),
+    Column("semester", SmallInteger, nullable=False),
+    Column("exam_date", Date, nullable=False),
+    Column("points", Numeric(7, 2), nullable=False),
+    Column("maximum", Numeric(7, 2), nullable=False),
+    Column("percent", Numeric(5, 2), nullable=False),
+    Column("scale_version", Integer, ForeignKey("demo_exam_scales.version"), nullable=False),
+    Column("mark", String(16), ForeignKey("mark_kinds.value"), nullable=False),
+    Column("recorded_by", UUID(as_uuid=True), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("final_id", UUID(as_uuid=True), nullable=True),
+    UniqueConstraint(
+        "student_id", "discipline_id", "year_id", "semester", name="uq_demo_exam_results_student"
+    ),
+    Index("ix_demo_exam_results_group", "group_id", "discipline_id", "year_id", "semester"),
+)
+
+
+# Migration 0012 (slice B, R1.5): closed periods of a group × discipline, each close and reopen, and the
+# teachers' reopen requests with the deputies' decisions.
+period_locks = Table(
+    "period_locks",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("group_id", UUID(as_uuid=True), ForeignKey("groups.id"), nullable=False),
+    Column("discipline_id", UUID(as_uuid=True), ForeignKey("disciplines.id"), nullable=False),
+    Column("year_id", UUID(as_uuid=True), ForeignKey("academic_years.id"), nullable=False),
+    Column("semester", SmallInteger, nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("closed_at", DateTime(timezone=True), nullable=False),
+    Column("closed_by", UUID(as_uuid=True), nullable=True),
+    Column("cause", String(24), nullable=False),
+    Column("reopened_until", DateTime(timezone=True), nullable=True),
+    Column("reopen_request_id", UUID(as_uuid=True), nullable=True),
+    UniqueConstraint("group_id", "discipline_id", "year_id", "semester", name="uq_period_locks"),
+    Index("ix_period_locks_days", "group_id", "discipline_id", "starts_on"),
+)
+period_lock_history = Table(
+    "period_lock_history",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("lock_id", UUID(as_uuid=True), ForeignKey("period_locks.id"), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("by", UUID(as_uuid=True), nullable=True),
+    Column("cause", String(24), nullable=True),
+    Column("reopened_until", DateTime(timezone=True), nullable=True),
+    Column("request_id", UUID(as_uuid=True), nullable=True),
+    Index("ix_period_lock_history_lock", "lock_id", "at"),
+)
+reopen_requests = Table(
+    "reopen_requests",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("lock_id", UUID(as_uuid=True), ForeignKey("period_locks.id"), nullable=False),
+    Column("requested_by", UUID(as_uuid=True), nullable=False),
+    Column("reason", String(1000), nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("decided_by", UUID(as_uuid=True), nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("decision_reason", String(1000), nullable=False, server_default=""),
+    Column("reopened_until", DateTime(timezone=True), nullable=True),
+    Index("ux_reopen_requests_pending", "lock_id", unique=True, postgresql_where=text("status = 'pending'")),
+    Index("ix_reopen_requests_teacher", "requested_by", "requested_at"),
+    Index("ix_reopen_requests_status", "status", "requested_at"),
+)
 
 def _map(mapper: registry) -> None:
     mapper.map_imperatively(model.Group, groups)
