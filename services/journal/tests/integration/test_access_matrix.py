@@ -798,6 +798,54 @@ REFUSED += [
 ALLOWED += [("MoveStudent", "admin"), ("MoveStudent", "the admin")]
 
 
+# Student movement completed (issue 7 item 8): a group graduated by one order (admin); a student's
+# history (administration, the class teacher of a group they were in, the student, their parent);
+# a group's movements (administration, the group's class teacher).
+CALLS.update(
+    {
+        "GraduateGroup": lambda s, w, md: s.GraduateGroup(
+            pb.GraduateGroupRequest(group_id=w.group_id, on_date=today(), order_number="№ 9-в"), metadata=md
+        ),
+        "GetStudentMovements": lambda s, w, md: s.GetStudentMovements(
+            pb.GetStudentMovementsRequest(student_id=w.student), metadata=md
+        ),
+        "ListGroupMovements": lambda s, w, md: s.ListGroupMovements(
+            pb.ListGroupMovementsRequest(group_id=w.group_id), metadata=md
+        ),
+    }
+)
+MOVEMENT_STRANGERS = (
+    *[role for role in REALM_ROLES if role not in READ_ALL],
+    "the group's teacher",
+    COLLEAGUE,
+    ELSEWHERE,
+)
+REFUSED += [
+    *[
+        ("GraduateGroup", caller, DENIED, "role_required")
+        for caller in (*NOT_ADMIN, "the group's teacher", "the student", CLASS_TEACHER)
+    ],
+    *[("GetStudentMovements", caller, NOT_FOUND, "student_not_found") for caller in MOVEMENT_STRANGERS],
+    *[
+        ("ListGroupMovements", caller, NOT_FOUND, "group_not_found")
+        for caller in (*MOVEMENT_STRANGERS, "the student", "the student's parent")
+    ],
+    *[
+        (rpc, "nobody", UNAUTHENTICATED, "unauthenticated")
+        for rpc in ("GraduateGroup", "GetStudentMovements", "ListGroupMovements")
+    ],
+]
+ALLOWED += [
+    ("GraduateGroup", "admin"),
+    ("GraduateGroup", "the admin"),
+    *[
+        ("GetStudentMovements", caller)
+        for caller in (*READ_ALL, CLASS_TEACHER, "the student", "the student's parent")
+    ],
+    *[("ListGroupMovements", caller) for caller in (*READ_ALL, CLASS_TEACHER)],
+]
+
+
 # Changing and removing a mark (R3.3): the teacher with the load of the mark's group and discipline.
 MARK_CHANGES = ("ChangeMark", "RemoveMark")
 CALLS.update(
@@ -864,6 +912,303 @@ REFUSED += [
 ALLOWED += [
     *[("RemoveTeachingLoad", caller) for caller in ("admin", "the admin")],
     *[("FindDisciplines", caller) for caller in DISCIPLINE_FINDERS],
+]
+
+
+# The demonstration exam (issue 7 item 4): the table set by the admin, read by staff; a result recorded
+# by the teacher with the load, read by the group's readers. The result needs a semester in the past
+# with the demonstration exam in the group's plan: the academic year of TODAY, opened once per module.
+_DEMO_EXAM_ISSUER: list[LocalIssuer] = []
+
+
+@pytest.fixture(autouse=True)
+def _demo_exam_issuer(issuer: LocalIssuer) -> None:
+    _DEMO_EXAM_ISSUER[:] = [issuer]
+
+
+async def _demo_exam_semester(s: pb_grpc.JournalServiceStub, w: World) -> str:
+    """Give the case's group a demonstration exam in semester 1 of 2026/2027; return that year's id."""
+    admin = call_metadata(_DEMO_EXAM_ISSUER[0].token(w.admin, ("admin",)))
+    try:
+        year_id = (
+            await s.OpenAcademicYear(
+                pb.OpenAcademicYearRequest(
+                    name="2026/2027",
+                    span=jpb.DateSpan(
+                        starts_on=LocalDate(year=2026, month=9, day=1),
+                        ends_on=LocalDate(year=2027, month=8, day=31),
+                    ),
+                    semester1=jpb.DateSpan(
+                        starts_on=LocalDate(year=2026, month=9, day=1),
+                        ends_on=LocalDate(year=2026, month=12, day=31),
+                    ),
+                    semester2=jpb.DateSpan(
+                        starts_on=LocalDate(year=2027, month=1, day=12),
+                        ends_on=LocalDate(year=2027, month=6, day=30),
+                    ),
+                ),
+                metadata=admin,
+            )
+        ).year.year_id
+    except grpc.aio.AioRpcError:
+        years = (await s.ListAcademicYears(pb.ListAcademicYearsRequest(), metadata=admin)).years
+        year_id = next(y.year_id for y in years if y.name == "2026/2027")
+    row = pb.CurriculumRow(
+        discipline_id=w.discipline_id,
+        semester=1,
+        total_hours=72,
+        weekly_hours=4,
+        control_form=pb.CONTROL_FORM_DEMONSTRATION_EXAM,
+    )
+    await s.SetCurriculum(
+        pb.SetCurriculumRequest(group_id=w.group_id, year_id=year_id, rows=[row]), metadata=admin
+    )
+    return year_id
+
+
+async def _record_demo_exam(
+    s: pb_grpc.JournalServiceStub, w: World, md: tuple[tuple[str, str], ...]
+) -> object:
+    year_id = await _demo_exam_semester(s, w)
+    yesterday = LocalDate(year=TODAY.year, month=TODAY.month, day=TODAY.day - 1)
+    return await s.RecordDemoExamResult(
+        pb.RecordDemoExamResultRequest(
+            group_id=w.group_id,
+            discipline_id=w.discipline_id,
+            year_id=year_id,
+            semester=1,
+            student_id=w.student,
+            points="56",
+            maximum="80",
+            exam_date=yesterday,
+        ),
+        metadata=md,
+    )
+
+
+DEMO_EXAM_BANDS = [
+    pb.DemoExamBand(from_percent="0", to_percent="49.99", mark="2"),
+    pb.DemoExamBand(from_percent="50", to_percent="100", mark="5"),
+]
+CALLS.update(
+    {
+        "SetDemoExamScale": lambda s, w, md: s.SetDemoExamScale(
+            pb.SetDemoExamScaleRequest(
+                bands=DEMO_EXAM_BANDS, effective_from=LocalDate(year=2100, month=1, day=1)
+            ),
+            metadata=md,
+        ),
+        "GetDemoExamScale": lambda s, w, md: s.GetDemoExamScale(
+            pb.GetDemoExamScaleRequest(version=1), metadata=md
+        ),
+        "RecordDemoExamResult": _record_demo_exam,
+        "ListDemoExamResults": lambda s, w, md: s.ListDemoExamResults(
+            pb.ListDemoExamResultsRequest(
+                group_id=w.group_id, discipline_id=w.discipline_id, year_id=w.year_id, semester=1
+            ),
+            metadata=md,
+        ),
+    }
+)
+DEMO_EXAM_SCALE_READERS = (
+    *READ_ALL,
+    "teacher",
+    "class_teacher",
+    "the admin",
+    "the group's teacher",
+    COLLEAGUE,
+    ELSEWHERE,
+    NOT_A_PERSON,
+    CLASS_TEACHER,
+)
+DEMO_EXAM_RESULT_READERS = (*READ_ALL, "the admin", "the group's teacher", COLLEAGUE, CLASS_TEACHER)
+REFUSED += [
+    *[
+        ("SetDemoExamScale", caller, DENIED, "role_required")
+        for caller in CALLERS
+        if caller not in ("admin", "the admin")
+    ],
+    *[
+        ("GetDemoExamScale", caller, DENIED, "role_required")
+        for caller in CALLERS
+        if caller not in DEMO_EXAM_SCALE_READERS
+    ],
+    *[
+        ("RecordDemoExamResult", caller, DENIED, "role_required")
+        for caller in (
+            *[r for r in REALM_ROLES if r != "teacher"],
+            "the admin",
+            "the student",
+            "the student's parent",
+            CLASS_TEACHER,
+            NOT_A_STUDENT,
+        )
+    ],
+    *[
+        ("RecordDemoExamResult", caller, DENIED, "not_teaching_this_group")
+        for caller in ("teacher", COLLEAGUE, ELSEWHERE)
+    ],
+    ("RecordDemoExamResult", NOT_A_PERSON, DENIED, "person_required"),
+    *[
+        ("ListDemoExamResults", caller, NOT_FOUND, "group_not_found")
+        for caller in CALLERS
+        if caller not in (*DEMO_EXAM_RESULT_READERS, NOT_A_PERSON)
+    ],
+    ("ListDemoExamResults", NOT_A_PERSON, DENIED, "person_required"),
+    *[
+        (rpc, "nobody", UNAUTHENTICATED, "unauthenticated")
+        for rpc in ("SetDemoExamScale", "GetDemoExamScale", "RecordDemoExamResult", "ListDemoExamResults")
+    ],
+]
+ALLOWED += [
+    ("SetDemoExamScale", "admin"),
+    ("SetDemoExamScale", "the admin"),
+    *[("GetDemoExamScale", caller) for caller in DEMO_EXAM_SCALE_READERS],
+    ("RecordDemoExamResult", "the group's teacher"),
+    *[("ListDemoExamResults", caller) for caller in DEMO_EXAM_RESULT_READERS],
+]
+
+
+# Finals and the enough-marks rule (issue 7 items 1-2; slice A): the admin sets the rule, staff read it;
+# the teacher of the load (or the admin) sets a final; the group's readers read proposals and finals;
+# the diary's readers a student's finals; the class teacher and the administration «Мало оценок». A
+# final needs its discipline in the group's plan: semester 1 of the case's year, set by the admin first
+# (the case's student has no marks in that year: the final is set with the warning confirmed).
+_FINALS_ISSUER: list[LocalIssuer] = []
+
+
+@pytest.fixture(autouse=True)
+def _finals_issuer(issuer: LocalIssuer) -> None:
+    _FINALS_ISSUER[:] = [issuer]
+
+
+async def _finals_plan(s: pb_grpc.JournalServiceStub, w: World) -> jpb.FinalPeriod:
+    admin = call_metadata(_FINALS_ISSUER[0].token(w.admin, ("admin",)))
+    row = pb.CurriculumRow(
+        discipline_id=w.discipline_id,
+        semester=1,
+        total_hours=72,
+        weekly_hours=2,
+        control_form=pb.CONTROL_FORM_NONE,
+    )
+    await s.SetCurriculum(
+        pb.SetCurriculumRequest(group_id=w.group_id, year_id=w.year_id, rows=[row]), metadata=admin
+    )
+    return jpb.FinalPeriod(year_id=w.year_id, semester=1, kind=jpb.FINAL_KIND_SEMESTER)
+
+
+async def _propose_finals(s: pb_grpc.JournalServiceStub, w: World, md: tuple[tuple[str, str], ...]) -> object:
+    period = await _finals_plan(s, w)
+    request = pb.ProposeFinalsRequest(group_id=w.group_id, discipline_id=w.discipline_id, period=period)
+    return await s.ProposeFinals(request, metadata=md)
+
+
+async def _set_final(s: pb_grpc.JournalServiceStub, w: World, md: tuple[tuple[str, str], ...]) -> object:
+    period = await _finals_plan(s, w)
+    request = pb.SetFinalRequest(
+        group_id=w.group_id,
+        discipline_id=w.discipline_id,
+        student_id=w.student,
+        period=period,
+        value="4",
+        confirm_not_enough_marks=True,
+    )
+    return await s.SetFinal(request, metadata=md)
+
+
+FINALS_CALLS: dict[str, Call] = {
+    "GetFinalRule": lambda s, w, md: s.GetFinalRule(pb.GetFinalRuleRequest(), metadata=md),
+    "SetFinalRule": lambda s, w, md: s.SetFinalRule(
+        pb.SetFinalRuleRequest(
+            kind=jpb.FINAL_RULE_KIND_WEIGHTED_MEAN,
+            rounding=jpb.FINAL_ROUNDING_HALF_UP,
+            effective_from=LocalDate(year=2100, month=1, day=1),
+        ),
+        metadata=md,
+    ),
+    "ProposeFinals": _propose_finals,
+    "SetFinal": _set_final,
+    "GetStudentFinals": lambda s, w, md: s.GetStudentFinals(
+        pb.GetStudentFinalsRequest(student_id=w.student, year_id=w.year_id), metadata=md
+    ),
+    "GetGroupFinals": lambda s, w, md: s.GetGroupFinals(
+        pb.GetGroupFinalsRequest(group_id=w.group_id, year_id=w.year_id, semester=1), metadata=md
+    ),
+    "ListStudentsWithTooFewMarks": lambda s, w, md: s.ListStudentsWithTooFewMarks(
+        pb.ListStudentsWithTooFewMarksRequest(group_id=w.group_id, year_id=w.year_id, semester=1), metadata=md
+    ),
+}
+CALLS.update(FINALS_CALLS)
+FINAL_RULE_READERS = (
+    *READ_ALL,
+    "teacher",
+    "class_teacher",
+    "the admin",
+    "the group's teacher",
+    COLLEAGUE,
+    ELSEWHERE,
+    CLASS_TEACHER,
+    NOT_A_PERSON,
+)
+FINALS_GROUP_READS = ("ProposeFinals", "GetGroupFinals")
+STUDENT_FINALS_READERS = (
+    *READ_ALL,
+    "the student",
+    "the student's parent",
+    "the group's teacher",
+    COLLEAGUE,
+    CLASS_TEACHER,
+)
+REFUSED += [
+    *[
+        ("GetFinalRule", caller, DENIED, "role_required")
+        for caller in CALLERS
+        if caller not in FINAL_RULE_READERS
+    ],
+    *[
+        ("SetFinalRule", caller, DENIED, "role_required")
+        for caller in (*NOT_ADMIN, "the group's teacher", "the student", CLASS_TEACHER, NOT_A_PERSON)
+    ],
+    *[
+        ("SetFinal", caller, DENIED, "role_required")
+        for caller in (
+            *[r for r in REALM_ROLES if r not in {"admin", "teacher"}],
+            "the student",
+            NOT_A_STUDENT,
+            CLASS_TEACHER,
+            "the student's parent",
+        )
+    ],
+    *[
+        ("SetFinal", caller, DENIED, "not_teaching_this_group")
+        for caller in ("teacher", COLLEAGUE, ELSEWHERE)
+    ],
+    *[
+        (rpc, caller, NOT_FOUND, "group_not_found")
+        for rpc in FINALS_GROUP_READS
+        for caller in GROUP_STRANGERS
+    ],
+    *[
+        ("ListStudentsWithTooFewMarks", caller, NOT_FOUND, "group_not_found")
+        for caller in (*GROUP_STRANGERS, "the group's teacher", COLLEAGUE)
+    ],
+    *[
+        ("GetStudentFinals", caller, NOT_FOUND, "student_not_found")
+        for caller in (*MAY_NOT_READ, ELSEWHERE, NOT_A_STUDENT)
+    ],
+    *[
+        (rpc, NOT_A_PERSON, DENIED, "person_required")
+        for rpc in ("SetFinal", *FINALS_GROUP_READS, "ListStudentsWithTooFewMarks", "GetStudentFinals")
+    ],
+    *[(rpc, "nobody", UNAUTHENTICATED, "unauthenticated") for rpc in FINALS_CALLS],
+]
+ALLOWED += [
+    *[("GetFinalRule", caller) for caller in FINAL_RULE_READERS],
+    *[("SetFinalRule", caller) for caller in ("admin", "the admin")],
+    *[("SetFinal", caller) for caller in ("admin", "the admin", "the group's teacher")],
+    *[(rpc, caller) for rpc in FINALS_GROUP_READS for caller in GROUP_READERS],
+    *[("ListStudentsWithTooFewMarks", caller) for caller in (*READ_ALL, "the admin", CLASS_TEACHER)],
+    *[("GetStudentFinals", caller) for caller in STUDENT_FINALS_READERS],
 ]
 
 

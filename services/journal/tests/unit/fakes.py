@@ -10,8 +10,12 @@ from datetime import UTC, date, datetime
 from chassis import testing
 from chassis.errors import ServiceUnavailable
 from journal_service.application import ports
+from journal_service.domain import correction_requests as cr
 from journal_service.domain import (
     curriculum,
+    demo_exam,
+    final_rules,
+    finals,
     ktp,
     lessons,
     mark_changes,
@@ -21,6 +25,10 @@ from journal_service.domain import (
     timetable,
     year,
 )
+from journal_service.domain import history as history_model
+
+from .fakes_period_locks import FakePeriodLocks, FakeReopenRequests
+from .fakes_substitutions import FakeCurriculumExecutions, FakeSubstitutions
 
 DEFAULT_DICTIONARY = model.MarkDictionary(
     kinds={
@@ -120,6 +128,25 @@ class FakeGroups:
             for g, s in self.enrollments
             if s == student_id and g in self.items
         )
+
+
+class FakeMovements:
+    """The movements FakeGroups staged; `records` holds (student, group) → dates of marks/absences."""
+
+    def __init__(self, groups: FakeGroups) -> None:
+        self._groups = groups
+        self.records: dict[tuple[uuid.UUID, uuid.UUID], list[date]] = {}
+
+    async def of_student(self, student_id: uuid.UUID) -> list[movement.Movement]:
+        return movement.history_order([m for m, _ in self._groups.movements if m.student_id == student_id])
+
+    async def of_group(self, group_id: uuid.UUID) -> list[movement.Movement]:
+        return movement.history_order(
+            [m for m, _ in self._groups.movements if group_id in (m.from_group_id, m.to_group_id)]
+        )
+
+    async def first_record_from(self, student_id: uuid.UUID, group_id: uuid.UUID, on: date) -> date | None:
+        return min((d for d in self.records.get((student_id, group_id), []) if d >= on), default=None)
 
 
 class FakeDisciplines:
@@ -817,12 +844,195 @@ class FakeYearImports:
         self.flushes += 1
 
 
+class FakeDemoExams:
+    """The demonstration exam's tables (version 1 the migration's default) and results."""
+
+    def __init__(self) -> None:
+        self.scales: dict[int, demo_exam.Scale] = {
+            1: demo_exam.Scale(1, date(2000, 1, 1), None, demo_exam.DEFAULT_BANDS)
+        }
+        self.results: list[demo_exam.Result] = []
+
+    async def scale(self, version: int) -> demo_exam.Scale | None:
+        return self.scales.get(version)
+
+    async def scale_in_force(self, day: date) -> demo_exam.Scale | None:
+        found = [s for s in self.scales.values() if s.effective_from <= day]
+        return max(found, key=lambda s: s.version, default=None)
+
+    async def latest_for_update(self) -> demo_exam.Scale | None:
+        return self.scales[max(self.scales)] if self.scales else None
+
+    async def add_scale(self, scale: demo_exam.Scale) -> None:
+        self.scales[scale.version] = scale
+
+    async def add_result(self, result: demo_exam.Result) -> bool:
+        key = (result.student_id, result.discipline_id, result.year_id, result.semester)
+        if any((r.student_id, r.discipline_id, r.year_id, r.semester) == key for r in self.results):
+            return False
+        self.results.append(result)
+        return True
+
+    async def results_of(
+        self, group_id: uuid.UUID, discipline_id: uuid.UUID, year_id: uuid.UUID, semester: int
+    ) -> list[demo_exam.Result]:
+        return sorted(
+            (
+                r
+                for r in self.results
+                if (r.group_id, r.discipline_id, r.year_id, r.semester)
+                == (group_id, discipline_id, year_id, semester)
+            ),
+            key=lambda r: r.student_id,
+        )
+
+
+class FakeHistory:
+    """Attendance changes kept in order; a mark read from FakeMarks or, removed, from FakeMarkChanges."""
+
+    def __init__(self, changes: FakeMarkChanges) -> None:
+        self._marks = changes
+        self.attendance: list[history_model.AttendanceChange] = []
+
+    async def keep_attendance_changes(self, changes: Sequence[history_model.AttendanceChange]) -> None:
+        now = datetime.now(UTC)
+        self.attendance.extend(dataclasses.replace(c, changed_at=now) for c in changes)
+
+    async def attendance_changes(
+        self, lesson_id: uuid.UUID, student_id: uuid.UUID
+    ) -> list[history_model.AttendanceChange]:
+        return [c for c in self.attendance if (c.lesson_id, c.student_id) == (lesson_id, student_id)]
+
+    async def mark(self, mark_id: uuid.UUID) -> tuple[model.Mark, bool] | None:
+        if mark_id in self._marks.removed:
+            return self._marks.removed[mark_id], True
+        found = next((m for m in self._marks.marks.items if m.id == mark_id), None)
+        return None if found is None else (found, False)
+
+
+class FakeCorrectionRequests:
+    """Requests by id; each read adds the mark's date and lesson subgroup as the database joins them."""
+
+    def __init__(self, history: FakeHistory, lessons_: FakeLessons) -> None:
+        self._history = history
+        self._lessons = lessons_
+        self.items: dict[uuid.UUID, cr.CorrectionRequest] = {}
+
+    async def _joined(self, request: cr.CorrectionRequest) -> cr.CorrectionRequest:
+        found = await self._history.mark(request.mark_id)
+        mark = found[0] if found else None
+        lesson = self._lessons.items.get(mark.lesson_id) if mark and mark.lesson_id else None
+        return dataclasses.replace(
+            request,
+            lesson_date=mark.lesson_date if mark else None,
+            subgroup_id=lesson.subgroup_id if lesson else None,
+        )
+
+    async def add(self, request: cr.CorrectionRequest) -> None:
+        self.items[request.id] = dataclasses.replace(request, filed_at=datetime.now(UTC))
+
+    async def open_of_mark(self, mark_id: uuid.UUID) -> cr.CorrectionRequest | None:
+        found = [r for r in self.items.values() if r.mark_id == mark_id and r.answer is None]
+        return await self._joined(found[0]) if found else None
+
+    async def of_mark(self, mark_id: uuid.UUID) -> list[cr.CorrectionRequest]:
+        return [await self._joined(r) for r in self.items.values() if r.mark_id == mark_id]
+
+    async def get_for_update(self, request_id: uuid.UUID) -> cr.CorrectionRequest | None:
+        found = self.items.get(request_id)
+        return None if found is None else await self._joined(found)
+
+    async def answer(self, request: cr.CorrectionRequest) -> None:
+        assert request.answer is not None
+        answer = dataclasses.replace(request.answer, answered_at=datetime.now(UTC))
+        self.items[request.id] = dataclasses.replace(request, answer=answer)
+
+    async def of_student(self, student_id: uuid.UUID) -> list[cr.CorrectionRequest]:
+        return [await self._joined(r) for r in self.items.values() if r.student_id == student_id]
+
+    async def of_loads(self, pairs: Collection[tuple[uuid.UUID, uuid.UUID]]) -> list[cr.CorrectionRequest]:
+        chosen = set(pairs)
+        return [await self._joined(r) for r in self.items.values() if (r.group_id, r.discipline_id) in chosen]
+
+
+class FakeFinals:
+    """Finals (slice A): the rule's versions (version 1 the migration's default), finals and changes."""
+
+    def __init__(self) -> None:
+        self.rule_versions: list[final_rules.FinalRule] = [final_rules.DEFAULT_RULE]
+        self.items: dict[uuid.UUID, finals.Final] = {}
+        self.changes: list[finals.FinalChange] = []
+
+    async def rules(self) -> list[final_rules.FinalRule]:
+        return sorted(self.rule_versions, key=lambda r: r.version)
+
+    async def add_rule(self, rule: final_rules.FinalRule) -> bool:
+        if any(r.version == rule.version for r in self.rule_versions):
+            return False
+        self.rule_versions.append(rule)
+        return True
+
+    def _key(self, final: finals.Final) -> tuple[object, ...]:
+        return (final.student_id, final.group_id, final.discipline_id, final.period)
+
+    async def get_for_update(
+        self, student_id: uuid.UUID, group_id: uuid.UUID, discipline_id: uuid.UUID, period: finals.FinalPeriod
+    ) -> finals.Final | None:
+        key = (student_id, group_id, discipline_id, period)
+        return next((f for f in self.items.values() if self._key(f) == key), None)
+
+    async def add(self, final: finals.Final) -> finals.Final | None:
+        if any(self._key(f) == self._key(final) for f in self.items.values()):
+            return None
+        stored = dataclasses.replace(final, set_at=datetime.now(UTC))
+        self.items[final.id] = stored
+        return stored
+
+    async def change(self, final: finals.Final, change: finals.FinalChange) -> finals.Final:
+        stored = dataclasses.replace(final, set_at=datetime.now(UTC))
+        self.items[final.id] = stored
+        self.changes.append(dataclasses.replace(change, changed_at=datetime.now(UTC)))
+        return stored
+
+    async def in_period(
+        self, group_id: uuid.UUID, discipline_id: uuid.UUID, period: finals.FinalPeriod
+    ) -> list[finals.Final]:
+        return [
+            f
+            for f in self.items.values()
+            if (f.group_id, f.discipline_id, f.period) == (group_id, discipline_id, period)
+        ]
+
+    async def of_group(
+        self, group_id: uuid.UUID, year_id: uuid.UUID, semester: int | None
+    ) -> list[finals.Final]:
+        return [
+            f
+            for f in self.items.values()
+            if f.group_id == group_id
+            and f.period.year_id == year_id
+            and (semester is None or f.period.semester == semester)
+        ]
+
+    async def of_student(self, student_id: uuid.UUID, year_id: uuid.UUID) -> list[finals.Final]:
+        return [f for f in self.items.values() if f.student_id == student_id and f.period.year_id == year_id]
+
+    async def changes_of(self, final_id: uuid.UUID) -> list[finals.FinalChange]:
+        return [c for c in self.changes if c.final_id == final_id]
+
+
 class FakeUnitOfWork(testing.FakeUnitOfWork):
     """Shares its repositories across instances (like one database); records what was committed."""
 
     def __init__(self, store: FakeStore) -> None:
         super().__init__(store)
+        self.demo_exams = store.demo_exams
+        self.finals = store.finals
         self.groups = store.groups
+        self.period_locks = store.period_locks
+        self.reopen_requests = store.reopen_requests
+        self.substitutions = store.substitutions
+        self.curriculum_execution = store.curriculum_execution
         self.disciplines = store.disciplines
         self.loads = store.loads
         self.marks = store.marks
@@ -837,12 +1047,18 @@ class FakeUnitOfWork(testing.FakeUnitOfWork):
         self.ktps = store.ktps
         self.mark_changes = store.mark_changes
         self.year_import = FakeYearImports(store)
+        self.history = store.history
+        self.correction_requests = store.correction_requests
+        self.movements = store.movements
 
 
 class FakeStore(testing.FakeLedger):
     def __init__(self) -> None:
         super().__init__()
+        self.demo_exams = FakeDemoExams()
+        self.finals = FakeFinals()
         self.groups = FakeGroups()
+        self.movements = FakeMovements(self.groups)
         self.disciplines = FakeDisciplines()
         self.loads = FakeLoads(self.groups)
         self.groups.loads = self.loads.items
@@ -853,11 +1069,17 @@ class FakeStore(testing.FakeLedger):
         self.bells = FakeBells()
         self.subgroups = FakeSubgroups()
         self.lessons = FakeLessons()
+        self.period_locks = FakePeriodLocks(self.lessons.items)
+        self.reopen_requests = FakeReopenRequests(self.period_locks)
         self.read_models = FakeReadModels(self)
         self.timetables = FakeTimetables(self.years, self.lessons)
         self.loads.store = self
         self.curricula = FakeCurricula(self.disciplines)
         self.ktps = FakeKtps(self.lessons, self.loads)
+        self.substitutions = FakeSubstitutions(self)
+        self.curriculum_execution = FakeCurriculumExecutions(self)
+        self.history = FakeHistory(self.mark_changes)
+        self.correction_requests = FakeCorrectionRequests(self.history, self.lessons)
 
 
 def fake_unit_of_work(store: FakeStore) -> ports.JournalUnitOfWork:

@@ -32,8 +32,8 @@ from journal_service.domain import curriculum as curriculum_model
 from journal_service.domain import final_rules as final_rules_model
 from journal_service.domain import finals as finals_model
 from journal_service.domain import lessons as lessons_model
-from journal_service.domain import substitutions as substitutions_model
 from journal_service.domain import model, movement, timetable, year
+from journal_service.domain import substitutions as substitutions_model
 
 metadata = MetaData()
 
@@ -230,7 +230,9 @@ correction_requests = Table(
     Column("answered_at", DateTime(timezone=True), nullable=True),
     Column("change_id", UUID(as_uuid=True), ForeignKey("mark_changes.id"), nullable=True),
     Column("new_value", String(16), nullable=True),
-    Index("ux_correction_requests_open_mark", "mark_id", unique=True, postgresql_where=text("status = 'open'")),
+    Index(
+        "ux_correction_requests_open_mark", "mark_id", unique=True, postgresql_where=text("status = 'open'")
+    ),
     Index("ix_correction_requests_mark", "mark_id", "filed_at"),
     Index("ix_correction_requests_student", "student_id", "filed_at"),
     Index("ix_correction_requests_load", "group_id", "discipline_id", "status"),
@@ -435,7 +437,9 @@ substitutions = Table(
     Column("pair_number", SmallInteger, nullable=False),
     Column("teacher_id", UUID(as_uuid=True), nullable=False),
     Column("substitute_id", UUID(as_uuid=True), nullable=False),
-    Column("reason", _text_enum(substitutions_model.SubstitutionReason, "substitution_reason"), nullable=False),
+    Column(
+        "reason", _text_enum(substitutions_model.SubstitutionReason, "substitution_reason"), nullable=False
+    ),
     Column("recorded_by", UUID(as_uuid=True), nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("cancelled_at", DateTime(timezone=True), nullable=True),
@@ -604,6 +608,7 @@ reopen_requests = Table(
     Index("ix_reopen_requests_teacher", "requested_by", "requested_at"),
     Index("ix_reopen_requests_status", "status", "requested_at"),
 )
+
 
 def _map(mapper: registry) -> None:
     mapper.map_imperatively(model.Group, groups)

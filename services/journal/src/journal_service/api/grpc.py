@@ -11,10 +11,16 @@ from chassis.validation import page_size, require_text
 from chassis.validation import parse_uuid as _id
 from ejournal.journal.v1 import journal_service_pb2 as pb
 from ejournal.journal.v1 import journal_service_pb2_grpc as pb_grpc
+from ejournal.journal.v1 import period_locks_pb2 as lpb
 
 from journal_service.adapters import xlsx
+from journal_service.api import demo_exam as demo_exam_api
+from journal_service.api import finals as finals_api
+from journal_service.api import history as history_api
 from journal_service.api import mappers
 from journal_service.api import movement as movement_api
+from journal_service.api import period_locks as locks_api
+from journal_service.api import substitutions as substitutions_api
 from journal_service.api.read_models import (
     absences_to_pb,
     corrected_to_pb,
@@ -26,7 +32,17 @@ from journal_service.api.read_models import (
 from journal_service.application.absences import CorrectAbsenceReasons, ListGroupAbsences
 from journal_service.application.academic_year import GetGroupCalendar, OpenAcademicYear, SetGroupCalendar
 from journal_service.application.bell_schedule import SetBellSchedule
+from journal_service.application.correction_requests import (
+    AnswerCorrectionRequest,
+    FileCorrectionRequest,
+    ListCorrectionRequests,
+)
 from journal_service.application.curriculum import GetCurriculum, SetCurriculum
+from journal_service.application.demo_exam import (
+    ListDemoExamResults,
+    RecordDemoExamResult,
+    SetDemoExamScale,
+)
 from journal_service.application.disciplines import CreateDiscipline, FindDisciplines, ListDisciplines
 from journal_service.application.groups import (
     CreateGroup,
@@ -34,10 +50,10 @@ from journal_service.application.groups import (
     GetGroup,
     ListGroups,
     ListGroupStudents,
-    MoveStudent,
     UpdateGroup,
 )
 from journal_service.application.handlers import JournalHandlers
+from journal_service.application.history import GetAttendanceHistory, GetMarkHistory
 from journal_service.application.ktp import GetKtp, ListDisciplinesWithoutKtp, SetKtp
 from journal_service.application.lessons import (
     GetAttendance,
@@ -47,6 +63,12 @@ from journal_service.application.lessons import (
 )
 from journal_service.application.mark_changes import ChangeMark, RemoveMark
 from journal_service.application.marks import ListStudentMarks, RecordMark, local_date
+from journal_service.application.movement import (
+    GetStudentMovements,
+    GraduateGroup,
+    ListGroupMovements,
+    MoveStudent,
+)
 from journal_service.application.read_models import GetGroupOverview, GetJournalPage, GetStudentDiary
 from journal_service.application.subgroups import CreateSubgroup, ListSubgroups
 from journal_service.application.teaching_load import (
@@ -129,8 +151,33 @@ class JournalServicer(pb_grpc.JournalServiceServicer):
             on_date=mappers.date_from_pb(request.on_date, "on_date"),
             order_number=check_order_number(request.order_number),
         )
-        moved = await self._h.groups.move_student(cmd, _actor())
+        moved = await self._h.movement.move_student(cmd, _actor())
         return pb.MoveStudentResponse(movement=movement_api.movement_to_pb(moved))
+
+    async def GraduateGroup(
+        self, request: pb.GraduateGroupRequest, context: Context
+    ) -> pb.GraduateGroupResponse:
+        cmd = GraduateGroup(
+            group_id=_id(request.group_id, "group_id"),
+            on_date=mappers.date_from_pb(request.on_date, "on_date"),
+            order_number=check_order_number(request.order_number),
+        )
+        moved = await self._h.movement.graduate_group(cmd, _actor())
+        return pb.GraduateGroupResponse(movements=[movement_api.movement_to_pb(m) for m in moved])
+
+    async def GetStudentMovements(
+        self, request: pb.GetStudentMovementsRequest, context: Context
+    ) -> pb.GetStudentMovementsResponse:
+        query = GetStudentMovements(student_id=_id(request.student_id, "student_id"))
+        found = await self._h.movement.student_movements(query, _actor())
+        return pb.GetStudentMovementsResponse(movements=[movement_api.movement_to_pb(m) for m in found])
+
+    async def ListGroupMovements(
+        self, request: pb.ListGroupMovementsRequest, context: Context
+    ) -> pb.ListGroupMovementsResponse:
+        query = ListGroupMovements(group_id=_id(request.group_id, "group_id"))
+        found = await self._h.movement.group_movements(query, _actor())
+        return pb.ListGroupMovementsResponse(movements=[movement_api.movement_to_pb(m) for m in found])
 
     async def CreateDiscipline(
         self, request: pb.CreateDisciplineRequest, context: Context
@@ -224,6 +271,40 @@ class JournalServicer(pb_grpc.JournalServiceServicer):
         cmd = RemoveMark(mark_id=_id(request.mark_id, "mark_id"), reason=request.reason)
         await self._h.mark_changes.remove(cmd, _actor())
         return pb.RemoveMarkResponse(mark_id=str(cmd.mark_id))
+
+    # Finals and the enough-marks rule (issue 7 items 1-2; slice A): api/finals.py.
+    async def GetFinalRule(
+        self, request: pb.GetFinalRuleRequest, context: Context
+    ) -> pb.GetFinalRuleResponse:
+        return await finals_api.get_rule(self._h, request)
+
+    async def SetFinalRule(
+        self, request: pb.SetFinalRuleRequest, context: Context
+    ) -> pb.SetFinalRuleResponse:
+        return await finals_api.set_rule(self._h, request)
+
+    async def ProposeFinals(
+        self, request: pb.ProposeFinalsRequest, context: Context
+    ) -> pb.ProposeFinalsResponse:
+        return await finals_api.propose(self._h, request)
+
+    async def SetFinal(self, request: pb.SetFinalRequest, context: Context) -> pb.SetFinalResponse:
+        return await finals_api.set_final(self._h, request)
+
+    async def GetStudentFinals(
+        self, request: pb.GetStudentFinalsRequest, context: Context
+    ) -> pb.GetStudentFinalsResponse:
+        return await finals_api.student_finals(self._h, request)
+
+    async def GetGroupFinals(
+        self, request: pb.GetGroupFinalsRequest, context: Context
+    ) -> pb.GetGroupFinalsResponse:
+        return await finals_api.group_finals(self._h, request)
+
+    async def ListStudentsWithTooFewMarks(
+        self, request: pb.ListStudentsWithTooFewMarksRequest, context: Context
+    ) -> pb.ListStudentsWithTooFewMarksResponse:
+        return await finals_api.too_few_marks(self._h, request)
 
     async def ListStudentMarks(
         self, request: pb.ListStudentMarksRequest, context: Context
@@ -486,6 +567,83 @@ class JournalServicer(pb_grpc.JournalServiceServicer):
         )
         return corrected_to_pb(await self._h.absences.correct(cmd, _actor()))
 
+    # Period locks and reopen requests (slice B, R1.5).
+    async def ClosePeriod(self, request: lpb.ClosePeriodRequest, context: Context) -> lpb.ClosePeriodResponse:
+        lock = await self._h.period_locks.close(locks_api.close_from_pb(request), _actor())
+        return lpb.ClosePeriodResponse(lock=locks_api.lock_to_pb(lock))
+
+    async def ListPeriodLocks(
+        self, request: lpb.ListPeriodLocksRequest, context: Context
+    ) -> lpb.ListPeriodLocksResponse:
+        found = await self._h.period_locks.of_group(locks_api.list_locks_from_pb(request), _actor())
+        return lpb.ListPeriodLocksResponse(locks=[locks_api.lock_to_pb(lock) for lock in found])
+
+    async def RequestReopen(
+        self, request: lpb.RequestReopenRequest, context: Context
+    ) -> lpb.RequestReopenResponse:
+        filed = await self._h.reopen_requests.request(locks_api.request_from_pb(request), _actor())
+        return lpb.RequestReopenResponse(request=locks_api.request_to_pb(filed))
+
+    async def ApproveReopen(
+        self, request: lpb.ApproveReopenRequest, context: Context
+    ) -> lpb.ApproveReopenResponse:
+        approved = await self._h.reopen_requests.approve(locks_api.approve_from_pb(request), _actor())
+        return lpb.ApproveReopenResponse(
+            request=locks_api.request_to_pb(approved), lock=locks_api.lock_to_pb(approved.lock)
+        )
+
+    async def RejectReopen(
+        self, request: lpb.RejectReopenRequest, context: Context
+    ) -> lpb.RejectReopenResponse:
+        rejected = await self._h.reopen_requests.reject(locks_api.reject_from_pb(request), _actor())
+        return lpb.RejectReopenResponse(request=locks_api.request_to_pb(rejected))
+
+    async def ListReopenRequests(
+        self, request: lpb.ListReopenRequestsRequest, context: Context
+    ) -> lpb.ListReopenRequestsResponse:
+        found = await self._h.reopen_requests.listed(locks_api.list_requests_from_pb(request), _actor())
+        return lpb.ListReopenRequestsResponse(requests=[locks_api.request_to_pb(r) for r in found])
+
+    # History and correction requests (issue 7 item 6, R3.3).
+    async def GetMarkHistory(
+        self, request: pb.GetMarkHistoryRequest, context: Context
+    ) -> pb.GetMarkHistoryResponse:
+        query = GetMarkHistory(mark_id=_id(request.mark_id, "mark_id"))
+        return history_api.mark_history_to_pb(await self._h.history.mark(query, _actor()))
+
+    async def GetAttendanceHistory(
+        self, request: pb.GetAttendanceHistoryRequest, context: Context
+    ) -> pb.GetAttendanceHistoryResponse:
+        query = GetAttendanceHistory(
+            lesson_id=_id(request.lesson_id, "lesson_id"), student_id=_id(request.student_id, "student_id")
+        )
+        return history_api.attendance_history_to_pb(await self._h.history.attendance(query, _actor()))
+
+    async def FileCorrectionRequest(
+        self, request: pb.FileCorrectionRequestRequest, context: Context
+    ) -> pb.FileCorrectionRequestResponse:
+        cmd = FileCorrectionRequest(mark_id=_id(request.mark_id, "mark_id"), text=request.text)
+        filed = await self._h.correction_requests.file(cmd, _actor())
+        return pb.FileCorrectionRequestResponse(request=history_api.request_to_pb(filed))
+
+    async def ListCorrectionRequests(
+        self, request: pb.ListCorrectionRequestsRequest, context: Context
+    ) -> pb.ListCorrectionRequestsResponse:
+        query = ListCorrectionRequests(status=history_api.status_from_pb(request.status))
+        found = await self._h.correction_requests.list(query, _actor())
+        return pb.ListCorrectionRequestsResponse(requests=[history_api.request_to_pb(r) for r in found])
+
+    async def AnswerCorrectionRequest(
+        self, request: pb.AnswerCorrectionRequestRequest, context: Context
+    ) -> pb.AnswerCorrectionRequestResponse:
+        cmd = AnswerCorrectionRequest(
+            request_id=_id(request.request_id, "request_id"),
+            decision=history_api.decision_from_pb(request.decision),
+            text=request.text,
+            new_value=request.new_value,
+        )
+        return history_api.answered_to_pb(await self._h.correction_requests.answer(cmd, _actor()))
+
     # Curriculum and KTP (issue 6, items 1-2).
     async def SetCurriculum(
         self, request: pb.SetCurriculumRequest, context: Context
@@ -640,10 +798,86 @@ class JournalServicer(pb_grpc.JournalServiceServicer):
                     starts_at_minute=pair.starts_at,
                     ends_at_minute=pair.ends_at,
                     lesson_id=str(pair.lesson_id or ""),
+                    **substitutions_api.day_pair_fields(pair.substitution, query.teacher_id),
                 )
                 for pair in day.pairs
             ],
         )
+
+    # Substitutions and curriculum execution (issue 7 items 7, 9): api/substitutions.py.
+    async def RecordSubstitution(
+        self, request: pb.RecordSubstitutionRequest, context: Context
+    ) -> pb.RecordSubstitutionResponse:
+        return await substitutions_api.record(self._h, request)
+
+    async def CancelSubstitution(
+        self, request: pb.CancelSubstitutionRequest, context: Context
+    ) -> pb.CancelSubstitutionResponse:
+        return await substitutions_api.cancel(self._h, request)
+
+    async def ListSubstitutions(
+        self, request: pb.ListSubstitutionsRequest, context: Context
+    ) -> pb.ListSubstitutionsResponse:
+        return await substitutions_api.listed(self._h, request)
+
+    async def GetCurriculumExecution(
+        self, request: pb.GetCurriculumExecutionRequest, context: Context
+    ) -> pb.GetCurriculumExecutionResponse:
+        return await substitutions_api.execution(self._h, request)
+
+    async def ListCurriculumLag(
+        self, request: pb.ListCurriculumLagRequest, context: Context
+    ) -> pb.ListCurriculumLagResponse:
+        return await substitutions_api.lag(self._h, request)
+
+    # The demonstration exam (issue 7 item 4).
+    async def SetDemoExamScale(
+        self, request: pb.SetDemoExamScaleRequest, context: Context
+    ) -> pb.SetDemoExamScaleResponse:
+        cmd = SetDemoExamScale(
+            bands=demo_exam_api.bands_from_pb(list(request.bands)),
+            effective_from=(
+                mappers.date_from_pb(request.effective_from, "effective_from")
+                if request.HasField("effective_from")
+                else None
+            ),
+        )
+        scale = await self._h.demo_exams.set_scale(cmd, _actor())
+        return pb.SetDemoExamScaleResponse(scale=demo_exam_api.scale_to_pb(scale))
+
+    async def GetDemoExamScale(
+        self, request: pb.GetDemoExamScaleRequest, context: Context
+    ) -> pb.GetDemoExamScaleResponse:
+        scale = await self._h.demo_exams.get_scale(request.version or None, _actor())
+        return pb.GetDemoExamScaleResponse(scale=demo_exam_api.scale_to_pb(scale))
+
+    async def RecordDemoExamResult(
+        self, request: pb.RecordDemoExamResultRequest, context: Context
+    ) -> pb.RecordDemoExamResultResponse:
+        cmd = RecordDemoExamResult(
+            group_id=_id(request.group_id, "group_id"),
+            discipline_id=_id(request.discipline_id, "discipline_id"),
+            year_id=_id(request.year_id, "year_id"),
+            semester=demo_exam_api.semester_from_pb(request.semester),
+            student_id=_id(request.student_id, "student_id"),
+            points=require_text(request.points, "points", max_length=16),
+            maximum=require_text(request.maximum, "maximum", max_length=16),
+            exam_date=mappers.date_from_pb(request.exam_date, "exam_date"),
+        )
+        result = await self._h.demo_exams.record(cmd, _actor())
+        return pb.RecordDemoExamResultResponse(result=demo_exam_api.result_to_pb(result))
+
+    async def ListDemoExamResults(
+        self, request: pb.ListDemoExamResultsRequest, context: Context
+    ) -> pb.ListDemoExamResultsResponse:
+        query = ListDemoExamResults(
+            group_id=_id(request.group_id, "group_id"),
+            discipline_id=_id(request.discipline_id, "discipline_id"),
+            year_id=_id(request.year_id, "year_id"),
+            semester=demo_exam_api.semester_from_pb(request.semester),
+        )
+        results = await self._h.demo_exams.results(query, _actor())
+        return pb.ListDemoExamResultsResponse(results=[demo_exam_api.result_to_pb(r) for r in results])
 
 
 def _timetable_entry(

@@ -10,13 +10,22 @@ from typing import Protocol
 from chassis.ports import UnitOfWorkPort
 
 from journal_service.domain import (
+    correction_requests,
     curriculum,
+    curriculum_execution,
+    demo_exam,
+    final_rules,
+    finals,
+    history,
     ktp,
     lessons,
     mark_changes,
     model,
     movement,
+    period_locks,
     read_models,
+    reopen_requests,
+    substitutions,
     timetable,
     year,
 )
@@ -217,6 +226,23 @@ class BellSchedules(Protocol):
 
     async def replace(self, pairs: Sequence[year.BellPair]) -> None:
         """Replace every pair (the table is locked first: one writer at a time)."""
+        ...
+
+
+class Movements(Protocol):
+    """Student movements (R2.6): histories and a group's list; the movement is staged by `Groups`."""
+
+    async def of_student(self, student_id: uuid.UUID) -> list[movement.Movement]:
+        """Return the student's movements, oldest first."""
+        ...
+
+    async def of_group(self, group_id: uuid.UUID) -> list[movement.Movement]:
+        """Return the movements into or out of the group, oldest first."""
+        ...
+
+    async def first_record_from(self, student_id: uuid.UUID, group_id: uuid.UUID, on: date) -> date | None:
+        """Return the first date on or after `on` with a mark or attendance entry of the student in
+        the group's lessons, or None."""
         ...
 
 
@@ -510,11 +536,279 @@ class ReadModels(Protocol):
         ...
 
 
+class History(Protocol):
+    """The trail of marks and attendance (R3.3): attendance changes kept, a mark read even removed."""
+
+    async def keep_attendance_changes(self, changes: Sequence[history.AttendanceChange]) -> None:
+        """Stage these attendance changes."""
+        ...
+
+    async def attendance_changes(
+        self, lesson_id: uuid.UUID, student_id: uuid.UUID
+    ) -> list[history.AttendanceChange]:
+        """Return a student's attendance changes at a lesson, oldest first."""
+        ...
+
+    async def mark(self, mark_id: uuid.UUID) -> tuple[model.Mark, bool] | None:
+        """Return a mark, removed or not, and whether it was removed; None when there is none."""
+        ...
+
+
+class CorrectionRequests(Protocol):
+    """Students' correction requests about their marks and the teachers' answers (R3.3)."""
+
+    async def add(self, request: correction_requests.CorrectionRequest) -> None:
+        """Stage a new request."""
+        ...
+
+    async def open_of_mark(self, mark_id: uuid.UUID) -> correction_requests.CorrectionRequest | None:
+        """Return the mark's open request, or None."""
+        ...
+
+    async def of_mark(self, mark_id: uuid.UUID) -> list[correction_requests.CorrectionRequest]:
+        """Return the mark's requests, oldest first."""
+        ...
+
+    async def get_for_update(self, request_id: uuid.UUID) -> correction_requests.CorrectionRequest | None:
+        """Return a request, its row locked until commit, with its mark's date and subgroup; or None."""
+        ...
+
+    async def answer(self, request: correction_requests.CorrectionRequest) -> None:
+        """Stage the request's answer (answered_at set by the database)."""
+        ...
+
+    async def of_student(self, student_id: uuid.UUID) -> list[correction_requests.CorrectionRequest]:
+        """Return the student's requests (with the marks' dates), at most a few hundred."""
+        ...
+
+    async def of_loads(
+        self, pairs: Collection[tuple[uuid.UUID, uuid.UUID]]
+    ) -> list[correction_requests.CorrectionRequest]:
+        """Return the requests about marks of these (group, discipline) pairs, with each mark's date
+        and lesson subgroup."""
+        ...
+
+
+class Substitutions(Protocol):
+    """Substitutions («замены», R2.4) on slots of the timetable (slice D)."""
+
+    async def add(self, substitution: substitutions.Substitution) -> None:
+        """Stage a new substitution."""
+        ...
+
+    async def get_for_update(self, substitution_id: uuid.UUID) -> substitutions.Substitution | None:
+        """Return the substitution (cancelled or not), its row locked until commit; or None."""
+        ...
+
+    async def in_slot(
+        self, group_id: uuid.UUID, lesson_date: date, pair_number: int
+    ) -> list[substitutions.Substitution]:
+        """Return the substitutions in force on the group's pair that day (whole group and subgroups);
+        a writer of the slot locks the group row first with Lessons.in_slot."""
+        ...
+
+    async def taken_pairs(self, teacher_id: uuid.UUID, day: date) -> set[int]:
+        """Return the pairs the teacher has that day outside the timetable: lessons they recorded and
+        substitutions in force they take."""
+        ...
+
+    async def cancel(self, substitution_id: uuid.UUID, cancelled_by: uuid.UUID) -> None:
+        """Mark the substitution cancelled (the row stays)."""
+        ...
+
+    async def of_teacher_on(self, teacher_id: uuid.UUID, day: date) -> list[substitutions.Substitution]:
+        """Return the substitutions in force that day the teacher takes or is replaced in."""
+        ...
+
+    async def listed(
+        self,
+        span: year.DateSpan,
+        *,
+        group_id: uuid.UUID | None,
+        teacher_id: uuid.UUID | None,
+        include_cancelled: bool,
+    ) -> list[substitutions.SubstitutionView]:
+        """Return the substitutions in the period (of one group; of one teacher taking or replaced) by
+        date, pair and group, each with the lesson recorded in its slot and that lesson's teacher."""
+        ...
+
+
+class CurriculumExecutions(Protocol):
+    """What curriculum execution (R2.5) reads: one query set for any number of groups (slice D)."""
+
+    async def facts(
+        self, academic_year: year.AcademicYear, group_ids: Collection[uuid.UUID] | None, as_of: date
+    ) -> dict[uuid.UUID, curriculum_execution.GroupFacts]:
+        """Return per group with a curriculum in the year (those asked; None: every group) its
+        curriculum, KTP hours, timetable, calendar and what was delivered up to `as_of`."""
+        ...
+
+
+class DemoExams(Protocol):
+    """The demonstration exam's conversion tables (versioned) and results (issue 7 item 4)."""
+
+    async def scale(self, version: int) -> demo_exam.Scale | None:
+        """Return the version, or None."""
+        ...
+
+    async def scale_in_force(self, day: date) -> demo_exam.Scale | None:
+        """Return the newest version in force on the day, or None."""
+        ...
+
+    async def latest_for_update(self) -> demo_exam.Scale | None:
+        """Return the newest version, holding new versions back until the unit of work ends."""
+        ...
+
+    async def add_scale(self, scale: demo_exam.Scale) -> None:
+        """Stage a new version with its bands."""
+        ...
+
+    async def add_result(self, result: demo_exam.Result) -> bool:
+        """Stage a result; return False when the student already has one for the discipline and semester."""
+        ...
+
+    async def results_of(
+        self, group_id: uuid.UUID, discipline_id: uuid.UUID, year_id: uuid.UUID, semester: int
+    ) -> list[demo_exam.Result]:
+        """Return the group's results in the discipline and semester by student id."""
+        ...
+
+
+class PeriodLocks(Protocol):
+    """Closed periods of a group × discipline and their history (slice B, R1.5)."""
+
+    async def hold(self, group_id: uuid.UUID, discipline_id: uuid.UUID, *, exclusive: bool) -> None:
+        """Hold the group × discipline's locks still until the unit of work ends (shared for a write,
+        exclusive for a close or a reopen): a write lands before a close or sees it."""
+        ...
+
+    async def overlapping(
+        self, group_id: uuid.UUID, discipline_id: uuid.UUID, span: year.DateSpan
+    ) -> list[period_locks.PeriodLock]:
+        """Return the group × discipline's locks overlapping the span, by first day and semester."""
+        ...
+
+    async def get(
+        self, group_id: uuid.UUID, discipline_id: uuid.UUID, year_id: uuid.UUID, semester: int
+    ) -> period_locks.PeriodLock | None:
+        """Return the lock of that period, or None."""
+        ...
+
+    async def of_group(
+        self, group_id: uuid.UUID, discipline_id: uuid.UUID | None
+    ) -> list[period_locks.PeriodLock]:
+        """Return a group's locks (of one discipline, or all), by first day, semester and discipline."""
+        ...
+
+    async def save(
+        self, lock: period_locks.PeriodLock, history: period_locks.LockHistory, *, new: bool
+    ) -> None:
+        """Stage the lock (new or changed) and keep the close or reopen in its history."""
+        ...
+
+    async def history(self, lock_id: uuid.UUID) -> list[period_locks.LockHistory]:
+        """Return every close and reopen of a lock, oldest first."""
+        ...
+
+    async def lesson_days(self, lesson_ids: Collection[uuid.UUID]) -> list[tuple[uuid.UUID, uuid.UUID, date]]:
+        """Return each lesson's group, discipline and date (for the lock check of several lessons)."""
+        ...
+
+
+class ReopenRequests(Protocol):
+    """Teachers' requests to reopen a closed period and the deputies' decisions (slice B)."""
+
+    async def add(self, request: reopen_requests.ReopenRequest) -> None:
+        """Stage a new (pending) request."""
+        ...
+
+    async def pending_for(self, lock_id: uuid.UUID) -> bool:
+        """Return True when the lock has a request waiting for a decision."""
+        ...
+
+    async def get(
+        self, request_id: uuid.UUID, *, for_update: bool = False
+    ) -> reopen_requests.ReopenRequest | None:
+        """Return the request with its lock (its row locked when asked), or None."""
+        ...
+
+    async def decide(self, request: reopen_requests.ReopenRequest) -> None:
+        """Stage the request's decision."""
+        ...
+
+    async def listed(
+        self, *, status: reopen_requests.ReopenStatus | None, requested_by: uuid.UUID | None
+    ) -> list[reopen_requests.ReopenRequest]:
+        """Return requests (of one status, of one teacher, or all), newest first, at most 500."""
+        ...
+
+
+class Finals(Protocol):
+    """Finals, their changes and the versions of the college's final rule (slice A)."""
+
+    async def rules(self) -> list[final_rules.FinalRule]:
+        """Return every version of the final rule, oldest first."""
+        ...
+
+    async def add_rule(self, rule: final_rules.FinalRule) -> bool:
+        """Stage a new version; False (nothing staged) when its number was taken meanwhile."""
+        ...
+
+    async def get_for_update(
+        self, student_id: uuid.UUID, group_id: uuid.UUID, discipline_id: uuid.UUID, period: finals.FinalPeriod
+    ) -> finals.Final | None:
+        """Return the student's final of this period and kind, its row locked until commit, or None."""
+        ...
+
+    async def add(self, final: finals.Final) -> finals.Final | None:
+        """Stage a new final and return it as stored; None when one was added meanwhile."""
+        ...
+
+    async def change(self, final: finals.Final, change: finals.FinalChange) -> finals.Final:
+        """Stage the final's new value and keep the change; return it as stored."""
+        ...
+
+    async def in_period(
+        self, group_id: uuid.UUID, discipline_id: uuid.UUID, period: finals.FinalPeriod
+    ) -> list[finals.Final]:
+        """Return the group's finals of the discipline, period and kind."""
+        ...
+
+    async def of_group(
+        self, group_id: uuid.UUID, year_id: uuid.UUID, semester: int | None
+    ) -> list[finals.Final]:
+        """Return the group's finals of the year (of one semester when given; 0 the year's)."""
+        ...
+
+    async def of_student(self, student_id: uuid.UUID, year_id: uuid.UUID) -> list[finals.Final]:
+        """Return the student's finals of the year in every group."""
+        ...
+
+    async def changes_of(self, final_id: uuid.UUID) -> list[finals.FinalChange]:
+        """Return the final's changes, oldest first."""
+        ...
+
+
 class JournalUnitOfWork(UnitOfWorkPort, Protocol):
     """One transaction over the journal database."""
 
     @property
+    def demo_exams(self) -> DemoExams: ...
+
+    @property
     def groups(self) -> Groups: ...
+
+    @property
+    def period_locks(self) -> PeriodLocks: ...
+
+    @property
+    def reopen_requests(self) -> ReopenRequests: ...
+
+    @property
+    def substitutions(self) -> Substitutions: ...
+
+    @property
+    def curriculum_execution(self) -> CurriculumExecutions: ...
 
     @property
     def disciplines(self) -> Disciplines: ...
@@ -557,6 +851,18 @@ class JournalUnitOfWork(UnitOfWorkPort, Protocol):
 
     @property
     def year_import(self) -> YearImports: ...
+
+    @property
+    def finals(self) -> Finals: ...
+
+    @property
+    def movements(self) -> Movements: ...
+
+    @property
+    def history(self) -> History: ...
+
+    @property
+    def correction_requests(self) -> CorrectionRequests: ...
 
 
 class GuardianDirectory(Protocol):
