@@ -92,31 +92,26 @@ def a_journal(fakes) -> None:
                 lesson(LESSON_1, today - timedelta(days=7), 1, "Пределы"),
                 lesson(LESSON_2, today, 2, "Производная", homework="№ 12–15"),
             ],
-            cells=[
-                journal_service_pb2.JournalCell(
-                    student_id=BORIS,
-                    lesson_id=LESSON_1,
-                    marks=[
-                        cell(value="5", kind_of_work=journal_pb2.KIND_OF_WORK_CONTROL_WORK, weight=2),
-                        cell(value="4", weight=1),
-                    ],
-                ),
-                journal_service_pb2.JournalCell(
-                    student_id=ANNA,
-                    lesson_id=LESSON_2,
-                    status=journal_pb2.ATTENDANCE_STATUS_ABSENT,
-                    reason=journal_pb2.ABSENCE_REASON_ILLNESS,
-                ),
-            ],
+            cells=journal_service_pb2.PageCells(
+                student=[0, 1],  # Boris at the first lesson, Anna at the second
+                lesson=[0, 1],
+                status=[journal_pb2.ATTENDANCE_STATUS_UNSPECIFIED, journal_pb2.ATTENDANCE_STATUS_ABSENT],
+                reason=[journal_pb2.ABSENCE_REASON_UNSPECIFIED, journal_pb2.ABSENCE_REASON_ILLNESS],
+            ),
+            marks=journal_service_pb2.PageMarks(
+                cell=[0, 0],
+                mark_id=["", ""],
+                value=["5", "4"],
+                kind_of_work=[journal_pb2.KIND_OF_WORK_CONTROL_WORK, journal_pb2.KIND_OF_WORK_UNSPECIFIED],
+                weight=[2, 1],
+            ),
             marks_without_lesson=[
                 journal_service_pb2.DatedMark(
                     student_id=ANNA, discipline_id=DISCIPLINE, lesson_date=local(today), mark=cell(value="3")
                 )
             ],
             lessons_with_attendance=[LESSON_2],
-            averages=[
-                journal_service_pb2.StudentAverage(student_id=BORIS, mean="4.50", weighted_mean="4.67")
-            ],
+            averages=journal_service_pb2.PageAverages(mean=["4.50", ""], weighted_mean=["4.67", ""]),
         ),
     )
     j.reply(

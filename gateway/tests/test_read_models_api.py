@@ -45,22 +45,29 @@ async def test_the_journal_page(client, bearer, fakes) -> None:
         ktp_topic_id="k-1",
     )
     reply = pb.GetJournalPageResponse(
-        student_ids=["s-1", "s-2"],
+        student_ids=["s-1", "s-2", "s-3"],
         lessons=[
             lesson,
             journal_pb2.Lesson(lesson_id="l-2", subgroup_id="g-1", lesson_date=local("2026-10-13")),
         ],
-        cells=[
-            pb.JournalCell(student_id="s-1", lesson_id="l-1", marks=[cell_mark("5", 2), cell_mark("4")]),
-            pb.JournalCell(
-                student_id="s-2",
-                lesson_id="l-1",
-                status=journal_pb2.ATTENDANCE_STATUS_ABSENT,
-                reason=journal_pb2.ABSENCE_REASON_ILLNESS,
-            ),
-            pb.JournalCell(student_id="s-2", lesson_id="l-2", status=journal_pb2.ATTENDANCE_STATUS_PRESENT),
-            pb.JournalCell(student_id="s-3", lesson_id="l-2", marks=[cell_mark('н/"а\\')]),  # escaped in JSON
-        ],
+        cells=pb.PageCells(
+            student=[0, 1, 1, 2],
+            lesson=[0, 0, 1, 1],
+            status=[
+                journal_pb2.ATTENDANCE_STATUS_UNSPECIFIED,
+                journal_pb2.ATTENDANCE_STATUS_ABSENT,
+                journal_pb2.ATTENDANCE_STATUS_PRESENT,
+                journal_pb2.ATTENDANCE_STATUS_UNSPECIFIED,
+            ],
+            reason=[0, journal_pb2.ABSENCE_REASON_ILLNESS, journal_pb2.ABSENCE_REASON_ILLNESS, 0],
+        ),
+        marks=pb.PageMarks(
+            cell=[0, 0, 3],
+            mark_id=["m-5", "m-4", 'm-н/"а\\'],
+            value=["5", "4", 'н/"а\\'],  # escaped in JSON
+            kind_of_work=[journal_pb2.KIND_OF_WORK_CONTROL_WORK] * 3,
+            weight=[2, 1, 1],
+        ),
         marks_without_lesson=[
             pb.DatedMark(
                 student_id="s-1",
@@ -69,10 +76,7 @@ async def test_the_journal_page(client, bearer, fakes) -> None:
                 mark=cell_mark("3"),
             )
         ],
-        averages=[
-            pb.StudentAverage(student_id="s-1", mean="4.00", weighted_mean="4.25"),
-            pb.StudentAverage(student_id="s-2"),
-        ],
+        averages=pb.PageAverages(mean=["4.00", "", ""], weighted_mean=["4.25", "", ""]),
         lessons_with_attendance=["l-1", "l-2"],
     )
     fakes.journal.reply("GetJournalPage", reply)
@@ -83,7 +87,7 @@ async def test_the_journal_page(client, bearer, fakes) -> None:
     assert response.status_code == 200
     body = response.json()
     JournalPageOut.model_validate(body)
-    assert body["student_ids"] == ["s-1", "s-2"]
+    assert body["student_ids"] == ["s-1", "s-2", "s-3"]
     assert body["lessons"][0] == {
         "lesson_id": "l-1",
         "lesson_date": "2026-10-12",
@@ -99,34 +103,21 @@ async def test_the_journal_page(client, bearer, fakes) -> None:
         "ktp_topic_id": "k-1",
     }
     assert (body["lessons"][1]["subgroup_id"], body["lessons"][1]["homework_kind"]) == ("g-1", None)
-    assert body["cells"] == [
-        {
-            "student_id": "s-1",
-            "lesson_id": "l-1",
-            "marks": [
-                {"mark_id": "m-5", "value": "5", "kind_of_work": "control_work", "weight": 2},
-                {"mark_id": "m-4", "value": "4", "kind_of_work": "control_work", "weight": 1},
-            ],
-            "status": None,
-            "reason": None,
-        },
-        {"student_id": "s-2", "lesson_id": "l-1", "marks": [], "status": "absent", "reason": "illness"},
-        {"student_id": "s-2", "lesson_id": "l-2", "marks": [], "status": "present", "reason": None},
-        {
-            "student_id": "s-3",
-            "lesson_id": "l-2",
-            "marks": [
-                {"mark_id": 'm-н/"а\\', "value": 'н/"а\\', "kind_of_work": "control_work", "weight": 1}
-            ],
-            "status": None,
-            "reason": None,
-        },
-    ]
+    assert body["cells"] == {
+        "student": [0, 1, 1, 2],
+        "lesson": [0, 0, 1, 1],
+        "status": [None, "absent", "present", None],
+        "reason": [None, "illness", None, None],  # a reason only with an absence or a lateness
+    }
+    assert body["marks"] == {
+        "cell": [0, 0, 3],
+        "mark_id": ["m-5", "m-4", 'm-н/"а\\'],
+        "value": ["5", "4", 'н/"а\\'],
+        "kind_of_work": ["control_work"] * 3,
+        "weight": [2, 1, 1],
+    }
     assert body["marks_without_lesson"][0]["mark"]["value"] == "3"
-    assert body["averages"] == [
-        {"student_id": "s-1", "mean": "4.00", "weighted_mean": "4.25"},
-        {"student_id": "s-2", "mean": None, "weighted_mean": None},
-    ]
+    assert body["averages"] == {"mean": ["4.00", None, None], "weighted_mean": ["4.25", None, None]}
     assert body["lessons_with_attendance"] == ["l-1", "l-2"]
     sent = fakes.journal.last("GetJournalPage").request
     assert (sent.group_id, sent.discipline_id, sent.subgroup_id, sent.date_from, sent.date_to) == (

@@ -1,23 +1,28 @@
 """The journal page and the class teacher's group view (JournalService.GetJournalPage, GetGroupOverview).
 
 `GET /api/v1/groups/{group_id}/disciplines/{discipline_id}/journal?date_from=&date_to=&subgroup_id=`
-answers (the portal's keyboard grid reads exactly this; shapes also in the OpenAPI schema):
+answers (shapes also in the OpenAPI schema):
 
     {"student_ids": ["<uuid>", …],                      # the group's (or subgroup's), stable order
      "lessons": [{"lesson_id", "lesson_date": "YYYY-MM-DD", "pair_number", "subgroup_id": null|"…",
                   "teacher_id", "topic", "kind", "homework", "homework_deadline": null|"YYYY-MM-DD",
                   "homework_kind": null|"homework"|"independent_work", "homework_student_ids": [],
                   "ktp_topic_id": null|"…"}, …],        # by date and pair
-     "cells": [{"student_id", "lesson_id",
-                "marks": [{"mark_id", "value", "kind_of_work", "weight"}, …],   # in the order recorded
-                "status": null|"absent"|"late", "reason": null|"unspecified"|"illness"|…}, …],
-                # only cells with a mark, an absence or a lateness, by student and lesson
+     "cells": {"student": [0, …], "lesson": [3, …],      # positions in student_ids and lessons
+               "status": [null|"absent"|"late", …], "reason": [null|"unspecified"|"illness"|…, …]},
+               # columns of equal length, one entry per cell with a mark, an absence or a lateness,
+               # by student and lesson
+     "marks": {"cell": [0, …], "mark_id": […], "value": […], "kind_of_work": […], "weight": […]},
+               # the marks at the page's lessons: mark i sits in cell cell[i], in the order recorded
      "lessons_with_attendance": ["<lesson id>", …],    # attendance taken: no cell there = present
      "marks_without_lesson": [{"student_id", "discipline_id", "lesson_date", "mark": {…}}, …],
-     "averages": [{"student_id", "mean": null|"4.33", "weighted_mean": null|"4.50"}, …]}
+     "averages": {"mean": [null|"4.33", …], "weighted_mean": […]}}   # in the order of student_ids
 
-The body is built straight from the reply (no per-cell model validation: this is the page benchmarked
-against its bare SQL). `GET /api/v1/groups/{group_id}/overview?date_from=&date_to=` answers
+Columns rather than an object per cell (ADR 0009): a 30 × 40 page is a few packed lists from the
+journal to here and a few JSON arrays from here on, never a thousand small objects built and
+encoded one by one (the page is benchmarked against its bare SQL).
+
+`GET /api/v1/groups/{group_id}/overview?date_from=&date_to=` answers
 `{"student_ids", "disciplines": [{discipline_id, code, name, kind}], "cells": [{student_id,
 discipline_id, mean, weighted_mean, mark_count, absences, absences_without_valid_reason, lateness}]}`.
 Who may read: the administration, the group's teachers (any discipline), its class teacher; anyone
@@ -27,9 +32,7 @@ else gets 404 `group_not_found`.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import date
-from json.encoder import encode_basestring
 from typing import Annotated
 from uuid import UUID
 
@@ -62,10 +65,6 @@ _HOMEWORK_KIND: dict[int, str | None] = {
 }
 _HOMEWORK_KIND[journal_pb2.HOMEWORK_KIND_UNSPECIFIED] = None
 _MISSED = frozenset({journal_pb2.ATTENDANCE_STATUS_ABSENT, journal_pb2.ATTENDANCE_STATUS_LATE})
-_KIND_OF_WORK_JSON = {value: json.dumps(name) for value, name in _KIND_OF_WORK.items()}
-_STATUS_JSON = {value: json.dumps(name) for value, name in STATUS_NAMES.items()}
-_REASON_JSON = {value: json.dumps(name) for value, name in _REASON.items()}
-_quote: Callable[[str], str] = encode_basestring  # the C encoder of a JSON string, quotes included
 
 DateFrom = Annotated[date, Query(description="Первый день (включительно), ГГГГ-ММ-ДД")]
 DateTo = Annotated[date, Query(description="Последний день (включительно), не дальше года от первого")]
@@ -97,16 +96,27 @@ class PageLessonOut(BaseModel):
     ktp_topic_id: str | None = Field(description="Тема КТП; null — нет")
 
 
-class JournalCellOut(BaseModel):
-    """Клетка «обучающийся × занятие»: оценки и посещаемость."""
+class PageCellsOut(BaseModel):
+    """Клетки страницы столбцами равной длины: клетка i — обучающийся student_ids[student[i]] на
+    занятии lessons[lesson[i]]; только клетки с оценкой, пропуском или опозданием."""
 
-    student_id: str
-    lesson_id: str
-    marks: list[CellMarkOut]
-    status: str | None = Field(description=STATUSES.describe("Посещаемость; null — не отмечена"))
-    reason: str | None = Field(
+    student: list[int] = Field(description="Позиция обучающегося в student_ids")
+    lesson: list[int] = Field(description="Позиция занятия в lessons")
+    status: list[str | None] = Field(description=STATUSES.describe("Посещаемость; null — не отмечена"))
+    reason: list[str | None] = Field(
         description=REASONS.describe("Категория причины пропуска или опоздания (unspecified — не указана)")
     )
+
+
+class PageMarksOut(BaseModel):
+    """Оценки на занятиях страницы столбцами равной длины: оценка i — в клетке cell[i], по порядку
+    выставления."""
+
+    cell: list[int] = Field(description="Позиция клетки в cells")
+    mark_id: list[str]
+    value: list[str] = Field(description="Отметка из словаря колледжа")
+    kind_of_work: list[str] = Field(description=KINDS_OF_WORK.describe("Вид работы"))
+    weight: list[int] = Field(description="Вес 1–5")
 
 
 class DatedMarkOut(BaseModel):
@@ -118,12 +128,11 @@ class DatedMarkOut(BaseModel):
     mark: CellMarkOut
 
 
-class StudentAverageOut(BaseModel):
-    """Средние баллы обучающегося на странице (2 знака, половина вверх; null — нечего усреднять)."""
+class PageAveragesOut(BaseModel):
+    """Средние баллы обучающихся в порядке student_ids (2 знака, половина вверх; null — нечего усреднять)."""
 
-    student_id: str
-    mean: str | None
-    weighted_mean: str | None
+    mean: list[str | None]
+    weighted_mean: list[str | None]
 
 
 class JournalPageOut(BaseModel):
@@ -131,11 +140,10 @@ class JournalPageOut(BaseModel):
 
     student_ids: list[str]
     lessons: list[PageLessonOut]
-    cells: list[JournalCellOut] = Field(
-        description="Только клетки с оценкой, пропуском или опозданием, по обучающимся и занятиям"
-    )
+    cells: PageCellsOut
+    marks: PageMarksOut
     marks_without_lesson: list[DatedMarkOut]
-    averages: list[StudentAverageOut]
+    averages: PageAveragesOut
     lessons_with_attendance: list[str] = Field(
         description="Занятия, на которых отмечена посещаемость: без клетки на них — присутствовал"
     )
@@ -218,49 +226,37 @@ def _lesson(lesson: journal_pb2.Lesson) -> JsonObject:
     }
 
 
-def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _cell(cell: pb.JournalCell) -> str:
-    # The page's bulk: written as text (ids and values through the C string encoder, enum names are
-    # plain ASCII) rather than as dicts handed to json.dumps — about a third of the time.
-    marks = ",".join(
-        f'{{"mark_id":{_quote(m.mark_id)},"value":{_quote(m.value)},'
-        f'"kind_of_work":{_KIND_OF_WORK_JSON[m.kind_of_work]},"weight":{m.weight}}}'
-        for m in cell.marks
-    )
-    status = cell.status
-    reason = _REASON_JSON[cell.reason] if status in _MISSED else "null"
-    return (
-        f'{{"student_id":{_quote(cell.student_id)},"lesson_id":{_quote(cell.lesson_id)},'
-        f'"marks":[{marks}],"status":{_STATUS_JSON[status]},"reason":{reason}}}'
-    )
-
-
 def journal_page_body(page: pb.GetJournalPageResponse) -> bytes:
-    """Return the journal page as its documented JSON (UTF-8)."""
-    averages = [
-        {"student_id": a.student_id, "mean": a.mean or None, "weighted_mean": a.weighted_mean or None}
-        for a in page.averages
-    ]
-    return "".join(
-        (
-            '{"student_ids":',
-            _dumps(list(page.student_ids)),
-            ',"lessons":',
-            _dumps([_lesson(lesson) for lesson in page.lessons]),
-            ',"cells":[',
-            ",".join(_cell(c) for c in page.cells),
-            '],"marks_without_lesson":',
-            _dumps([dated_mark(m) for m in page.marks_without_lesson]),
-            ',"averages":',
-            _dumps(averages),
-            ',"lessons_with_attendance":',
-            _dumps(list(page.lessons_with_attendance)),
-            "}",
-        )
-    ).encode()
+    """Return the journal page as its documented JSON (UTF-8): the columns go from the reply's packed
+    lists to JSON arrays whole."""
+    cells, marks, averages = page.cells, page.marks, page.averages
+    status = list(cells.status)
+    body = {
+        "student_ids": list(page.student_ids),
+        "lessons": [_lesson(lesson) for lesson in page.lessons],
+        "cells": {
+            "student": list(cells.student),
+            "lesson": list(cells.lesson),
+            "status": [STATUS_NAMES[s] for s in status],
+            "reason": [
+                _REASON[r] if s in _MISSED else None for s, r in zip(status, cells.reason, strict=True)
+            ],
+        },
+        "marks": {
+            "cell": list(marks.cell),
+            "mark_id": list(marks.mark_id),
+            "value": list(marks.value),
+            "kind_of_work": [_KIND_OF_WORK[k] for k in marks.kind_of_work],
+            "weight": list(marks.weight),
+        },
+        "marks_without_lesson": [dated_mark(m) for m in page.marks_without_lesson],
+        "averages": {
+            "mean": [m or None for m in averages.mean],
+            "weighted_mean": [m or None for m in averages.weighted_mean],
+        },
+        "lessons_with_attendance": list(page.lessons_with_attendance),
+    }
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 router = APIRouter(tags=["Журнал"])

@@ -231,15 +231,25 @@ async def load_grid(
             off = bool(lesson.subgroup_id) and student_id not in members.get(lesson.subgroup_id, set())
             row.cells[lesson.lesson_id] = Cell(off=off)
         rows[student_id] = row
-    for item in reply.cells:
-        row_of = rows.get(item.student_id)
-        cell = row_of.cells.get(item.lesson_id) if row_of else None
-        if cell is None:
-            continue
-        cell.marks = [mark_of(m) for m in item.marks]
-        if item.status:
-            cell.status = STATUSES.name_of(item.status)
-            cell.reason = REASONS.name_of(item.reason) if item.reason else ""
+    # The page's cells come as columns of positions (student, lesson); the marks point at their cell.
+    row_list = [rows[student_id] for student_id in reply.student_ids]
+    lesson_list = [lesson.lesson_id for lesson in reply.lessons]
+    cells = reply.cells
+    placed: list[Cell | None] = [
+        row_list[student].cells.get(lesson_list[lesson])
+        for student, lesson in zip(cells.student, cells.lesson, strict=True)
+    ]
+    for cell, status, reason in zip(placed, cells.status, cells.reason, strict=True):
+        if cell is not None and status:
+            cell.status = STATUSES.name_of(status)
+            cell.reason = REASONS.name_of(reason) if reason else ""
+    marks = reply.marks
+    for position, mark_id, value, kind, weight in zip(
+        marks.cell, marks.mark_id, marks.value, marks.kind_of_work, marks.weight, strict=True
+    ):
+        cell = placed[position]
+        if cell is not None:
+            cell.marks.append(shown_mark(mark_id, value, kind, weight))
     # The journal sends absences and lateness only: at a lesson whose attendance was taken, the others
     # were present.
     for lesson_id in reply.lessons_with_attendance:
@@ -251,20 +261,25 @@ async def load_grid(
         if dated.student_id in rows:
             day = date_of(dated.lesson_date)
             rows[dated.student_id].dated.append((day, mark_of(dated.mark)))
-    for average in reply.averages:
-        if average.student_id in rows:
-            rows[average.student_id].mean = average.mean
-            rows[average.student_id].weighted_mean = average.weighted_mean
+    for row, mean, weighted_mean in zip(
+        row_list, reply.averages.mean, reply.averages.weighted_mean, strict=True
+    ):
+        row.mean, row.weighted_mean = mean, weighted_mean
     # Named students by name; those identity did not name keep their place, after them.
     ordered = sorted(rows.values(), key=lambda r: (r.name.startswith("Обучающийся №"), r.name))
     return Grid([lesson_out(lesson) for lesson in reply.lessons], ordered)
 
 
-def mark_of(mark: pb.CellMark) -> MarkShown:
+def shown_mark(mark_id: str, value: str, kind_of_work: int, weight: int) -> MarkShown:
     """Return a mark as a cell shows it: its value, and its kind of work and weight as a hint."""
-    kind = KIND_OF_WORK_LABELS.get(KINDS_OF_WORK.name_of(mark.kind_of_work), "Ответ на занятии")
-    weight = max(mark.weight, 1)
-    return MarkShown(mark.value, f"{kind}, вес {weight}", weight, mark.mark_id)
+    kind = KIND_OF_WORK_LABELS.get(KINDS_OF_WORK.name_of(kind_of_work), "Ответ на занятии")
+    weight = max(weight, 1)
+    return MarkShown(value, f"{kind}, вес {weight}", weight, mark_id)
+
+
+def mark_of(mark: pb.CellMark) -> MarkShown:
+    """Return a mark (of a diary, or recorded by date only) as a cell shows it."""
+    return shown_mark(mark.mark_id, mark.value, mark.kind_of_work, mark.weight)
 
 
 async def ktp_topics(

@@ -16,6 +16,7 @@ from ejournal.journal.v1 import journal_service_pb2 as pb
 from journal_service.adapters import orm
 from sqlalchemy import select
 
+from .pages import cells_of
 from .test_lessons_grpc import College, college, journal, lesson_request
 from .test_year_structure_grpc import INVALID, Journal, day
 
@@ -139,7 +140,7 @@ async def test_a_changed_and_a_removed_mark_are_kept_evented_audited_and_read_as
         ),
         metadata=as_teacher,
     )
-    assert [(x.student_id, [m.value for m in x.marks]) for x in page.cells if x.marks] == [
+    assert [(x.student_id, [m.value for m in x.marks]) for x in cells_of(page) if x.marks] == [
         (c.students[0], ["5"])
     ]
     assert list(page.marks_without_lesson) == []

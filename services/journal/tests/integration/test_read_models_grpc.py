@@ -24,6 +24,7 @@ from journal_service.api.grpc import JournalServicer
 from journal_service.application.handlers import JournalHandlers
 from sqlalchemy import text
 
+from .pages import averages_of, cells_of
 from .people import KnownPeople
 from .test_lessons_grpc import College, college, lesson_request
 from .test_year_structure_grpc import TODAY, Journal, day
@@ -166,7 +167,7 @@ async def test_the_journal_page_shows_the_grid_with_averages_and_is_audited_once
     assert got.lessons[0].homework_kind == jpb.HOMEWORK_KIND_HOMEWORK
     assert [
         (x.student_id, x.lesson_id, [(m.value, m.weight) for m in x.marks], x.status, x.reason)
-        for x in got.cells
+        for x in cells_of(got)
     ] == [
         (s[0], monday, [("5", 2), ("3", 1)], jpb.ATTENDANCE_STATUS_UNSPECIFIED, NO_REASON),
         (s[1], tuesday, [], ABSENT, ILLNESS),
@@ -175,7 +176,7 @@ async def test_the_journal_page_shows_the_grid_with_averages_and_is_audited_once
     assert [(m.student_id, m.mark.value, m.lesson_date) for m in got.marks_without_lesson] == [
         (s[0], "4", day("2026-10-13"))
     ]
-    assert [(a.student_id, a.mean, a.weighted_mean) for a in got.averages] == [
+    assert averages_of(got) == [
         (s[0], "4.00", "4.25"),
         *[(student, "", "") for student in s[1:]],
     ]

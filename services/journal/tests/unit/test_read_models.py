@@ -17,7 +17,7 @@ from journal_service.application.handlers import JournalHandlers
 from journal_service.application.read_models import GetGroupOverview, GetJournalPage, GetStudentDiary
 from journal_service.domain import lessons, model, year
 from journal_service.domain.lessons import AbsenceReason, AttendanceEntry, AttendanceStatus, LessonKind
-from journal_service.domain.read_models import ReasonCorrection
+from journal_service.domain.read_models import JournalPage, ReasonCorrection
 from journal_service.domain.year import DateSpan
 
 from .fakes import FakeGuardians, FakePersonDirectory, FakeStore, fake_unit_of_work, person_directory
@@ -119,6 +119,20 @@ def page(subgroup: uuid.UUID | None = None, discipline: uuid.UUID = MATH) -> Get
     return GetJournalPage(GROUP, discipline, subgroup, WEEK)
 
 
+def cells_of(got: JournalPage) -> list[tuple[uuid.UUID, uuid.UUID, list[str], str]]:
+    """Return a page's cells row by row: student, lesson, the values of its marks in order, status."""
+    values: dict[int, list[str]] = {}
+    for position, mark in zip(got.mark_cell, got.marks, strict=True):
+        values.setdefault(position, []).append(mark.value)
+    cells = got.cells
+    return [
+        (got.student_ids[student], got.lessons[lesson].id, values.get(i, []), status)
+        for i, (student, lesson, status) in enumerate(
+            zip(cells.student, cells.lesson, cells.status, strict=True)
+        )
+    ]
+
+
 async def test_a_page_has_students_lessons_cells_and_averages(
     store: FakeStore, handlers: JournalHandlers
 ) -> None:
@@ -135,16 +149,15 @@ async def test_a_page_has_students_lessons_cells_and_averages(
 
     assert got.student_ids == STUDENTS
     assert [lesson.id for lesson in got.lessons] == [second, first]  # by date and pair
-    assert [(c.student_id, c.lesson_id, [m.value for m in c.marks], c.status) for c in got.cells] == [
+    assert cells_of(got) == [
         (STUDENTS[0], first, ["5", "3"], ""),
         (STUDENTS[1], second, ["н"], "absent"),
     ]
     assert [m.value for m in got.marks_without_lesson] == ["4"]
     assert got.lessons_with_attendance == [second]
-    first_student = got.averages[0]
     # (5 + 3 + 4) / 3 and (5·2 + 3 + 4) / 4: the lesson's marks and the dated one, «н» never counts.
-    assert (first_student.mean, first_student.weighted_mean) == (Decimal("4.00"), Decimal("4.25"))
-    assert (got.averages[1].mean, got.averages[2].mean) == (None, None)
+    assert (got.means[0], got.weighted_means[0]) == (Decimal("4.00"), Decimal("4.25"))
+    assert (got.means[1], got.means[2]) == (None, None)
     assert [(a.action, a.actor_id, a.resource_id) for a in store.audits] == [
         ("journal_page.read", str(TEACHER), str(GROUP))
     ]

@@ -95,32 +95,33 @@ def _lesson(row: read_models.LessonRow) -> pb.Lesson:
 
 
 def journal_page_to_pb(page: read_models.JournalPage) -> service_pb.GetJournalPageResponse:
-    """Map a journal page; the cells are built in place in the response (no copy of sub-messages)."""
-    names: dict[uuid.UUID, str] = {s: str(s) for s in page.student_ids}
+    """Map a journal page: its cells, marks and averages column by column (packed repeated fields,
+    filled from whole lists at once)."""
+    status, reason, kind_of_work = _STATUS, _REASON, _KIND_OF_WORK
     lesson_ids = {row.id: str(row.id) for row in page.lessons}
-    response = service_pb.GetJournalPageResponse(
-        student_ids=list(names.values()),
+    cells, marks = page.cells, page.marks
+    return service_pb.GetJournalPageResponse(
+        student_ids=[str(s) for s in page.student_ids],
         lessons=[_lesson(row) for row in page.lessons],
         marks_without_lesson=[_dated_mark(m) for m in page.marks_without_lesson],
         lessons_with_attendance=[lesson_ids[i] for i in page.lessons_with_attendance],
+        cells=service_pb.PageCells(
+            student=cells.student,
+            lesson=cells.lesson,
+            status=[status[s] for s in cells.status],
+            reason=[reason[r] for r in cells.reason],
+        ),
+        marks=service_pb.PageMarks(
+            cell=page.mark_cell,
+            mark_id=[m.id for m in marks],
+            value=[m.value for m in marks],
+            kind_of_work=[kind_of_work[m.kind_of_work] for m in marks],
+            weight=[m.weight for m in marks],
+        ),
+        averages=service_pb.PageAverages(
+            mean=[_decimal(m) for m in page.means], weighted_mean=[_decimal(m) for m in page.weighted_means]
+        ),
     )
-    add_cell = response.cells.add
-    for c in page.cells:
-        cell = add_cell(
-            student_id=names[c.student_id],
-            lesson_id=lesson_ids[c.lesson_id],
-            status=_STATUS[c.status],
-            reason=_REASON[c.reason],
-        )
-        add_mark = cell.marks.add
-        for m in c.marks:
-            add_mark(mark_id=m.id, value=m.value, kind_of_work=_KIND_OF_WORK[m.kind_of_work], weight=m.weight)
-    add_average = response.averages.add
-    for a in page.averages:
-        add_average(
-            student_id=names[a.student_id], mean=_decimal(a.mean), weighted_mean=_decimal(a.weighted_mean)
-        )
-    return response
 
 
 def group_overview_to_pb(overview: read_models.GroupOverview) -> service_pb.GetGroupOverviewResponse:

@@ -119,36 +119,37 @@ class PageAttendance:
     taken: set[uuid.UUID]
 
 
-@dataclass(slots=True)
-class Cell:
-    """One student × one lesson: the marks in the order recorded and the attendance."""
+@dataclass(frozen=True)
+class PageCells:
+    """A page's cells (a student × a lesson with a mark, an absence or a lateness) as columns of equal
+    length, by student and lesson: cell i is the student at position `student[i]` of the page's students
+    at the lesson at position `lesson[i]` of its lessons; `status`/`reason` are empty for marks only.
+    Columns, not an object per cell: the page is read on every visit, and columns of numbers travel to
+    the gateway and on to the browser without being rebuilt cell by cell (ADR 0009)."""
 
-    student_id: uuid.UUID
-    lesson_id: uuid.UUID
-    marks: list[MarkRow] = field(default_factory=list)
-    status: str = ""
-    reason: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class StudentAverages:
-    """A student's averages over a page's marks."""
-
-    student_id: uuid.UUID
-    mean: Decimal | None
-    weighted_mean: Decimal | None
+    student: list[int] = field(default_factory=list)
+    lesson: list[int] = field(default_factory=list)
+    status: list[str] = field(default_factory=list)
+    reason: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class JournalPage:
-    """Students × lessons of a group's (or subgroup's) discipline in a period."""
+    """Students × lessons of a group's (or subgroup's) discipline in a period.
+
+    `marks` are the marks at the page's lessons by cell, each in the order recorded, with `mark_cell[i]`
+    the position in `cells` of `marks[i]`; `means`/`weighted_means` follow `student_ids`."""
 
     student_ids: list[uuid.UUID]
     lessons: list[LessonRow]
-    cells: list[Cell]
+    cells: PageCells
+    marks: list[MarkRow]
+    mark_cell: list[int]
     marks_without_lesson: list[MarkRow]
-    averages: list[StudentAverages]
+    means: list[Decimal | None]
+    weighted_means: list[Decimal | None]
     lessons_with_attendance: list[uuid.UUID] = field(default_factory=list)
+    # Slice B: the closed periods overlapping the page's dates (R1.5; the grid is read-only on their days).
 
 
 def journal_page(
@@ -161,10 +162,11 @@ def journal_page(
     """Assemble a page: the marks, absences and lateness of the page's students at its lessons (a cell
     only where there is one), each student's averages over their marks on the page (on its lessons and
     by date only), the lessons whose attendance was taken."""
-    # Students and lessons become their positions once; the cells are keyed and ordered by them.
+    # Students and lessons become their positions once; a cell is keyed by its two positions.
     students = {s: i for i, s in enumerate(student_ids)}
     lesson_order = {lesson.id: i for i, lesson in enumerate(lesson_rows)}
-    cells: dict[tuple[int, int], Cell] = {}
+    marks_at: dict[tuple[int, int], list[MarkRow]] = {}
+    missed: dict[tuple[int, int], AttendanceRow] = {}
     undated: list[tuple[int, MarkRow]] = []
     by_student: list[list[MarkRow]] = [[] for _ in student_ids]
     for mark in marks:
@@ -177,30 +179,36 @@ def journal_page(
             column = lesson_order.get(mark.lesson_id)
             if column is None:
                 continue  # a mark on another subgroup's lesson: not on this page
-            cell = cells.get((row, column))
-            if cell is None:
-                cell = cells[(row, column)] = Cell(mark.student_id, mark.lesson_id)
-            cell.marks.append(mark)
+            marks_at.setdefault((row, column), []).append(mark)
         by_student[row].append(mark)
     for entry in attendance.missed:
         row, column = students.get(entry.student_id), lesson_order.get(entry.lesson_id)
-        if row is None or column is None:
-            continue
-        cell = cells.get((row, column))
-        if cell is None:
-            cell = cells[(row, column)] = Cell(entry.student_id, entry.lesson_id)
-        cell.status, cell.reason = entry.status, entry.reason
-    ordered = [cells[key] for key in sorted(cells)]
+        if row is not None and column is not None:
+            missed[(row, column)] = entry
+    cells = PageCells()
+    page_marks: list[MarkRow] = []
+    mark_cell: list[int] = []
+    for position, key in enumerate(sorted(marks_at.keys() | missed.keys())):
+        cells.student.append(key[0])
+        cells.lesson.append(key[1])
+        absence = missed.get(key)
+        cells.status.append(absence.status if absence else "")
+        cells.reason.append(absence.reason if absence else "")
+        at = marks_at.get(key)
+        if at:
+            page_marks.extend(at)
+            mark_cell.extend([position] * len(at))
     undated.sort(key=lambda item: (item[0], item[1].lesson_date))
+    pairs = [averages.both(items, dictionary) for items in by_student]
     return JournalPage(
         student_ids=list(student_ids),
         lessons=list(lesson_rows),
-        cells=ordered,
+        cells=cells,
+        marks=page_marks,
+        mark_cell=mark_cell,
         marks_without_lesson=[mark for _, mark in undated],
-        averages=[
-            StudentAverages(s, *averages.both(items, dictionary))
-            for s, items in zip(student_ids, by_student, strict=True)
-        ],
+        means=[mean for mean, _ in pairs],
+        weighted_means=[weighted for _, weighted in pairs],
         lessons_with_attendance=[lesson.id for lesson in lesson_rows if lesson.id in attendance.taken],
     )
 
