@@ -24,8 +24,7 @@ def kind_from_pb(value: pb.MovementKind.ValueType) -> movement.MovementKind:
     kind = _KIND_FROM_PB.get(value)
     if kind is None:
         raise InvalidArgument(
-            "Укажите вид движения: зачисление, перевод, академический отпуск, восстановление, "
-            "отчисление или выпуск",
+            "Укажите вид движения: перевод, академический отпуск, отчисление или восстановление",
             code="missing_kind",
         )
     return kind

@@ -13,7 +13,7 @@ from ejournal.journal.v1 import journal_pb2 as jpb
 
 from journal_service.application.ports import JournalUnitOfWork, UnitOfWorkFactory
 from journal_service.application.read_models import readable_group
-from journal_service.domain import access, errors, read_models, year
+from journal_service.domain import access, errors, history, lessons, read_models, year
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,14 @@ class AbsenceHandlers:
             if not changes:
                 return corrected
             await uow.read_models.set_reasons(changes)
+            # R3.3: each corrected reason is kept in the entry's history (the status stays).
+            await uow.history.keep_attendance_changes(
+                history.reason_changes(
+                    changes,
+                    {key: lessons.AttendanceStatus(row.status) for key, row in entries.items()},
+                    changed_by=access.person_id(actor),
+                )
+            )
             await uow.emit(
                 events.AttendanceCorrected(
                     group_id=str(cmd.group_id),

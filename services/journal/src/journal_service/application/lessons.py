@@ -12,6 +12,7 @@ from chassis.principal import Principal
 from ejournal.journal.v1 import events_pb2 as events
 from ejournal.journal.v1 import journal_pb2 as jpb
 
+from journal_service.application.history import keep_attendance_changes
 from journal_service.application.marks import local_date
 from journal_service.application.ports import JournalUnitOfWork, Today, UnitOfWorkFactory
 from journal_service.application.refused_writes import refusal_audited
@@ -261,7 +262,10 @@ class LessonHandlers:
                 enrolled=set(await uow.groups.students_of(lesson.group_id, on=lesson.lesson_date)),
                 subgroup_members=None if members is None else set(members),
             )
+            # R3.3: what this list changes in the one recorded before is kept (who, old → new).
+            before = await uow.lessons.attendance_of(lesson.id)
             await uow.lessons.replace_attendance(lesson.id, entries)
+            await keep_attendance_changes(uow, lesson.id, before, entries, teacher_id)
             await uow.emit(
                 events.AttendanceRecorded(
                     lesson_id=str(lesson.id),
