@@ -1139,45 +1139,20 @@ FINALS_CALLS: dict[str, Call] = {
     ),
 }
 CALLS.update(FINALS_CALLS)
-FINAL_RULE_READERS = (
-    *READ_ALL,
-    "teacher",
-    "class_teacher",
-    "the admin",
-    "the group's teacher",
-    COLLEAGUE,
-    ELSEWHERE,
-    CLASS_TEACHER,
-    NOT_A_PERSON,
-)
+# One caller or a few per rule and outcome (each case builds its world: the rows are kept few).
 FINALS_GROUP_READS = ("ProposeFinals", "GetGroupFinals")
-STUDENT_FINALS_READERS = (
-    *READ_ALL,
-    "the student",
-    "the student's parent",
-    "the group's teacher",
-    COLLEAGUE,
-    CLASS_TEACHER,
-)
 REFUSED += [
     *[
         ("GetFinalRule", caller, DENIED, "role_required")
-        for caller in CALLERS
-        if caller not in FINAL_RULE_READERS
+        for caller in ("student", "parent", "the student's parent")
     ],
     *[
         ("SetFinalRule", caller, DENIED, "role_required")
-        for caller in (*NOT_ADMIN, "the group's teacher", "the student", CLASS_TEACHER, NOT_A_PERSON)
+        for caller in ("teacher", "deputy", "the group's teacher", CLASS_TEACHER)
     ],
     *[
         ("SetFinal", caller, DENIED, "role_required")
-        for caller in (
-            *[r for r in REALM_ROLES if r not in {"admin", "teacher"}],
-            "the student",
-            NOT_A_STUDENT,
-            CLASS_TEACHER,
-            "the student's parent",
-        )
+        for caller in ("class_teacher", "curator", "the student", CLASS_TEACHER)
     ],
     *[
         ("SetFinal", caller, DENIED, "not_teaching_this_group")
@@ -1186,15 +1161,15 @@ REFUSED += [
     *[
         (rpc, caller, NOT_FOUND, "group_not_found")
         for rpc in FINALS_GROUP_READS
-        for caller in GROUP_STRANGERS
+        for caller in ("student", "teacher", ELSEWHERE, "the student's parent")
     ],
     *[
         ("ListStudentsWithTooFewMarks", caller, NOT_FOUND, "group_not_found")
-        for caller in (*GROUP_STRANGERS, "the group's teacher", COLLEAGUE)
+        for caller in ("student", ELSEWHERE, "the group's teacher", COLLEAGUE)
     ],
     *[
         ("GetStudentFinals", caller, NOT_FOUND, "student_not_found")
-        for caller in (*MAY_NOT_READ, ELSEWHERE, NOT_A_STUDENT)
+        for caller in ("teacher", "parent", ELSEWHERE, NOT_A_STUDENT)
     ],
     *[
         (rpc, NOT_A_PERSON, DENIED, "person_required")
@@ -1203,12 +1178,19 @@ REFUSED += [
     *[(rpc, "nobody", UNAUTHENTICATED, "unauthenticated") for rpc in FINALS_CALLS],
 ]
 ALLOWED += [
-    *[("GetFinalRule", caller) for caller in FINAL_RULE_READERS],
-    *[("SetFinalRule", caller) for caller in ("admin", "the admin")],
-    *[("SetFinal", caller) for caller in ("admin", "the admin", "the group's teacher")],
-    *[(rpc, caller) for rpc in FINALS_GROUP_READS for caller in GROUP_READERS],
-    *[("ListStudentsWithTooFewMarks", caller) for caller in (*READ_ALL, "the admin", CLASS_TEACHER)],
-    *[("GetStudentFinals", caller) for caller in STUDENT_FINALS_READERS],
+    *[("GetFinalRule", caller) for caller in ("director", "the group's teacher", CLASS_TEACHER)],
+    ("SetFinalRule", "the admin"),
+    *[("SetFinal", caller) for caller in ("admin", "the group's teacher")],
+    *[
+        (rpc, caller)
+        for rpc in FINALS_GROUP_READS
+        for caller in ("curator", "the group's teacher", COLLEAGUE, CLASS_TEACHER)
+    ],
+    *[("ListStudentsWithTooFewMarks", caller) for caller in ("deputy", CLASS_TEACHER)],
+    *[
+        ("GetStudentFinals", caller)
+        for caller in ("director", "the student", "the student's parent", CLASS_TEACHER)
+    ],
 ]
 
 

@@ -1,6 +1,8 @@
 """Student movement over real gRPC and PostgreSQL: enrolment dates, a transfer with its event, history
 and order, ListGroupStudents on a date, marks refused outside the enrolment, refusals that write
-nothing, and two movements of one student at once."""
+nothing, two movements of one student at once; a transfer in the middle of a semester leaving both
+groups' pages, averages and absences right and the diary showing both; enrolment and graduation as
+movements, a whole group graduated, the histories read back."""
 
 from __future__ import annotations
 
@@ -237,9 +239,13 @@ async def test_refused_movements_write_nothing(journal: Journal) -> None:
         ),
         (
             pb.MoveStudentRequest(
-                student_id=student, kind=jpb.MOVEMENT_KIND_EXPULSION, on_date=local(TODAY), order_number="1"
+                student_id=student,
+                kind=jpb.MOVEMENT_KIND_TRANSFER,
+                to_group_id=is21,
+                on_date=local(TODAY),
+                order_number="1",
             ),
-            "student_not_in_group",
+            "student_on_leave",
         ),
         (
             pb.MoveStudentRequest(
@@ -249,7 +255,17 @@ async def test_refused_movements_write_nothing(journal: Journal) -> None:
                 on_date=local(date(2026, 10, 1)),
                 order_number="1",
             ),
-            "student_still_enrolled",
+            "movement_out_of_order",
+        ),
+        (
+            pb.MoveStudentRequest(
+                student_id=student,
+                kind=jpb.MOVEMENT_KIND_RETURN,
+                to_group_id=is21,
+                on_date=local(date(2026, 11, 2)),
+                order_number="1",
+            ),
+            "movement_same_day",
         ),
     ]
     before = (await journal.count(orm.student_movements), await journal.count(OUTBOX))
@@ -282,7 +298,195 @@ async def test_two_movements_of_one_student_at_once_apply_one(journal: Journal) 
     )
 
     refused = [r for r in results if isinstance(r, grpc.aio.AioRpcError)]
-    # The second, after the first under the student's lock, finds them in the new group from that very day.
-    assert len(refused) == 1 and error_code_of(refused[0]) == "movement_before_enrolment"
+    # The second, after the first under the student's lock, finds a movement on that very day.
+    assert len(refused) == 1 and error_code_of(refused[0]) == "movement_same_day"
     assert await journal.count(orm.student_movements) == 1
     assert len(await journal.students(is22) + await journal.students(is23)) == 1
+
+
+def span(first: date, last: date) -> dict[str, LocalDate]:
+    return {"date_from": local(first), "date_to": local(last)}
+
+
+async def test_a_transfer_in_the_middle_of_the_semester_splits_pages_averages_and_absences_by_date(
+    journal: Journal,
+) -> None:
+    is21, is22 = await journal.group("ИС-21"), await journal.group("ИС-22")
+    moved, stays, teacher = (
+        journal.people.new("student"),
+        journal.people.new("student"),
+        journal.people.new("teacher"),
+    )
+    math = (
+        await journal.stub.CreateDiscipline(
+            pb.CreateDisciplineRequest(code="ОП.01", name="Математика", kind=jpb.DISCIPLINE_KIND_DISCIPLINE),
+            metadata=journal.admin,
+        )
+    ).discipline.discipline_id
+    for group in (is21, is22):
+        await journal.stub.AssignTeachingLoad(
+            pb.AssignTeachingLoadRequest(teacher_id=teacher, group_id=group, discipline_id=math),
+            metadata=journal.admin,
+        )
+    for student in (moved, stays):
+        await journal.move(student, jpb.MOVEMENT_KIND_ENROLMENT, date(2026, 9, 1), to_group_id=is21)
+    as_teacher = journal.md(teacher, "teacher")
+
+    async def lesson(group: str, day: date) -> str:
+        request = pb.RecordLessonRequest(
+            group_id=group,
+            discipline_id=math,
+            lesson_date=local(day),
+            pair_number=1,
+            topic="Тема",
+            kind=jpb.LESSON_KIND_PRACTICAL,
+        )
+        return str((await journal.stub.RecordLesson(request, metadata=as_teacher)).lesson.lesson_id)
+
+    async def mark(student: str, lesson_id: str, value: str) -> None:
+        request = pb.RecordMarkRequest(student_id=student, lesson_id=lesson_id, value=value)
+        await journal.stub.RecordMark(request, metadata=as_teacher)
+
+    async def absent(lesson_id: str, *students: str) -> None:
+        entries = [jpb.AttendanceEntry(student_id=s, status=jpb.ATTENDANCE_STATUS_ABSENT) for s in students]
+        await journal.stub.RecordAttendance(
+            pb.RecordAttendanceRequest(lesson_id=lesson_id, entries=entries), metadata=as_teacher
+        )
+
+    # Before the transfer (16 November) in ИС-21: 5 and 4, one absence.
+    old_first, old_second = await lesson(is21, date(2026, 11, 9)), await lesson(is21, date(2026, 11, 10))
+    await mark(moved, old_first, "5")
+    await mark(moved, old_second, "4")
+    await absent(old_second, moved)
+    # A backdated transfer would leave those records behind in the old group: refused.
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await journal.move(moved, jpb.MOVEMENT_KIND_TRANSFER, date(2026, 11, 10), to_group_id=is22)
+    assert error_code_of(refused.value) == "records_after_movement"
+    assert "10.11.2026" in (refused.value.details() or "")
+
+    await journal.move(moved, jpb.MOVEMENT_KIND_TRANSFER, date(2026, 11, 16), to_group_id=is22)
+
+    # After it: ИС-21 goes on without them; in ИС-22 a 2 and an absence.
+    old_after = await lesson(is21, date(2026, 11, 17))
+    await mark(stays, old_after, "3")
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await mark(moved, old_after, "5")
+    assert error_code_of(refused.value) == "student_not_in_group"
+    new_first, new_second = await lesson(is22, date(2026, 11, 16)), await lesson(is22, date(2026, 11, 18))
+    await mark(moved, new_first, "2")
+    await absent(new_second, moved)
+    semester = span(date(2026, 9, 1), date(2026, 12, 31))
+
+    async def page(group: str) -> pb.GetJournalPageResponse:
+        request = pb.GetJournalPageRequest(group_id=group, discipline_id=math, **semester)
+        return await journal.stub.GetJournalPage(request, metadata=as_teacher)
+
+    def cells(got: pb.GetJournalPageResponse) -> set[tuple[str, str, tuple[str, ...], int]]:
+        values: dict[int, list[str]] = {}
+        for cell, value in zip(got.marks.cell, got.marks.value, strict=True):
+            values.setdefault(cell, []).append(value)
+        return {
+            (
+                got.student_ids[got.cells.student[i]],
+                got.lessons[got.cells.lesson[i]].lesson_id,
+                tuple(values.get(i, [])),
+                got.cells.status[i],
+            )
+            for i in range(len(got.cells.student))
+        }
+
+    absent_status = jpb.ATTENDANCE_STATUS_ABSENT
+    old_page, new_page = await page(is21), await page(is22)
+    assert sorted(old_page.student_ids) == sorted([moved, stays])
+    assert {c for c in cells(old_page) if c[0] == moved} == {
+        (moved, old_first, ("5",), jpb.ATTENDANCE_STATUS_UNSPECIFIED),
+        (moved, old_second, ("4",), absent_status),
+    }
+    assert list(new_page.student_ids) == [moved]
+    assert cells(new_page) == {
+        (moved, new_first, ("2",), jpb.ATTENDANCE_STATUS_UNSPECIFIED),
+        (moved, new_second, (), absent_status),
+    }
+    # Each group's average counts only the marks of the days the student belonged to it.
+    old_mean = dict(zip(old_page.student_ids, old_page.averages.mean, strict=True))
+    assert (old_mean[moved], old_mean[stays]) == ("4.50", "3.00")
+    assert list(new_page.averages.mean) == ["2.00"]
+
+    async def overview(group: str) -> dict[str, tuple[str, int, int]]:
+        request = pb.GetGroupOverviewRequest(group_id=group, **semester)
+        got = await journal.stub.GetGroupOverview(request, metadata=as_teacher)
+        return {
+            c.student_id: (c.mean, c.mark_count, c.absences) for c in got.cells if c.discipline_id == math
+        }
+
+    assert (await overview(is21))[moved] == ("4.50", 2, 1)
+    assert (await overview(is22)) == {moved: ("2.00", 1, 1)}
+
+    # The diary shows both groups' lessons, each for its own days, and the mean over all three marks.
+    diary = await journal.stub.GetStudentDiary(
+        pb.GetStudentDiaryRequest(student_id=moved, **semester), metadata=journal.md(moved, "student")
+    )
+    assert [x.lesson_id for d in diary.days for x in d.lessons] == [
+        old_first,
+        old_second,
+        new_first,
+        new_second,
+    ]
+    assert [(a.discipline_id, a.mean) for a in diary.averages] == [(math, "3.67")]
+
+    # The history of the student and of each group.
+    history = await journal.stub.GetStudentMovements(
+        pb.GetStudentMovementsRequest(student_id=moved), metadata=journal.md(moved, "student")
+    )
+    assert [(m.kind, m.from_group_id, m.to_group_id) for m in history.movements] == [
+        (jpb.MOVEMENT_KIND_ENROLMENT, "", is21),
+        (jpb.MOVEMENT_KIND_TRANSFER, is21, is22),
+    ]
+    listed = await journal.stub.ListGroupMovements(
+        pb.ListGroupMovementsRequest(group_id=is22), metadata=journal.admin
+    )
+    assert [(m.student_id, m.kind) for m in listed.movements] == [(moved, jpb.MOVEMENT_KIND_TRANSFER)]
+
+
+async def test_a_group_graduates_by_one_order_and_nothing_follows(journal: Journal) -> None:
+    is41 = await journal.group("ИС-41")
+    students = sorted(journal.people.new("student") for _ in range(3))
+    for student in students:
+        await journal.move(student, jpb.MOVEMENT_KIND_ENROLMENT, date(2026, 9, 1), to_group_id=is41)
+    await journal.move(students[0], jpb.MOVEMENT_KIND_EXPULSION, date(2026, 10, 1))
+    outbox_before = await journal.count(OUTBOX)
+
+    reply = await journal.stub.GraduateGroup(
+        pb.GraduateGroupRequest(group_id=is41, on_date=local(date(2026, 11, 27)), order_number="№ 300-в"),
+        metadata=journal.admin,
+    )
+
+    assert sorted(m.student_id for m in reply.movements) == students[1:]
+    assert {(m.kind, m.from_group_id, m.order_number) for m in reply.movements} == {
+        (jpb.MOVEMENT_KIND_GRADUATION, is41, "№ 300-в")
+    }
+    assert await journal.students(is41, date(2026, 11, 26)) == students[1:]
+    assert await journal.students(is41, date(2026, 11, 27)) == []
+    async with journal.sessions() as s:
+        published = (
+            await s.execute(select(OUTBOX.c.subject, OUTBOX.c.payload).order_by(OUTBOX.c.created_at))
+        ).all()[outbox_before:]
+    moved = [
+        events_pb2.StudentMoved.FromString(p) for sub, p in published if sub == "journal.student.moved.v1"
+    ]
+    assert sorted((e.student_id, e.kind) for e in moved) == [
+        (s, jpb.MOVEMENT_KIND_GRADUATION) for s in students[1:]
+    ]
+    # Neither a graduate nor an expelled student moves again, except the expelled student's return.
+    for student, code in ((students[1], "student_graduated"), (students[0], "student_expelled")):
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await journal.move(student, jpb.MOVEMENT_KIND_EXPULSION, TODAY)
+        assert error_code_of(refused.value) == code
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await journal.stub.GraduateGroup(
+            pb.GraduateGroupRequest(group_id=is41, on_date=local(TODAY), order_number="№ 301-в"),
+            metadata=journal.admin,
+        )
+    assert error_code_of(refused.value) == "group_has_no_students"
+    await journal.move(students[0], jpb.MOVEMENT_KIND_RETURN, TODAY, to_group_id=is41)
+    assert await journal.students(is41, TODAY) == [students[0]]

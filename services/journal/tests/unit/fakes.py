@@ -22,6 +22,7 @@ from journal_service.domain import (
     model,
     movement,
     read_models,
+    retakes,
     timetable,
     year,
 )
@@ -844,6 +845,35 @@ class FakeYearImports:
         self.flushes += 1
 
 
+class FakeDebts:
+    """Retakes of debts; the keys of finals come from FakeFinals (the store's)."""
+
+    def __init__(self, finals_: FakeFinals) -> None:
+        self._finals = finals_
+        self.retakes: list[retakes.Retake] = []
+
+    async def final_key(
+        self, final_id: uuid.UUID
+    ) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID, finals.FinalPeriod] | None:
+        found = self._finals.items.get(final_id)
+        if found is None:
+            return None
+        return found.student_id, found.group_id, found.discipline_id, found.period
+
+    async def retakes_of(self, final_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[retakes.Retake]]:
+        found: dict[uuid.UUID, list[retakes.Retake]] = {}
+        for retake in sorted(self.retakes, key=lambda r: r.attempt):
+            if retake.final_id in final_ids:
+                found.setdefault(retake.final_id, []).append(retake)
+        return found
+
+    async def add_retake(self, retake: retakes.Retake) -> bool:
+        if any((r.final_id, r.attempt) == (retake.final_id, retake.attempt) for r in self.retakes):
+            return False
+        self.retakes.append(retake)
+        return True
+
+
 class FakeDemoExams:
     """The demonstration exam's tables (version 1 the migration's default) and results."""
 
@@ -1026,6 +1056,7 @@ class FakeUnitOfWork(testing.FakeUnitOfWork):
 
     def __init__(self, store: FakeStore) -> None:
         super().__init__(store)
+        self.debts = store.debts
         self.demo_exams = store.demo_exams
         self.finals = store.finals
         self.groups = store.groups
@@ -1057,6 +1088,7 @@ class FakeStore(testing.FakeLedger):
         super().__init__()
         self.demo_exams = FakeDemoExams()
         self.finals = FakeFinals()
+        self.debts = FakeDebts(self.finals)
         self.groups = FakeGroups()
         self.movements = FakeMovements(self.groups)
         self.disciplines = FakeDisciplines()

@@ -12,10 +12,11 @@ from chassis.auth import Principal
 from chassis.errors import DomainError, PermissionDenied
 from ejournal.journal.v1 import events_pb2 as events
 from ejournal.journal.v1 import journal_pb2 as jpb
-from journal_service.application.groups import EnrollStudent, ListGroupStudents, MoveStudent, students_on
+from journal_service.application.groups import EnrollStudent, ListGroupStudents, students_on
 from journal_service.application.handlers import JournalHandlers
 from journal_service.application.lessons import RecordAttendance, RecordLesson
 from journal_service.application.marks import RecordMark
+from journal_service.application.movement import MoveStudent
 from journal_service.domain import errors, model, movement, year
 from journal_service.domain.lessons import AttendanceEntry, AttendanceStatus, LessonKind
 from journal_service.domain.movement import Enrolment, MovementKind, plan_movement
@@ -80,6 +81,10 @@ def test_a_transfer_closes_the_current_enrolment_and_opens_the_other_group() -> 
         ),
         (MovementKind.RETURN, [(GROUP, SEPT_1, None)], None, OTHER_GROUP, "student_still_enrolled"),
         (MovementKind.RETURN, [(GROUP, SEPT_1, date(2026, 12, 1))], None, GROUP, "student_still_enrolled"),
+        (MovementKind.ENROLMENT, [(GROUP, SEPT_1, None)], None, OTHER_GROUP, "student_still_enrolled"),
+        (MovementKind.GRADUATION, [], None, None, "student_not_in_group"),
+        (MovementKind.ENROLMENT, [], None, None, "missing_to_group_id"),
+        (MovementKind.GRADUATION, [(GROUP, SEPT_1, None)], None, OTHER_GROUP, "unexpected_to_group_id"),
         (
             MovementKind.ACADEMIC_LEAVE,
             [(GROUP, SEPT_1, None), (OTHER_GROUP, SEPT_1, None)],
@@ -103,6 +108,8 @@ def test_each_rule_refuses_with_its_code(
     to_group: uuid.UUID | None,
     code: str,
 ) -> None:
+    # A return is checked against an earlier leave (else it is refused as return_without_leave first).
+    history = [moved(MovementKind.ACADEMIC_LEAVE, date(2026, 10, 1))] if kind is MovementKind.RETURN else []
     with pytest.raises(DomainError) as refused:
         plan_movement(
             kind,
@@ -110,14 +117,100 @@ def test_each_rule_refuses_with_its_code(
             from_group_id=from_group,
             to_group_id=to_group,
             on_date=MOVED_ON,
+            history=history,
         )
     assert refused.value.code == code
 
 
+def moved(kind: MovementKind, on: date) -> movement.Movement:
+    return movement.Movement(uuid.uuid4(), STUDENT, kind, None, None, on, "№ 1")
+
+
 def test_a_return_after_leave_opens_the_group_again() -> None:
     left = enrolment(GROUP, SEPT_1, date(2026, 10, 1))
-    plan = plan_movement(MovementKind.RETURN, [left], from_group_id=None, to_group_id=GROUP, on_date=MOVED_ON)
+    plan = plan_movement(
+        MovementKind.RETURN,
+        [left],
+        from_group_id=None,
+        to_group_id=GROUP,
+        on_date=MOVED_ON,
+        history=[moved(MovementKind.ACADEMIC_LEAVE, date(2026, 10, 1))],
+    )
     assert (plan.close, plan.open_group_id) == (None, GROUP)
+
+
+LEAVE, EXPELLED, GRADUATED = (
+    moved(MovementKind.ACADEMIC_LEAVE, date(2026, 10, 1)),
+    moved(MovementKind.EXPULSION, date(2026, 10, 1)),
+    moved(MovementKind.GRADUATION, date(2026, 10, 1)),
+)
+TRANSFERRED = moved(MovementKind.TRANSFER, date(2026, 10, 1))
+
+
+@pytest.mark.parametrize(
+    ("kind", "history", "on", "to_group", "code"),
+    [
+        # A movement dated before the student's last one, or on the same day.
+        (MovementKind.EXPULSION, [TRANSFERRED], date(2026, 9, 20), None, "movement_out_of_order"),
+        (MovementKind.EXPULSION, [TRANSFERRED], date(2026, 10, 1), None, "movement_same_day"),
+        # A return without a leave (or an expulsion) before it.
+        (MovementKind.RETURN, [], MOVED_ON, GROUP, "return_without_leave"),
+        (MovementKind.RETURN, [TRANSFERRED], MOVED_ON, GROUP, "return_without_leave"),
+        # Nothing but a return after an expulsion; nothing at all after a graduation.
+        (MovementKind.EXPULSION, [EXPELLED], MOVED_ON, None, "student_expelled"),
+        (MovementKind.GRADUATION, [EXPELLED], MOVED_ON, None, "student_expelled"),
+        (MovementKind.ENROLMENT, [EXPELLED], MOVED_ON, GROUP, "student_expelled"),
+        (MovementKind.EXPULSION, [GRADUATED], MOVED_ON, None, "student_graduated"),
+        (MovementKind.RETURN, [GRADUATED], MOVED_ON, GROUP, "student_graduated"),
+        # On academic leave: a return (or an expulsion) comes next.
+        (MovementKind.TRANSFER, [LEAVE], MOVED_ON, OTHER_GROUP, "student_on_leave"),
+        (MovementKind.ACADEMIC_LEAVE, [LEAVE], MOVED_ON, None, "student_on_leave"),
+        (MovementKind.GRADUATION, [LEAVE], MOVED_ON, None, "student_on_leave"),
+        (MovementKind.ENROLMENT, [LEAVE], MOVED_ON, GROUP, "student_on_leave"),
+    ],
+)
+def test_each_rule_of_the_history_refuses_with_its_code(
+    kind: MovementKind, history: list[movement.Movement], on: date, to_group: uuid.UUID | None, code: str
+) -> None:
+    stays = [] if history and history[-1].kind is not MovementKind.TRANSFER else [enrolment(GROUP, SEPT_1)]
+    with pytest.raises(DomainError) as refused:
+        plan_movement(kind, stays, from_group_id=None, to_group_id=to_group, on_date=on, history=history)
+    assert refused.value.code == code
+
+
+def test_an_expulsion_may_follow_an_academic_leave() -> None:
+    left = enrolment(GROUP, SEPT_1, date(2026, 10, 1))
+    plan = plan_movement(
+        MovementKind.EXPULSION,
+        [left],
+        from_group_id=None,
+        to_group_id=None,
+        on_date=MOVED_ON,
+        history=[LEAVE],
+    )
+    assert (plan.close, plan.open_group_id) == (None, None)
+
+
+def test_a_return_after_an_expulsion_and_an_enrolment_open_a_group() -> None:
+    left = enrolment(GROUP, SEPT_1, date(2026, 10, 1))
+    back = plan_movement(
+        MovementKind.RETURN,
+        [left],
+        from_group_id=None,
+        to_group_id=OTHER_GROUP,
+        on_date=MOVED_ON,
+        history=[EXPELLED],
+    )
+    new = plan_movement(MovementKind.ENROLMENT, [], from_group_id=None, to_group_id=GROUP, on_date=MOVED_ON)
+    assert (back.open_group_id, new.open_group_id) == (OTHER_GROUP, GROUP)
+
+
+def test_a_transfer_stays_within_the_course_year() -> None:
+    movement.check_transfer_year(2, 2)
+    movement.check_transfer_year(None, 3)
+    with pytest.raises(movement.TransferAcrossYears) as refused:
+        movement.check_transfer_year(2, 3)
+    assert refused.value.code == "transfer_across_years"
 
 
 @pytest.mark.parametrize("number", ["", "   ", "1" * 33])
@@ -182,7 +275,7 @@ async def test_a_transfer_moves_the_student_on_the_date_with_event_audit_and_his
 ) -> None:
     await handlers.groups.enroll_student(EnrollStudent(GROUP, STUDENT), ADMIN)
 
-    moved = await handlers.groups.move_student(move(MovementKind.TRANSFER, OTHER_GROUP), ADMIN)
+    moved = await handlers.movement.move_student(move(MovementKind.TRANSFER, OTHER_GROUP), ADMIN)
 
     assert (moved.from_group_id, moved.to_group_id, moved.on_date) == (GROUP, OTHER_GROUP, MOVED_ON)
     before, after = date(2026, 11, 1), MOVED_ON
@@ -225,8 +318,8 @@ async def test_leave_then_return_leaves_a_gap_in_the_group(
     handlers: JournalHandlers, store: FakeStore
 ) -> None:
     await handlers.groups.enroll_student(EnrollStudent(GROUP, STUDENT), ADMIN)
-    await handlers.groups.move_student(move(MovementKind.ACADEMIC_LEAVE, on=date(2026, 10, 1)), ADMIN)
-    await handlers.groups.move_student(move(MovementKind.RETURN, GROUP, on=MOVED_ON), ADMIN)
+    await handlers.movement.move_student(move(MovementKind.ACADEMIC_LEAVE, on=date(2026, 10, 1)), ADMIN)
+    await handlers.movement.move_student(move(MovementKind.RETURN, GROUP, on=MOVED_ON), ADMIN)
 
     for day, members in ((date(2026, 9, 30), [STUDENT]), (date(2026, 10, 15), []), (MOVED_ON, [STUDENT])):
         assert await handlers.groups.students(ListGroupStudents(GROUP, day), ADMIN) == members
@@ -238,17 +331,17 @@ async def test_only_the_admin_moves_students(handlers: JournalHandlers, store: F
     await handlers.groups.enroll_student(EnrollStudent(GROUP, STUDENT), ADMIN)
     actor = Principal(subject=str(uuid.uuid4()), roles=frozenset({role}), token="t")
     with pytest.raises(PermissionDenied):
-        await handlers.groups.move_student(move(MovementKind.EXPULSION), actor)
+        await handlers.movement.move_student(move(MovementKind.EXPULSION), actor)
     assert not store.groups.movements and not store.events_of(events.StudentMoved)
 
 
 async def test_a_refused_movement_writes_nothing(handlers: JournalHandlers, store: FakeStore) -> None:
     with pytest.raises(movement.StudentNotInGroupOnDate):
-        await handlers.groups.move_student(move(MovementKind.EXPULSION), ADMIN)
+        await handlers.movement.move_student(move(MovementKind.EXPULSION), ADMIN)
     with pytest.raises(errors.GroupNotFound):
-        await handlers.groups.move_student(move(MovementKind.RETURN, uuid.uuid4()), ADMIN)
+        await handlers.movement.move_student(move(MovementKind.RETURN, uuid.uuid4()), ADMIN)
     with pytest.raises(errors.PersonNotStudent):
-        await handlers.groups.move_student(
+        await handlers.movement.move_student(
             MoveStudent(TEACHER, MovementKind.RETURN, None, GROUP, MOVED_ON, "1"), ADMIN
         )
     assert not store.groups.movements and not store.groups.dated and not store.events_of(events.StudentMoved)
@@ -259,7 +352,7 @@ async def test_a_refused_movement_writes_nothing(handlers: JournalHandlers, stor
 
 async def transferred(handlers: JournalHandlers) -> None:
     await handlers.groups.enroll_student(EnrollStudent(GROUP, STUDENT), ADMIN)
-    await handlers.groups.move_student(move(MovementKind.TRANSFER, OTHER_GROUP), ADMIN)
+    await handlers.movement.move_student(move(MovementKind.TRANSFER, OTHER_GROUP), ADMIN)
 
 
 def mark(group: uuid.UUID, day: date) -> RecordMark:

@@ -25,7 +25,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import registry
 
 from journal_service.domain import curriculum as curriculum_model
@@ -607,6 +607,24 @@ reopen_requests = Table(
     Index("ux_reopen_requests_pending", "lock_id", unique=True, postgresql_where=text("status = 'pending'")),
     Index("ix_reopen_requests_teacher", "requested_by", "requested_at"),
     Index("ix_reopen_requests_status", "status", "requested_at"),
+)
+
+
+# Retakes of academic debts (issue 7 item 3, migration 0016); a debt itself is a failing final of record.
+retakes = Table(
+    "retakes",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("final_id", UUID(as_uuid=True), ForeignKey("finals.id"), nullable=False),
+    Column("attempt", SmallInteger, nullable=False),
+    Column("retake_date", Date, nullable=False),
+    Column("value", String(16), ForeignKey("mark_kinds.value"), nullable=False),
+    Column("passed", Boolean, nullable=False),
+    Column("commission_chairman_id", UUID(as_uuid=True), nullable=True),
+    Column("commission_member_ids", ARRAY(UUID(as_uuid=True)), nullable=False, server_default="{}"),
+    Column("recorded_by", UUID(as_uuid=True), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    UniqueConstraint("final_id", "attempt", name="uq_retakes_attempt"),
 )
 
 

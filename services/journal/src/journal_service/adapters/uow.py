@@ -18,6 +18,7 @@ from journal_service.adapters.repositories import (
 from journal_service.adapters.repositories.correction_requests import CorrectionRequestRepository
 from journal_service.adapters.repositories.curriculum import CurriculumRepository
 from journal_service.adapters.repositories.curriculum_execution import CurriculumExecutionRepository
+from journal_service.adapters.repositories.debts import DebtRepository
 from journal_service.adapters.repositories.demo_exam import DemoExamRepository
 from journal_service.adapters.repositories.finals import FinalRepository
 from journal_service.adapters.repositories.history import HistoryRepository
@@ -35,6 +36,7 @@ from journal_service.adapters.repositories.year_import import YearImportReposito
 class JournalUnitOfWork(UnitOfWork):
     """One transaction over the journal database."""
 
+    debts: DebtRepository
     demo_exams: DemoExamRepository
     groups: GroupRepository
     substitutions: SubstitutionRepository
@@ -61,6 +63,7 @@ class JournalUnitOfWork(UnitOfWork):
     movements: MovementRepository
 
     def _open(self) -> None:
+        self.debts = DebtRepository(self.session)
         self.demo_exams = DemoExamRepository(self.session)
         self.groups = GroupRepository(self.session)
         self.substitutions = SubstitutionRepository(self.session)

@@ -14,6 +14,7 @@ from ejournal.journal.v1 import journal_service_pb2_grpc as pb_grpc
 from ejournal.journal.v1 import period_locks_pb2 as lpb
 
 from journal_service.adapters import xlsx
+from journal_service.api import debts as debts_api
 from journal_service.api import demo_exam as demo_exam_api
 from journal_service.api import finals as finals_api
 from journal_service.api import history as history_api
@@ -38,6 +39,7 @@ from journal_service.application.correction_requests import (
     ListCorrectionRequests,
 )
 from journal_service.application.curriculum import GetCurriculum, SetCurriculum
+from journal_service.application.debts import ListGroupDebts, RecordRetake
 from journal_service.application.demo_exam import (
     ListDemoExamResults,
     RecordDemoExamResult,
@@ -878,6 +880,38 @@ class JournalServicer(pb_grpc.JournalServiceServicer):
         )
         results = await self._h.demo_exams.results(query, _actor())
         return pb.ListDemoExamResultsResponse(results=[demo_exam_api.result_to_pb(r) for r in results])
+
+    # Academic debts and retakes (issue 7 item 3).
+    async def RecordRetake(
+        self, request: pb.RecordRetakeRequest, context: Context
+    ) -> pb.RecordRetakeResponse:
+        chairman = request.commission_chairman_id.strip()
+        cmd = RecordRetake(
+            final_id=_id(request.final_id, "final_id"),
+            retake_date=mappers.date_from_pb(request.retake_date, "retake_date"),
+            value=require_text(request.value, "value", max_length=16),
+            commission_member_ids=[_id(m, "commission_member_ids") for m in request.commission_member_ids],
+            commission_chairman_id=_id(chairman, "commission_chairman_id") if chairman else None,
+        )
+        debt = await self._h.debts.record_retake(cmd, _actor())
+        return pb.RecordRetakeResponse(debt=debts_api.debt_to_pb(debt, self._h.debts.today()))
+
+    async def ListStudentDebts(
+        self, request: pb.ListStudentDebtsRequest, context: Context
+    ) -> pb.ListStudentDebtsResponse:
+        found = await self._h.debts.of_student(_id(request.student_id, "student_id"), _actor())
+        today = self._h.debts.today()
+        return pb.ListStudentDebtsResponse(debts=[debts_api.debt_to_pb(d, today) for d in found])
+
+    async def ListGroupDebts(
+        self, request: pb.ListGroupDebtsRequest, context: Context
+    ) -> pb.ListGroupDebtsResponse:
+        query = ListGroupDebts(
+            group_id=_id(request.group_id, "group_id"), year_id=_id(request.year_id, "year_id")
+        )
+        found = await self._h.debts.of_group(query, _actor())
+        today = self._h.debts.today()
+        return pb.ListGroupDebtsResponse(debts=[debts_api.debt_to_pb(d, today) for d in found])
 
 
 def _timetable_entry(

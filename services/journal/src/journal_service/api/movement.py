@@ -24,7 +24,8 @@ def kind_from_pb(value: pb.MovementKind.ValueType) -> movement.MovementKind:
     kind = _KIND_FROM_PB.get(value)
     if kind is None:
         raise InvalidArgument(
-            "Укажите вид движения: перевод, академический отпуск, отчисление или восстановление",
+            "Укажите вид движения: зачисление, перевод, академический отпуск, восстановление, "
+            "отчисление или выпуск",
             code="missing_kind",
         )
     return kind

@@ -1,5 +1,5 @@
-"""Groups and enrolment: create a group, enrol a student, move a student on a date (the administrator);
-who is in a group on a date (`students_on`)."""
+"""Groups and enrolment: create a group, enrol a student (the administrator; movements by date are in
+`movement.py`); who is in a group on a date (`students_on`)."""
 
 from __future__ import annotations
 
@@ -50,18 +50,6 @@ class ListGroupStudents:
 
     group_id: uuid.UUID
     on_date: date | None = None
-
-
-@dataclass(frozen=True)
-class MoveStudent:
-    """Move a student on a date by an order: transfer, academic leave, expulsion or return."""
-
-    student_id: uuid.UUID
-    kind: movement.MovementKind
-    from_group_id: uuid.UUID | None
-    to_group_id: uuid.UUID | None
-    on_date: date
-    order_number: str
 
 
 async def students_on(
@@ -154,58 +142,6 @@ class GroupHandlers:
             if await uow.groups.get(query.group_id) is None:
                 raise errors.GroupNotFound()
             return await uow.groups.students_of(query.group_id, on=query.on_date or self._today())
-
-    async def move_student(self, cmd: MoveStudent, actor: Principal) -> movement.Movement:
-        """Move a student on a date (admin, R2.6): close the enrolment left, open the one joined, keep
-        the movement with its order, emit `StudentMoved` and audit it — one transaction."""
-        access.require_admin(actor, "движение обучающихся оформляет администратор")
-        role = await self._people.role_of(cmd.student_id)
-        async with self._uow() as uow:
-            for group_id in (cmd.from_group_id, cmd.to_group_id):
-                if group_id is not None and await uow.groups.get(group_id) is None:
-                    raise errors.GroupNotFound()
-            require_student(role)
-            await uow.groups.lock_student(cmd.student_id)
-            plan = movement.plan_movement(
-                cmd.kind,
-                await uow.groups.enrolments_of(cmd.student_id),
-                from_group_id=cmd.from_group_id,
-                to_group_id=cmd.to_group_id,
-                on_date=cmd.on_date,
-            )
-            if plan.close is not None:
-                await uow.groups.close_enrolment(plan.close.id, cmd.on_date)
-            if plan.open_group_id is not None:
-                await uow.groups.enroll(plan.open_group_id, cmd.student_id, cmd.on_date)
-            moved = movement.Movement(
-                id=uuid.uuid4(),
-                student_id=cmd.student_id,
-                kind=cmd.kind,
-                from_group_id=plan.close.group_id if plan.close is not None else None,
-                to_group_id=plan.open_group_id,
-                on_date=cmd.on_date,
-                order_number=cmd.order_number,
-            )
-            await uow.groups.add_movement(moved, access.person_id(actor))
-            await uow.emit(
-                events.StudentMoved(
-                    movement_id=str(moved.id),
-                    student_id=str(moved.student_id),
-                    kind=jpb.MovementKind.Value(f"MOVEMENT_KIND_{moved.kind.name}"),
-                    from_group_id=str(moved.from_group_id or ""),
-                    to_group_id=str(moved.to_group_id or ""),
-                    on_date=local_date(moved.on_date),
-                )
-            )
-            await uow.audit(
-                f"student.moved:{moved.kind.value}",
-                actor=actor,
-                resource_type="student_movement",
-                resource_id=str(moved.id),
-                subject_person_id=str(moved.student_id),
-            )
-            await uow.commit()
-            return moved
 
     async def list_groups(self, query: ListGroups, actor: Principal) -> list[model.Group]:
         """Return groups by name: all to the administration, a teacher's or class teacher's own.

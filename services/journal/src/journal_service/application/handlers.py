@@ -8,6 +8,7 @@ from journal_service.application.bell_schedule import BellScheduleHandlers
 from journal_service.application.correction_requests import CorrectionRequestHandlers
 from journal_service.application.curriculum import CurriculumHandlers
 from journal_service.application.curriculum_execution import CurriculumExecutionHandlers
+from journal_service.application.debts import DebtHandlers
 from journal_service.application.demo_exam import DemoExamHandlers
 from journal_service.application.disciplines import DisciplineHandlers
 from journal_service.application.finals import FinalHandlers
@@ -70,3 +71,4 @@ class JournalHandlers:
         self.history = HistoryHandlers(uow, guardians)
         self.correction_requests = CorrectionRequestHandlers(uow)
         self.demo_exams = DemoExamHandlers(uow, today)
+        self.debts = DebtHandlers(uow, guardians, today, self.people)

@@ -25,6 +25,7 @@ from journal_service.domain import (
     period_locks,
     read_models,
     reopen_requests,
+    retakes,
     substitutions,
     timetable,
     year,
@@ -644,6 +645,24 @@ class CurriculumExecutions(Protocol):
         ...
 
 
+class Debts(Protocol):
+    """Retakes of academic debts and the keys of the finals they refer to (issue 7 item 3)."""
+
+    async def final_key(
+        self, final_id: uuid.UUID
+    ) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID, finals.FinalPeriod] | None:
+        """Return the final's student, group, discipline and period, or None."""
+        ...
+
+    async def retakes_of(self, final_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[retakes.Retake]]:
+        """Return the retakes of these finals by final, first one first."""
+        ...
+
+    async def add_retake(self, retake: retakes.Retake) -> bool:
+        """Stage a retake; False when the final's retake of that number was recorded meanwhile."""
+        ...
+
+
 class DemoExams(Protocol):
     """The demonstration exam's conversion tables (versioned) and results (issue 7 item 4)."""
 
@@ -791,6 +810,9 @@ class Finals(Protocol):
 
 class JournalUnitOfWork(UnitOfWorkPort, Protocol):
     """One transaction over the journal database."""
+
+    @property
+    def debts(self) -> Debts: ...
 
     @property
     def demo_exams(self) -> DemoExams: ...
