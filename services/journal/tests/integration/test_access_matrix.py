@@ -1194,6 +1194,111 @@ ALLOWED += [
 ]
 
 
+# History and correction requests (issue 7 item 6, R3.3): a mark's or an attendance entry's history is
+# read by the student, their parent, the teacher of the load, the group's class teacher and the
+# administration — anyone else is not told it exists; the student files about their own mark, the
+# teacher of the load answers (the case's student files first).
+_HISTORY_ISSUER: list[LocalIssuer] = []
+
+
+@pytest.fixture(autouse=True)
+def _history_issuer(issuer: LocalIssuer) -> None:
+    _HISTORY_ISSUER[:] = [issuer]
+
+
+async def _answer_correction(
+    s: pb_grpc.JournalServiceStub, w: World, md: tuple[tuple[str, str], ...]
+) -> object:
+    as_student = call_metadata(_HISTORY_ISSUER[0].token(w.student, ("student",)))
+    filed = await s.FileCorrectionRequest(
+        pb.FileCorrectionRequestRequest(mark_id=w.mark_id, text="Я отвечал на пять"), metadata=as_student
+    )
+    return await s.AnswerCorrectionRequest(
+        pb.AnswerCorrectionRequestRequest(
+            request_id=filed.request.request_id,
+            decision=jpb.CORRECTION_DECISION_CHANGED,
+            text="Исправлено",
+            new_value="5",
+        ),
+        metadata=md,
+    )
+
+
+CALLS.update(
+    {
+        "GetMarkHistory": lambda s, w, md: s.GetMarkHistory(
+            pb.GetMarkHistoryRequest(mark_id=w.mark_id), metadata=md
+        ),
+        "GetAttendanceHistory": lambda s, w, md: s.GetAttendanceHistory(
+            pb.GetAttendanceHistoryRequest(lesson_id=w.lesson_id, student_id=w.student), metadata=md
+        ),
+        "FileCorrectionRequest": lambda s, w, md: s.FileCorrectionRequest(
+            pb.FileCorrectionRequestRequest(mark_id=w.mark_id, text="Исправьте, пожалуйста"), metadata=md
+        ),
+        "ListCorrectionRequests": lambda s, w, md: s.ListCorrectionRequests(
+            pb.ListCorrectionRequestsRequest(), metadata=md
+        ),
+        "AnswerCorrectionRequest": _answer_correction,
+    }
+)
+HISTORY_READS = {"GetMarkHistory": "mark_not_found", "GetAttendanceHistory": "lesson_not_found"}
+HISTORY_READERS = (
+    *READ_ALL,
+    "the admin",
+    "the group's teacher",
+    CLASS_TEACHER,
+    "the student",
+    "the student's parent",
+)
+CORRECTION_LISTERS = ("teacher", "student", "the group's teacher", COLLEAGUE, ELSEWHERE, "the student")
+REFUSED += [
+    *[
+        (rpc, caller, NOT_FOUND, code)
+        for rpc, code in HISTORY_READS.items()
+        for caller in CALLERS
+        if caller not in (*HISTORY_READERS, NOT_A_PERSON)
+    ],
+    *[(rpc, NOT_A_PERSON, DENIED, "person_required") for rpc in HISTORY_READS],
+    ("FileCorrectionRequest", "student", NOT_FOUND, "mark_not_found"),
+    *[
+        ("FileCorrectionRequest", caller, DENIED, "role_required")
+        for caller in CALLERS
+        if caller not in ("student", "the student")
+    ],
+    *[
+        ("ListCorrectionRequests", caller, DENIED, "role_required")
+        for caller in CALLERS
+        if caller not in (*CORRECTION_LISTERS, NOT_A_PERSON)
+    ],
+    ("ListCorrectionRequests", NOT_A_PERSON, DENIED, "person_required"),
+    *[
+        ("AnswerCorrectionRequest", caller, DENIED, "not_teaching_this_group")
+        for caller in ("teacher", COLLEAGUE, ELSEWHERE)
+    ],
+    ("AnswerCorrectionRequest", NOT_A_PERSON, DENIED, "person_required"),
+    *[
+        ("AnswerCorrectionRequest", caller, DENIED, "role_required")
+        for caller in CALLERS
+        if caller not in ("teacher", "the group's teacher", COLLEAGUE, ELSEWHERE, NOT_A_PERSON)
+    ],
+    *[
+        (rpc, "nobody", UNAUTHENTICATED, "unauthenticated")
+        for rpc in (
+            *HISTORY_READS,
+            "FileCorrectionRequest",
+            "ListCorrectionRequests",
+            "AnswerCorrectionRequest",
+        )
+    ],
+]
+ALLOWED += [
+    *[(rpc, caller) for rpc in HISTORY_READS for caller in HISTORY_READERS],
+    ("FileCorrectionRequest", "the student"),
+    *[("ListCorrectionRequests", caller) for caller in CORRECTION_LISTERS],
+    ("AnswerCorrectionRequest", "the group's teacher"),
+]
+
+
 def metadata(journal: Journal, world: World, caller: str) -> tuple[tuple[str, str], ...]:
     if caller == "nobody":
         return ()
