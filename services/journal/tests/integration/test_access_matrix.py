@@ -13,7 +13,7 @@ import itertools
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import asyncpg
@@ -1296,6 +1296,132 @@ ALLOWED += [
     ("FileCorrectionRequest", "the student"),
     *[("ListCorrectionRequests", caller) for caller in CORRECTION_LISTERS],
     ("AnswerCorrectionRequest", "the group's teacher"),
+]
+
+
+# Substitutions (issue 7 item 7): recorded and cancelled by the admin or a deputy, listed by the
+# administration and teachers (their own); curriculum execution (item 9) for the administration and
+# the group's class teacher, the lag across groups for the administration. The substitution is on the
+# case's group's timetable: the group's teacher on the first Monday of the case's year, first pair.
+_SUBSTITUTION_ISSUER: list[LocalIssuer] = []
+
+
+@pytest.fixture(autouse=True)
+def _substitution_issuer(issuer: LocalIssuer) -> None:
+    _SUBSTITUTION_ISSUER[:] = [issuer]
+
+
+async def _substitution_slot(s: pb_grpc.JournalServiceStub, w: World) -> pb.RecordSubstitutionRequest:
+    """Put the group's teacher in the timetable on the first Monday of the case's year; return a valid
+    request replacing them there by the new teacher."""
+    admin = call_metadata(_SUBSTITUTION_ISSUER[0].token(w.admin, ("admin",)))
+    first = w.year_first_week.starts_on
+    start = date(first.year, first.month, first.day)
+    monday = start + timedelta(days=(7 - start.weekday()) % 7)
+    entry = pb.TimetableEntry(weekday=1, pair_number=1, discipline_id=w.discipline_id, teacher_id=w.teacher)
+    await s.SetGroupTimetable(
+        pb.SetGroupTimetableRequest(group_id=w.group_id, year_id=w.year_id, semester=1, entries=[entry]),
+        metadata=admin,
+    )
+    return pb.RecordSubstitutionRequest(
+        group_id=w.group_id,
+        discipline_id=w.discipline_id,
+        lesson_date=LocalDate(year=monday.year, month=monday.month, day=monday.day),
+        pair_number=1,
+        substitute_teacher_id=w.new_teacher,
+        reason=pb.SUBSTITUTION_REASON_TRAINING,
+    )
+
+
+async def _record_substitution(
+    s: pb_grpc.JournalServiceStub, w: World, md: tuple[tuple[str, str], ...]
+) -> object:
+    return await s.RecordSubstitution(await _substitution_slot(s, w), metadata=md)
+
+
+async def _cancel_substitution(
+    s: pb_grpc.JournalServiceStub, w: World, md: tuple[tuple[str, str], ...]
+) -> object:
+    admin = call_metadata(_SUBSTITUTION_ISSUER[0].token(w.admin, ("admin",)))
+    recorded = await s.RecordSubstitution(await _substitution_slot(s, w), metadata=admin)
+    request = pb.CancelSubstitutionRequest(substitution_id=recorded.substitution.substitution_id)
+    return await s.CancelSubstitution(request, metadata=md)
+
+
+CALLS.update(
+    {
+        "RecordSubstitution": _record_substitution,
+        "CancelSubstitution": _cancel_substitution,
+        "ListSubstitutions": lambda s, w, md: s.ListSubstitutions(
+            pb.ListSubstitutionsRequest(
+                from_date=w.year_first_week.starts_on, to_date=w.year_first_week.ends_on, group_id=w.group_id
+            ),
+            metadata=md,
+        ),
+        "GetCurriculumExecution": lambda s, w, md: s.GetCurriculumExecution(
+            pb.GetCurriculumExecutionRequest(group_id=w.group_id, year_id=w.year_id), metadata=md
+        ),
+        "ListCurriculumLag": lambda s, w, md: s.ListCurriculumLag(
+            pb.ListCurriculumLagRequest(year_id=w.year_id), metadata=md
+        ),
+    }
+)
+SUBSTITUTION_RECORDERS = ("admin", "the admin", "deputy")
+SUBSTITUTION_LISTERS = (
+    *READ_ALL,
+    "the admin",
+    "teacher",
+    "class_teacher",
+    "the group's teacher",
+    COLLEAGUE,
+    ELSEWHERE,
+    CLASS_TEACHER,
+)
+EXECUTION_READERS = (*READ_ALL, "the admin", CLASS_TEACHER)
+REFUSED += [
+    *[
+        (rpc, caller, DENIED, "role_required")
+        for rpc in ("RecordSubstitution", "CancelSubstitution")
+        for caller in CALLERS
+        if caller not in SUBSTITUTION_RECORDERS
+    ],
+    *[
+        ("ListSubstitutions", caller, DENIED, "role_required")
+        for caller in CALLERS
+        if caller not in (*SUBSTITUTION_LISTERS, NOT_A_PERSON)
+    ],
+    ("ListSubstitutions", NOT_A_PERSON, DENIED, "person_required"),
+    *[
+        ("GetCurriculumExecution", caller, NOT_FOUND, "group_not_found")
+        for caller in CALLERS
+        if caller not in (*EXECUTION_READERS, NOT_A_PERSON)
+    ],
+    ("GetCurriculumExecution", NOT_A_PERSON, DENIED, "person_required"),
+    *[
+        ("ListCurriculumLag", caller, DENIED, "role_required")
+        for caller in CALLERS
+        if caller not in (*READ_ALL, "the admin")
+    ],
+    *[
+        (rpc, "nobody", UNAUTHENTICATED, "unauthenticated")
+        for rpc in (
+            "RecordSubstitution",
+            "CancelSubstitution",
+            "ListSubstitutions",
+            "GetCurriculumExecution",
+            "ListCurriculumLag",
+        )
+    ],
+]
+ALLOWED += [
+    *[
+        (rpc, caller)
+        for rpc in ("RecordSubstitution", "CancelSubstitution")
+        for caller in SUBSTITUTION_RECORDERS
+    ],
+    *[("ListSubstitutions", caller) for caller in SUBSTITUTION_LISTERS],
+    *[("GetCurriculumExecution", caller) for caller in EXECUTION_READERS],
+    *[("ListCurriculumLag", caller) for caller in (*READ_ALL, "the admin")],
 ]
 
 

@@ -14,7 +14,7 @@ from ejournal.journal.v1 import events_pb2 as events
 
 from journal_service.application.academic_year import may_see_group
 from journal_service.application.ports import GuardianDirectory, JournalUnitOfWork, UnitOfWorkFactory
-from journal_service.domain import access, errors, timetable, year, year_errors
+from journal_service.domain import access, errors, substitutions, timetable, year, year_errors
 
 # A parent's right to a group's timetable is asked of identity one student at a time, this many at once.
 _GUARDIAN_FAN_OUT = 8
@@ -55,6 +55,8 @@ class DayPair:
     starts_at: int
     ends_at: int
     lesson_id: uuid.UUID | None
+    # Substitutions (slice D): the substitution this pair is under, and the other teacher.
+    substitution: substitutions.Substitution | None = None
 
 
 @dataclass(frozen=True)
@@ -173,9 +175,11 @@ class TimetableHandlers:
                 groups = {e.group_id for e in entries}
                 calendars = {g: await uow.years.calendar_of(g, year_id) for g in groups}
                 chosen = timetable.entries_on(query.day, placement, entries, calendars)
+                found = await uow.substitutions.of_teacher_on(query.teacher_id, query.day)
+                day_entries = substitutions.day_entries(query.teacher_id, placement, chosen, found)
                 bells = {p.number: p for p in await uow.bells.pairs()}
-                recorded = await uow.timetables.lessons_on(query.day, {e.group_id for e in chosen})
-                pairs = [_day_pair(entry, bells, recorded) for entry in chosen]
+                recorded = await uow.timetables.lessons_on(query.day, {e.group_id for e, _ in day_entries})
+                pairs = [_day_pair(entry, bells, recorded, sub) for entry, sub in day_entries]
             if not own:
                 await uow.audit(
                     "teacher_day.read",
@@ -192,6 +196,7 @@ def _day_pair(
     entry: timetable.TimetableEntry,
     bells: dict[int, year.BellPair],
     recorded: dict[tuple[uuid.UUID, uuid.UUID | None, uuid.UUID, int], uuid.UUID],
+    substitution: substitutions.Substitution | None = None,
 ) -> DayPair:
     bell = bells.get(entry.pair_number)
     return DayPair(
@@ -199,4 +204,5 @@ def _day_pair(
         starts_at=bell.starts_at if bell else 0,
         ends_at=bell.ends_at if bell else 0,
         lesson_id=recorded.get((entry.group_id, entry.subgroup_id, entry.discipline_id, entry.pair_number)),
+        substitution=substitution,
     )
