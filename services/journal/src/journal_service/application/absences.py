@@ -11,8 +11,10 @@ from chassis.principal import Principal
 from ejournal.journal.v1 import events_pb2 as events
 from ejournal.journal.v1 import journal_pb2 as jpb
 
+from journal_service.application.period_locks import ensure_open_on
 from journal_service.application.ports import JournalUnitOfWork, UnitOfWorkFactory
 from journal_service.application.read_models import readable_group
+from journal_service.application.refused_writes import refusal_audited
 from journal_service.domain import access, errors, history, lessons, read_models, year
 
 
@@ -63,7 +65,17 @@ class AbsenceHandlers:
         """Correct reason categories (the group's class teacher, the admin): every row checked first,
         then all written with their event and one audit record per change, or nothing."""
         read_models.check_corrections(cmd.corrections)
-        async with self._uow() as uow:
+        async with (
+            # A correction refused by a closed period (slice B) — or for want of the right — is audited.
+            refusal_audited(
+                self._uow,
+                actor,
+                action="attendance.correct",
+                resource_type="group",
+                resource_id=str(cmd.group_id),
+            ),
+            self._uow() as uow,
+        ):
             await _require_corrector(uow, actor, cmd.group_id)
             lesson_ids = {c.lesson_id for c in cmd.corrections}
             lesson_groups = await uow.read_models.lock_lessons(lesson_ids)
@@ -74,6 +86,10 @@ class AbsenceHandlers:
             changes = [c for c in corrected if c.changed]
             if not changes:
                 return corrected
+            # R1.5: no reason corrected on a day of a closed period (slice B).
+            await ensure_open_on(
+                uow, await uow.period_locks.lesson_days({c.lesson_id for c in changes}), actor=actor
+            )
             await uow.read_models.set_reasons(changes)
             # R3.3: each corrected reason is kept in the entry's history (the status stays).
             await uow.history.keep_attendance_changes(

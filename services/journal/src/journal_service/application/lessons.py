@@ -14,9 +14,12 @@ from ejournal.journal.v1 import journal_pb2 as jpb
 
 from journal_service.application.history import keep_attendance_changes
 from journal_service.application.marks import local_date
+from journal_service.application.period_locks import ensure_open
 from journal_service.application.ports import JournalUnitOfWork, Today, UnitOfWorkFactory
 from journal_service.application.refused_writes import refusal_audited
+from journal_service.application.substitution_rights import loads_for_writing
 from journal_service.domain import access, errors, ktp, lesson_errors, lessons, year
+from journal_service.domain.substitutions import Slot
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,13 @@ class LessonHandlers:
                     members = set(subgroup.student_ids)
             lesson = lessons.new_lesson(
                 today=self._today(),
-                teacher_loads=await uow.loads.of_teacher(teacher_id),
+                teacher_loads=await loads_for_writing(
+                    uow,
+                    teacher_id,
+                    slot=Slot(
+                        cmd.group_id, cmd.subgroup_id, cmd.discipline_id, cmd.lesson_date, cmd.pair_number
+                    ),
+                ),
                 subgroup=subgroup,
                 subgroup_id=cmd.subgroup_id,
                 pairs={p.number for p in await uow.bells.pairs()},
@@ -250,7 +259,7 @@ class LessonHandlers:
             # A subgroup's load covers that subgroup's lessons only (TeachingLoad.covers).
             if not any(
                 load.covers(teacher_id, lesson.group_id, lesson.discipline_id, lesson.subgroup_id)
-                for load in await uow.loads.of_teacher(teacher_id)
+                for load in await loads_for_writing(uow, teacher_id, slot=Slot.of_lesson(lesson))
             ):
                 raise errors.NotTeachingThisGroup()
             members: tuple[uuid.UUID, ...] | None = None
@@ -261,6 +270,14 @@ class LessonHandlers:
                 cmd.entries,
                 enrolled=set(await uow.groups.students_of(lesson.group_id, on=lesson.lesson_date)),
                 subgroup_members=None if members is None else set(members),
+            )
+            # R1.5: no attendance on a day of a closed period (slice B).
+            await ensure_open(
+                uow,
+                group_id=lesson.group_id,
+                discipline_id=lesson.discipline_id,
+                on_date=lesson.lesson_date,
+                actor=actor,
             )
             # R3.3: what this list changes in the one recorded before is kept (who, old → new).
             before = await uow.lessons.attendance_of(lesson.id)

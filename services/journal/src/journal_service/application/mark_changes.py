@@ -10,8 +10,10 @@ from ejournal.journal.v1 import events_pb2 as events
 from ejournal.journal.v1 import journal_pb2 as jpb
 
 from journal_service.application.marks import local_date
+from journal_service.application.period_locks import ensure_open
 from journal_service.application.ports import JournalUnitOfWork, UnitOfWorkFactory
 from journal_service.application.refused_writes import refusal_audited
+from journal_service.application.substitution_rights import loads_for_writing
 from journal_service.domain import access, errors, mark_changes, model
 
 
@@ -71,6 +73,14 @@ class MarkChangeHandlers:
             self._uow() as uow,
         ):
             mark = await _own_mark(uow, cmd.mark_id, teacher_id)
+            # R1.5: no removal on a day of a closed period (slice B).
+            await ensure_open(
+                uow,
+                group_id=mark.group_id,
+                discipline_id=mark.discipline_id,
+                on_date=mark.lesson_date,
+                actor=actor,
+            )
             removal = mark_changes.remove(mark, teacher_id=teacher_id, reason=cmd.reason)
             await uow.mark_changes.remove(mark, removal)
             await uow.emit(
@@ -105,6 +115,10 @@ async def change_mark(
     through here."""
     teacher_id = access.person_id(actor)
     mark = await _own_mark(uow, cmd.mark_id, teacher_id)
+    # R1.5: no change on a day of a closed period (slice B).
+    await ensure_open(
+        uow, group_id=mark.group_id, discipline_id=mark.discipline_id, on_date=mark.lesson_date, actor=actor
+    )
     changed, change = mark_changes.change(
         mark,
         dictionary=await uow.marks.dictionary(),
@@ -154,7 +168,7 @@ async def _own_mark(uow: JournalUnitOfWork, mark_id: uuid.UUID, teacher_id: uuid
     if mark.lesson_id is not None:
         lesson = await uow.lessons.get(mark.lesson_id)
         subgroup_id = lesson.subgroup_id if lesson is not None else None
-    loads = await uow.loads.of_teacher(teacher_id)
+    loads = await loads_for_writing(uow, teacher_id, lesson_id=mark.lesson_id)
     if not any(load.covers(teacher_id, mark.group_id, mark.discipline_id, subgroup_id) for load in loads):
         raise errors.NotTeachingThisGroup()
     return mark

@@ -11,6 +11,7 @@ from ejournal.common.v1 import common_pb2
 from ejournal.journal.v1 import events_pb2 as events
 from ejournal.journal.v1 import journal_pb2 as jpb
 
+from journal_service.application.period_locks import ensure_open
 from journal_service.application.ports import (
     GuardianDirectory,
     JournalUnitOfWork,
@@ -19,6 +20,7 @@ from journal_service.application.ports import (
 )
 from journal_service.application.read_models import may_read_student
 from journal_service.application.refused_writes import refusal_audited
+from journal_service.application.substitution_rights import loads_for_writing
 from journal_service.domain import access, averages, errors, lesson_errors, model
 
 
@@ -91,7 +93,7 @@ class MarkHandlers:
             self._uow() as uow,
         ):
             where = await self._where(uow, cmd)
-            loads = await uow.loads.of_teacher(teacher_id)
+            loads = await loads_for_writing(uow, teacher_id, lesson_id=where.lesson_id)
             mark = model.new_mark(
                 dictionary=await uow.marks.dictionary(),
                 today=self._today(),
@@ -117,6 +119,14 @@ class MarkHandlers:
                 subgroup = await uow.subgroups.get(where.subgroup_id)
                 if subgroup is None or cmd.student_id not in subgroup.student_ids:
                     raise lesson_errors.StudentNotInSubgroup()
+            # R1.5: no mark on a day of a closed period (slice B).
+            await ensure_open(
+                uow,
+                group_id=where.group_id,
+                discipline_id=where.discipline_id,
+                on_date=where.lesson_date,
+                actor=actor,
+            )
             await uow.marks.add(mark)
             await uow.emit(
                 events.MarkRecorded(

@@ -120,6 +120,10 @@ class ReadModelHandlers:
                 await repo.page_attendance(query.group_id, query.discipline_id, query.span),
                 await uow.marks.dictionary(),
             )
+            # Slice B: the page shows its closed periods (R1.5).
+            page.period_locks.extend(
+                await uow.period_locks.overlapping(query.group_id, query.discipline_id, query.span)
+            )
             await uow.audit(
                 "journal_page.read", actor=actor, resource_type="group", resource_id=str(query.group_id)
             )

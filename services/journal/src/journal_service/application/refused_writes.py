@@ -12,6 +12,7 @@ from chassis.errors import PermissionDenied
 from chassis.principal import Principal
 
 from journal_service.application.ports import UnitOfWorkFactory
+from journal_service.domain.period_locks import PeriodClosed
 
 
 @asynccontextmanager
@@ -26,10 +27,11 @@ async def refusal_audited(
     """Audit `<action>.refused:<code>` with the actor and the resource when the block is refused access.
 
     Wrap the whole write (its unit of work inside): a PermissionDenied leaving it (the teacher writes
-    into a load that is not theirs) is recorded in its own transaction and raised unchanged."""
+    into a load that is not theirs) or a PeriodClosed (a write on a day of a closed period, R1.5) is
+    recorded in its own transaction and raised unchanged."""
     try:
         yield
-    except PermissionDenied as refused:
+    except (PermissionDenied, PeriodClosed) as refused:
         async with uow() as audit:
             await audit.audit(
                 f"{action}.refused:{refused.code}",
