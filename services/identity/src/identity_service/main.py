@@ -13,6 +13,7 @@ from identity_service.adapters.keycloak import (
 from identity_service.adapters.orm import start_mappers
 from identity_service.adapters.uow import IdentityUnitOfWork
 from identity_service.api.grpc import IdentityServicer
+from identity_service.api.life_cycle import account_life_cycle
 from identity_service.application.handlers import IdentityHandlers
 from identity_service.config import IdentitySettings
 
@@ -39,6 +40,13 @@ def build(kit: ServiceKit[IdentitySettings]) -> None:
     handlers = IdentityHandlers(
         uow=kit.unit_of_work(IdentityUnitOfWork),
         accounts=KeycloakAccountDirectory(keycloak),
+    )
+    kit.subscribe(account_life_cycle(handlers.life_cycle))
+    # The only RPCs other services call with their own accounts (docs/decisions/0009-*.md): the
+    # journal learns people's roles, messaging a student's parents. Any other service account
+    # (the archive's, the reports') is refused before identity's own rules are asked.
+    kit.allow_service_callers(
+        {"ListPersonRoles": {"ejournal-journal"}, "ListGuardians": {"ejournal-messaging"}}
     )
     kit.serve(
         identity_service_pb2_grpc.add_IdentityServiceServicer_to_server,

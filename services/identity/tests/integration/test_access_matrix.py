@@ -61,6 +61,12 @@ class Accounts:
     async def delete_account(self, account_id: str) -> None:
         return None
 
+    async def set_enabled(self, account_id: str, enabled: bool) -> None:
+        return None
+
+    async def end_sessions(self, account_id: str) -> None:
+        return None
+
 
 @dataclass
 class Identity:
@@ -230,6 +236,31 @@ ALLOWED: list[tuple[str, str]] = [
     ],
     *[("SearchPeople", caller) for caller in ADMINISTRATION],
 ]
+
+# The account life cycle (issue 8 item 4): the administrator alone disables, enables and reads it.
+LIFE_CYCLE = ("DisableAccount", "EnableAccount", "GetAccountState")
+CALLS.update(
+    {
+        "DisableAccount": lambda s, w, md: s.DisableAccount(
+            pb.DisableAccountRequest(person_id=w.student), metadata=md
+        ),
+        "EnableAccount": lambda s, w, md: s.EnableAccount(
+            pb.EnableAccountRequest(person_id=w.student), metadata=md
+        ),
+        "GetAccountState": lambda s, w, md: s.GetAccountState(
+            pb.GetAccountStateRequest(person_id=w.student), metadata=md
+        ),
+    }
+)
+REFUSED += [
+    *[
+        (rpc, caller, DENIED, "role_required")
+        for rpc in LIFE_CYCLE
+        for caller in (*NOT_ADMIN, "the student", "the student's parent")
+    ],
+    *[(rpc, "nobody", UNAUTHENTICATED, "unauthenticated") for rpc in LIFE_CYCLE],
+]
+ALLOWED += [(rpc, "admin") for rpc in LIFE_CYCLE]
 # GetPeople leaves out whom the caller may not see instead of refusing: (caller, is the student named).
 GET_PEOPLE_SEES_THE_STUDENT: list[tuple[str, bool]] = [
     *[(caller, True) for caller in (*STAFF, "service", "the student", "the student's parent")],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
@@ -11,7 +12,7 @@ from typing import Any
 from chassis import testing
 from identity_service.application import ports
 from identity_service.application.ports import NewAccount
-from identity_service.domain import errors, model
+from identity_service.domain import errors, life_cycle, model
 from identity_service.domain.search import fold
 
 
@@ -23,6 +24,7 @@ class FakeStore(testing.FakeLedger):
         self.people: dict[uuid.UUID, model.Person] = {}
         self.links: list[tuple[uuid.UUID, uuid.UUID]] = []
         self.fail_commit: Exception | None = None
+        self.account_states: dict[uuid.UUID, tuple[life_cycle.AccountState, str]] = {}
         # Raised when a unit of work that committed is closed (the commit stands).
         self.fail_close_after_commit: Exception | None = None
 
@@ -93,6 +95,23 @@ class FakeGuardianships:
         return [p for p, s in self._store.links if s == student_id]
 
 
+class FakeAccountStates:
+    """Account states, staged until commit; `get_for_update` reads the committed ones."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+        self.staged: dict[uuid.UUID, tuple[life_cycle.AccountState, str]] = {}
+
+    async def get_for_update(self, person_id: uuid.UUID) -> life_cycle.AccountState:
+        found = self.staged.get(person_id) or self._store.account_states.get(person_id)
+        return found[0] if found else life_cycle.AccountState(person_id)
+
+    async def save(self, state: life_cycle.AccountState, changed_by: str) -> life_cycle.AccountState:
+        stored = dataclasses.replace(state, changed_at=datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
+        self.staged[state.person_id] = (stored, changed_by)
+        return stored
+
+
 class FakeUnitOfWork(testing.FakeUnitOfWork):
     """Writes reach the store only on commit, like a transaction."""
 
@@ -101,6 +120,7 @@ class FakeUnitOfWork(testing.FakeUnitOfWork):
         self._store = store
         self.people = FakePeople(store)
         self.guardianships = FakeGuardianships(store)
+        self.account_states = FakeAccountStates(store)
         self._committed = False
 
     async def __aexit__(
@@ -124,11 +144,13 @@ class FakeUnitOfWork(testing.FakeUnitOfWork):
         for person in self.people.staged:
             self._store.people[person.id] = person
         self._store.links.extend(self.guardianships.staged)
+        self._store.account_states.update(self.account_states.staged)
 
     def _discard_staged(self) -> None:
         super()._discard_staged()
         self.people.staged.clear()
         self.guardianships.staged.clear()
+        self.account_states.staged.clear()
 
 
 def fake_unit_of_work(store: FakeStore) -> ports.IdentityUnitOfWork:
@@ -142,6 +164,7 @@ class FakeAccounts:
     def __init__(self) -> None:
         self.accounts: dict[str, dict[str, Any]] = {}
         self.deleted: list[str] = []
+        self.logged_out: list[str] = []
         self.failing: dict[str, BaseException] = {}
 
     def _maybe_fail(self, method: str) -> None:
@@ -185,3 +208,11 @@ class FakeAccounts:
         self._maybe_fail("delete_account")
         self.accounts.pop(account_id, None)
         self.deleted.append(account_id)
+
+    async def set_enabled(self, account_id: str, enabled: bool) -> None:
+        self._maybe_fail("set_enabled")
+        self.accounts.setdefault(account_id, {"id": account_id})["enabled"] = enabled
+
+    async def end_sessions(self, account_id: str) -> None:
+        self._maybe_fail("end_sessions")
+        self.logged_out.append(account_id)

@@ -123,3 +123,16 @@ class KeycloakAccountDirectory:
             if _status(exc) != HTTP_NOT_FOUND:
                 raise
             log.info("account already gone", extra={"account_id": account_id})
+
+    async def set_enabled(self, account_id: str, enabled: bool) -> None:
+        """Enable or disable the user: the whole representation is read and written back (a partial
+        one could drop attributes under the declarative user profile)."""
+        user = await self._call(self._admin.a_get_user(account_id))
+        if user.get("enabled") is enabled:
+            return
+        user["enabled"] = enabled
+        await self._call(self._admin.a_update_user(account_id, user))
+
+    async def end_sessions(self, account_id: str) -> None:
+        """Log the user out of every session (their refresh tokens stop working at once)."""
+        await self._call(self._admin.a_user_logout(account_id))

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from chassis.db import ImperativeMapping
-from sqlalchemy import Column, DateTime, Enum, ForeignKey, Index, MetaData, String, Table, func
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Table,
+    func,
+)
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import registry
 
-from identity_service.domain import model
+from identity_service.domain import life_cycle, model
 
 metadata = MetaData()
 
@@ -36,6 +49,30 @@ guardianships = Table(
     Column("student_id", UUID(as_uuid=True), ForeignKey("people.id"), primary_key=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_guardianships_student", "student_id"),
+)
+
+# Migration 0003: the account life cycle; no row means enabled and never changed.
+account_states = Table(
+    "account_states",
+    metadata,
+    Column("person_id", UUID(as_uuid=True), ForeignKey("people.id"), primary_key=True),
+    Column("enabled", Boolean, nullable=False),
+    Column(
+        "disabled_reason",
+        Enum(
+            life_cycle.DisabledReason,
+            name="account_disabled_reason",
+            native_enum=False,
+            create_constraint=True,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        nullable=True,
+    ),
+    Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("changed_by", String(64), nullable=False),
+    Column("last_movement_on", Date, nullable=True),
+    CheckConstraint("enabled = (disabled_reason IS NULL)", name="ck_account_states_reason"),
 )
 
 

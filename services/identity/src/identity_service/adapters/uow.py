@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chassis.uow import UnitOfWork
 
+from identity_service.adapters.life_cycle import AccountStateRepository
 from identity_service.adapters.repositories import GuardianshipRepository, PersonRepository
 
 
@@ -12,7 +13,9 @@ class IdentityUnitOfWork(UnitOfWork):
 
     people: PersonRepository
     guardianships: GuardianshipRepository
+    account_states: AccountStateRepository
 
     def _open(self) -> None:
         self.people = PersonRepository(self.session)
         self.guardianships = GuardianshipRepository(self.session)
+        self.account_states = AccountStateRepository(self.session)

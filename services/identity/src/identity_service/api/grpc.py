@@ -11,8 +11,10 @@ from ejournal.identity.v1 import identity_service_pb2 as pb
 from ejournal.identity.v1 import identity_service_pb2_grpc as pb_grpc
 
 from identity_service.api import mappers
+from identity_service.api.life_cycle import account_state_to_pb
 from identity_service.application import commands
 from identity_service.application.handlers import IdentityHandlers, role_to_pb
+from identity_service.application.life_cycle import DisableAccount, EnableAccount, GetAccountState
 from identity_service.domain.errors import TooManyPersonIds
 from identity_service.domain.search import search_words
 
@@ -118,3 +120,24 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         query = commands.GetPeople(person_ids=tuple(_id(p, "person_ids") for p in request.person_ids))
         people = await self._h.get_people(query, _actor())
         return pb.GetPeopleResponse(people=[mappers.person_name_to_pb(p) for p in people])
+
+    async def DisableAccount(
+        self, request: pb.DisableAccountRequest, context: Context
+    ) -> pb.DisableAccountResponse:
+        cmd = DisableAccount(person_id=_id(request.person_id, "person_id"))
+        done = await self._h.life_cycle.disable(cmd, _actor())
+        return pb.DisableAccountResponse(account=account_state_to_pb(done.state), changed=done.changed)
+
+    async def EnableAccount(
+        self, request: pb.EnableAccountRequest, context: Context
+    ) -> pb.EnableAccountResponse:
+        cmd = EnableAccount(person_id=_id(request.person_id, "person_id"))
+        done = await self._h.life_cycle.enable(cmd, _actor())
+        return pb.EnableAccountResponse(account=account_state_to_pb(done.state), changed=done.changed)
+
+    async def GetAccountState(
+        self, request: pb.GetAccountStateRequest, context: Context
+    ) -> pb.GetAccountStateResponse:
+        query = GetAccountState(person_id=_id(request.person_id, "person_id"))
+        state = await self._h.life_cycle.state(query, _actor())
+        return pb.GetAccountStateResponse(account=account_state_to_pb(state))

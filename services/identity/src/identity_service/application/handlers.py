@@ -10,6 +10,7 @@ from ejournal.identity.v1 import events_pb2 as events
 from ejournal.identity.v1 import identity_pb2 as pb
 
 from identity_service.application import commands
+from identity_service.application.life_cycle import LifeCycleHandlers
 from identity_service.application.ports import (
     AccountDirectory,
     IdentityUnitOfWork,
@@ -60,6 +61,8 @@ class IdentityHandlers:
         self._uow = uow
         self._accounts = accounts
         self._passwords = passwords
+        # The account life cycle (disable, enable, journal movements) shares the ports.
+        self.life_cycle = LifeCycleHandlers(uow, accounts)
 
     async def create_person(self, cmd: commands.CreatePerson, actor: Principal) -> commands.CreatedPerson:
         """Create the Keycloak account, then the person with event and audit; undo the account on failure."""
@@ -71,7 +74,9 @@ class IdentityHandlers:
             email=cmd.email,
         )
         username = await self._choose_username(cmd, details)
-        temporary = cmd.password is None
+        generated = cmd.password is None
+        # R1.3: a student keeps the issued password: no change at the first login (and no way to change it).
+        temporary = generated and cmd.role is not model.Role.STUDENT
         password = self._passwords() if cmd.password is None else cmd.password
         account_id = await self._accounts.create_account(
             NewAccount(
@@ -106,7 +111,7 @@ class IdentityHandlers:
             if not committed:
                 await self._remove_account(account_id)
             raise
-        return commands.CreatedPerson(person=person, temporary_password=password if temporary else "")
+        return commands.CreatedPerson(person=person, temporary_password=password if generated else "")
 
     async def get_person(self, query: commands.GetPerson, actor: Principal) -> model.Person:
         """Return a person to themself, staff, a service or their own parent; audit reads of others."""

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from chassis.ports import UnitOfWorkPort
 
-from identity_service.domain import model
+from identity_service.domain import life_cycle, model
 
 
 class People(Protocol):
@@ -68,6 +68,18 @@ class Guardianships(Protocol):
         ...
 
 
+class AccountStates(Protocol):
+    """Whether each login account is enabled, since when and why not (issue 8 item 4)."""
+
+    async def get_for_update(self, person_id: uuid.UUID) -> life_cycle.AccountState:
+        """Return the account's state (enabled when never changed), held until the unit of work ends."""
+        ...
+
+    async def save(self, state: life_cycle.AccountState, changed_by: str) -> life_cycle.AccountState:
+        """Stage the account's new state, changed now by `changed_by`; return it with its time."""
+        ...
+
+
 class IdentityUnitOfWork(UnitOfWorkPort, Protocol):
     """One transaction over the identity database."""
 
@@ -79,6 +91,11 @@ class IdentityUnitOfWork(UnitOfWorkPort, Protocol):
     @property
     def guardianships(self) -> Guardianships:
         """The parent↔student links."""
+        ...
+
+    @property
+    def account_states(self) -> AccountStates:
+        """The life cycle of the login accounts."""
         ...
 
 
@@ -115,6 +132,14 @@ class AccountDirectory(Protocol):
 
     async def delete_account(self, account_id: str) -> None:
         """Delete the account; an account that is already gone is fine."""
+        ...
+
+    async def set_enabled(self, account_id: str, enabled: bool) -> None:
+        """Enable or disable the account (a disabled one cannot log in or refresh a token)."""
+        ...
+
+    async def end_sessions(self, account_id: str) -> None:
+        """End every session of the account at once."""
         ...
 
 
