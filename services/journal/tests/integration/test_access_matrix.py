@@ -29,6 +29,7 @@ from ejournal.common.v1.common_pb2 import LocalDate
 from ejournal.journal.v1 import journal_pb2 as jpb
 from ejournal.journal.v1 import journal_service_pb2 as pb
 from ejournal.journal.v1 import journal_service_pb2_grpc as pb_grpc
+from ejournal.journal.v1 import period_locks_pb2 as lpb
 from journal_service.adapters import orm
 from journal_service.adapters.uow import JournalUnitOfWork
 from journal_service.api.grpc import JournalServicer
@@ -1010,62 +1011,120 @@ CALLS.update(
         ),
     }
 )
-DEMO_EXAM_SCALE_READERS = (
-    *READ_ALL,
-    "teacher",
-    "class_teacher",
-    "the admin",
-    "the group's teacher",
-    COLLEAGUE,
-    ELSEWHERE,
-    NOT_A_PERSON,
-    CLASS_TEACHER,
-)
-DEMO_EXAM_RESULT_READERS = (*READ_ALL, "the admin", "the group's teacher", COLLEAGUE, CLASS_TEACHER)
+# One caller or a few per rule and outcome (each case builds its world: the rows are kept few).
+DEMO_EXAM_RPCS = ("SetDemoExamScale", "GetDemoExamScale", "RecordDemoExamResult", "ListDemoExamResults")
 REFUSED += [
     *[
         ("SetDemoExamScale", caller, DENIED, "role_required")
-        for caller in CALLERS
-        if caller not in ("admin", "the admin")
+        for caller in ("teacher", "deputy", CLASS_TEACHER, "the student")
     ],
     *[
         ("GetDemoExamScale", caller, DENIED, "role_required")
-        for caller in CALLERS
-        if caller not in DEMO_EXAM_SCALE_READERS
+        for caller in ("student", "the student's parent")
     ],
     *[
         ("RecordDemoExamResult", caller, DENIED, "role_required")
-        for caller in (
-            *[r for r in REALM_ROLES if r != "teacher"],
-            "the admin",
-            "the student",
-            "the student's parent",
-            CLASS_TEACHER,
-            NOT_A_STUDENT,
-        )
+        for caller in ("the admin", "class_teacher", "the student")
     ],
     *[
         ("RecordDemoExamResult", caller, DENIED, "not_teaching_this_group")
         for caller in ("teacher", COLLEAGUE, ELSEWHERE)
     ],
-    ("RecordDemoExamResult", NOT_A_PERSON, DENIED, "person_required"),
     *[
         ("ListDemoExamResults", caller, NOT_FOUND, "group_not_found")
-        for caller in CALLERS
-        if caller not in (*DEMO_EXAM_RESULT_READERS, NOT_A_PERSON)
+        for caller in ("student", "teacher", ELSEWHERE, "the student's parent")
     ],
-    ("ListDemoExamResults", NOT_A_PERSON, DENIED, "person_required"),
     *[
-        (rpc, "nobody", UNAUTHENTICATED, "unauthenticated")
-        for rpc in ("SetDemoExamScale", "GetDemoExamScale", "RecordDemoExamResult", "ListDemoExamResults")
+        (rpc, NOT_A_PERSON, DENIED, "person_required")
+        for rpc in ("RecordDemoExamResult", "ListDemoExamResults")
     ],
+    *[(rpc, "nobody", UNAUTHENTICATED, "unauthenticated") for rpc in DEMO_EXAM_RPCS],
 ]
 ALLOWED += [
-    ("SetDemoExamScale", "admin"),
     ("SetDemoExamScale", "the admin"),
-    *[("GetDemoExamScale", caller) for caller in DEMO_EXAM_SCALE_READERS],
+    *[("GetDemoExamScale", caller) for caller in ("director", "the group's teacher", CLASS_TEACHER)],
     ("RecordDemoExamResult", "the group's teacher"),
-    *[("ListDemoExamResults", caller) for caller in DEMO_EXAM_RESULT_READERS],
+    *[("ListDemoExamResults", caller) for caller in ("curator", COLLEAGUE, CLASS_TEACHER)],
+]
+
+
+# Academic debts (issue 7 item 3): a retake of a failing final is recorded by the teacher of the
+# discipline, the curator or the admin; a student's debts are read by the diary's readers, a group's by
+# the group's readers. The case's final: an exam of semester 1 of the case's year set to 2 by the
+# group's teacher (the journal dates it no later than its today, so the retake is today).
+async def _record_retake(s: pb_grpc.JournalServiceStub, w: World, md: tuple[tuple[str, str], ...]) -> object:
+    admin = call_metadata(_DEMO_EXAM_ISSUER[0].token(w.admin, ("admin",)))
+    row = pb.CurriculumRow(
+        discipline_id=w.discipline_id,
+        semester=1,
+        total_hours=72,
+        weekly_hours=2,
+        control_form=pb.CONTROL_FORM_EXAM,
+    )
+    await s.SetCurriculum(
+        pb.SetCurriculumRequest(group_id=w.group_id, year_id=w.year_id, rows=[row]), metadata=admin
+    )
+    final = await s.SetFinal(
+        pb.SetFinalRequest(
+            group_id=w.group_id,
+            discipline_id=w.discipline_id,
+            student_id=w.student,
+            period=jpb.FinalPeriod(year_id=w.year_id, semester=1, kind=jpb.FINAL_KIND_EXAM),
+            value="2",
+            confirm_not_enough_marks=True,
+        ),
+        metadata=call_metadata(_DEMO_EXAM_ISSUER[0].token(w.teacher, ("teacher",))),
+    )
+    return await s.RecordRetake(
+        pb.RecordRetakeRequest(final_id=final.final.final_id, retake_date=today(), value="3"), metadata=md
+    )
+
+
+DEBT_RPCS = ("RecordRetake", "ListStudentDebts", "ListGroupDebts")
+CALLS.update(
+    {
+        "RecordRetake": _record_retake,
+        "ListStudentDebts": lambda s, w, md: s.ListStudentDebts(
+            pb.ListStudentDebtsRequest(student_id=w.student), metadata=md
+        ),
+        "ListGroupDebts": lambda s, w, md: s.ListGroupDebts(
+            pb.ListGroupDebtsRequest(group_id=w.group_id, year_id=w.year_id), metadata=md
+        ),
+    }
+)
+REFUSED += [
+    *[
+        ("RecordRetake", caller, DENIED, "role_required")
+        for caller in ("deputy", "class_teacher", "the student", CLASS_TEACHER)
+    ],
+    *[
+        ("RecordRetake", caller, DENIED, "not_teaching_this_group")
+        for caller in ("teacher", COLLEAGUE, ELSEWHERE)
+    ],
+    *[
+        ("ListStudentDebts", caller, NOT_FOUND, "student_not_found")
+        for caller in ("student", "teacher", "parent", ELSEWHERE, NOT_A_STUDENT)
+    ],
+    *[
+        ("ListGroupDebts", caller, NOT_FOUND, "group_not_found")
+        for caller in ("student", "teacher", ELSEWHERE, "the student", "the student's parent")
+    ],
+    *[(rpc, NOT_A_PERSON, DENIED, "person_required") for rpc in DEBT_RPCS],
+    *[(rpc, "nobody", UNAUTHENTICATED, "unauthenticated") for rpc in DEBT_RPCS],
+]
+ALLOWED += [
+    *[("RecordRetake", caller) for caller in ("the group's teacher", "curator", "the admin")],
+    *[
+        ("ListStudentDebts", caller)
+        for caller in (
+            "director",
+            "the student",
+            "the student's parent",
+            CLASS_TEACHER,
+            "the group's teacher",
+        )
+    ],
+    *[("ListGroupDebts", caller) for caller in ("curator", CLASS_TEACHER, COLLEAGUE)],
 ]
 
 
@@ -1422,6 +1481,124 @@ ALLOWED += [
     *[("ListSubstitutions", caller) for caller in SUBSTITUTION_LISTERS],
     *[("GetCurriculumExecution", caller) for caller in EXECUTION_READERS],
     *[("ListCurriculumLag", caller) for caller in (*READ_ALL, "the admin")],
+]
+
+
+# Period locks and reopen requests (issue 7 item 5; slice B): the admin or a deputy closes a period, the
+# journal page's readers see the locks, the teacher of the load asks to reopen, only a deputy decides;
+# a deputy lists the pending requests, a teacher their own. The case's period: semester 1 of its year,
+# closed by the admin before a request is filed.
+_LOCKS_ISSUER: list[LocalIssuer] = []
+
+
+@pytest.fixture(autouse=True)
+def _locks_issuer(issuer: LocalIssuer) -> None:
+    _LOCKS_ISSUER[:] = [issuer]
+
+
+def _period(w: World) -> dict[str, Any]:
+    return {"group_id": w.group_id, "discipline_id": w.discipline_id, "year_id": w.year_id, "semester": 1}
+
+
+async def _close_period(s: pb_grpc.JournalServiceStub, w: World, md: tuple[tuple[str, str], ...]) -> object:
+    return await s.ClosePeriod(lpb.ClosePeriodRequest(**_period(w)), metadata=md)
+
+
+async def _request_reopen(
+    s: pb_grpc.JournalServiceStub, w: World, md: tuple[tuple[str, str], ...]
+) -> lpb.RequestReopenResponse:
+    await _close_period(s, w, call_metadata(_LOCKS_ISSUER[0].token(w.admin, ("admin",))))
+    return await s.RequestReopen(
+        lpb.RequestReopenRequest(**_period(w), reason="Ошибка в оценке"), metadata=md
+    )
+
+
+async def _filed(s: pb_grpc.JournalServiceStub, w: World) -> str:
+    as_teacher = call_metadata(_LOCKS_ISSUER[0].token(w.teacher, ("teacher",)))
+    return (await _request_reopen(s, w, as_teacher)).request.request_id
+
+
+async def _approve_reopen(s: pb_grpc.JournalServiceStub, w: World, md: tuple[tuple[str, str], ...]) -> object:
+    return await s.ApproveReopen(
+        lpb.ApproveReopenRequest(request_id=await _filed(s, w), hours=2), metadata=md
+    )
+
+
+async def _reject_reopen(s: pb_grpc.JournalServiceStub, w: World, md: tuple[tuple[str, str], ...]) -> object:
+    request = lpb.RejectReopenRequest(request_id=await _filed(s, w), reason="Оценки верны")
+    return await s.RejectReopen(request, metadata=md)
+
+
+CALLS.update(
+    {
+        "ClosePeriod": _close_period,
+        "ListPeriodLocks": lambda s, w, md: s.ListPeriodLocks(
+            lpb.ListPeriodLocksRequest(group_id=w.group_id), metadata=md
+        ),
+        "RequestReopen": _request_reopen,
+        "ApproveReopen": _approve_reopen,
+        "RejectReopen": _reject_reopen,
+        "ListReopenRequests": lambda s, w, md: s.ListReopenRequests(
+            lpb.ListReopenRequestsRequest(), metadata=md
+        ),
+    }
+)
+LOCK_CLOSERS = ("the admin", "deputy")
+LOCK_READERS = (*READ_ALL, "the admin", "the group's teacher", COLLEAGUE, CLASS_TEACHER)
+REOPEN_LISTERS = ("deputy", "teacher", "the group's teacher", COLLEAGUE)
+# A few callers per rule (each case builds its world): the roles next to the one allowed, the people
+# of the case's college who might be mistaken for it.
+NOT_DEPUTIES = ("the admin", "director", "curator", "the group's teacher", CLASS_TEACHER, "student")
+REFUSED += [
+    *[
+        ("ClosePeriod", caller, DENIED, "role_required")
+        for caller in ("teacher", "the group's teacher", "director", "curator", CLASS_TEACHER, "student")
+    ],
+    *[
+        ("ListPeriodLocks", caller, NOT_FOUND, "group_not_found")
+        for caller in ("teacher", ELSEWHERE, "class_teacher", "the student", "the student's parent")
+    ],
+    ("ListPeriodLocks", NOT_A_PERSON, DENIED, "person_required"),
+    *[
+        ("RequestReopen", caller, DENIED, "not_load_teacher")
+        for caller in ("teacher", COLLEAGUE, ELSEWHERE, CLASS_TEACHER, "deputy", "the admin", "the student")
+    ],
+    ("RequestReopen", NOT_A_PERSON, DENIED, "person_required"),
+    *[
+        (rpc, caller, DENIED, "deputy_required")
+        for rpc in ("ApproveReopen", "RejectReopen")
+        for caller in NOT_DEPUTIES
+    ],
+    *[
+        ("ListReopenRequests", caller, DENIED, "role_required")
+        for caller in (
+            "the admin",
+            "director",
+            "curator",
+            CLASS_TEACHER,
+            "the student",
+            "the student's parent",
+        )
+    ],
+    *[
+        (rpc, "nobody", UNAUTHENTICATED, "unauthenticated")
+        for rpc in (
+            "ClosePeriod",
+            "ListPeriodLocks",
+            "RequestReopen",
+            "ApproveReopen",
+            "RejectReopen",
+            "ListReopenRequests",
+        )
+    ],
+]
+ALLOWED += [
+    *[("ClosePeriod", caller) for caller in LOCK_CLOSERS],
+    *[("ListPeriodLocks", caller) for caller in LOCK_READERS],
+    ("RequestReopen", "the group's teacher"),
+    ("ApproveReopen", "deputy"),
+    ("RejectReopen", "deputy"),
+    *[("ListReopenRequests", caller) for caller in REOPEN_LISTERS],
 ]
 
 
