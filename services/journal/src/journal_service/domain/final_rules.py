@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from chassis.errors import InvalidArgument
+from chassis.errors import Conflict, InvalidArgument
 
 LOWEST_MARK = 2
 HIGHEST_MARK = 5
@@ -75,6 +75,16 @@ class InvalidFinalRule(InvalidArgument):
         super().__init__(
             "Укажите способ расчёта (среднее или средневзвешенное) и способ округления",
             code="invalid_final_rule",
+        )
+
+
+class FinalRuleChangedMeanwhile(Conflict):
+    """Two versions of the rule were set at once; the other one won."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Правило итоговых оценок только что изменил другой пользователь; обновите страницу",
+            code="final_rule_changed_meanwhile",
         )
 
 

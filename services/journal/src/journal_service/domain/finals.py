@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
-from chassis.errors import FailedPrecondition, InvalidArgument, NotFound
+from chassis.errors import Conflict, FailedPrecondition, InvalidArgument
 
 from journal_service.domain import final_rules
 from journal_service.domain.curriculum import ControlForm, CurriculumRow
@@ -168,11 +168,14 @@ class FinalReasonTooLong(InvalidArgument):
         )
 
 
-class AcademicYearNotFound(NotFound):
-    """No academic year with this id."""
+class FinalSetMeanwhile(Conflict):
+    """Two finals of one student, period and kind were set at once; the other one won."""
 
     def __init__(self) -> None:
-        super().__init__("Учебный год не найден", code="academic_year_not_found")
+        super().__init__(
+            "Итоговую оценку только что выставил другой пользователь; обновите страницу",
+            code="final_set_meanwhile",
+        )
 
 
 def check_period(period: FinalPeriod) -> FinalPeriod:
