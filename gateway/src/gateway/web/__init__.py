@@ -9,6 +9,8 @@ from fastapi import APIRouter
 from fastapi.templating import Jinja2Templates
 
 from gateway.web import absences, diary_week, group, group_plan, journal, login, pages, today, year
+from gateway.web.csrf import csrf_token
+from gateway.web.finals import router as finals_router
 from gateway.web.format import (
     NOTIFICATION_LABELS,
     ROLE_LABELS,
@@ -17,8 +19,10 @@ from gateway.web.format import (
     ru_date,
     ru_datetime,
 )
+from gateway.web.history import router as history_router
 from gateway.web.ktp import router as ktp_router
 from gateway.web.mark_changes import router as mark_changes_router
+from gateway.web.substitutions import router as substitutions_router
 from gateway.web.year_import import router as year_import_router
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -34,6 +38,8 @@ def make_templates(zone: tzinfo) -> Jinja2Templates:
     templates.env.filters["ru_datetime"] = lambda value: ru_datetime(value, zone)
     templates.env.filters["full_name"] = full_name
     templates.env.filters["discipline_label"] = discipline_label
+    # The logout form in base.html carries the session's CSRF token (logout is a POST with a token).
+    templates.env.globals["csrf_token_of"] = csrf_token
     return templates
 
 
@@ -51,5 +57,8 @@ def portal_router() -> APIRouter:
     router.include_router(diary_week.router)
     router.include_router(absences.router)
     router.include_router(ktp_router)
+    router.include_router(finals_router)
     router.include_router(mark_changes_router)
+    router.include_router(substitutions_router)
+    router.include_router(history_router)
     return router
