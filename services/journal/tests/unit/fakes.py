@@ -242,7 +242,7 @@ class FakeMarks:
     def __init__(self) -> None:
         self.items: list[model.Mark] = []
 
-    async def dictionary(self) -> model.MarkDictionary:
+    async def dictionary(self, *, knowing: str | None = None) -> model.MarkDictionary:
         return DEFAULT_DICTIONARY
 
     async def add(self, mark: model.Mark) -> None:

@@ -121,7 +121,7 @@ async def change_mark(
     )
     changed, change = mark_changes.change(
         mark,
-        dictionary=await uow.marks.dictionary(),
+        dictionary=await uow.marks.dictionary(knowing=cmd.value or None),
         teacher_id=teacher_id,
         value=cmd.value,
         kind_of_work=cmd.kind_of_work,

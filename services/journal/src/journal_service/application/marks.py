@@ -95,7 +95,7 @@ class MarkHandlers:
             where = await self._where(uow, cmd)
             loads = await loads_for_writing(uow, teacher_id, lesson_id=where.lesson_id)
             mark = model.new_mark(
-                dictionary=await uow.marks.dictionary(),
+                dictionary=await uow.marks.dictionary(knowing=cmd.value),
                 today=self._today(),
                 teacher_loads=loads,
                 enrolled=await uow.groups.is_enrolled(where.group_id, cmd.student_id, on=where.lesson_date),

@@ -159,8 +159,9 @@ class TeachingLoads(Protocol):
 class Marks(Protocol):
     """Marks and the mark dictionary."""
 
-    async def dictionary(self) -> model.MarkDictionary:
-        """Load the college's mark dictionary."""
+    async def dictionary(self, *, knowing: str | None = None) -> model.MarkDictionary:
+        """Load the college's mark dictionary; with `knowing`, one that is sure about that value (a
+        cached dictionary without it is read afresh)."""
         ...
 
     async def add(self, mark: model.Mark) -> None:

@@ -61,11 +61,13 @@ class MarkRepository:
         bind = self._session.bind
         return bind if isinstance(bind, AsyncEngine) else None
 
-    async def dictionary(self) -> model.MarkDictionary:
-        """Return the college's mark dictionary (read at most once per TTL per database)."""
+    async def dictionary(self, *, knowing: str | None = None) -> model.MarkDictionary:
+        """Return the college's mark dictionary (read at most once per TTL per database). A write
+        passes the value it is about to use as `knowing`: a cached dictionary that lacks it is read
+        afresh, so a value the college has just added is accepted at once, not after the TTL."""
         engine = self._engine()
         cached = self._cache.get(engine) if engine is not None else None
-        if cached is not None:
+        if cached is not None and (knowing is None or knowing in cached.kinds):
             return cached
         dictionary = await self._read_dictionary()
         if engine is not None:
