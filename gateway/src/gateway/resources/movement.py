@@ -1,4 +1,5 @@
-"""Student movement «движение обучающихся» (JournalService.MoveStudent): route, body and mapping."""
+"""Student movement «движение обучающихся» (JournalService: MoveStudent, GraduateGroup,
+GetStudentMovements, ListGroupMovements): routes, bodies and mapping."""
 
 from __future__ import annotations
 
@@ -52,8 +53,9 @@ router = APIRouter(tags=["Журнал"])
 async def move_student(
     student_id: UUID, body: MovementCreate, caller: Caller, clients: Clients
 ) -> MovementOut:
-    """Перевод в другую группу, академический отпуск, отчисление или восстановление на дату по приказу
-    (только администратор). Прежнее зачисление закрывается этой датой и остаётся в истории."""
+    """Зачисление, перевод в другую группу, академический отпуск, восстановление, отчисление или выпуск
+    на дату по приказу (только администратор). Прежнее зачисление закрывается этой датой и остаётся в
+    истории."""
     request = pb.MoveStudentRequest(
         student_id=str(student_id),
         kind=KINDS.to_pb(body.kind),
@@ -63,6 +65,11 @@ async def move_student(
         order_number=body.order_number,
     )
     moved = (await call(clients.journal.MoveStudent, request, caller.token)).movement
+    return movement_out(moved)
+
+
+def movement_out(moved: journal_pb2.StudentMovement) -> MovementOut:
+    """Map a StudentMovement."""
     return MovementOut(
         movement_id=moved.movement_id,
         student_id=moved.student_id,
@@ -72,3 +79,46 @@ async def move_student(
         on_date=date_of(moved.on_date),
         order_number=moved.order_number,
     )
+
+
+class GraduationCreate(RequestBody):
+    """Выпуск группы на дату по одному приказу."""
+
+    on_date: date = Field(description="Первый день после окончания обучения")
+    order_number: str = Field(min_length=1, max_length=32, description="Номер приказа")
+
+
+class MovementsOut(BaseModel):
+    """Движения обучающихся по датам, от ранних к поздним."""
+
+    movements: list[MovementOut] = Field(description="Движения")
+
+
+@router.post("/groups/{group_id}/graduation", status_code=201, summary="Выпуск группы")
+async def graduate_group(
+    group_id: UUID, body: GraduationCreate, caller: Caller, clients: Clients
+) -> MovementsOut:
+    """Выпуск всех обучающихся группы на дату по одному приказу (только администратор); если
+    выпустить нельзя хотя бы одного, не записывается ничего."""
+    request = pb.GraduateGroupRequest(
+        group_id=str(group_id), on_date=to_local_date(body.on_date), order_number=body.order_number
+    )
+    reply = await call(clients.journal.GraduateGroup, request, caller.token)
+    return MovementsOut(movements=[movement_out(m) for m in reply.movements])
+
+
+@router.get("/students/{student_id}/movements", summary="История движения обучающегося")
+async def student_movements(student_id: UUID, caller: Caller, clients: Clients) -> MovementsOut:
+    """Зачисление, переводы, отпуска, восстановления, отчисление и выпуск обучающегося (администрация,
+    классный руководитель его группы, сам обучающийся, его родитель)."""
+    request = pb.GetStudentMovementsRequest(student_id=str(student_id))
+    reply = await call(clients.journal.GetStudentMovements, request, caller.token)
+    return MovementsOut(movements=[movement_out(m) for m in reply.movements])
+
+
+@router.get("/groups/{group_id}/movements", summary="Движение контингента группы")
+async def group_movements(group_id: UUID, caller: Caller, clients: Clients) -> MovementsOut:
+    """Движения в группу и из группы по датам (администрация, классный руководитель группы)."""
+    request = pb.ListGroupMovementsRequest(group_id=str(group_id))
+    reply = await call(clients.journal.ListGroupMovements, request, caller.token)
+    return MovementsOut(movements=[movement_out(m) for m in reply.movements])
