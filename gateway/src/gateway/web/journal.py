@@ -41,9 +41,13 @@ from gateway.runtime import get_runtime
 from gateway.web.csrf import CsrfSession, csrf_token
 from gateway.web.names import people_names
 from gateway.web.pages import STAFF_ROLES
+from gateway.web.period_locks import LockShown, page_locks
+from gateway.web.period_locks import router as period_locks_router
 from gateway.web.year import SERVICE_DOWN, FormProblem, date_of_text, service_problem
 
 router = APIRouter()
+# Slice B: the reopen form of a closed period and «Заявки на открытие» belong with the journal page.
+router.include_router(period_locks_router)
 
 TEACHER = ROLES.name_of(identity_pb2.ROLE_TEACHER)
 DEFAULT_PERIOD_DAYS = 56  # eight weeks back from today: the columns a teacher needs on a working day
@@ -336,6 +340,7 @@ async def journal_page(
     group_name, discipline_name = "", ""
     subgroups: list[journal_pb2.Subgroup] = []
     grid: Grid | None = None
+    locks: list[LockShown] = []  # slice B: the page's closed periods
     try:
         group_reply, discipline_reply, subgroups_reply = await asyncio.gather(
             call(clients.journal.GetGroup, pb.GetGroupRequest(group_id=str(group_id)), token),
@@ -363,11 +368,16 @@ async def journal_page(
             first=start,
             last=end,
         )
+        locks = await page_locks(
+            clients, session, group_id=str(group_id), discipline_id=str(discipline_id), first=start, last=end
+        )
     except grpc.aio.AioRpcError as exc:
         # After a refused lesson form the typed values matter more than the table: they are not lost.
         if problem is None or exc.code() not in SERVICE_DOWN:
             raise
-    can_edit = TEACHER in session.roles
+    # R1.5: a closed period on the page's days makes the grid read-only (slice B).
+    period_closed = any(lock.closed for lock in locks)
+    can_edit = TEACHER in session.roles and not period_closed
     topics = (
         await ktp_topics(clients, session, str(group_id), str(discipline_id), subgroup_id) if can_edit else []
     )
@@ -388,6 +398,9 @@ async def journal_page(
         end=end,
         grid=grid,
         can_edit=can_edit,
+        period_locks=locks,
+        period_closed=period_closed,
+        period_teacher=TEACHER in session.roles,
         opened=opened,
         recorded=request.query_params.get("recorded") == "1",
         form=lesson_form_of(request, typed, today),
