@@ -154,7 +154,7 @@ async def test_a_final_is_saved_with_the_confirmation_and_a_refusal_stays_at_its
     )
     refused = await post(client, student_id=PETROVA, value="4", reason="Работа на занятиях")
     assert refused.status_code == 409
-    assert "отметьте «Подтверждаю»" in refused.text and f'id="problem-{PETROVA}"' in refused.text
+    assert "есть 2): отметьте «Подтверждаю: оценок недостаточно»" in refused.text and f'id="problem-{PETROVA}"' in refused.text
     assert 'value="Работа на занятиях"' in refused.text and '<option value="4" selected>' in refused.text
     calls = len(fakes.journal.calls)
     empty = await post(client, student_id=PETROVA, value="")

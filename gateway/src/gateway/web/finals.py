@@ -86,7 +86,6 @@ class StudentRow:
     value: str
     reason: str
     confirmed: bool
-    mark_of_record: bool
 
 
 def choices_of(rows: list[pb.CurriculumRow], discipline_id: str) -> list[Choice]:
@@ -232,7 +231,6 @@ async def finals_page(
                             value=final.value if final else "",
                             reason=final.reason if final else "",
                             confirmed=bool(final and final.not_enough_marks_confirmed),
-                            mark_of_record=bool(final and final.mark_of_record),
                         )
                     )
                 rows.sort(key=lambda r: (r.name.startswith("Обучающийся №"), r.name))
@@ -314,8 +312,10 @@ async def set_final(request: Request, group_id: UUID, discipline_id: UUID, sessi
         except grpc.aio.AioRpcError as exc:
             problem = service_problem(exc)
             if error_code_of(exc) == "not_enough_marks":
+                found = (exc.details() or "").split(";")[0]
                 problem = FormProblem(
-                    f"{exc.details()}: отметьте «Подтверждаю» и сохраните ещё раз", status=problem.status
+                    f"{found}: отметьте «Подтверждаю: оценок недостаточно» и сохраните ещё раз",
+                    status=problem.status,
                 )
     if problem is not None:
         return await finals_page(

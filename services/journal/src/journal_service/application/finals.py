@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from chassis.principal import Principal
 from ejournal.journal.v1 import events_pb2 as events
@@ -235,6 +236,19 @@ def required_kinds(rows: Sequence[CurriculumRow], semester: int) -> set[finals.F
     return attestations or {finals.FinalKind.SEMESTER}
 
 
+def _event_ids(final: finals.Final) -> dict[str, Any]:
+    """The ids and the period every event of a final carries."""
+    return {
+        "final_id": str(final.id),
+        "student_id": str(final.student_id),
+        "group_id": str(final.group_id),
+        "discipline_id": str(final.discipline_id),
+        "year_id": str(final.period.year_id),
+        "semester": final.period.semester,
+        "kind": _kind(final.period.kind),
+    }
+
+
 class FinalHandlers:
     """Use cases of finals and the final rule."""
 
@@ -350,28 +364,23 @@ class FinalHandlers:
             )
             if existing is not None and change is None:
                 return SetFinalResult(existing, changed=False)
+            event: events.FinalSet | events.FinalChanged
             if change is None:
-                stored = await uow.finals.add(final)
-                if stored is None:
+                found = await uow.finals.add(final)
+                if found is None:
                     raise finals.FinalSetMeanwhile()
-                await uow.emit(self._set_event(stored))
-                await uow.audit(
-                    "final.set",
-                    actor=actor,
-                    resource_type="final",
-                    resource_id=str(stored.id),
-                    subject_person_id=str(cmd.student_id),
-                )
+                stored, event, action = found, self._set_event(found), "final.set"
             else:
                 stored = await uow.finals.change(final, change)
-                await uow.emit(self._changed_event(stored, change))
-                await uow.audit(
-                    "final.changed",
-                    actor=actor,
-                    resource_type="final",
-                    resource_id=str(stored.id),
-                    subject_person_id=str(cmd.student_id),
-                )
+                event, action = self._changed_event(stored, change), "final.changed"
+            await uow.emit(event)
+            await uow.audit(
+                action,
+                actor=actor,
+                resource_type="final",
+                resource_id=str(stored.id),
+                subject_person_id=str(cmd.student_id),
+            )
             await self._close_when_complete(uow, cmd, context)
             await uow.commit()
             return SetFinalResult(stored, changed=change is not None)
@@ -379,13 +388,7 @@ class FinalHandlers:
     @staticmethod
     def _set_event(final: finals.Final) -> events.FinalSet:
         return events.FinalSet(
-            final_id=str(final.id),
-            student_id=str(final.student_id),
-            group_id=str(final.group_id),
-            discipline_id=str(final.discipline_id),
-            year_id=str(final.period.year_id),
-            semester=final.period.semester,
-            kind=_kind(final.period.kind),
+            **_event_ids(final),
             value=final.value,
             proposed_value=final.proposed_value or "",
             rule_version=final.rule_version,
@@ -396,13 +399,7 @@ class FinalHandlers:
     @staticmethod
     def _changed_event(final: finals.Final, change: finals.FinalChange) -> events.FinalChanged:
         return events.FinalChanged(
-            final_id=str(final.id),
-            student_id=str(final.student_id),
-            group_id=str(final.group_id),
-            discipline_id=str(final.discipline_id),
-            year_id=str(final.period.year_id),
-            semester=final.period.semester,
-            kind=_kind(final.period.kind),
+            **_event_ids(final),
             old_value=change.old_value,
             value=change.new_value,
             rule_version=change.rule_version,
