@@ -20,7 +20,7 @@ from journal_service.application.finals import (
     SetFinalRule,
 )
 from journal_service.application.handlers import JournalHandlers
-from journal_service.domain import final_rules, model, year
+from journal_service.domain import final_rules, model, movement, year
 from journal_service.domain.curriculum import ControlForm, CurriculumRow
 from journal_service.domain.finals import FinalKind, FinalPeriod
 
@@ -408,3 +408,24 @@ async def test_the_last_final_of_the_period_closes_it(handlers: JournalHandlers,
         await handlers.finals.set(set_cmd("5", discipline=HISTORY), AS_TEACHER)
     assert refused.value.code == "period_closed"
     assert [c.new_value for c in store.finals.changes] == []
+
+
+async def test_the_years_final_needs_the_student_in_the_group_at_the_second_semesters_end(
+    handlers: JournalHandlers, store: FakeStore
+) -> None:
+    year_final = FinalPeriod(YEAR.id, 0, FinalKind.YEAR)
+    graduate, expelled = uuid.uuid4(), uuid.uuid4()
+    store.groups.dated.append(
+        movement.Enrolment(uuid.uuid4(), GROUP, graduate, date(2026, 9, 1), date(2027, 7, 1))
+    )
+    store.groups.dated.append(
+        movement.Enrolment(uuid.uuid4(), GROUP, expelled, date(2026, 9, 1), date(2027, 6, 1))
+    )
+    give(store, graduate, MATH, "5", "5", "5", "5", "5")
+    result = await handlers.finals.set(set_cmd("5", student=graduate, period=year_final), AS_TEACHER)
+    assert result.final.period == year_final
+    with pytest.raises(FailedPrecondition) as refused:
+        await handlers.finals.set(
+            set_cmd("н/а", student=expelled, period=year_final, confirm_not_enough_marks=True), AS_TEACHER
+        )
+    assert refused.value.code == "student_not_in_group"

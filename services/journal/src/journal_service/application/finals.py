@@ -153,10 +153,19 @@ class _Context:
     """What a proposal reads: the year, the period's days, the curriculum rows, rule and dictionary."""
 
     academic_year: year.AcademicYear
+    semester: int
     span: year.DateSpan
     rows: list[CurriculumRow]
     rule: final_rules.FinalRule
     dictionary: model.MarkDictionary
+
+    @property
+    def last_day(self) -> date:
+        """The day a student must be in the group on to have the final: the semester's last day, or
+        the second semester's for the year (not the summer's end: graduates leave in June)."""
+        if self.semester == finals.YEAR_SEMESTER:
+            return self.academic_year.semester2.ends_on
+        return self.span.ends_on
 
 
 async def _year(uow: JournalUnitOfWork, year_id: uuid.UUID) -> year.AcademicYear:
@@ -186,6 +195,7 @@ async def _context(
     finals.require_in_curriculum(rows, period)
     return _Context(
         academic_year,
+        period.semester,
         lock_model.span_of(academic_year, period.semester),
         rows,
         final_rules.in_force(await uow.finals.rules(), today),
@@ -294,7 +304,7 @@ class FinalHandlers:
             span = lock_model.span_of(academic_year, query.period.semester)
             await readable_group(uow, actor, query.group_id, span)
             context = await _context(uow, query.group_id, query.discipline_id, query.period, self._today())
-            students = await uow.groups.students_of(query.group_id, on=context.span.ends_on)
+            students = await uow.groups.students_of(query.group_id, on=context.last_day)
             marks = await uow.read_models.page_marks(query.group_id, query.discipline_id, context.span)
             set_finals = {
                 f.student_id: f
@@ -330,7 +340,7 @@ class FinalHandlers:
             context = await _context(uow, cmd.group_id, cmd.discipline_id, cmd.period, self._today())
             if not admin:
                 await _require_load(uow, setter, cmd.group_id, cmd.discipline_id, cmd.student_id)
-            if not await uow.groups.is_enrolled(cmd.group_id, cmd.student_id, context.span.ends_on):
+            if not await uow.groups.is_enrolled(cmd.group_id, cmd.student_id, context.last_day):
                 raise errors.StudentNotInGroup()
             await period_locks.ensure_open(
                 uow,
@@ -414,7 +424,7 @@ class FinalHandlers:
         needed = required_kinds(context.rows, cmd.period.semester)
         if cmd.period.kind not in needed:
             return
-        students = set(await uow.groups.students_of(cmd.group_id, on=context.span.ends_on))
+        students = set(await uow.groups.students_of(cmd.group_id, on=context.last_day))
         have: dict[finals.FinalKind, set[uuid.UUID]] = defaultdict(set)
         for final in await uow.finals.of_group(cmd.group_id, cmd.period.year_id, cmd.period.semester):
             if final.discipline_id == cmd.discipline_id:
