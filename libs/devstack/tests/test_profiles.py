@@ -78,7 +78,9 @@ def test_client_secret_env_override(dev_stack: Stack, monkeypatch: pytest.Monkey
 
 
 def test_addresses(dev_stack: Stack) -> None:
-    assert dev_stack.nats_url == "nats://127.0.0.1:54222"
+    assert dev_stack.nats_address == "nats://127.0.0.1:54222"
+    admin = dev_stack.secrets.nats_password("admin")
+    assert dev_stack.nats_url == f"nats://admin:{admin}@127.0.0.1:54222"
     assert dev_stack.keycloak_url == "http://127.0.0.1:58080"
     assert dev_stack.issuer == "http://127.0.0.1:58080/realms/ejournal"
     assert dev_stack.gateway_url == "http://127.0.0.1:8000"
@@ -96,7 +98,7 @@ def test_service_environment(dev_stack: Stack, service: str) -> None:
     expected = {
         f"{p}_DATABASE_URL", f"{p}_NATS_URL", f"{p}_GRPC_PORT", f"{p}_GRPC_HOST", f"{p}_OIDC_ISSUER",
         f"{p}_OIDC_AUDIENCE", f"{p}_SERVICE_CLIENT_ID", f"{p}_SERVICE_CLIENT_SECRET", f"{p}_IDENTITY_ADDR",
-        f"{p}_LOG_LEVEL",
+        f"{p}_LOG_LEVEL", f"{p}_NATS_USER", f"{p}_NATS_PASSWORD",
     }  # fmt: skip
     if service == "identity":
         expected |= {"IDENTITY_KEYCLOAK_URL", "IDENTITY_KEYCLOAK_REALM"}
@@ -108,6 +110,10 @@ def test_service_environment(dev_stack: Stack, service: str) -> None:
     assert env[f"{p}_SERVICE_CLIENT_SECRET"] == dev_stack.client_secret(f"ejournal-{service}")
     assert env[f"{p}_IDENTITY_ADDR"] == "127.0.0.1:50051"
     assert env[f"{p}_DATABASE_URL"] == dev_stack.database_url(service)
+    # Each service connects as its own NATS user; the URL carries no credentials.
+    assert env[f"{p}_NATS_URL"] == "nats://127.0.0.1:54222"
+    assert env[f"{p}_NATS_USER"] == service
+    assert env[f"{p}_NATS_PASSWORD"] == dev_stack.secrets.nats_password(service)
     assert env[f"{p}_OIDC_ISSUER"] == dev_stack.issuer
     assert env[f"{p}_LOG_LEVEL"] == "INFO"
 

@@ -12,16 +12,43 @@ import base64
 import binascii
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 import httpx
 import jwt
 
-from chassis.errors import ServiceUnavailable, Unauthenticated
+from chassis.errors import PermissionDenied, ServiceUnavailable, Unauthenticated
 from chassis.principal import SERVICE_ROLE, Principal
 
-__all__ = ["SERVICE_ROLE", "JwtVerifier", "Principal", "VerifiedTokens"]
+__all__ = [
+    "SERVICE_CLIENTS",
+    "SERVICE_ROLE",
+    "JwtVerifier",
+    "Principal",
+    "ServiceCallers",
+    "VerifiedTokens",
+    "require_allowed_service_caller",
+]
+
+SERVICE_CLIENTS: frozenset[str] = frozenset(
+    f"ejournal-{service}" for service in ("identity", "journal", "messaging", "reports", "archive")
+)
+"""The confidential Keycloak clients whose service accounts the services act as (the token's `azp`)."""
+
+ServiceCallers = Mapping[str, Collection[str]]
+"""Which service clients may call which RPC of a service: RPC name → caller client ids (`azp`)."""
+
+
+def require_allowed_service_caller(principal: Principal, rpc: str, allowed: ServiceCallers) -> None:
+    """Raise PermissionDenied when a service account calls an RPC its client is not allowed.
+
+    Deny by default: a token minted for a service client (its `azp`) reaches only the RPCs the
+    callee declared for that client (`ServiceKit.allow_service_callers`), whatever roles it holds;
+    then the RPC's own access rules apply as to anyone. People's tokens are not concerned.
+    """
+    if principal.client_id in SERVICE_CLIENTS and principal.client_id not in allowed.get(rpc, ()):
+        raise PermissionDenied("Этому сервису вызов недоступен", code="service_not_allowed")
 
 
 # The verifier's own leeway on `exp`: a remembered token is taken exactly as long as it would be.

@@ -13,6 +13,8 @@ class ServiceSettings(BaseSettings):
 
     database_url: str = Field(description="postgresql+asyncpg:// URL of the service's own database")
     nats_url: str = "nats://127.0.0.1:4222"
+    nats_user: str = Field(default="", description="The service's own NATS user (its subject permissions)")
+    nats_password: str = ""
     grpc_host: str = "127.0.0.1"
     grpc_port: int = 50051
     oidc_issuer: str = Field(

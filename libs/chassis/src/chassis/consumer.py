@@ -23,7 +23,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.client import JetStreamContext
 
 from chassis.context import correlation_id_var, new_id
-from chassis.events import Delivery, producer_of, subject_of
+from chassis.events import Delivery, claimed_producers, producer_of, subject_of, subject_owner
 from chassis.streams import StreamSpec, dlq_subject, service_stream
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,14 @@ class PoisonMessage(Exception):
     """The event can never be applied: retrying will not help."""
 
 
+class ForeignEvent(PoisonMessage):
+    """The event claims a producer other than the one that owns its subject: never applied.
+
+    Only the owner's NATS user may publish on a subject (deploy/local/nats/nats-server.conf), so a
+    mismatch means a forgery by an authorised user or a bug; either way it goes to the dead letters.
+    """
+
+
 @dataclass(frozen=True)
 class Envelope:
     """One delivered event."""
@@ -47,6 +55,8 @@ class Envelope:
     subject: str
     data: bytes
     num_delivered: int
+    event_type: str = ""
+    """The `Ejournal-Event-Type` header: the full proto name the producer says it published."""
 
 
 Handler = Callable[[Envelope], Awaitable[None]]
@@ -75,6 +85,21 @@ class LocalDateLike(Protocol):
 
     @property
     def day(self) -> int: ...
+
+
+def check_producer(event: Message, envelope: Envelope, *, subject_prefix: str = "") -> None:
+    """Raise ForeignEvent unless everything the event claims about its producer is its subject's owner.
+
+    The claims: the event's type (`ejournal.<svc>.v1.…`), the `Ejournal-Event-Type` header, which must
+    also name the type being applied, and a payload's own `service` field (the audit record's).
+    `subject_prefix` is a private test stream's leading token, stripped before the owner is read.
+    """
+    if envelope.event_type and envelope.event_type != event.DESCRIPTOR.full_name:
+        raise ForeignEvent("the Ejournal-Event-Type header names another event type")
+    subject = envelope.subject.removeprefix(subject_prefix)
+    owner = subject_owner(subject)
+    if any(claim != owner for claim in claimed_producers(event, envelope.event_type)):
+        raise ForeignEvent("the event claims a producer other than its subject's")
 
 
 def event_key(payload_event_id: str, envelope: Envelope) -> str:
@@ -267,6 +292,7 @@ class EventConsumer:
             subject=msg.subject,
             data=msg.data,
             num_delivered=meta.num_delivered,
+            event_type=headers.get("Ejournal-Event-Type", ""),
         )
 
     async def _dead_letter(self, msg: Msg, envelope: Envelope, error: str) -> None:
@@ -326,12 +352,16 @@ BatchEventHandler = Callable[[Sequence[tuple[M, Delivery]]], Awaitable[object]]
 """A use case applying a fetched batch of decoded events in one transaction, in stream order."""
 
 
-def on_event(event_type: type[M], consumer: str, handle: EventHandler[M]) -> Handler:
-    """Wrap a typed handler: decode the payload, check its id and time, key the delivery, call it."""
+def on_event(
+    event_type: type[M], consumer: str, handle: EventHandler[M], *, subject_prefix: str = ""
+) -> Handler:
+    """Wrap a typed handler: decode the payload, check its producer, id and time, key the delivery,
+    call it."""
     has_time = "occurred_at" in event_type.DESCRIPTOR.fields_by_name
 
     async def handler(envelope: Envelope) -> None:
         event = decode(event_type, envelope)
+        check_producer(event, envelope, subject_prefix=subject_prefix)
         if has_time:
             require_field(event, "occurred_at")
         delivery = Delivery(
@@ -344,7 +374,9 @@ def on_event(event_type: type[M], consumer: str, handle: EventHandler[M]) -> Han
     return handler
 
 
-def on_events(event_type: type[M], consumer: str, handle: BatchEventHandler[M]) -> BatchHandler:
+def on_events(
+    event_type: type[M], consumer: str, handle: BatchEventHandler[M], *, subject_prefix: str = ""
+) -> BatchHandler:
     """Wrap a typed batch handler: decode, check and key every event as `on_event` does, then call it.
 
     A poison event raises before anything is applied, so the batch goes one by one and the poison
@@ -355,6 +387,7 @@ def on_events(event_type: type[M], consumer: str, handle: BatchEventHandler[M]) 
         items = []
         for envelope in envelopes:
             event = decode(event_type, envelope)
+            check_producer(event, envelope, subject_prefix=subject_prefix)
             if has_time:
                 require_field(event, "occurred_at")
             delivery = Delivery(
@@ -398,9 +431,19 @@ class Subscription(Generic[M]):
         """Return the stream that carries the event: the producer's own."""
         return service_stream(producer_of(self.filter_subjects()[0]))
 
+    def subject_prefix(self) -> str:
+        """Return the leading token of a private stream's subjects ("" on the producer's stream).
+
+        A subscription bound to a stream of its own (`stream_name`, tests) filters on subjects that
+        carry one extra leading token; the producer check reads the owner after it.
+        """
+        if not self.stream_name:
+            return ""
+        return self.filter_subjects()[0].split(".", 1)[0] + "."
+
     def envelope_handler(self) -> Handler:
         """Return the handler of one raw delivery: decode, check, key, apply."""
-        return on_event(self.event_type, self.durable, self.handle)
+        return on_event(self.event_type, self.durable, self.handle, subject_prefix=self.subject_prefix())
 
     def consumer(self, js: JetStreamContext, *, service: str) -> EventConsumer:
         """Return the durable pull consumer that runs this subscription."""
@@ -415,7 +458,9 @@ class Subscription(Generic[M]):
             nak_delay_seconds=self.nak_delay_seconds,
             concurrency=self.concurrency,
             batch_handler=(
-                on_events(self.event_type, self.durable, self.handle_batch)
+                on_events(
+                    self.event_type, self.durable, self.handle_batch, subject_prefix=self.subject_prefix()
+                )
                 if self.handle_batch is not None
                 else None
             ),

@@ -13,7 +13,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1.health import aio as health_aio
 from grpc_reflection.v1alpha import reflection
 
-from chassis.auth import JwtVerifier, VerifiedTokens
+from chassis.auth import JwtVerifier, ServiceCallers, VerifiedTokens, require_allowed_service_caller
 from chassis.context import correlation_id_var, new_id, principal_var, request_id_var
 from chassis.errors import UNAVAILABLE_MESSAGE, DomainError, Unauthenticated
 from chassis.grpc_errors import ERROR_CODE_KEY, grpc_status_of, is_outage
@@ -34,8 +34,15 @@ def _metadata(context: grpc.aio.ServicerContext[Any, Any]) -> dict[str, str]:
 class ContextInterceptor(grpc.aio.ServerInterceptor):
     """Set request ids, authenticate the bearer token and map errors, for every unary RPC."""
 
-    def __init__(self, verifier: JwtVerifier, idempotency: IdempotentWrites | None = None) -> None:
+    def __init__(
+        self,
+        verifier: JwtVerifier,
+        idempotency: IdempotentWrites | None = None,
+        service_callers: ServiceCallers | None = None,
+    ) -> None:
         self._verifier = verifier
+        # Which service accounts may call which RPC (none unless the service declared them).
+        self._service_callers: ServiceCallers = service_callers or {}
         # When the service keeps idempotency keys, a write with `idempotency-key` is done once.
         self._idempotency = idempotency
         # The gateway forwards the caller's token with every call: remember what was verified.
@@ -55,6 +62,8 @@ class ContextInterceptor(grpc.aio.ServerInterceptor):
         verified = self._tokens
         keys = self._idempotency if self._idempotency and self._idempotency.takes_key(method) else None
         serializer = handler.response_serializer
+        rpc = method.rsplit("/", 1)[-1]
+        service_callers = self._service_callers
 
         async def wrapped(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
             md = _metadata(context)
@@ -70,6 +79,7 @@ class ContextInterceptor(grpc.aio.ServerInterceptor):
                 if not auth.lower().startswith("bearer "):
                     raise Unauthenticated("Требуется вход в систему", code="unauthenticated")
                 principal = await verified.verify(verifier, auth[7:].strip())
+                require_allowed_service_caller(principal, rpc, service_callers)
                 refuse_control_characters(request)
                 principal_token = principal_var.set(principal)
                 try:
@@ -154,8 +164,11 @@ class GrpcServer:
         health_checks: Sequence[HealthCheck],
         health_interval: float = 2.0,
         idempotency: IdempotentWrites | None = None,
+        service_callers: ServiceCallers | None = None,
     ) -> None:
-        self.server = grpc.aio.server(interceptors=[ContextInterceptor(verifier, idempotency)])
+        self.server = grpc.aio.server(
+            interceptors=[ContextInterceptor(verifier, idempotency, service_callers)]
+        )
         self._address = f"{host}:{port}"
         self._service_names = list(service_names)
         self._checks = list(health_checks)

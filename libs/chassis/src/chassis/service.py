@@ -31,7 +31,7 @@ from nats.aio.client import Client
 from nats.js.client import JetStreamContext
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from chassis.auth import JwtVerifier
+from chassis.auth import JwtVerifier, ServiceCallers
 from chassis.config import ServiceSettings
 from chassis.consumer import EventHandler, Subscription
 from chassis.db import database_answers, make_engine, make_session_factory
@@ -41,7 +41,13 @@ from chassis.idempotency import IdempotentWrites
 from chassis.logging import configure_logging
 from chassis.outbox import OutboxRelay
 from chassis.runtime import serve_until_stopped
-from chassis.streams import StreamSpec, connect_nats, ensure_streams, producer_streams
+from chassis.streams import (
+    StreamSpec,
+    connect_nats,
+    ensure_stream_exists,
+    ensure_streams,
+    producer_streams,
+)
 from chassis.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -75,11 +81,15 @@ class ServiceKit(Generic[S]):
         self.relay = OutboxRelay(self.sessions, js, poll_seconds=settings.outbox_poll_seconds)
         self.subscriptions: list[Subscription[Any]] = []
         self.streams: list[StreamSpec] = producer_streams(name)
+        """The streams this service produces to: created or updated at start."""
+        self.consumed_streams: list[StreamSpec] = []
+        """Other producers' streams it consumes from: created at start only when missing."""
         self.health_checks: list[HealthCheck] = [lambda: database_answers(engine)]
         self._servicers: list[tuple[Callable[[Any, grpc.aio.Server], None], Any, str]] = []
         self._background: list[Coroutine[Any, Any, None]] = []
         self._cleanup: list[Callable[[], Awaitable[Any]]] = []
         self.idempotency: IdempotentWrites | None = None
+        self.service_callers: dict[str, frozenset[str]] = {}
 
     def unit_of_work(self, factory: Callable[..., U]) -> Callable[[], U]:
         """Return a factory of the service's unit of work that wakes the relay on commit."""
@@ -94,8 +104,9 @@ class ServiceKit(Generic[S]):
     def subscribe(self, subscription: Subscription[M]) -> Subscription[M]:
         """Run a subscription (see `consume`) while the service runs; its stream is ensured."""
         self.subscriptions.append(subscription)
-        if subscription.stream() not in self.streams:
-            self.streams.append(subscription.stream())
+        stream = subscription.stream()
+        if stream not in self.streams and stream not in self.consumed_streams:
+            self.consumed_streams.append(stream)
         return subscription
 
     def consume(
@@ -125,6 +136,16 @@ class ServiceKit(Generic[S]):
         channel = make_channel(address)
         self._cleanup.append(channel.close)
         return channel
+
+    def allow_service_callers(self, callers: ServiceCallers) -> None:
+        """Declare, in one place, which other services' accounts may call which RPC (RPC → client ids).
+
+        Every call made with a service account's token (`chassis.auth.SERVICE_CLIENTS`) is checked
+        against it before the RPC runs; an RPC not declared for the caller's client is refused
+        (`service_not_allowed`). People's tokens go through the RPCs' own access rules as before.
+        """
+        for rpc, clients in callers.items():
+            self.service_callers[rpc] = self.service_callers.get(rpc, frozenset()) | frozenset(clients)
 
     def idempotent_writes(self) -> IdempotentWrites:
         """Do every write RPC sent with an `idempotency-key` once and answer its repeats alike
@@ -156,6 +177,7 @@ class ServiceKit(Generic[S]):
             service_names=[name for _, _, name in self._servicers],
             health_checks=self.health_checks,
             idempotency=self.idempotency,
+            service_callers=self.service_callers,
         )
         for add_to_server, servicer, _ in self._servicers:
             add_to_server(servicer, server.server)
@@ -175,13 +197,17 @@ async def serve_service(
     Tests run a whole service in-process with their own token `verifier` and `stop` event.
     """
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
-    nc, js = await connect_nats(settings.nats_url, name=name)
+    nc, js = await connect_nats(
+        settings.nats_url, name=name, user=settings.nats_user, password=settings.nats_password
+    )
     kit = ServiceKit(name, settings, engine=engine, nc=nc, js=js)
     try:
         built = build(kit)
         if inspect.isawaitable(built):
             await built
         await ensure_streams(js, kit.streams)
+        for stream in kit.consumed_streams:
+            await ensure_stream_exists(js, stream)
         server = kit.grpc_server(verifier)
     except BaseException:
         for step in [*kit._cleanup, nc.close, engine.dispose]:

@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 
 import nats
-from nats.aio.client import Client
+from nats.aio.client import DEFAULT_INBOX_PREFIX, Client
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.client import JetStreamContext
 from nats.js.errors import NotFoundError
@@ -47,8 +47,23 @@ def dlq_subject(service: str) -> str:
     return f"dlq.{service}"
 
 
-async def connect_nats(url: str, *, name: str) -> tuple[Client, JetStreamContext]:
-    """Connect to NATS with endless reconnects and return the client and its JetStream context."""
+def inbox_prefix(user: str) -> str:
+    """Return the reply-inbox prefix of a NATS user: `_INBOX.<user>`, the only inboxes it may read.
+
+    Replies (JetStream acknowledgements, API answers, the events a pull consumer fetches) come on
+    the requester's inbox; a user allowed `_INBOX.>` could read everyone's, so each has its own.
+    """
+    return f"_INBOX.{user}"
+
+
+async def connect_nats(
+    url: str, *, name: str, user: str = "", password: str = ""
+) -> tuple[Client, JetStreamContext]:
+    """Connect to NATS with endless reconnects and return the client and its JetStream context.
+
+    With a `user` the connection authenticates as that user and takes its own reply-inbox prefix
+    (`inbox_prefix`); without one the URL may carry the credentials (tools and tests: the admin).
+    """
 
     async def on_error(exc: Exception) -> None:
         log.warning("nats error", extra={"error": repr(exc)})
@@ -62,6 +77,9 @@ async def connect_nats(url: str, *, name: str) -> tuple[Client, JetStreamContext
     nc = await nats.connect(
         url,
         name=name,
+        user=user or None,
+        password=password or None,
+        inbox_prefix=inbox_prefix(user) if user else DEFAULT_INBOX_PREFIX,
         max_reconnect_attempts=-1,
         reconnect_time_wait=1,
         error_cb=on_error,
@@ -71,9 +89,8 @@ async def connect_nats(url: str, *, name: str) -> tuple[Client, JetStreamContext
     return nc, nc.jetstream()
 
 
-async def ensure_stream(js: JetStreamContext, spec: StreamSpec) -> None:
-    """Create the stream, or update its subjects and limits when it already exists."""
-    config = StreamConfig(
+def _stream_config(spec: StreamSpec) -> StreamConfig:
+    return StreamConfig(
         name=spec.name,
         subjects=list(spec.subjects),
         retention=spec.retention,
@@ -82,6 +99,11 @@ async def ensure_stream(js: JetStreamContext, spec: StreamSpec) -> None:
         max_age=spec.max_age_seconds,
         duplicate_window=DUPLICATE_WINDOW_SECONDS,
     )
+
+
+async def ensure_stream(js: JetStreamContext, spec: StreamSpec) -> None:
+    """Create the stream, or update its subjects and limits when it already exists."""
+    config = _stream_config(spec)
     try:
         await js.stream_info(spec.name)
     except NotFoundError:
@@ -99,6 +121,23 @@ async def ensure_streams(js: JetStreamContext, specs: list[StreamSpec]) -> None:
     """Ensure every stream in the list exists."""
     for spec in specs:
         await ensure_stream(js, spec)
+
+
+async def ensure_stream_exists(js: JetStreamContext, spec: StreamSpec) -> None:
+    """Create a stream another service produces to when it is missing; never change an existing one.
+
+    A consumer may start before the producer; only the producer updates its stream's config (the
+    NATS permissions give a consumer `STREAM.INFO` and `STREAM.CREATE` of it, not `STREAM.UPDATE`).
+    """
+    try:
+        await js.stream_info(spec.name)
+    except NotFoundError:
+        try:
+            await js.add_stream(_stream_config(spec))
+            log.info("stream created", extra={"stream": spec.name})
+        except Exception:
+            # The producer (or another consumer) created it between our look-up and our add.
+            await js.stream_info(spec.name)
 
 
 async def nats_answers(nc: Client) -> bool:

@@ -58,8 +58,9 @@ class LocalIssuer:
         lifetime: int = 300,
         audience: str | None = None,
         issuer: str | None = None,
+        client_id: str = "ejournal-cli",
     ) -> str:
-        """Return a signed access token for a subject with realm roles."""
+        """Return a signed access token for a subject with realm roles, minted for a client (`azp`)."""
         now = int(time.time())
         claims = {
             "sub": subject or str(uuid.uuid4()),
@@ -67,7 +68,7 @@ class LocalIssuer:
             "aud": audience or self.audience,
             "iat": now,
             "exp": now + lifetime,
-            "azp": "ejournal-cli",
+            "azp": client_id,
             "realm_access": {"roles": list(roles)},
         }
         return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self.kid})

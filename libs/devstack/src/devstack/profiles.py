@@ -13,6 +13,13 @@ PROGRAMS: tuple[str, ...] = (*SERVICES, "gateway")
 DATABASES: tuple[str, ...] = (*SERVICES, "keycloak")
 """One role and one database per service, plus Keycloak's own."""
 
+NATS_ADMIN_USER = "admin"
+"""The NATS user of devstack, the tests and the operator's tools: creates and inspects any stream."""
+
+NATS_USERS: tuple[str, ...] = (*SERVICES, NATS_ADMIN_USER)
+"""One NATS user per service (named after it; permissions in deploy/local/nats), plus the admin.
+The gateway has none: it only reads NATS's monitoring endpoint."""
+
 HOST = "127.0.0.1"
 REALM = "ejournal"
 API_AUDIENCE = "ejournal-api"

@@ -7,7 +7,7 @@ import os
 import secrets
 from pathlib import Path
 
-from devstack.profiles import DATABASES, SERVICES, service_client_id
+from devstack.profiles import DATABASES, NATS_USERS, SERVICES, service_client_id
 
 
 def _token() -> str:
@@ -15,10 +15,17 @@ def _token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def _nats_password() -> str:
+    # NATS parses a `$VAR` taken from the environment as a config value: hex behind a letter always
+    # reads back as the same plain string (a value starting with a digit or `-` might be a number).
+    return "n" + secrets.token_hex(24)
+
+
 def _wanted_keys() -> list[str]:
     keys = ["postgres_superuser_password", "keycloak_admin_password", "gateway_session_secret"]
     keys += [f"db_password.{db}" for db in DATABASES]
     keys += [f"client_secret.{service_client_id(svc)}" for svc in SERVICES]
+    keys += [f"nats_password.{user}" for user in NATS_USERS]
     return keys
 
 
@@ -38,7 +45,7 @@ class Secrets:
         missing = [key for key in _wanted_keys() if key not in values]
         if missing:
             for key in missing:
-                values[key] = _token()
+                values[key] = _nats_password() if key.startswith("nats_password.") else _token()
             self._save(values)
         self._values = values
         return values
@@ -61,6 +68,10 @@ class Secrets:
         """Return the password of a database role."""
         return self.get(f"db_password.{database}")
 
+    def nats_password(self, user: str) -> str:
+        """Return the password of a NATS user (a service's, or the admin's)."""
+        return self.get(f"nats_password.{user}")
+
     def client_secret(self, client_id: str) -> str:
         """Return a confidential Keycloak client's secret.
 
@@ -80,3 +91,8 @@ class Secrets:
 def client_secret_env(client_id: str) -> str:
     """Return the realm-file placeholder variable that carries a client's secret."""
     return "EJOURNAL_KC_SECRET_" + client_id.removeprefix("ejournal-").upper()
+
+
+def nats_password_env(user: str) -> str:
+    """Return the variable deploy/local/nats/nats-server.conf reads a NATS user's password from."""
+    return "EJOURNAL_NATS_PASSWORD_" + user.upper()

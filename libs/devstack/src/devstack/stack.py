@@ -41,6 +41,8 @@ from devstack.profiles import (
     API_AUDIENCE,
     DATABASES,
     HOST,
+    NATS_ADMIN_USER,
+    NATS_USERS,
     PORTAL_CLIENT_ID,
     PROGRAMS,
     REALM,
@@ -49,7 +51,7 @@ from devstack.profiles import (
     get_profile,
     service_client_id,
 )
-from devstack.secrets_store import Secrets, client_secret_env
+from devstack.secrets_store import Secrets, client_secret_env, nats_password_env
 
 log = logging.getLogger("devstack")
 
@@ -185,9 +187,24 @@ class Stack:
         return f"postgresql+asyncpg://{service}:{self.secrets.db_password(service)}@{self.postgres_addr}/{service}"
 
     @property
-    def nats_url(self) -> str:
-        """Return the NATS client URL."""
+    def nats_address(self) -> str:
+        """Return the NATS client URL without credentials (what the services get, with their user)."""
         return self.external.nats_url or f"nats://{HOST}:{self.profile.nats_port}"
+
+    @property
+    def nats_url(self) -> str:
+        """Return the NATS URL of the admin user (tests and tools: may create and read any stream).
+
+        An external server is used as given (its URL carries whatever credentials it needs).
+        """
+        if self.external.nats_url:
+            return self.external.nats_url
+        password = self.secrets.nats_password(NATS_ADMIN_USER)
+        return f"nats://{NATS_ADMIN_USER}:{password}@{HOST}:{self.profile.nats_port}"
+
+    def nats_user(self, service: str) -> tuple[str, str]:
+        """Return a service's NATS (user, password); its permissions are in nats-server.conf."""
+        return service, self.secrets.nats_password(service)
 
     @property
     def nats_monitor_url(self) -> str:
@@ -267,7 +284,9 @@ class Stack:
         prefix = name.upper()
         env = {
             f"{prefix}_DATABASE_URL": self.database_url(name),
-            f"{prefix}_NATS_URL": self.nats_url,
+            f"{prefix}_NATS_URL": self.nats_address,
+            f"{prefix}_NATS_USER": self.nats_user(name)[0],
+            f"{prefix}_NATS_PASSWORD": self.nats_user(name)[1],
             f"{prefix}_GRPC_HOST": HOST,
             f"{prefix}_GRPC_PORT": str(self.profile.grpc_port(name)),
             f"{prefix}_OIDC_ISSUER": self.issuer,
@@ -326,6 +345,7 @@ class Stack:
             port=self.profile.nats_port,
             monitor_port=self.profile.nats_monitor_port,
             server_name=f"ejournal-{self.profile.name}",
+            passwords={nats_password_env(user): self.secrets.nats_password(user) for user in NATS_USERS},
         )
 
     def _keycloak(self) -> Keycloak:
@@ -661,7 +681,7 @@ class Stack:
                 )
             )
         for name, pidfile, url in (
-            ("nats", "nats.pid", self.nats_url),
+            ("nats", "nats.pid", self.nats_address),
             ("keycloak", "keycloak.pid", self.keycloak_url),
             ("supervisor", "supervisor.pid", ""),
         ):

@@ -235,7 +235,10 @@ async def run_steps(handlers: IdentityHandlers, steps: Sequence[Step], done: lis
 async def publish_outbox(settings: IdentitySettings, sessions: async_sessionmaker[AsyncSession]) -> int:
     """Run one relay sweep so the events leave now; without NATS the service's relay sends them later."""
     try:
-        nc, js = await asyncio.wait_for(connect_nats(settings.nats_url, name=SERVICE), NATS_CONNECT_SECONDS)
+        connecting = connect_nats(
+            settings.nats_url, name=SERVICE, user=settings.nats_user, password=settings.nats_password
+        )
+        nc, js = await asyncio.wait_for(connecting, NATS_CONNECT_SECONDS)
     except Exception:
         log.warning("NATS unavailable: events stay in the outbox until the service publishes them")
         return 0
