@@ -10,6 +10,8 @@ from fastapi.templating import Jinja2Templates
 
 from gateway.web import absences, diary_week, group, group_plan, journal, login, pages, today, year
 from gateway.web.csrf import csrf_token
+from gateway.web.debts import router as debts_router
+from gateway.web.demo_exam import router as demo_exam_router
 from gateway.web.finals import router as finals_router
 from gateway.web.format import (
     NOTIFICATION_LABELS,
@@ -22,6 +24,7 @@ from gateway.web.format import (
 from gateway.web.history import router as history_router
 from gateway.web.ktp import router as ktp_router
 from gateway.web.mark_changes import router as mark_changes_router
+from gateway.web.movement import router as movement_router
 from gateway.web.substitutions import router as substitutions_router
 from gateway.web.year_import import router as year_import_router
 
@@ -61,4 +64,7 @@ def portal_router() -> APIRouter:
     router.include_router(mark_changes_router)
     router.include_router(substitutions_router)
     router.include_router(history_router)
+    router.include_router(debts_router)
+    router.include_router(demo_exam_router)
+    router.include_router(movement_router)
     return router
