@@ -6,6 +6,8 @@ rejects it with a reason. The teachers see their own requests, the deputies the 
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,7 +16,7 @@ from ejournal.journal.v1 import events_pb2 as events
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from journal_service.application.period_locks import now
-from journal_service.application.ports import UnitOfWorkFactory
+from journal_service.application.ports import JournalUnitOfWork, UnitOfWorkFactory
 from journal_service.application.refused_writes import refusal_audited
 from journal_service.domain import access, errors, period_locks, reopen_requests
 
@@ -60,6 +62,14 @@ def _timestamp(value: datetime) -> Timestamp:
     stamp = Timestamp()
     stamp.FromDatetime(value)
     return stamp
+
+
+async def _pending(uow: JournalUnitOfWork, request_id: uuid.UUID) -> reopen_requests.ReopenRequest:
+    """Return the request, its row locked until the decision commits (one decision at a time)."""
+    request = await uow.reopen_requests.get(request_id, for_update=True)
+    if request is None:
+        raise reopen_requests.ReopenRequestNotFound()
+    return request
 
 
 def _require_deputy(actor: Principal) -> uuid.UUID:
@@ -127,20 +137,9 @@ class ReopenRequestHandlers:
         """Approve a pending request (a deputy): the period is open until the window's end, then closed
         again by itself; kept in the lock's history; the event journal.period.reopened.v1; audited
         (it lets marks change again)."""
-        async with (
-            refusal_audited(
-                self._uow,
-                actor,
-                action="reopen.approve",
-                resource_type="reopen_request",
-                resource_id=str(cmd.request_id),
-            ),
-            self._uow() as uow,
-        ):
+        async with self._deciding("reopen.approve", cmd.request_id, actor) as uow:
             deputy_id = _require_deputy(actor)
-            request = await uow.reopen_requests.get(cmd.request_id, for_update=True)
-            if request is None:
-                raise reopen_requests.ReopenRequestNotFound()
+            request = await _pending(uow, cmd.request_id)
             await uow.period_locks.hold(request.lock.group_id, request.lock.discipline_id, exclusive=True)
             at = now()
             approved, lock = reopen_requests.approve(
@@ -184,24 +183,26 @@ class ReopenRequestHandlers:
     async def reject(self, cmd: RejectReopen, actor: Principal) -> reopen_requests.ReopenRequest:
         """Reject a pending request with a reason (a deputy)."""
         reopen_requests.check_reason(cmd.reason)
-        async with (
-            refusal_audited(
-                self._uow,
-                actor,
-                action="reopen.reject",
-                resource_type="reopen_request",
-                resource_id=str(cmd.request_id),
-            ),
-            self._uow() as uow,
-        ):
+        async with self._deciding("reopen.reject", cmd.request_id, actor) as uow:
             deputy_id = _require_deputy(actor)
-            request = await uow.reopen_requests.get(cmd.request_id, for_update=True)
-            if request is None:
-                raise reopen_requests.ReopenRequestNotFound()
+            request = await _pending(uow, cmd.request_id)
             rejected = reopen_requests.reject(request, deputy_id=deputy_id, now=now(), reason=cmd.reason)
             await uow.reopen_requests.decide(rejected)
             await uow.commit()
             return rejected
+
+    @asynccontextmanager
+    async def _deciding(
+        self, action: str, request_id: uuid.UUID, actor: Principal
+    ) -> AsyncIterator[JournalUnitOfWork]:
+        """A deputy's decision in one unit of work; a refusal for want of the role audited."""
+        async with (
+            refusal_audited(
+                self._uow, actor, action=action, resource_type="reopen_request", resource_id=str(request_id)
+            ),
+            self._uow() as uow,
+        ):
+            yield uow
 
     async def listed(
         self, query: ListReopenRequests, actor: Principal
