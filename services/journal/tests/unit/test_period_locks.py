@@ -12,6 +12,7 @@ import pytest
 from chassis.auth import Principal
 from chassis.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from ejournal.journal.v1 import events_pb2 as events
+from ejournal.journal.v1 import period_locks_pb2 as lpb
 from journal_service.application import period_locks as locks_app
 from journal_service.application.absences import CorrectAbsenceReasons
 from journal_service.application.handlers import JournalHandlers
@@ -489,6 +490,38 @@ async def test_closing_again_during_a_reopen_ends_it(handlers: JournalHandlers, 
     await close(handlers)
     with pytest.raises(FailedPrecondition):
         await a_mark(handlers)
+
+
+async def test_finals_completing_a_period_close_it_once_and_leave_a_reopen_running(
+    handlers: JournalHandlers, store: FakeStore
+) -> None:
+    async def finals_complete() -> period_locks.PeriodLock:
+        uow = fake_unit_of_work(store)
+        async with uow:
+            lock = await locks_app.close_period(
+                uow,
+                group_id=GROUP,
+                discipline_id=MATH,
+                academic_year=YEAR,
+                semester=1,
+                by=None,
+                cause=period_locks.CloseCause.FINALS_SET,
+            )
+            await uow.commit()
+        return lock
+
+    closed = await finals_complete()
+    assert (closed.cause, closed.closed_by, closed.is_closed(NOW)) == (
+        period_locks.CloseCause.FINALS_SET,
+        None,
+        True,
+    )
+    assert [e.cause for e in store.events_of(events.PeriodClosed)] == [lpb.PERIOD_CLOSE_CAUSE_FINALS_SET]
+    await reopen(handlers)
+    still = await finals_complete()  # a final corrected during the reopen
+    assert not still.is_closed(NOW)
+    assert len(store.events_of(events.PeriodClosed)) == 1
+    await a_mark(handlers)
 
 
 # --- one test per write path: each fails when that path's ensure_open call is deleted ----------

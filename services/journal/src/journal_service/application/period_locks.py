@@ -87,10 +87,14 @@ async def close_period(
     cause: period_locks.CloseCause,
 ) -> period_locks.PeriodLock:
     """Close a period inside the caller's unit of work (ClosePeriod; slice A's SetFinal once the last
-    final of the period is set — a period closed already is left as it is there): the lock, its history,
-    the event journal.period.closed.v1. Holds the group × discipline's advisory lock exclusively."""
+    final of the period is set): the lock, its history, the event journal.period.closed.v1. Holds the
+    group × discipline's advisory lock exclusively. Finals completing a period that has a lock already
+    leave it as it is: closed, or reopened until its window ends (a teacher correcting finals during a
+    reopen keeps the time the deputy gave)."""
     await uow.period_locks.hold(group_id, discipline_id, exclusive=True)
     existing = await uow.period_locks.get(group_id, discipline_id, academic_year.id, semester)
+    if existing is not None and cause is period_locks.CloseCause.FINALS_SET:
+        return existing
     lock, history = period_locks.close(
         existing,
         group_id=group_id,
