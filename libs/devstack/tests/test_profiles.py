@@ -18,7 +18,8 @@ EXPECTED = {
              "messaging": 56053, "reports": 56054, "archive": 56055},
 }  # fmt: skip
 # The lanes: the test profile's ports moved to another thousand (conventions.md).
-for _lane, _base in ((1, 61000), (2, 62000), (3, 63000), (4, 64000), (5, 57000), (6, 52000), (7, 53000)):
+_LANES = ((1, 61000), (2, 62000), (3, 63000), (4, 64000), (5, 57000), (6, 52000), (7, 53000), (8, 51000))
+for _lane, _base in _LANES:
     EXPECTED[f"test{_lane}"] = {name: port - 56000 + _base for name, port in EXPECTED["test"].items()}
 
 
