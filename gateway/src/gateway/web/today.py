@@ -68,6 +68,8 @@ class PairShown:
     room: str
     recorded: bool
     href: str
+    # Substitutions (R2.4): «замена: …» when the teacher takes this pair or another teacher takes theirs.
+    substitution: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,15 @@ async def names_of(
     )
 
 
+def substitution_note(pair: pb.TeacherDayPair) -> str:
+    """Return how the teacher's day marks a pair under a substitution (no names: the day is one call)."""
+    if pair.replaced_teacher_id:
+        return "замена: вы заменяете преподавателя этой пары"
+    if pair.substitute_teacher_id:
+        return "замена: пару ведёт другой преподаватель"
+    return ""
+
+
 async def teacher_day(
     clients: ServiceClients, session: Session, day: date, *, on_home: bool = False
 ) -> TeacherDay:
@@ -164,6 +175,7 @@ async def teacher_day(
             subgroup=bool(p.entry.subgroup_id),
             room=p.entry.room,
             recorded=bool(p.lesson_id),
+            substitution=substitution_note(p),
             href=journal_href(p.group_id, p.entry.discipline_id, p.entry.subgroup_id, lesson=p.lesson_id)
             if p.lesson_id
             else journal_href(
