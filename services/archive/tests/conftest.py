@@ -7,6 +7,7 @@ different services would share module names (`tests.unit...`).
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 
 import pytest
 from archive_service.application import ports
@@ -25,8 +26,8 @@ class FakeAuditLog:
         self.locked = True
         self._store.locks += 1
 
-    async def contains(self, event_id: str) -> bool:
-        return any(r.event_id == event_id for r in [*self._store.log, *self.staged])
+    async def already_logged(self, event_ids: Sequence[str]) -> set[str]:
+        return {r.event_id for r in [*self._store.log, *self.staged]} & set(event_ids)
 
     async def last_hash(self) -> str:
         assert self.locked, "the tail is read under the chain's lock"

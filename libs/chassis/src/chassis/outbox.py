@@ -162,6 +162,15 @@ class Inbox:
         )
         return result.first() is not None
 
+    async def claim_many(self, claims: Sequence[tuple[str, str, str]]) -> set[str]:
+        """Claim a batch of (event id, consumer, subject) in one statement; return the event ids claimed
+        now (the others were applied before, or are repeated in the batch)."""
+        if not claims:
+            return set()
+        rows = [{"event_id": e, "consumer": c, "subject": s} for e, c, s in claims]
+        result = await self._session.execute(_CLAIM.values(rows))
+        return {row[0] for row in result}
+
 
 PublishedHook = Callable[[uuid.UUID], Awaitable[None]]
 

@@ -7,11 +7,13 @@ fake of the unit tests both satisfy it, and mypy checks both.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol, Self, TypeVar
 
 from google.protobuf.message import Message
 
+from chassis.events import Delivery
 from chassis.principal import Principal
 
 
@@ -25,6 +27,25 @@ class InboxPort(Protocol):
     async def claim(self, event_id: str, consumer: str, subject: str) -> bool:
         """Return True the first time this consumer sees the event, False on a repeat."""
         ...
+
+    async def claim_many(self, claims: Sequence[tuple[str, str, str]]) -> set[str]:
+        """Claim a batch of (event id, consumer, subject) at once; return the event ids claimed now."""
+        ...
+
+
+T = TypeVar("T")
+
+
+async def claim_batch(inbox: InboxPort, items: Sequence[tuple[T, Delivery]]) -> list[tuple[T, Delivery]]:
+    """Claim a batch's events in the inbox in one statement; return the items to apply now, in their
+    order (an event applied before, or repeated within the batch, is left out)."""
+    fresh = await inbox.claim_many([(d.event_id, d.consumer, d.subject) for _, d in items])
+    chosen = []
+    for item, delivery in items:
+        if delivery.event_id in fresh:
+            fresh.discard(delivery.event_id)
+            chosen.append((item, delivery))
+    return chosen
 
 
 class UnitOfWorkPort(Protocol):

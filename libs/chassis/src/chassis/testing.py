@@ -9,7 +9,7 @@ import asyncio
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -177,6 +177,10 @@ class FakeInbox:
             return False
         self.staged.add(key)
         return True
+
+    async def claim_many(self, claims: Sequence[tuple[str, str, str]]) -> set[str]:
+        """Stage claims of a batch; return the event ids claimed now."""
+        return {event for event, consumer, subject in claims if await self.claim(event, consumer, subject)}
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from archive_service.adapters import orm
@@ -32,6 +33,13 @@ def _record(row: Row[Any]) -> model.AuditRecord:
     )
 
 
+# Built once: a statement made afresh per record cost its construction and cache key every time.
+_LOGGED = select(orm.audit_log.c.event_id).where(
+    orm.audit_log.c.event_id.in_(bindparam("event_ids", expanding=True))
+)
+_APPEND = orm.audit_log.insert().returning(orm.audit_log.c.sequence)
+
+
 class AuditLogRepository:
     """The append-only, hash-chained audit log."""
 
@@ -42,12 +50,10 @@ class AuditLogRepository:
         """Take the chain's lock until the end of the transaction."""
         await self._session.execute(select(func.pg_advisory_xact_lock(CHAIN_LOCK_KEY)))
 
-    async def contains(self, event_id: str) -> bool:
-        """Return True when the log already holds the record of this event."""
-        found = await self._session.scalar(
-            select(orm.audit_log.c.sequence).where(orm.audit_log.c.event_id == event_id)
-        )
-        return found is not None
+    async def already_logged(self, event_ids: Sequence[str]) -> set[str]:
+        """Return those of the events whose records the log already holds (one query per batch)."""
+        rows = await self._session.execute(_LOGGED, {"event_ids": list(event_ids)})
+        return {row[0] for row in rows}
 
     async def last_hash(self) -> str:
         """Return the chain hash of the newest record, or the genesis hash of an empty log."""
@@ -59,22 +65,21 @@ class AuditLogRepository:
     async def append(self, record: model.AuditRecord) -> None:
         """Insert the linked record and set its sequence."""
         record.sequence = await self._session.scalar(
-            orm.audit_log.insert()
-            .values(
-                event_id=record.event_id,
-                occurred_at=record.occurred_at,
-                actor_id=record.actor_id,
-                actor_roles=record.actor_roles,
-                action=record.action,
-                resource_type=record.resource_type,
-                resource_id=record.resource_id,
-                subject_person_id=record.subject_person_id,
-                service=record.service,
-                correlation_id=record.correlation_id,
-                chain_hash=record.chain_hash,
-                prev_hash=record.prev_hash,
-            )
-            .returning(orm.audit_log.c.sequence)
+            _APPEND,
+            {
+                "event_id": record.event_id,
+                "occurred_at": record.occurred_at,
+                "actor_id": record.actor_id,
+                "actor_roles": record.actor_roles,
+                "action": record.action,
+                "resource_type": record.resource_type,
+                "resource_id": record.resource_id,
+                "subject_person_id": record.subject_person_id,
+                "service": record.service,
+                "correlation_id": record.correlation_id,
+                "chain_hash": record.chain_hash,
+                "prev_hash": record.prev_hash,
+            },
         )
 
     async def newest(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from chassis.events import Delivery
+from chassis.ports import claim_batch
 from chassis.principal import Principal
 
 from archive_service.application import commands
@@ -29,18 +30,16 @@ class ArchiveHandlers:
         """Append records to the end of the chain in the given (stream) order, in one transaction;
         return how many were new (an event already claimed or already in the log is skipped)."""
         async with self._uow() as uow:
-            claimed = []
-            for cmd, delivery in items:
-                if await uow.inbox.claim(delivery.event_id, delivery.consumer, delivery.subject):
-                    claimed.append(cmd)
+            claimed = [cmd for cmd, _ in await claim_batch(uow.inbox, items)]
             if not claimed:
                 return 0
             # Held until commit: appends by every consumer and replica form one chain, in one order.
             await uow.audit_log.lock_chain()
             prev_hash = await uow.audit_log.last_hash()
+            logged = await uow.audit_log.already_logged([cmd.event_id for cmd in claimed])
             appended = 0
             for cmd in claimed:
-                if await uow.audit_log.contains(cmd.event_id):
+                if cmd.event_id in logged:
                     continue
                 record = chain.link(_record_of(cmd), prev_hash)
                 await uow.audit_log.append(record)

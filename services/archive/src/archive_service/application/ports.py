@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from chassis.ports import UnitOfWorkPort
@@ -17,8 +17,8 @@ class AuditLog(Protocol):
         """Take the chain's lock until the end of the transaction."""
         ...
 
-    async def contains(self, event_id: str) -> bool:
-        """Return True when the log already holds the record of this event."""
+    async def already_logged(self, event_ids: Sequence[str]) -> set[str]:
+        """Return those of the events whose records the log already holds."""
         ...
 
     async def last_hash(self) -> str:

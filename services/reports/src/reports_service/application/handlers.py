@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from chassis.events import Delivery
+from chassis.ports import claim_batch
 from chassis.principal import Principal
 
 from reports_service.application import commands
@@ -29,9 +30,7 @@ class ReportsHandlers:
         (an event already applied is skipped by its inbox claim)."""
         async with self._uow() as uow:
             applied = 0
-            for cmd, delivery in items:
-                if not await uow.inbox.claim(delivery.event_id, delivery.consumer, delivery.subject):
-                    continue
+            for cmd, delivery in await claim_batch(uow.inbox, items):
                 await uow.mark_facts.add(
                     model.MarkFact(
                         mark_id=cmd.mark_id,
@@ -56,9 +55,7 @@ class ReportsHandlers:
         removal keeps the mark uncounted; return how many were new (repeats skipped by the inbox)."""
         async with self._uow() as uow:
             applied = 0
-            for cmd, delivery in items:
-                if not await uow.inbox.claim(delivery.event_id, delivery.consumer, delivery.subject):
-                    continue
+            for cmd, delivery in await claim_batch(uow.inbox, items):
                 fact = model.MarkFact(
                     mark_id=cmd.mark_id,
                     group_id=cmd.group_id,
