@@ -129,6 +129,36 @@ async def test_the_substitute_fills_that_lesson_only(journal: Journal) -> None:
         "not_teaching_this_group",
     )
 
+    # To fill it, the substitute reads the group's page of that week and its plan; nobody else new does.
+    page = await stub.GetJournalPage(
+        pb.GetJournalPageRequest(
+            group_id=c.group_id, discipline_id=c.math, date_from=day("2026-10-12"), date_to=day("2026-10-18")
+        ),
+        metadata=as_substitute,
+    )
+    assert [lesson.lesson_id for lesson in page.lessons] == [taught.lesson_id]
+    await stub.GetGroup(pb.GetGroupRequest(group_id=c.group_id), metadata=as_substitute)
+    await stub.ListSubgroups(pb.ListSubgroupsRequest(group_id=c.group_id), metadata=as_substitute)
+    await journal.refused(
+        stub.GetJournalPage(
+            pb.GetJournalPageRequest(
+                group_id=c.group_id,
+                discipline_id=c.math,
+                date_from=day("2026-11-02"),
+                date_to=day("2026-11-08"),
+            ),
+            metadata=as_substitute,
+        ),
+        NOT_FOUND,
+        "group_not_found",
+    )
+    stranger = journal.md(journal.people.new("teacher"), "teacher")
+    await journal.refused(
+        stub.GetGroup(pb.GetGroupRequest(group_id=c.group_id), metadata=stranger),
+        NOT_FOUND,
+        "group_not_found",
+    )
+
     listed = await stub.ListSubstitutions(
         pb.ListSubstitutionsRequest(
             from_date=day("2026-10-12"), to_date=day("2026-10-18"), group_id=c.group_id

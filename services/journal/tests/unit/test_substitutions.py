@@ -249,12 +249,21 @@ async def test_the_teacher_day_shows_the_pair_taken_and_the_pair_given(handlers:
     assert [p.substitution for p in given.pairs] == [recorded.substitution]
 
 
-async def test_who_lists_substitutions(handlers: JournalHandlers) -> None:
+async def test_who_lists_substitutions(handlers: JournalHandlers, store: FakeStore) -> None:
     await handlers.substitutions.record(substitution(), AS_ADMIN)
     week = ListSubstitutions(DateSpan(date(2026, 10, 12), date(2026, 10, 18)))
     assert len(await handlers.substitutions.listed(week, person("curator"))) == 1
     assert len(await handlers.substitutions.listed(week, AS_SUBSTITUTE)) == 1
     assert await handlers.substitutions.listed(week, person("teacher")) == []
+    # Of one group, its journal pages' readers see them all (the page marks the substitute's lessons).
+    class_teacher = uuid.uuid4()
+    store.groups.items[GROUP].class_teacher_id = class_teacher
+    of_group = ListSubstitutions(week.span, group_id=GROUP)
+    assert (
+        len(await handlers.substitutions.listed(of_group, person("class_teacher", subject=class_teacher)))
+        == 1
+    )
+    assert await handlers.substitutions.listed(of_group, person("teacher")) == []
     with pytest.raises(PermissionDenied):
         await handlers.substitutions.listed(week, person("student"))
     with pytest.raises(DomainError) as backwards:

@@ -10,6 +10,7 @@ from ejournal.journal.v1 import events_pb2 as events
 
 from journal_service.application.marks import local_date
 from journal_service.application.ports import JournalUnitOfWork, UnitOfWorkFactory
+from journal_service.application.substitution_rights import substitutes_in
 from journal_service.domain import access, errors, year, year_errors
 
 
@@ -58,7 +59,10 @@ async def may_see_group(uow: JournalUnitOfWork, actor: Principal, group_id: uuid
     if any(load.group_id == group_id for load in await uow.loads.of_teacher(person)):
         return True
     group = await uow.groups.get(group_id)
-    return group is not None and group.class_teacher_id == person
+    if group is not None and group.class_teacher_id == person:
+        return True
+    # R2.4 (slice D): a substitute sees the group's plan (name, subgroups, KTP) to fill the lesson taken.
+    return actor.has_any(access.TEACHER) and await substitutes_in(uow, person, group_id)
 
 
 class AcademicYearHandlers:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from chassis.principal import Principal
 
 from journal_service.application.ports import GuardianDirectory, JournalUnitOfWork, UnitOfWorkFactory
+from journal_service.application.substitution_rights import substitutes_in
 from journal_service.domain import access, errors, lesson_errors, lessons, read_models, year
 
 
@@ -62,6 +63,9 @@ async def readable_group(
     if readers is None:
         raise errors.GroupNotFound()
     if readers.class_teacher_id == person or (actor.has_any(access.TEACHER) and readers.teaches):
+        return readers
+    # R2.4 (slice D): a substitute reads the group's pages of a period holding the pair they take.
+    if actor.has_any(access.TEACHER) and await substitutes_in(uow, person, group_id, span):
         return readers
     raise errors.GroupNotFound()
 

@@ -5,9 +5,10 @@ being written (R2.4: the substitute fills the journal for that lesson only)."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from journal_service.application.ports import JournalUnitOfWork
-from journal_service.domain import model
+from journal_service.domain import model, year
 from journal_service.domain import substitutions as rules
 
 
@@ -33,3 +34,18 @@ async def loads_for_writing(
         if granted is not None:
             loads.append(granted)
     return loads
+
+
+# Any day: a substitution in force on any date opens the group's plan reads (GetGroup, ListSubgroups, KTP).
+ANY_DAY = year.DateSpan(date.min, date.max)
+
+
+async def substitutes_in(
+    uow: JournalUnitOfWork, teacher_id: uuid.UUID, group_id: uuid.UUID, span: year.DateSpan = ANY_DAY
+) -> bool:
+    """Return True when a substitution in force in the span names the teacher the substitute in the
+    group (R2.4): they read the group's journal pages of that span and its plan, to fill that lesson."""
+    found = await uow.substitutions.listed(
+        span, group_id=group_id, teacher_id=teacher_id, include_cancelled=False
+    )
+    return any(view.substitution.substitute_id == teacher_id for view in found)

@@ -4,6 +4,7 @@ lesson only (`application/substitution_rights.py`: the one place the write paths
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass, replace
 from datetime import date
@@ -14,6 +15,7 @@ from ejournal.journal.v1 import events_pb2 as events
 from journal_service.application.marks import local_date
 from journal_service.application.people import PeopleHandlers
 from journal_service.application.ports import UnitOfWorkFactory
+from journal_service.application.read_models import readable_group
 from journal_service.domain import access, errors, lesson_errors, lessons, timetable, year
 from journal_service.domain import substitutions as rules
 from journal_service.domain.people import require_teacher
@@ -178,8 +180,9 @@ class SubstitutionHandlers:
             return _view(replace(found, cancelled=True), lesson)
 
     async def listed(self, query: ListSubstitutions, actor: Principal) -> list[rules.SubstitutionView]:
-        """Return the substitutions in the period: every one to the administration, to a teacher those
-        they take or are replaced in; others `role_required`."""
+        """Return the substitutions in the period: every one to the administration and, of one group, to
+        the readers of its journal pages; to another teacher those they take or are replaced in; others
+        `role_required`."""
         span = rules.check_range(query.span)
         teacher_id: uuid.UUID | None = None
         if not actor.has_any(*access.READ_ALL_ROLES):
@@ -187,6 +190,13 @@ class SubstitutionHandlers:
                 raise errors.RoleRequired("замены видят администрация и преподаватели")
             teacher_id = access.person_id(actor)
         async with self._uow() as uow:
+            if teacher_id is not None and query.group_id is not None:
+                # The readers of the group's journal pages (its teachers, class teacher, a substitute)
+                # see all of its substitutions in the period: the page marks the lessons a substitute
+                # taught.
+                with contextlib.suppress(errors.GroupNotFound):
+                    await readable_group(uow, actor, query.group_id, span)
+                    teacher_id = None
             return await uow.substitutions.listed(
                 span,
                 group_id=query.group_id,
