@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import grpc
 import pytest
 from ejournal.common.v1.common_pb2 import LocalDate
-from ejournal.journal.v1 import journal_pb2
+from ejournal.journal.v1 import journal_pb2, journal_service_pb2
 from ejournal.journal.v1 import period_locks_pb2 as pb
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -218,3 +218,20 @@ async def test_bad_input_is_refused_at_the_edge(client, bearer, fakes, path, bod
     response = await client.post(path, json=body, headers=bearer(("deputy",)))
     assert response.status_code == 400 and response.json()["error"]["code"]
     assert not fakes.journal.calls
+
+
+async def test_the_journal_page_carries_its_closed_periods(client, bearer, fakes) -> None:
+    fakes.journal.reply("GetJournalPage", journal_service_pb2.GetJournalPageResponse(period_locks=[a_lock()]))
+    response = await client.get(
+        f"/api/v1/groups/{GROUP}/disciplines/{DISCIPLINE}/journal",
+        params={"date_from": "2026-12-01", "date_to": "2026-12-31"},
+        headers=bearer(("teacher",)),
+    )
+    assert response.status_code == 200
+    [lock] = response.json()["period_locks"]
+    assert (lock["lock_id"], lock["closed"], lock["semester"], lock["ends_on"]) == (
+        LOCK,
+        True,
+        1,
+        "2026-12-31",
+    )

@@ -16,7 +16,9 @@ answers (shapes also in the OpenAPI schema):
                # the marks at the page's lessons: mark i sits in cell cell[i], in the order recorded
      "lessons_with_attendance": ["<lesson id>", …],    # attendance taken: no cell there = present
      "marks_without_lesson": [{"student_id", "discipline_id", "lesson_date", "mark": {…}}, …],
-     "averages": {"mean": [null|"4.33", …], "weighted_mean": […]}}   # in the order of student_ids
+     "averages": {"mean": [null|"4.33", …], "weighted_mean": […]},   # in the order of student_ids
+     "period_locks": [{"lock_id", "semester", "starts_on", "ends_on", "closed", "reopened_until", …}]}
+               # the closed periods on the page's dates (slice B, R1.5): the grid is read-only on them
 
 Columns rather than an object per cell (ADR 0009): a 30 × 40 page is a few packed lists from the
 journal to here and a few JSON arrays from here on, never a thousand small objects built and
@@ -49,6 +51,7 @@ from gateway.resources.common import Clients, ProtoEnum, to_local_date
 from gateway.resources.disciplines import DisciplineOut, discipline_out
 from gateway.resources.lessons import LESSON_KINDS
 from gateway.resources.marks import KINDS_OF_WORK
+from gateway.resources.period_locks import PeriodLockOut, lock_out
 
 # A JSON object as the hot reads build it (no per-cell model validation).
 JsonObject = dict[str, object]
@@ -146,6 +149,10 @@ class JournalPageOut(BaseModel):
     averages: PageAveragesOut
     lessons_with_attendance: list[str] = Field(
         description="Занятия, на которых отмечена посещаемость: без клетки на них — присутствовал"
+    )
+    period_locks: list[PeriodLockOut] = Field(
+        default_factory=list,
+        description="Закрытые периоды на датах страницы; closed — записи в них сейчас запрещены",
     )
 
 
@@ -255,6 +262,8 @@ def journal_page_body(page: pb.GetJournalPageResponse) -> bytes:
             "weighted_mean": [m or None for m in averages.weighted_mean],
         },
         "lessons_with_attendance": list(page.lessons_with_attendance),
+        # Slice B: the page's closed periods (R1.5), as GET …/period-locks shows them.
+        "period_locks": [lock_out(lock).model_dump(mode="json") for lock in page.period_locks],
     }
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
