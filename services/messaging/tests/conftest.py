@@ -7,7 +7,7 @@ different services would share module names (`tests.unit...`).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -54,6 +54,11 @@ class FakeGuardianships:
     async def parents_of(self, student_id: uuid.UUID) -> list[uuid.UUID]:
         links = self._store.guardianships | self.staged_links
         return sorted(p for s, p in links if s == student_id)
+
+    async def parents_of_fetched(
+        self, student_ids: Collection[uuid.UUID]
+    ) -> dict[uuid.UUID, list[uuid.UUID]]:
+        return {s: await self.parents_of(s) for s in student_ids if await self.fetched(s)}
 
 
 class FakeUnitOfWork(testing.FakeUnitOfWork):

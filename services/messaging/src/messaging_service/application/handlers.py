@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 
 from chassis.events import Delivery
+from chassis.ports import claim_batch
 from chassis.principal import Principal
 
 from messaging_service.application import commands
@@ -58,14 +59,13 @@ class MessagingHandlers:
         and `StudentNotInProjection` is raised, so the batch goes one by one through
         `notify_guardians_of_mark` (which asks identity outside any transaction)."""
         async with self._uow() as uow:
+            chosen = await claim_batch(uow.inbox, items)
+            parents = await uow.guardianships.parents_of_fetched({cmd.student_id for cmd, _ in chosen})
             stored = 0
-            for cmd, delivery in items:
-                if not await uow.inbox.claim(delivery.event_id, delivery.consumer, delivery.subject):
-                    continue
-                if not await uow.guardianships.fetched(cmd.student_id):
+            for cmd, delivery in chosen:
+                if cmd.student_id not in parents:
                     raise StudentNotInProjection()
-                guardians = await uow.guardianships.parents_of(cmd.student_id)
-                stored += await self._stage(uow, cmd, delivery, guardians)
+                stored += await self._stage(uow, cmd, delivery, parents[cmd.student_id])
             await uow.commit()
             return stored
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Protocol
 
 from chassis.ports import UnitOfWorkPort
@@ -40,6 +40,13 @@ class Guardianships(Protocol):
 
     async def parents_of(self, student_id: uuid.UUID) -> list[uuid.UUID]:
         """Return the student's parents known to the projection, in id order."""
+        ...
+
+    async def parents_of_fetched(
+        self, student_ids: Collection[uuid.UUID]
+    ) -> dict[uuid.UUID, list[uuid.UUID]]:
+        """Return the parents (in id order) of those of the students whose links were fetched from
+        identity; a student never fetched is not in the answer."""
         ...
 
 
