@@ -101,7 +101,7 @@ async def test_the_student_reads_the_history_with_names_and_files_a_request(clie
     text = html.unescape(page.text)
     for shown in (
         "История оценки",
-        "ЕН.01 Математика",
+        "ЕН.01 — Математика",
         "Петрова",
         "Выставлена",
         "Исправлена",

@@ -111,12 +111,30 @@ def _work(kind: int, weight: int) -> str:
 
 def _what(entry: pb.MarkHistoryEntry) -> str:
     what = ACTION_LABELS.get(ACTIONS.name_of(entry.action), "")
+    if entry.action == pb.HISTORY_ACTION_CORRECTION_REQUESTED and entry.old_value:
+        return f"{what} оценки {entry.old_value}"
     decision = DECISION_LABELS.get(DECISIONS.name_of(entry.decision), "")
+    if decision and entry.new_value:
+        return f"{what}: {decision.lower()}, {entry.new_value}"
     return f"{what}: {decision.lower()}" if decision else what
 
 
-def _value(value: str, kind: int, weight: int) -> str:
-    work = _work(kind, weight)
+def _changes(entry: pb.MarkHistoryEntry) -> bool:
+    return entry.action in (pb.HISTORY_ACTION_RECORDED, pb.HISTORY_ACTION_CHANGED, pb.HISTORY_ACTION_REMOVED)
+
+
+def _work_changed(entry: pb.MarkHistoryEntry) -> bool:
+    """Show the kind of work and weight when they changed, or when a mark was recorded with other than
+    «ответ на занятии», weight 1 (a value alone says the rest)."""
+    if entry.action == pb.HISTORY_ACTION_RECORDED:
+        return entry.new_kind_of_work not in (0, journal_pb2.KIND_OF_WORK_ANSWER) or entry.new_weight > 1
+    return (entry.old_kind_of_work, entry.old_weight) != (entry.new_kind_of_work, entry.new_weight) and bool(
+        entry.new_kind_of_work
+    )
+
+
+def _value(value: str, kind: int, weight: int, shown: bool) -> str:
+    work = _work(kind, weight) if shown else ""
     return f"{value} ({work})" if value and work else value
 
 
@@ -131,10 +149,18 @@ async def _disciplines(clients: ServiceClients, session: Session, ids: list[str]
     }
 
 
-def _named(names: dict[str, str], person: str, session: Session) -> str:
+def _named(names: dict[str, str], person: str, session: Session, unnamed: str) -> str:
+    """Return a person's name («(вы)» for the caller); identity may not show everyone to everyone
+    (a student does not see staff by name), so the unnamed get their part: `unnamed`."""
     if person == session.subject:
         return f"{names[person]} (вы)" if person in names else "Вы"
-    return names.get(person, "Сотрудник или обучающийся колледжа")
+    return names.get(person, unnamed)
+
+
+def _part(person: str, mark: journal_pb2.Mark) -> str:
+    if person == mark.student_id:
+        return "Обучающийся"
+    return "Преподаватель" if person == mark.teacher_id else "Сотрудник колледжа"
 
 
 async def history_page(
@@ -158,10 +184,16 @@ async def history_page(
     entries = [
         EntryShown(
             at=instant_of(e.at, present=e.HasField("at")),
-            who=_named(names, e.actor_id, session),
+            who=_named(names, e.actor_id, session, _part(e.actor_id, mark)),
             what=_what(e),
-            before=_value(e.old_value, e.old_kind_of_work, e.old_weight),
-            after=_value(e.new_value, e.new_kind_of_work, e.new_weight),
+            # A request and its answer change nothing by themselves (a «changed» answer's change is its
+            # own line): their value is in «Что».
+            before=""
+            if e.correction_request_id and not _changes(e)
+            else _value(e.old_value, e.old_kind_of_work, e.old_weight, _work_changed(e)),
+            after=""
+            if e.correction_request_id and not _changes(e)
+            else _value(e.new_value, e.new_kind_of_work, e.new_weight, _work_changed(e)),
             text=e.text,
             request_id=e.correction_request_id,
         )
@@ -182,7 +214,7 @@ async def history_page(
         mark=mark,
         removed=reply.removed,
         lesson_date=date_of(mark.lesson_date),
-        student=_named(names, mark.student_id, session),
+        student=_named(names, mark.student_id, session, "Обучающийся"),
         discipline=disciplines.get(mark.discipline_id, "Дисциплина"),
         work=_work(mark.kind_of_work, mark.weight),
         entries=entries,
@@ -249,7 +281,7 @@ async def corrections_page(
         RequestShown(
             request_id=r.request_id,
             mark_id=r.mark_id,
-            student=_named(names, r.student_id, session),
+            student=_named(names, r.student_id, session, "Обучающийся"),
             discipline=disciplines.get(r.discipline_id, "Дисциплина"),
             lesson_date=date_of(r.lesson_date),
             mark_value=r.mark_value,
@@ -258,7 +290,7 @@ async def corrections_page(
             open=REQUEST_STATUSES.name_of(r.status) == OPEN,
             decision=DECISION_LABELS.get(DECISIONS.name_of(r.decision), ""),
             answer_text=r.answer_text,
-            answered_by=_named(names, r.answered_by, session) if r.answered_by else "",
+            answered_by=_named(names, r.answered_by, session, "преподаватель") if r.answered_by else "",
             answered_at=instant_of(r.answered_at, present=r.HasField("answered_at")),
             new_value=r.new_value,
         )
