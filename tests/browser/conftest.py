@@ -103,6 +103,11 @@ def log_in(page: Page, portal: str, account: Account, shots: str | None = None) 
     page.click("#kc-login")
     if account.temporary:
         # Keycloak's required action «Обновление пароля» on the first login with an issued password.
+        # A student's issued password is final (R1.3): Keycloak asks nothing and lets them in.
+        page.wait_for_url(lambda url: url.startswith(f"{portal}/") or "/login-actions/" in url)
+        if page.url.startswith(f"{portal}/"):
+            account.temporary = False
+            return
         page.wait_for_selector("#password-new")
         if shots:
             screenshot(page, f"{shots}-keycloak-new-password")

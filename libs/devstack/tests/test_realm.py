@@ -1,4 +1,4 @@
-"""The realm file: roles, clients, audience mappers, brute-force protection, user profile."""
+"""The realm as code: the production file (deploy/keycloak) and its dev/test overlay, merged by devstack."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from devstack.realm import DEV_OVERLAY, PASSWORD_DENY_LISTS, PRODUCTION_REALM, merged_realm, portal_origins
 from devstack.stack import find_repo_root
 
-REALM_FILE = find_repo_root(Path(__file__)) / "deploy" / "local" / "keycloak" / "ejournal-realm.json"
+REPO = find_repo_root(Path(__file__))
+REALM_FILE = REPO / PRODUCTION_REALM
+STAFF_AND_PARENTS = ("admin", "director", "deputy", "curator", "class_teacher", "teacher", "parent")
 SERVICES = ("identity", "journal", "messaging", "reports", "archive")
-TOKEN_CLIENTS = ("ejournal-portal", "ejournal-cli", *(f"ejournal-{s}" for s in SERVICES))
+TOKEN_CLIENTS = ("ejournal-portal", *(f"ejournal-{s}" for s in SERVICES))
 
 
 @pytest.fixture(scope="module")
@@ -24,16 +27,56 @@ def clients(realm: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {c["clientId"]: c for c in realm["clients"]}
 
 
+@pytest.fixture(scope="module")
+def merged() -> dict[str, Any]:
+    return merged_realm(REPO, own_origin="http://127.0.0.1:8000")
+
+
 def test_realm_basics(realm: dict[str, Any]) -> None:
     assert realm["realm"] == "ejournal" and realm["enabled"]
     assert realm["internationalizationEnabled"] is True
     assert realm["supportedLocales"] == ["ru", "en"] and realm["defaultLocale"] == "ru"
     assert realm["accessTokenLifespan"] == 300
-    assert "length(8)" in realm["passwordPolicy"] and "notUsername" in realm["passwordPolicy"]
+    assert "length(12)" in realm["passwordPolicy"] and "notUsername" in realm["passwordPolicy"]
+    assert "passwordBlacklist(ejournal-deny-list.txt)" in realm["passwordPolicy"]
+    assert (REPO / PASSWORD_DENY_LISTS / "ejournal-deny-list.txt").is_file()
+    assert realm["ssoSessionIdleTimeout"] == 1800 and realm["ssoSessionMaxLifespan"] == 43200
+    assert realm["registrationAllowed"] is False and realm["resetPasswordAllowed"] is False
+
+
+def test_deny_list_is_lower_case_and_holds_no_policy_conforming_demo_password() -> None:
+    from devstack.seed import DEMO_PASSWORD
+
+    words = (REPO / PASSWORD_DENY_LISTS / "ejournal-deny-list.txt").read_text().split("\n")
+    words = [w for w in words if w]
+    assert words == [w.lower() for w in words] and len(set(words)) == len(words)
+    assert DEMO_PASSWORD.lower() not in words and len(DEMO_PASSWORD) >= 12
+
+
+def test_default_role_is_empty_and_offline_access_is_nobodys(realm: dict[str, Any]) -> None:
+    roles = {r["name"]: r for r in realm["roles"]["realm"]}
+    default = realm["defaultRole"]["name"]
+    assert roles[default].get("composites") is None and roles[default]["composite"] is False
+    # Declaring offline_access (role and client scope) and the account client stops Keycloak's import
+    # from adding offline_access and the account-console roles to the default role.
+    assert "offline_access" in roles and "uma_authorization" in roles
+    assert "offline_access" in {s["name"] for s in realm["clientScopes"]}
+    assert "account" in {c["clientId"] for c in realm["clients"]}
+
+
+def test_account_console_only_for_staff_and_parents(realm: dict[str, Any]) -> None:
+    roles = {r["name"]: r for r in realm["roles"]["realm"]}
+    for name in STAFF_AND_PARENTS:
+        assert roles[name]["composites"] == {"client": {"account": ["view-profile", "manage-account"]}}, name
+    assert "composites" not in roles["student"] and "composites" not in roles["service"]
 
 
 def test_roles(realm: dict[str, Any]) -> None:
-    names = {r["name"] for r in realm["roles"]["realm"]}
+    names = {r["name"] for r in realm["roles"]["realm"]} - {
+        "default-roles-ejournal",
+        "offline_access",
+        "uma_authorization",
+    }
     assert names == {"admin", "director", "deputy", "curator", "class_teacher", "teacher", "student", "parent",
                      "service"}  # fmt: skip
 
@@ -48,7 +91,8 @@ def test_brute_force_is_on_and_strict(realm: dict[str, Any]) -> None:
 
 
 def test_expected_clients(clients: dict[str, dict[str, Any]]) -> None:
-    assert set(clients) == {"ejournal-api", *TOKEN_CLIENTS}
+    assert set(clients) == {"account", "account-console", "ejournal-api", *TOKEN_CLIENTS}
+    assert "ejournal-cli" not in clients  # the password grant exists only in the dev/test overlay
 
 
 def test_api_client_issues_nothing(clients: dict[str, dict[str, Any]]) -> None:
@@ -70,24 +114,30 @@ def test_portal_is_public_code_flow_with_pkce(clients: dict[str, dict[str, Any]]
     assert portal["implicitFlowEnabled"] is False and portal["directAccessGrantsEnabled"] is False
     assert portal["serviceAccountsEnabled"] is False
     assert portal["attributes"]["pkce.code.challenge.method"] == "S256"
-    assert portal["attributes"]["post.logout.redirect.uris"] == "+"
-    assert set(portal["redirectUris"]) == {
-        "http://127.0.0.1:8000/*",
-        "http://localhost:8000/*",
-        "http://127.0.0.1:56000/*",
-        "http://127.0.0.1:61000/*",
-        "http://127.0.0.1:62000/*",
-        "http://127.0.0.1:63000/*",
-        "http://127.0.0.1:64000/*",
-        "http://127.0.0.1:57000/*",
-        "http://127.0.0.1:52000/*",
-        "http://127.0.0.1:53000/*",
-    }
+    assert portal["redirectUris"] == ["${EJOURNAL_PORTAL_URL}/auth/callback"]
+    assert portal["webOrigins"] == ["${EJOURNAL_PORTAL_URL}"]
+    assert portal["attributes"]["post.logout.redirect.uris"] == "${EJOURNAL_PORTAL_URL}/"
     assert "*" not in portal["webOrigins"]
 
 
-def test_cli_is_direct_grant_only(clients: dict[str, dict[str, Any]]) -> None:
-    cli = clients["ejournal-cli"]
+def test_overlay_adds_the_cli_and_the_lanes_exact_redirects(merged: dict[str, Any]) -> None:
+    clients = {c["clientId"]: c for c in merged["clients"]}
+    overlay = json.loads((REPO / DEV_OVERLAY).read_text())
+    assert {c["clientId"] for c in overlay["clients"]} == {"ejournal-cli"}
+    assert set(overlay) == {"_comment", "clients"}
+    portal = clients["ejournal-portal"]
+    origins = portal_origins()
+    assert "http://127.0.0.1:8000" in origins and "http://127.0.0.1:53000" in origins
+    assert portal["redirectUris"] == [f"{o}/auth/callback" for o in origins]
+    assert portal["attributes"]["post.logout.redirect.uris"] == "##".join(f"{o}/" for o in origins)
+    assert "${EJOURNAL_PORTAL_URL}" not in json.dumps(merged)
+    assert {k: v for k, v in merged.items() if k != "clients"} == {
+        k: v for k, v in json.loads(REALM_FILE.read_text()).items() if k != "clients"
+    }
+
+
+def test_cli_is_direct_grant_only(merged: dict[str, Any]) -> None:
+    cli = {c["clientId"]: c for c in merged["clients"]}["ejournal-cli"]
     assert cli["publicClient"] is True and cli["directAccessGrantsEnabled"] is True
     assert cli["standardFlowEnabled"] is False and cli["serviceAccountsEnabled"] is False
     assert "DEV/TEST" in cli["description"]
@@ -103,8 +153,9 @@ def test_service_clients_are_confidential_service_accounts(
     assert client["secret"] == "${EJOURNAL_KC_SECRET_" + service.upper() + "}"
 
 
-@pytest.mark.parametrize("client_id", TOKEN_CLIENTS)
-def test_token_clients_add_api_audience(clients: dict[str, dict[str, Any]], client_id: str) -> None:
+@pytest.mark.parametrize("client_id", [*TOKEN_CLIENTS, "ejournal-cli"])
+def test_token_clients_add_api_audience(merged: dict[str, Any], client_id: str) -> None:
+    clients = {c["clientId"]: c for c in merged["clients"]}
     mappers = [
         m
         for m in clients[client_id].get("protocolMappers", [])
@@ -140,3 +191,5 @@ def test_user_profile_makes_email_optional(realm: dict[str, Any]) -> None:
     assert "required" not in attributes["email"]
     assert attributes["firstName"]["required"]["roles"] == ["admin", "user"]
     assert attributes["lastName"]["required"]["roles"] == ["admin", "user"]
+    for name in ("username", "email", "firstName", "lastName"):
+        assert attributes[name]["permissions"] == {"view": ["admin", "user"], "edit": ["admin"]}, name

@@ -10,8 +10,9 @@ Where the servers come from, per server, in this order:
 
 1. `TEST_POSTGRES_URL` (superuser DSN), `TEST_NATS_URL` (+ optional `TEST_NATS_MONITOR_URL`),
    `TEST_KEYCLOAK_URL` (+ optional `TEST_KEYCLOAK_HEALTH_URL`, `TEST_KEYCLOAK_ADMIN_USERNAME`,
-   `TEST_KEYCLOAK_ADMIN_PASSWORD`): use that server. An external Keycloak must have imported
-   `deploy/local/keycloak/ejournal-realm.json` with `EJOURNAL_KC_SECRET_<SVC>` set; export the same
+   `TEST_KEYCLOAK_ADMIN_PASSWORD`): use that server. An external Keycloak must have imported the
+   merged dev/test realm (`python -m devstack.realm`: production realm + dev overlay) with
+   `EJOURNAL_KC_SECRET_<SVC>` set and the password deny-list folder in place; export the same
    variables to the test run so services get matching client secrets.
 2. a Docker engine that answers `docker info`: containers via testcontainers, on the test profile's ports;
 3. otherwise the native stack (`.stack/test`, wiped at session start).
@@ -145,6 +146,7 @@ class StackSession:
             .with_bind_ports(8080, profile.keycloak_port)
             .with_bind_ports(9000, profile.keycloak_management_port)
             .with_volume_mapping(str(stack.realm_file), "/opt/keycloak/data/import/ejournal-realm.json")
+            .with_volume_mapping(str(stack.password_deny_lists), "/opt/keycloak/data/password-blacklists")
             .with_env("KC_BOOTSTRAP_ADMIN_USERNAME", "admin")
             .with_env("KC_BOOTSTRAP_ADMIN_PASSWORD", "admin")
             .with_command(f"start-dev --import-realm --health-enabled=true --hostname={url}")

@@ -257,8 +257,11 @@ class Keycloak:
         admin_password: str,
         client_secrets: Mapping[str, str],
         fast_jvm: bool,
+        password_deny_lists: Path | None = None,
     ) -> None:
         self.realm_file = realm_file
+        self.password_deny_lists = password_deny_lists
+        """Folder of the realm's `passwordBlacklist(<file>)` files; its absence would fail the import."""
         self.import_dir = import_dir
         self.pidfile = pidfile
         self.log_path = log_path
@@ -326,6 +329,8 @@ class Keycloak:
             # Its messages (hundreds of skipped classes, harmless mismatches) would drown the log.
             "-Xlog:cds*=off",
         ]
+        if self.password_deny_lists is not None:
+            java_opts.append(f"-Dkeycloak.password.blacklists.path={self.password_deny_lists}")
         if self.fast_jvm:
             # C1 only and the serial collector: a noticeably quicker start; throughput is irrelevant in tests.
             # kc.sh selects G1 by default, and the JVM rejects two collectors, so switch G1 off first.

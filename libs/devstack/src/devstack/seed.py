@@ -26,7 +26,8 @@ from devstack.stack import Stack
 
 log = logging.getLogger(__name__)
 
-DEMO_PASSWORD = "Demo-2026"
+DEMO_PASSWORD = "Zhurnal-Demo-2026"
+"""The demo accounts' password: it follows the realm's policy (12+ characters, not on the deny-list)."""
 # username, role, surname, name, patronymic — one account per role.
 DEMO_ACCOUNTS = [
     ("admin", "admin", "Администраторова", "Елена", "Павловна"),

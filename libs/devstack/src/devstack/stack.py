@@ -51,6 +51,7 @@ from devstack.profiles import (
     get_profile,
     service_client_id,
 )
+from devstack.realm import PASSWORD_DENY_LISTS, write_merged_realm
 from devstack.secrets_store import Secrets, client_secret_env, nats_password_env
 
 log = logging.getLogger("devstack")
@@ -132,8 +133,14 @@ class Stack:
 
     @property
     def realm_file(self) -> Path:
-        """Return the realm-as-code file."""
-        return self.repo / "deploy" / "local" / "keycloak" / "ejournal-realm.json"
+        """Write and return the realm this stack imports: the production realm + the dev/test overlay."""
+        own_origin = f"http://{HOST}:{self.profile.gateway_port}"
+        return write_merged_realm(self.repo, self.data_dir / "keycloak" / "realm", own_origin=own_origin)
+
+    @property
+    def password_deny_lists(self) -> Path:
+        """Return the folder of the realm's password deny-list (Keycloak's `passwordBlacklist`)."""
+        return self.repo / PASSWORD_DENY_LISTS
 
     @property
     def postgres_data_dir(self) -> Path:
@@ -368,6 +375,7 @@ class Stack:
             admin_password=self.secrets.get("keycloak_admin_password"),
             client_secrets=secrets,
             fast_jvm=self.profile.fast_jvm,
+            password_deny_lists=self.password_deny_lists,
         )
 
     def _prepare(self) -> None:

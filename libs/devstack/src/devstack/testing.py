@@ -9,14 +9,20 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 
+from devstack.realm import PRODUCTION_REALM
 from devstack.stack import find_repo_root
+
+KEYCLOAK_ROLES = frozenset({"default-roles-ejournal", "offline_access", "uma_authorization"})
 
 
 def realm_roles() -> tuple[str, ...]:
-    """Return the realm roles of the Keycloak realm as code (deploy/local/keycloak), in file order."""
-    realm_file = find_repo_root() / "deploy" / "local" / "keycloak" / "ejournal-realm.json"
+    """Return the ejournal roles of the Keycloak realm as code (deploy/keycloak), in file order.
+
+    Keycloak's own roles (the empty default role, `offline_access`, `uma_authorization`) are left out.
+    """
+    realm_file = find_repo_root() / PRODUCTION_REALM
     realm = json.loads(realm_file.read_text(encoding="utf-8"))
-    return tuple(role["name"] for role in realm["roles"]["realm"])
+    return tuple(role["name"] for role in realm["roles"]["realm"] if role["name"] not in KEYCLOAK_ROLES)
 
 
 @asynccontextmanager
