@@ -278,3 +278,37 @@ async def test_the_teachers_day_marks_a_substituted_pair(client, idp, fakes) -> 
     page = (await client.get("/")).text
     assert "(замена: вы заменяете преподавателя этой пары)" in page
     assert "(замена: пару ведёт другой преподаватель)" in page
+
+
+async def test_the_journal_page_marks_a_lesson_a_substitute_taught(client, idp, fakes) -> None:
+    from . import test_portal_journal as journal_page
+
+    await journal_page.log_in(client, idp)
+    journal_page.a_journal(fakes)
+    fakes.journal.reply(
+        "ListSubstitutions",
+        pb.ListSubstitutionsResponse(
+            substitutions=[
+                pb.Substitution(
+                    substitution_id=SUBSTITUTION,
+                    group_id=journal_page.GROUP,
+                    lesson_id=journal_page.LESSON_1,
+                    taught_by=IVANOV,
+                    substitute_teacher_id=IVANOV,
+                )
+            ]
+        ),
+    )
+    fakes.identity.reply(
+        "GetPeople",
+        identity_service_pb2.GetPeopleResponse(
+            people=[
+                person(IVANOV, "Иванов", "Иван"),
+                person(journal_page.ANNA, "Аннина", "Анна"),
+                person(journal_page.BORIS, "Борисов", "Борис"),
+            ]
+        ),
+    )
+    page = (await client.get(journal_page.PAGE)).text
+    assert page.count("замена: Иванов Иван") == 2  # the grid's column and the lessons' list
+    assert fakes.journal.last("ListSubstitutions").request.group_id == journal_page.GROUP

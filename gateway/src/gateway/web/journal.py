@@ -286,6 +286,26 @@ def mark_of(mark: pb.CellMark) -> MarkShown:
     return shown_mark(mark.mark_id, mark.value, mark.kind_of_work, mark.weight)
 
 
+async def substituted_lessons(
+    clients: ServiceClients, session: Session, group_id: str, first: date, last: date
+) -> dict[str, str]:
+    """Return «Фамилия Имя» of the substitute by lesson id for the page's lessons a substitute taught
+    (ListSubstitutions of the group; none when it is refused or down: the marking is a courtesy)."""
+    try:
+        reply = await call(
+            clients.journal.ListSubstitutions,
+            pb.ListSubstitutionsRequest(
+                group_id=group_id, from_date=to_local_date(first), to_date=to_local_date(last)
+            ),
+            session.access_token,
+        )
+    except grpc.aio.AioRpcError:
+        return {}
+    taught = {s.lesson_id: s.taught_by for s in reply.substitutions if s.lesson_id and s.taught_by}
+    names = await people_names(clients, session, list(taught.values())) if taught else {}
+    return {lesson: names.get(person, "другой преподаватель") for lesson, person in taught.items()}
+
+
 async def ktp_topics(
     clients: ServiceClients, session: Session, group_id: str, discipline_id: str, subgroup_id: str
 ) -> list[pb.KtpTopic]:
@@ -375,6 +395,8 @@ async def journal_page(
         # After a refused lesson form the typed values matter more than the table: they are not lost.
         if problem is None or exc.code() not in SERVICE_DOWN:
             raise
+    # R2.4 (slice D): the lessons a substitute taught are marked «замена: <teacher>».
+    substituted = await substituted_lessons(clients, session, str(group_id), start, end) if grid else {}
     # R1.5: a closed period on the page's days makes the grid read-only (slice B).
     period_closed = any(lock.closed for lock in locks)
     can_edit = TEACHER in session.roles and not period_closed
@@ -399,6 +421,7 @@ async def journal_page(
         grid=grid,
         can_edit=can_edit,
         period_locks=locks,
+        substituted=substituted,
         period_closed=period_closed,
         period_teacher=TEACHER in session.roles,
         opened=opened,
