@@ -19,6 +19,7 @@ down_revision = "0016"
 branch_labels = None
 depends_on = None
 
+
 def upgrade() -> None:
     op.create_table(
         "demo_exam_scales",

@@ -9,6 +9,7 @@ import pytest
 from chassis.grpc_client import error_code_of
 from ejournal.audit.v1.events_pb2 import AuditRecorded
 from ejournal.journal.v1 import events_pb2
+from ejournal.journal.v1 import journal_pb2 as jpb
 from ejournal.journal.v1 import journal_service_pb2 as pb
 from journal_service.adapters import orm
 from sqlalchemy import func, select
@@ -149,17 +150,24 @@ async def test_results_keep_their_table_version_when_a_new_table_is_set(journal:
     assert old == default
 
     rows_out = (await journal.outbox())[before:]
+    # Each result is also the student's final of the demonstration exam (slice A's SetFinal, same
+    # transaction): its event and audit come first.
+    recorded = ["journal.final.set.v1", AUDIT, "journal.demo_exam.recorded.v1", AUDIT]
     assert [s for s, _ in rows_out] == [
-        "journal.demo_exam.recorded.v1",
-        AUDIT,
-        "journal.demo_exam.recorded.v1",
-        AUDIT,
+        *recorded,
+        *recorded,
         "journal.demo_exam_scale.set.v1",
-        "journal.demo_exam.recorded.v1",
-        AUDIT,
+        *recorded,
         AUDIT,
     ]
-    event = events_pb2.DemoExamResultRecorded.FromString(rows_out[0][1])
+    final = events_pb2.FinalSet.FromString(rows_out[0][1])
+    assert (final.student_id, final.value, final.kind, final.final_id) == (
+        c.students[0],
+        "3",
+        jpb.FINAL_KIND_DEMONSTRATION_EXAM,
+        first.final_id,
+    )
+    event = events_pb2.DemoExamResultRecorded.FromString(rows_out[2][1])
     assert (event.result_id, event.student_id, event.mark, event.scale_version, event.recorded_by) == (
         first.result_id,
         c.students[0],
@@ -169,12 +177,17 @@ async def test_results_keep_their_table_version_when_a_new_table_is_set(journal:
     )
     audits = [AuditRecorded.FromString(p) for s, p in rows_out if s == AUDIT]
     assert [(a.action, a.actor_id) for a in audits] == [
-        ("demo_exam.recorded", c.teacher),
-        ("demo_exam.recorded", c.teacher),
-        ("demo_exam.recorded", c.teacher),
+        *[("final.set", c.teacher), ("demo_exam.recorded", c.teacher)] * 3,
         ("demo_exam.read", c.class_teacher),
     ]
-    assert audits[0].subject_person_id == c.students[0]
+    assert audits[1].subject_person_id == c.students[0]
+    async with journal.sessions() as s:
+        stored_finals = {
+            str(r.id): (r.value, r.kind)
+            for r in await s.execute(select(orm.finals.c.id, orm.finals.c.value, orm.finals.c.kind))
+        }
+    assert stored_finals[first.final_id] == ("3", "demonstration_exam")
+    assert stored_finals[later.final_id] == ("2", "demonstration_exam")
 
 
 async def test_bad_input_is_refused_with_its_code_and_writes_nothing(journal: Journal) -> None:
@@ -251,7 +264,8 @@ async def test_bad_input_is_refused_with_its_code_and_writes_nothing(journal: Jo
     async with journal.sessions() as s:
         results = await s.scalar(select(func.count()).select_from(orm.demo_exam_results))
         versions = await s.scalar(select(func.count()).select_from(orm.demo_exam_scales))
-    assert (results, versions) == (1, 1)
+        stored_finals = await s.scalar(select(func.count()).select_from(orm.finals))
+    assert (results, versions, stored_finals) == (1, 1, 1)
     subjects = [s for s, _ in await journal.outbox()]
     assert subjects.count("journal.demo_exam.recorded.v1") == 1
     assert "journal.demo_exam_scale.set.v1" not in subjects

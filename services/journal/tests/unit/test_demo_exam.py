@@ -11,21 +11,25 @@ import pytest
 from chassis.auth import Principal
 from chassis.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from ejournal.journal.v1 import events_pb2 as events
+from journal_service.application import ports
 from journal_service.application.demo_exam import (
     DemoExamHandlers,
     ListDemoExamResults,
     RecordDemoExamResult,
     SetDemoExamScale,
 )
-from journal_service.domain import curriculum, demo_exam, model, year
+from journal_service.application.finals import FinalHandlers
+from journal_service.domain import curriculum, demo_exam, finals, model, year
 from journal_service.domain.demo_exam import Band
 
-from .fakes import FakeStore, fake_unit_of_work
+from .fakes import FakeGuardians, FakeStore, fake_unit_of_work
 
 TODAY = date(2027, 1, 20)
 EXAM_DAY = date(2026, 12, 20)
 GROUP, DISCIPLINE, OTHER_DISCIPLINE, YEAR = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
 TEACHER, OTHER_TEACHER, ADMIN, STUDENT = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+# A classmate without a result keeps the semester open (finals complete for all close it: slice B).
+CLASSMATE = uuid.uuid4()
 
 
 def person(subject: uuid.UUID, *roles: str) -> Principal:
@@ -47,6 +51,11 @@ def store() -> FakeStore:
     store = FakeStore()
     store.groups.add(model.Group(GROUP, "ИС-21"))
     store.groups.enrollments.add((GROUP, STUDENT))
+    store.groups.enrollments.add((GROUP, CLASSMATE))
+    for discipline in (DISCIPLINE, OTHER_DISCIPLINE):
+        store.disciplines.items[discipline] = model.Discipline(
+            discipline, f"МДК.{discipline.hex[:4]}", "Разработка", model.DisciplineKind.MDK
+        )
     store.loads.add(model.TeachingLoad(uuid.uuid4(), TEACHER, GROUP, DISCIPLINE))
     store.loads.add(model.TeachingLoad(uuid.uuid4(), TEACHER, GROUP, OTHER_DISCIPLINE))
     store.years.items[YEAR] = year.AcademicYear(
@@ -66,7 +75,10 @@ def store() -> FakeStore:
 
 @pytest.fixture
 def handlers(store: FakeStore) -> DemoExamHandlers:
-    return DemoExamHandlers(lambda: fake_unit_of_work(store), lambda: TODAY)
+    def uow() -> ports.JournalUnitOfWork:
+        return fake_unit_of_work(store)
+
+    return DemoExamHandlers(uow, lambda: TODAY, FinalHandlers(uow, FakeGuardians(), lambda: TODAY))
 
 
 def record(points: str, maximum: str = "100", **changes: object) -> RecordDemoExamResult:
@@ -168,6 +180,16 @@ async def test_a_result_keeps_points_percent_version_and_mark_with_its_event_and
     assert (result.points, result.maximum, result.percent) == (Decimal("27"), Decimal("45"), Decimal("60.00"))
     assert (result.scale_version, result.mark, result.recorded_by) == (1, "4", TEACHER)
     assert store.demo_exams.results == [result]
+    # The mark is the student's final of the demonstration exam, set in the same unit of work.
+    (final,) = store.finals.items.values()
+    assert (final.id, final.value, final.period.kind, final.set_by) == (
+        result.final_id,
+        "4",
+        finals.FinalKind.DEMONSTRATION_EXAM,
+        TEACHER,
+    )
+    assert "27 из 45 баллов (60.00 %), шкала версии 1" in final.reason
+    assert len(store.events_of(events.FinalSet)) == 1
     (event,) = store.events_of(events.DemoExamResultRecorded)
     assert (event.student_id, event.mark, event.scale_version) == (str(STUDENT), "4", 1)
     audit = store.audits[-1]
@@ -186,8 +208,7 @@ async def test_a_new_table_never_changes_results_recorded_with_the_old_one(
     scale = await handlers.set_scale(SetDemoExamScale(stricter, date(2026, 12, 1)), AS_ADMIN)
     assert (scale.version, scale.author_id) == (2, ADMIN)
     assert store.events_of(events.DemoExamScaleSet)[0].version == 2
-    other = uuid.uuid4()
-    store.groups.enrollments.add((GROUP, other))
+    other = CLASSMATE
     after = await handlers.record(record("30", student_id=other), AS_TEACHER)
     assert (after.scale_version, after.mark) == (2, "2")
     kept = await handlers.results(ListDemoExamResults(GROUP, DISCIPLINE, YEAR, 1), AS_TEACHER)
@@ -273,3 +294,17 @@ async def test_a_teacher_without_the_load_is_refused_and_the_refusal_audited(
         await handlers.record(record("50"), AS_ADMIN)
     assert refused.value.code == "role_required"
     assert store.demo_exams.results == []
+
+
+async def test_the_last_result_closes_the_semester_and_a_closed_one_refuses_a_result(
+    handlers: DemoExamHandlers, store: FakeStore
+) -> None:
+    await handlers.record(record("50"), AS_TEACHER)
+    await handlers.record(record("10", student_id=CLASSMATE), AS_TEACHER)
+    newcomer = uuid.uuid4()
+    store.groups.enrollments.add((GROUP, newcomer))
+    with pytest.raises(FailedPrecondition) as refused:
+        await handlers.record(record("70", student_id=newcomer), AS_TEACHER)
+    assert refused.value.code == "period_closed"
+    assert [r.student_id for r in store.demo_exams.results] == [STUDENT, CLASSMATE]
+    assert len(store.finals.items) == 2

@@ -12,11 +12,12 @@ from datetime import date
 from chassis.principal import Principal
 from ejournal.journal.v1 import events_pb2 as events
 
+from journal_service.application.finals import FinalHandlers, SetFinal
 from journal_service.application.marks import local_date
 from journal_service.application.ports import JournalUnitOfWork, Today, UnitOfWorkFactory
 from journal_service.application.read_models import readable_group
 from journal_service.application.refused_writes import refusal_audited
-from journal_service.domain import access, curriculum, demo_exam, errors, year, year_errors
+from journal_service.domain import access, curriculum, demo_exam, errors, finals, year, year_errors
 
 # Who reads the table: the administration, teachers and class teachers (no personal data in it).
 SCALE_READERS = (*access.READ_ALL_ROLES, access.TEACHER, access.CLASS_TEACHER)
@@ -75,9 +76,10 @@ async def control_form_of(
 class DemoExamHandlers:
     """Use cases of the demonstration exam."""
 
-    def __init__(self, uow: UnitOfWorkFactory, today: Today) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, today: Today, finals_: FinalHandlers) -> None:
         self._uow = uow
         self._today = today
+        self._finals = finals_
 
     async def set_scale(self, cmd: SetDemoExamScale, actor: Principal) -> demo_exam.Scale:
         """Store the next version of the table (admin); results already recorded keep theirs."""
@@ -153,6 +155,25 @@ class DemoExamHandlers:
             if scale is None:
                 raise demo_exam.DemoExamScaleNotFound()
             percent = demo_exam.percent_of(points, maximum)
+            mark = scale.mark_for(percent)
+            # The mark is the student's final of the demonstration exam (slice A's SetFinal, staged in
+            # this unit of work: the result, the final, their events and audits commit together).
+            final = await self._finals.set(
+                SetFinal(
+                    group_id=cmd.group_id,
+                    discipline_id=cmd.discipline_id,
+                    student_id=cmd.student_id,
+                    period=finals.FinalPeriod(cmd.year_id, cmd.semester, finals.FinalKind.DEMONSTRATION_EXAM),
+                    value=mark,
+                    reason=(
+                        f"Демонстрационный экзамен: {demo_exam.text_of(points)} из "
+                        f"{demo_exam.text_of(maximum)} баллов ({percent} %), шкала версии {scale.version}"
+                    ),
+                    confirm_not_enough_marks=True,
+                ),
+                actor,
+                within=uow,
+            )
             result = demo_exam.Result(
                 id=uuid.uuid4(),
                 student_id=cmd.student_id,
@@ -165,8 +186,9 @@ class DemoExamHandlers:
                 maximum=maximum,
                 percent=percent,
                 scale_version=scale.version,
-                mark=scale.mark_for(percent),
+                mark=mark,
                 recorded_by=teacher_id,
+                final_id=final.final.id,
             )
             if not await uow.demo_exams.add_result(result):
                 raise demo_exam.DemoExamResultExists()

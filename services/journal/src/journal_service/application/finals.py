@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -322,11 +323,15 @@ class FinalHandlers:
                 finals.weekly_hours_of(context.rows),
             )
 
-    async def set(self, cmd: SetFinal, actor: Principal) -> SetFinalResult:
+    async def set(
+        self, cmd: SetFinal, actor: Principal, *, within: JournalUnitOfWork | None = None
+    ) -> SetFinalResult:
         """Set or change a final (the teacher whose load covers the student, or the admin): refused for
         too few marks unless confirmed, outside the curriculum, for a student not in the group at the
         period's end, in a closed period; the proposal, rule version and author kept; a change kept in
-        final_changes; its event and audit at once. Completing the period's finals closes it."""
+        final_changes; its event and audit at once. Completing the period's finals closes it. `within`:
+        staged in the caller's unit of work, which commits (and audits a refusal) itself — the
+        demonstration exam's result writes its final this way (slice F)."""
         admin = actor.has_any(access.ADMIN)
         if not admin:
             access.require_teacher(actor)
@@ -334,8 +339,10 @@ class FinalHandlers:
         async with (
             refusal_audited(
                 self._uow, actor, action="final.set", resource_type="student", resource_id=str(cmd.student_id)
-            ),
-            self._uow() as uow,
+            )
+            if within is None
+            else nullcontext(),
+            self._uow() if within is None else nullcontext(within) as uow,
         ):
             context = await _context(uow, cmd.group_id, cmd.discipline_id, cmd.period, self._today())
             if not admin:
@@ -392,7 +399,8 @@ class FinalHandlers:
                 subject_person_id=str(cmd.student_id),
             )
             await self._close_when_complete(uow, cmd, context)
-            await uow.commit()
+            if within is None:
+                await uow.commit()
             return SetFinalResult(stored, changed=change is not None)
 
     @staticmethod

@@ -70,5 +70,5 @@ class JournalHandlers:
         self.curriculum_execution = CurriculumExecutionHandlers(uow, today)
         self.history = HistoryHandlers(uow, guardians)
         self.correction_requests = CorrectionRequestHandlers(uow)
-        self.demo_exams = DemoExamHandlers(uow, today)
+        self.demo_exams = DemoExamHandlers(uow, today, self.finals)
         self.debts = DebtHandlers(uow, guardians, today, self.people)
