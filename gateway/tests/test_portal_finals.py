@@ -13,6 +13,7 @@ from ejournal.common.v1.common_pb2 import LocalDate
 from ejournal.identity.v1 import identity_service_pb2
 from ejournal.journal.v1 import journal_pb2 as jpb
 from ejournal.journal.v1 import journal_service_pb2 as pb
+from ejournal.journal.v1 import period_locks_pb2 as locks_pb
 
 from .test_portal_absences import log_in, token_of
 
@@ -154,7 +155,10 @@ async def test_a_final_is_saved_with_the_confirmation_and_a_refusal_stays_at_its
     )
     refused = await post(client, student_id=PETROVA, value="4", reason="Работа на занятиях")
     assert refused.status_code == 409
-    assert "есть 2): отметьте «Подтверждаю: оценок недостаточно»" in refused.text and f'id="problem-{PETROVA}"' in refused.text
+    assert (
+        "есть 2): отметьте «Подтверждаю: оценок недостаточно»" in refused.text
+        and f'id="problem-{PETROVA}"' in refused.text
+    )
     assert 'value="Работа на занятиях"' in refused.text and '<option value="4" selected>' in refused.text
     calls = len(fakes.journal.calls)
     empty = await post(client, student_id=PETROVA, value="")
@@ -197,3 +201,25 @@ async def test_too_few_marks_lists_the_students_by_discipline(client, idp, fakes
     assert "Петрова Анна" in page.text and "2 из 5" in page.text
     sent = fakes.journal.last("ListStudentsWithTooFewMarks").request
     assert (sent.group_id, sent.year_id, sent.semester) == (GROUP, YEAR, 1)
+
+
+async def test_a_closed_period_shows_the_lock_and_no_forms(client, idp, fakes) -> None:
+    await log_in(client, idp, roles=("teacher",))
+    the_college(fakes)
+    lock = locks_pb.PeriodLock(
+        lock_id=str(uuid.uuid4()),
+        group_id=GROUP,
+        discipline_id=MATH,
+        year_id=YEAR,
+        semester=1,
+        span=jpb.DateSpan(starts_on=day(2026, 9, 1), ends_on=day(2026, 12, 31)),
+        closed=True,
+    )
+    other_year = locks_pb.PeriodLock(
+        lock_id=str(uuid.uuid4()), year_id=str(uuid.uuid4()), semester=1, span=lock.span, closed=True
+    )
+    fakes.journal.reply("ListPeriodLocks", locks_pb.ListPeriodLocksResponse(locks=[lock, other_year]))
+    page = await client.get(f"{PAGE}?year={YEAR}&period=1:exam")
+    assert page.status_code == 200
+    assert page.text.count("Период закрыт") == 1 and "Подать заявку на открытие" in page.text
+    assert 'name="value"' not in page.text

@@ -1,7 +1,7 @@
 """«Итоговые оценки» in a real browser (issue 7 items 1-2; R3.1, R3.2): the teacher opens the finals
 from the journal page, sees each student's marks counted, average and the proposed final under the
 college's rule, sets the proposed final of a student with enough marks, is refused for a student with
-too few until ticking the confirmation, and the class teacher finds that student in «Мало оценок» from
+too few until ticking the confirmation — the period then closes itself —, and the class teacher finds that student in «Мало оценок» from
 the group's journals. Real stack (real Keycloak, the real services); screens saved at 1280 and 360 px."""
 
 from __future__ import annotations
@@ -140,7 +140,9 @@ def test_the_teacher_sets_finals_with_the_warning_and_the_class_teacher_sees_too
     sharova.get_by_role("textbox").fill("Пропуски по болезни")
     sharova.get_by_role("button", name="Сохранить").click()
     sharova = page.locator("tr", has_text="Шарова")
-    expect(sharova.get_by_role("alert")).to_contain_text("отметьте «Подтверждаю»")
+    expect(sharova.get_by_role("alert")).to_contain_text(
+        "есть 2): отметьте «Подтверждаю: оценок недостаточно»"
+    )
     expect(sharova.get_by_role("textbox")).to_have_value("Пропуски по болезни")
     screenshot(page, "finals-not-enough-marks")
     sharova.get_by_label("Подтверждаю: оценок недостаточно").check()
@@ -149,6 +151,9 @@ def test_the_teacher_sets_finals_with_the_warning_and_the_class_teacher_sees_too
     sharova = page.locator("tr", has_text="Шарова")
     expect(sharova.locator(".final-value")).to_have_text("3")
     expect(sharova).to_contain_text("выставлена при недостатке оценок")
+    # Both finals are set: the period closed itself (slice B) and the forms are gone.
+    expect(page.get_by_role("heading", name="Период закрыт")).to_be_visible()
+    expect(page.get_by_role("button", name="Сохранить")).to_have_count(0)
     page.set_viewport_size(PHONE)  # type: ignore[arg-type]
     assert horizontal_overflow(page) == 0
     screenshot(page, "finals-set")

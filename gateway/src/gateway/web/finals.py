@@ -30,6 +30,7 @@ from gateway.runtime import get_runtime
 from gateway.web.csrf import CsrfSession
 from gateway.web.journal import render, staff_only, today_of
 from gateway.web.names import people_names
+from gateway.web.period_locks import LockShown, page_locks
 from gateway.web.year import SERVICE_DOWN, FormProblem, service_problem
 
 router = APIRouter()
@@ -139,6 +140,39 @@ def rule_text(rule: pb.FinalRule) -> str:
     return f"{kind}, округление {rounding} (версия {rule.version}{when})"
 
 
+async def period_locks_of(
+    request: Request,
+    session: Session,
+    *,
+    group_id: UUID,
+    discipline_id: UUID,
+    academic_year: jpb.AcademicYear,
+    semester: int,
+) -> list[LockShown]:
+    """The locks (slice B) that hold the period's finals: the semester's and the year's, or the year's
+    for the year's final; none when the journal does not answer (it refuses a write in a closed period
+    anyway)."""
+    span = {1: academic_year.semester1, 2: academic_year.semester2}.get(semester, academic_year.span)
+    first, last = date_of(span.starts_on), date_of(span.ends_on)
+    if first is None or last is None:
+        return []
+    try:
+        found = await page_locks(
+            get_runtime(request).clients,
+            session,
+            group_id=str(group_id),
+            discipline_id=str(discipline_id),
+            first=first,
+            last=last,
+        )
+    except grpc.aio.AioRpcError as exc:
+        if exc.code() not in SERVICE_DOWN:
+            raise
+        return []
+    holding = {0} if semester == 0 else {0, semester}
+    return [lock for lock in found if lock.year_id == academic_year.year_id and lock.semester in holding]
+
+
 async def finals_page(
     request: Request,
     session: Session,
@@ -172,6 +206,7 @@ async def finals_page(
     rows: list[StudentRow] = []
     rule, allowed, message = "", [], ""
     chosen = ""
+    locks: list[LockShown] = []
     if academic_year is None:
         message = "Учебный год ещё не открыт."
     else:
@@ -193,6 +228,14 @@ async def finals_page(
             )
         else:
             semester, kind = parsed
+            locks = await period_locks_of(
+                request,
+                session,
+                group_id=group_id,
+                discipline_id=discipline_id,
+                academic_year=academic_year,
+                semester=semester,
+            )
             try:
                 reply = await call(
                     clients.journal.ProposeFinals,
@@ -252,7 +295,9 @@ async def finals_page(
         value_labels=VALUE_LABELS,
         rows=rows,
         message=message,
-        editable=bool(set(session.roles) & EDITORS),
+        editable=bool(set(session.roles) & EDITORS) and not any(lock.closed for lock in locks),
+        period_locks=locks,
+        period_teacher="teacher" in session.roles,
         saved=saved,
         problem=problem,
         problem_student=problem_student,
