@@ -384,7 +384,9 @@ class FakeLessons:
     async def add(self, lesson: lessons.Lesson) -> None:
         self.items[lesson.id] = lesson
 
-    async def get(self, lesson_id: uuid.UUID, *, for_update: bool = False) -> lessons.Lesson | None:
+    async def get(
+        self, lesson_id: uuid.UUID, *, for_update: bool = False, recipients: bool = True
+    ) -> lessons.Lesson | None:
         return self.items.get(lesson_id)
 
     async def of_group(

@@ -22,6 +22,7 @@ from journal_service.application.read_models import may_read_student
 from journal_service.application.refused_writes import refusal_audited
 from journal_service.application.substitution_rights import loads_for_writing
 from journal_service.domain import access, averages, errors, lesson_errors, model
+from journal_service.domain.substitutions import Slot
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class _Where:
     lesson_date: date
     lesson_id: uuid.UUID | None = None
     subgroup_id: uuid.UUID | None = None
+    slot: Slot | None = None  # the lesson's pair (a substitute writes on it)
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ class MarkHandlers:
             self._uow() as uow,
         ):
             where = await self._where(uow, cmd)
-            loads = await loads_for_writing(uow, teacher_id, lesson_id=where.lesson_id)
+            loads = await loads_for_writing(uow, teacher_id, slot=where.slot)  # the lesson read once
             mark = model.new_mark(
                 dictionary=await uow.marks.dictionary(knowing=cmd.value),
                 today=self._today(),
@@ -157,7 +159,7 @@ class MarkHandlers:
             if cmd.group_id is None or cmd.discipline_id is None or cmd.lesson_date is None:
                 raise errors.MarkLessonMismatch()
             return _Where(cmd.group_id, cmd.discipline_id, cmd.lesson_date)
-        lesson = await uow.lessons.get(cmd.lesson_id)
+        lesson = await uow.lessons.get(cmd.lesson_id, recipients=False)
         if lesson is None:
             raise lesson_errors.LessonNotFound()
         given = (cmd.group_id, cmd.discipline_id, cmd.lesson_date)
@@ -165,7 +167,12 @@ class MarkHandlers:
         if any(g is not None and g != a for g, a in zip(given, actual, strict=True)):
             raise errors.MarkLessonMismatch()
         return _Where(
-            lesson.group_id, lesson.discipline_id, lesson.lesson_date, lesson.id, lesson.subgroup_id
+            lesson.group_id,
+            lesson.discipline_id,
+            lesson.lesson_date,
+            lesson.id,
+            lesson.subgroup_id,
+            Slot.of_lesson(lesson),
         )
 
     async def diary(self, query: ListStudentMarks, actor: Principal) -> StudentDiary:

@@ -287,8 +287,12 @@ class Lessons(Protocol):
         """Stage a new lesson."""
         ...
 
-    async def get(self, lesson_id: uuid.UUID, *, for_update: bool = False) -> lessons.Lesson | None:
-        """Return the lesson or None; `for_update` locks its row (one attendance writer at a time)."""
+    async def get(
+        self, lesson_id: uuid.UUID, *, for_update: bool = False, recipients: bool = True
+    ) -> lessons.Lesson | None:
+        """Return the lesson or None; `for_update` locks its row (one attendance writer at a time);
+        without `recipients` its homework's chosen students are not read (left empty: for a caller
+        that needs only where and when the lesson is, such as a mark)."""
         ...
 
     async def of_group(

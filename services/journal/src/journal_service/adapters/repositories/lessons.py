@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import bindparam, delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal_service.adapters import orm
@@ -85,13 +85,16 @@ class LessonRepository:
                 [{"lesson_id": lesson.id, "student_id": s} for s in lesson.homework_student_ids],
             )
 
-    async def get(self, lesson_id: uuid.UUID, *, for_update: bool = False) -> lessons.Lesson | None:
-        """Return the lesson or None; `for_update` locks its row."""
-        query = select(*_COLUMNS).where(_l.id == lesson_id)
-        if for_update:
-            query = query.with_for_update()
-        row = (await self._session.execute(query)).first()
-        return None if row is None else (await self._with_recipients([_lesson(row)]))[0]
+    async def get(
+        self, lesson_id: uuid.UUID, *, for_update: bool = False, recipients: bool = True
+    ) -> lessons.Lesson | None:
+        """Return the lesson or None; `for_update` locks its row; without `recipients` the homework's
+        chosen students are not read (one query instead of two)."""
+        query = _GET_FOR_UPDATE if for_update else _GET
+        row = (await self._session.execute(query, {"id": lesson_id})).first()
+        if row is None:
+            return None
+        return (await self._with_recipients([_lesson(row)]))[0] if recipients else _lesson(row)
 
     async def of_group(
         self, group_id: uuid.UUID, discipline_id: uuid.UUID, span: year.DateSpan
@@ -154,3 +157,8 @@ class LessonRepository:
                     for e in entries
                 ],
             )
+
+
+# Built once (a mark reads its lesson first).
+_GET = select(*_COLUMNS).where(_l.id == bindparam("id"))
+_GET_FOR_UPDATE = _GET.with_for_update()
