@@ -187,7 +187,8 @@ async def movement_page(
         for m in movements or []
     ]
     choices = {c.person_id: c.label for c in found}
-    for person_id in (*members, typed["student_id"]):
+    # The group's students now, those who moved in or out of it (a return after a leave), the one typed.
+    for person_id in (*members, *(m.student_id for m in movements or []), typed["student_id"]):
         if person_id and person_id not in choices:
             choices[person_id] = names.get(person_id, person_id)
     return render(

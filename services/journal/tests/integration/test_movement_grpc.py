@@ -490,3 +490,26 @@ async def test_a_group_graduates_by_one_order_and_nothing_follows(journal: Journ
     assert error_code_of(refused.value) == "group_has_no_students"
     await journal.move(students[0], jpb.MOVEMENT_KIND_RETURN, TODAY, to_group_id=is41)
     assert await journal.students(is41, TODAY) == [students[0]]
+
+
+async def test_a_graduation_one_student_may_not_take_is_refused_as_a_whole(journal: Journal) -> None:
+    is41, is42 = await journal.group("ИС-41"), await journal.group("ИС-42")
+    students = sorted(journal.people.new("student") for _ in range(3))
+    for student in students:
+        await journal.move(student, jpb.MOVEMENT_KIND_ENROLMENT, date(2026, 9, 1), to_group_id=is41)
+    # The last student (by id, so graduated last) has a movement dated after the graduation.
+    await journal.move(students[-1], jpb.MOVEMENT_KIND_TRANSFER, date(2026, 11, 28), to_group_id=is42)
+    before = (await journal.count(orm.student_movements), await journal.count(OUTBOX))
+
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await journal.stub.GraduateGroup(
+            pb.GraduateGroupRequest(group_id=is41, on_date=local(date(2026, 11, 27)), order_number="№ 300-в"),
+            metadata=journal.admin,
+        )
+
+    assert (refused.value.code(), error_code_of(refused.value)) == (
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "movement_out_of_order",
+    )
+    assert (await journal.count(orm.student_movements), await journal.count(OUTBOX)) == before
+    assert await journal.students(is41, date(2026, 11, 27)) == students
