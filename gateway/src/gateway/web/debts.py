@@ -31,6 +31,7 @@ from gateway.web.year import FormProblem, service_problem
 
 router = APIRouter()
 RECORDERS = frozenset({"teacher", "curator", "admin"})
+COMMISSION_PICKERS = frozenset({"curator", "admin"})
 NEXT_STEP_LABELS = {
     NEXT_STEPS.name_of(pb.DEBT_NEXT_STEP_FIRST_RETAKE): "Первая пересдача (преподаватель)",
     NEXT_STEPS.name_of(pb.DEBT_NEXT_STEP_COMMISSION_RETAKE): "Вторая пересдача — комиссией",
@@ -137,6 +138,9 @@ async def debts_page(
         academic_year=academic_year,
         debts=shown,
         may_record=bool(set(session.roles) & RECORDERS),
+        # Finding teachers by name is the administration's (identity's SearchPeople): the commission of a
+        # second retake is picked by the curator or the admin.
+        may_pick_commission=bool(set(session.roles) & COMMISSION_PICKERS),
         form=form,
         problem=problem,
         saved=saved,
