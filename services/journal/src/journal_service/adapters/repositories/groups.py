@@ -6,7 +6,7 @@ import hashlib
 import uuid
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select, text, update
+from sqlalchemy import ColumnElement, and_, bindparam, exists, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -56,12 +56,11 @@ class GroupRepository:
 
     async def is_enrolled(self, group_id: uuid.UUID, student_id: uuid.UUID, on: date | None = None) -> bool:
         """Return True when the student is in the group on `on` (without a date: an open enrolment)."""
-        e = orm.enrollments.c
-        found = await self._session.scalar(
-            select(e.student_id)
-            .where(e.group_id == group_id, e.student_id == student_id, _in_force(on))
-            .limit(1)
-        )
+        params: dict[str, object] = {"group_id": group_id, "student_id": student_id}
+        if on is None:
+            found = await self._session.scalar(_ENROLLED, params)
+        else:
+            found = await self._session.scalar(_ENROLLED_ON, {**params, "on": on})
         return found is not None
 
     async def students_of(self, group_id: uuid.UUID, on: date | None = None) -> list[uuid.UUID]:
@@ -138,3 +137,26 @@ class GroupRepository:
             exists().where(g.class_teacher_id == teacher_id, e.group_id == g.id, e.student_id == student_id)
         )
         return bool(await self._session.scalar(query))
+
+
+_e = orm.enrollments.c
+# Built once: every mark asks whether its student is in the group on its day.
+_ENROLLED = (
+    select(_e.student_id)
+    .where(
+        _e.group_id == bindparam("group_id"),
+        _e.student_id == bindparam("student_id"),
+        _e.left_on.is_(None),
+    )
+    .limit(1)
+)
+_ENROLLED_ON = (
+    select(_e.student_id)
+    .where(
+        _e.group_id == bindparam("group_id"),
+        _e.student_id == bindparam("student_id"),
+        _e.enrolled_on <= bindparam("on"),
+        or_(_e.left_on.is_(None), _e.left_on > bindparam("on")),
+    )
+    .limit(1)
+)

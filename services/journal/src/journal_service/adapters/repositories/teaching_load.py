@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ColumnElement, exists, select, true
+from sqlalchemy import ColumnElement, bindparam, exists, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal_service.adapters import orm
@@ -33,11 +33,10 @@ class TeachingLoadRepository:
         )
 
     async def of_teacher(self, teacher_id: uuid.UUID) -> list[model.TeachingLoad]:
-        """Return every load of a teacher."""
-        rows = await self._session.scalars(
-            select(model.TeachingLoad).where(orm.teaching_loads.c.teacher_id == teacher_id)
-        )
-        return list(rows)
+        """Return every load of a teacher (read as plain rows: every mark asks, and none of them is
+        changed through the unit of work)."""
+        rows = await self._session.execute(_OF_TEACHER, {"teacher_id": teacher_id})
+        return [model.TeachingLoad(*row) for row in rows]
 
     def add(self, load: model.TeachingLoad) -> None:
         """Stage a new load."""
@@ -113,3 +112,10 @@ class TeachingLoadRepository:
         """Delete the load's row."""
         await self._session.delete(load)
         await self._session.flush()
+
+
+_t = orm.teaching_loads.c
+# Built once: every write asks for the writer's loads.
+_OF_TEACHER = select(_t.id, _t.teacher_id, _t.group_id, _t.discipline_id, _t.subgroup_id).where(
+    _t.teacher_id == bindparam("teacher_id")
+)
