@@ -7,7 +7,7 @@ import uuid
 import weakref
 from collections.abc import Callable
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -94,9 +94,21 @@ class MarkRepository:
 
         A value the dictionary lost since it was cached breaks the marks' foreign key: refused as
         unknown (with the dictionary read afresh), not a 500; the unit of work rolls back."""
-        self._session.add(mark)
+        values = {
+            "id": mark.id,
+            "student_id": mark.student_id,
+            "group_id": mark.group_id,
+            "discipline_id": mark.discipline_id,
+            "teacher_id": mark.teacher_id,
+            "lesson_date": mark.lesson_date,
+            "value": mark.value,
+            "lesson_id": mark.lesson_id,
+            "kind_of_work": mark.kind_of_work,
+            "weight": mark.weight,
+        }
         try:
-            await self._session.flush()
+            # A plain INSERT … RETURNING rather than the ORM's flush: every mark goes through here.
+            mark.recorded_at = await self._session.scalar(_INSERT_MARK, values)
         except IntegrityError as exc:
             if "marks_value_fkey" not in str(exc.orig):  # the dictionary's foreign key, named by PostgreSQL
                 raise
@@ -114,6 +126,7 @@ class MarkRepository:
 
 
 _m = orm.marks.c
+_INSERT_MARK = insert(orm.marks).returning(orm.marks.c.recorded_at)
 # Built once: a statement made afresh per call costs its construction and cache key every time.
 _OF_STUDENT = (
     select(
