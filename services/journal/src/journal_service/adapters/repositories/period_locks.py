@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Collection
 from datetime import date
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -55,22 +55,21 @@ class PeriodLockRepository:
     async def hold(self, group_id: uuid.UUID, discipline_id: uuid.UUID, *, exclusive: bool) -> None:
         """Hold the group × discipline's locks still until the transaction ends (shared for a write,
         exclusive for a close or a reopen)."""
-        function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
-        await self._session.execute(text(f"SELECT {function}(:k)"), {"k": lock_key(group_id, discipline_id)})
+        statement = _HOLD_EXCLUSIVE if exclusive else _HOLD_SHARED
+        await self._session.execute(statement, {"k": lock_key(group_id, discipline_id)})
 
     async def overlapping(
         self, group_id: uuid.UUID, discipline_id: uuid.UUID, span: year.DateSpan
     ) -> list[period_locks.PeriodLock]:
         """Return the group × discipline's locks overlapping the span, by first day and semester."""
         rows = await self._session.execute(
-            select(orm.period_locks)
-            .where(
-                _l.group_id == group_id,
-                _l.discipline_id == discipline_id,
-                _l.starts_on <= span.ends_on,
-                _l.ends_on >= span.starts_on,
-            )
-            .order_by(_l.starts_on, _l.semester)
+            _OVERLAPPING,
+            {
+                "group_id": group_id,
+                "discipline_id": discipline_id,
+                "first": span.starts_on,
+                "last": span.ends_on,
+            },
         )
         return [lock_of_row(r) for r in rows]
 
@@ -168,3 +167,18 @@ class PeriodLockRepository:
             )
         )
         return [(r[0], r[1], r[2]) for r in rows]
+
+
+# Built once: every write of a mark or an absence holds the lock and reads the overlapping locks.
+_HOLD_SHARED = text("SELECT pg_advisory_xact_lock_shared(:k)")
+_HOLD_EXCLUSIVE = text("SELECT pg_advisory_xact_lock(:k)")
+_OVERLAPPING = (
+    select(orm.period_locks)
+    .where(
+        _l.group_id == bindparam("group_id"),
+        _l.discipline_id == bindparam("discipline_id"),
+        _l.starts_on <= bindparam("last"),
+        _l.ends_on >= bindparam("first"),
+    )
+    .order_by(_l.starts_on, _l.semester)
+)
