@@ -16,8 +16,9 @@ import os
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -222,3 +223,110 @@ def test_the_admin_records_and_cancels_a_substitution_and_reads_the_lag(  # type
     screenshot(page, "curriculum-lag")
     link.click()
     expect(page.locator("h1")).to_have_text(f"Выполнение программы — {c.group_name}")
+
+
+@dataclass
+class Taken:
+    substitute: Account
+    substitute_name: str
+    group_name: str
+    day: date
+    today_path: str
+
+
+@pytest.fixture(scope="module")
+def taken(stack_platform) -> Taken:  # type: ignore[no-untyped-def]
+    """A pair of a new group on the college's today (Monday–Saturday) in the timetable of its own
+    teacher, handed by the admin to a substitute (REST) who has no load in the group."""
+    from .test_teacher_day import Api, a_year_holding
+    from .test_teacher_day import college_today as teaching_today
+
+    suffix = uuid.uuid4().hex[:6]
+    password = f"Adm-{uuid.uuid4().hex[:10]}"
+    identity_admin(
+        {**os.environ, **stack_platform.env_for("identity")},
+        *("create-person", "--role", "admin", "--last-name", "Заменова", "--first-name", "Нина"),
+        *("--username", f"tadmin{suffix}", "--password", password),
+        bin_dir=str(stack_platform.venv_bin),
+    )
+    admin = Api(
+        stack_platform.gateway_url, password_token(stack_platform.issuer, f"tadmin{suffix}", password)
+    )
+    tag = "".join("абвгдежзиклмнопрст"[int(c, 16)] for c in suffix[:3])
+    own, substitute = (
+        admin.send("POST", "/api/v1/people", {"role": "teacher", "last_name": last, "first_name": first})
+        for last, first in ((f"Отсутствова{tag}", "Анна"), (f"Выручаев{tag}", "Пётр"))
+    )
+    student = admin.send(
+        "POST", "/api/v1/people", {"role": "student", "last_name": "Учащийся", "first_name": "Иван"}
+    )
+    group = admin.send("POST", "/api/v1/groups", {"name": f"ЗЖ-{suffix}"})
+    admin.send("POST", f"/api/v1/groups/{group['group_id']}/students", {"student_id": student["person_id"]})
+    math = admin.send(
+        "POST", "/api/v1/disciplines", {"code": MATH[0], "name": f"{MATH[1]} {tag}", "kind": "discipline"}
+    )
+    admin.send(
+        "POST",
+        "/api/v1/teaching-loads",
+        {
+            "teacher_id": own["person_id"],
+            "group_id": group["group_id"],
+            "discipline_id": math["discipline_id"],
+        },
+    )
+    day = teaching_today()
+    year_id, semester = a_year_holding(admin, day)
+    admin.send(
+        "PUT",
+        f"/api/v1/groups/{group['group_id']}/timetable?year_id={year_id}&semester={semester}",
+        {
+            "entries": [
+                {
+                    "weekday": day.isoweekday(),
+                    "pair_number": 1,
+                    "discipline_id": math["discipline_id"],
+                    "teacher_id": own["person_id"],
+                }
+            ]
+        },
+    )
+    admin.send(
+        "POST",
+        "/api/v1/substitutions",
+        {
+            "group_id": group["group_id"],
+            "discipline_id": math["discipline_id"],
+            "lesson_date": day.isoformat(),
+            "pair_number": 1,
+            "substitute_teacher_id": substitute["person_id"],
+            "reason": "business_trip",
+        },
+    )
+    today = datetime.now(ZoneInfo("Europe/Moscow")).date()
+    return Taken(
+        Account(substitute["username"], substitute["temporary_password"]),
+        f"Выручаев{tag} Пётр",
+        f"ЗЖ-{suffix}",
+        day,
+        "/" if day == today else f"/today?date={day.isoformat()}",
+    )
+
+
+def test_the_substitute_records_the_lesson_taken_from_their_day(  # type: ignore[no-untyped-def]
+    page: Page, taken: Taken, stack_platform
+) -> None:
+    portal = stack_platform.gateway_url
+    log_in(page, portal, taken.substitute)
+    if taken.today_path != "/":
+        page.goto(f"{portal}{taken.today_path}")
+    pair = page.locator(".today-list li").first
+    expect(pair).to_contain_text(taken.group_name)
+    expect(pair).to_contain_text("замена: вы заменяете преподавателя этой пары")
+    screenshot(page, "substitute-today")
+    pair.get_by_role("link", name="Записать занятие").click()
+    expect(page.locator("h1")).to_contain_text(f"Журнал: {taken.group_name}")
+    page.locator("#topic").fill("Замена: решение задач")
+    page.get_by_role("button", name="Записать занятие").click()
+    expect(page.get_by_role("status").first).to_contain_text("Занятие записано")
+    expect(page.locator("th.lesson.opened .substitution")).to_contain_text("замена:")
+    screenshot(page, "substitute-journal")

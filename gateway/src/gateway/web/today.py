@@ -160,6 +160,13 @@ async def teacher_day(
         )
         pairs = [p for reply in replies for p in reply.pairs]
         groups, disciplines = await names_of(clients, session, [p.entry.discipline_id for p in pairs])
+        # A group the teacher only substitutes in is not among their groups: named one by one (slice D).
+        for group_id in dict.fromkeys(p.group_id for p in pairs if p.replaced_teacher_id):
+            if group_id not in groups:
+                reply = await call(
+                    clients.journal.GetGroup, pb.GetGroupRequest(group_id=group_id), session.access_token
+                )
+                groups[group_id] = reply.group.name
     except grpc.aio.AioRpcError as exc:
         if exc.code() not in SERVICE_DOWN and not on_home:
             raise
