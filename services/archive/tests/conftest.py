@@ -14,6 +14,7 @@ from archive_service.application import ports
 from archive_service.application.handlers import ArchiveHandlers
 from archive_service.domain import chain, model
 from chassis import testing
+from chassis.errors import ServiceUnavailable
 
 
 class FakeAuditLog:
@@ -86,6 +87,26 @@ class FakeStore(testing.FakeLedger):
         self.locks = 0
 
 
+class FakeGuardianDirectory:
+    """Identity's parent↔student links as a set; `down` makes every question an outage."""
+
+    def __init__(self, links: set[tuple[str, str]] | None = None) -> None:
+        self.links = links or set()
+        self.asked: list[tuple[str, str, str]] = []
+        self.down = False
+
+    async def is_guardian(self, *, token: str, parent_id: str, student_id: str) -> bool:
+        self.asked.append((token, parent_id, student_id))
+        if self.down:
+            raise ServiceUnavailable("Сервис учётных записей недоступен", code="identity_unavailable")
+        return (parent_id, student_id) in self.links
+
+
+def fake_guardian_directory(links: set[tuple[str, str]] | None = None) -> ports.GuardianDirectory:
+    """Return a fake guardian directory; mypy checks here that it satisfies the port."""
+    return FakeGuardianDirectory(links)
+
+
 def fake_unit_of_work(store: FakeStore) -> ports.ArchiveUnitOfWork:
     """Return a fake unit of work; mypy checks here that it satisfies the port."""
     return FakeUnitOfWork(store)
@@ -107,3 +128,9 @@ def fake_uow(store: FakeStore) -> ports.UnitOfWorkFactory:
 def fake_handlers(fake_uow: ports.UnitOfWorkFactory) -> ArchiveHandlers:
     """The archive's handlers over the in-memory store."""
     return ArchiveHandlers(uow=fake_uow)
+
+
+@pytest.fixture
+def guardians() -> FakeGuardianDirectory:
+    """Identity's links, none yet: a test adds (parent, student) pairs."""
+    return FakeGuardianDirectory()

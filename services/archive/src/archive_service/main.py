@@ -9,6 +9,7 @@ from __future__ import annotations
 from chassis.service import ServiceKit, run_service
 from ejournal.archive.v1 import archive_service_pb2, archive_service_pb2_grpc
 
+from archive_service.adapters.identity_client import IdentityGuardianDirectory
 from archive_service.adapters.uow import ArchiveUnitOfWork
 from archive_service.api.consumers import subscriptions
 from archive_service.api.grpc import ArchiveServicer
@@ -20,7 +21,10 @@ SERVICE = "archive"
 
 def build(kit: ServiceKit[ArchiveSettings]) -> None:
     """Wire the archive's handlers, servicer and consumer onto the kit."""
-    handlers = ArchiveHandlers(uow=kit.unit_of_work(ArchiveUnitOfWork))
+    handlers = ArchiveHandlers(
+        uow=kit.unit_of_work(ArchiveUnitOfWork),
+        guardians=IdentityGuardianDirectory(kit.channel(kit.settings.identity_addr)),
+    )
     kit.serve(
         archive_service_pb2_grpc.add_ArchiveServiceServicer_to_server,
         ArchiveServicer(handlers),

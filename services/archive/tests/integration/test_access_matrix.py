@@ -99,6 +99,10 @@ CALLS: dict[str, Call] = {
         pb.ListAuditRecordsRequest(subject_person_id=w.student_id), metadata=md
     ),
     "VerifyAuditChain": lambda s, w, md: s.VerifyAuditChain(pb.VerifyAuditChainRequest(), metadata=md),
+    # The caller's own records: every person may read them (another's: test_subject_access_grpc.py).
+    "ListAuditRecordsAboutMe": lambda s, w, md: s.ListAuditRecordsAboutMe(
+        pb.ListAuditRecordsAboutMeRequest(), metadata=md
+    ),
 }
 
 Row = tuple[str, str, grpc.StatusCode, str]
@@ -114,6 +118,7 @@ REFUSED: list[Row] = [
 ALLOWED: list[tuple[str, str]] = [
     *[("ListAuditRecords", role) for role in READERS],
     *[("VerifyAuditChain", role) for role in VERIFIERS],
+    *[("ListAuditRecordsAboutMe", role) for role in REALM_ROLES],
 ]
 
 
@@ -141,7 +146,9 @@ async def test_refused(archive: Archive, rpc: str, caller: str, status: grpc.Sta
 async def test_allowed(archive: Archive, rpc: str, caller: str) -> None:
     world = await build_world(archive)
     reply = await CALLS[rpc](archive.stub, world, metadata(archive, caller))
-    if rpc == "ListAuditRecords":
+    if rpc == "ListAuditRecordsAboutMe":
+        assert list(reply.records) == []  # the caller is not the world's student
+    elif rpc == "ListAuditRecords":
         assert [r.subject_person_id for r in reply.records] == [world.student_id]
     else:
         assert reply.intact and reply.records_checked >= 1

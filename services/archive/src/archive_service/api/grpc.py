@@ -34,6 +34,18 @@ class ArchiveServicer(pb_grpc.ArchiveServiceServicer):
         records = await self._h.list_audit_records(query, _actor())
         return pb.ListAuditRecordsResponse(records=[mappers.record_to_pb(r) for r in records])
 
+    async def ListAuditRecordsAboutMe(
+        self, request: pb.ListAuditRecordsAboutMeRequest, context: Context
+    ) -> pb.ListAuditRecordsAboutMeResponse:
+        query = commands.ListAuditRecordsAboutMe(
+            subject_person_id=mappers.optional_person_id(request.subject_person_id),
+            page_size=request.page_size,
+            before_sequence=mappers.before_sequence(request.before_sequence),
+            export=request.export,
+        )
+        records = await self._h.list_audit_records_about_me(query, _actor())
+        return pb.ListAuditRecordsAboutMeResponse(records=[mappers.record_to_pb(r) for r in records])
+
     async def VerifyAuditChain(
         self, request: pb.VerifyAuditChainRequest, context: Context
     ) -> pb.VerifyAuditChainResponse:

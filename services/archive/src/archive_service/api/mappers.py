@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from chassis.errors import InvalidArgument
 from ejournal.archive.v1 import archive_pb2 as pb
 from ejournal.archive.v1 import archive_service_pb2 as service_pb
@@ -19,6 +21,19 @@ def optional_filter(value: str, field: str) -> str:
             f"Поле «{field}» длиннее {MAX_FILTER_LENGTH} символов", code=f"too_long_{field}"
         )
     return text
+
+
+def optional_person_id(value: str) -> str:
+    """Return a person id ("" for the caller) or raise InvalidArgument when it is not a UUID."""
+    text = (value or "").strip()
+    if not text:
+        return ""
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        raise InvalidArgument(
+            "Поле «subject_person_id» должно быть идентификатором (UUID)", code="invalid_subject_person_id"
+        ) from None
 
 
 def before_sequence(value: int) -> int:

@@ -23,6 +23,16 @@ class AppendAuditRecord:
 
 
 @dataclass(frozen=True)
+class ListAuditRecordsAboutMe:
+    """Query the records about the caller, or about the caller's child (152-ФЗ subject access)."""
+
+    subject_person_id: str = ""
+    page_size: int = 0
+    before_sequence: int = 0
+    export: bool = False
+
+
+@dataclass(frozen=True)
 class ListAuditRecords:
     """Query the audit log, newest first; empty filters match everything."""
 

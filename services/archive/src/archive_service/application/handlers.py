@@ -9,8 +9,8 @@ from chassis.ports import claim_batch
 from chassis.principal import Principal
 
 from archive_service.application import commands
-from archive_service.application.ports import UnitOfWorkFactory
-from archive_service.domain import access, chain, model
+from archive_service.application.ports import GuardianDirectory, UnitOfWorkFactory
+from archive_service.domain import access, chain, errors, model
 
 VERIFY_BATCH = 1000
 
@@ -18,8 +18,15 @@ VERIFY_BATCH = 1000
 class ArchiveHandlers:
     """The archive's use cases, wired with their ports in the composition root."""
 
-    def __init__(self, uow: UnitOfWorkFactory, *, verify_batch: int = VERIFY_BATCH) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        *,
+        guardians: GuardianDirectory | None = None,
+        verify_batch: int = VERIFY_BATCH,
+    ) -> None:
         self._uow = uow
+        self._guardians = guardians
         self._verify_batch = verify_batch
 
     async def append_audit_record(self, cmd: commands.AppendAuditRecord, delivery: Delivery) -> bool:
@@ -68,6 +75,39 @@ class ArchiveHandlers:
                 resource_type="audit_log",
                 resource_id="",
                 subject_person_id=query.subject_person_id,
+            )
+            await uow.commit()
+            return records
+
+    async def list_audit_records_about_me(
+        self, query: commands.ListAuditRecordsAboutMe, actor: Principal
+    ) -> list[model.AuditRecord]:
+        """Return the records whose subject is the caller, or the caller's child when identity links
+        them (asked live with the parent's token), newest first; anyone else's: SubjectNotFound.
+        The read is audited: `audit_log.read`, or `subject_export.downloaded` for an export."""
+        subject = access.subject_of(actor, query.subject_person_id)
+        if subject != actor.subject:
+            if not access.may_ask_as_guardian(actor, subject) or self._guardians is None:
+                raise errors.SubjectNotFound()
+            if not await self._guardians.is_guardian(
+                token=actor.token, parent_id=actor.subject, student_id=subject
+            ):
+                raise errors.SubjectNotFound()
+        limit = model.page_size(query.page_size)
+        async with self._uow() as uow:
+            records = await uow.audit_log.newest(
+                resource_type="",
+                resource_id="",
+                subject_person_id=subject,
+                before_sequence=query.before_sequence,
+                limit=limit,
+            )
+            await uow.audit(
+                "subject_export.downloaded" if query.export else "audit_log.read",
+                actor=actor,
+                resource_type="subject_export" if query.export else "audit_log",
+                resource_id=subject,
+                subject_person_id=subject,
             )
             await uow.commit()
             return records

@@ -46,6 +46,14 @@ class AuditLog(Protocol):
         ...
 
 
+class GuardianDirectory(Protocol):
+    """Identity's parent↔student links, asked live with the parent's own token (ADR 0002)."""
+
+    async def is_guardian(self, *, token: str, parent_id: str, student_id: str) -> bool:
+        """Return True when identity says the parent is linked to the student."""
+        ...
+
+
 class ArchiveUnitOfWork(UnitOfWorkPort, Protocol):
     """One transaction over the archive database."""
 

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from chassis.errors import PermissionDenied
+from chassis.errors import NotFound, PermissionDenied
 from chassis.validation import PageSizeOutOfRange  # noqa: F401  re-exported: chassis.validation.page_size raises it
+
+
+class SubjectNotFound(NotFound):
+    """The caller may not read that person's records: to them, the person is not there."""
+
+    def __init__(self) -> None:
+        super().__init__("Человек не найден или его данные вам недоступны", code="subject_not_found")
 
 
 class RoleRequired(PermissionDenied):
