@@ -21,3 +21,5 @@ class IdentitySettings(ServiceSettings):
     )
     keycloak_realm: str = "ejournal"
     keycloak_timeout_seconds: int = 10
+    # The college's time zone: a student comes of age at midnight there (issue 8 item 5).
+    college_timezone: str = "Europe/Moscow"

@@ -15,6 +15,7 @@ from identity_service.adapters.uow import IdentityUnitOfWork
 from identity_service.api.grpc import IdentityServicer
 from identity_service.api.life_cycle import account_life_cycle
 from identity_service.application.handlers import IdentityHandlers
+from identity_service.application.parent_access import college_clock
 from identity_service.config import IdentitySettings
 
 SERVICE = "identity"
@@ -40,6 +41,7 @@ def build(kit: ServiceKit[IdentitySettings]) -> None:
     handlers = IdentityHandlers(
         uow=kit.unit_of_work(IdentityUnitOfWork),
         accounts=KeycloakAccountDirectory(keycloak),
+        today=college_clock(settings.college_timezone),
     )
     kit.subscribe(account_life_cycle(handlers.life_cycle))
     # The only RPCs other services call with their own accounts (docs/decisions/0009-*.md): the

@@ -261,6 +261,45 @@ REFUSED += [
     *[(rpc, "nobody", UNAUTHENTICATED, "unauthenticated") for rpc in LIFE_CYCLE],
 ]
 ALLOWED += [(rpc, "admin") for rpc in LIFE_CYCLE]
+# Adult students and their parents' access (issue 8 item 5): the admin records birth dates; the
+# student alone grants, withdraws and lists their consent (a student of another family: not linked).
+CONSENT = ("GrantParentAccess", "WithdrawParentAccess")
+CALLS.update(
+    {
+        "SetBirthDate": lambda s, w, md: s.SetBirthDate(
+            pb.SetBirthDateRequest(person_id=w.student, birth_date="2008-12-01"), metadata=md
+        ),
+        "GrantParentAccess": lambda s, w, md: s.GrantParentAccess(
+            pb.GrantParentAccessRequest(parent_id=w.parent), metadata=md
+        ),
+        "WithdrawParentAccess": lambda s, w, md: s.WithdrawParentAccess(
+            pb.WithdrawParentAccessRequest(parent_id=w.parent), metadata=md
+        ),
+        "ListParentAccess": lambda s, w, md: s.ListParentAccess(pb.ListParentAccessRequest(), metadata=md),
+    }
+)
+NOT_STUDENT = [role for role in REALM_ROLES if role != "student"]
+REFUSED += [
+    *[
+        ("SetBirthDate", caller, DENIED, "role_required")
+        for caller in (*NOT_ADMIN, "the student", "the student's parent")
+    ],
+    *[
+        (rpc, caller, DENIED, "role_required")
+        for rpc in (*CONSENT, "ListParentAccess")
+        for caller in (*NOT_STUDENT, "the student's parent", OTHER_PARENT)
+    ],
+    *[(rpc, "student", grpc.StatusCode.NOT_FOUND, "parent_not_linked") for rpc in CONSENT],
+    *[
+        (rpc, "nobody", UNAUTHENTICATED, "unauthenticated")
+        for rpc in ("SetBirthDate", *CONSENT, "ListParentAccess")
+    ],
+]
+ALLOWED += [
+    ("SetBirthDate", "admin"),
+    *[(rpc, "the student") for rpc in (*CONSENT, "ListParentAccess")],
+    ("ListParentAccess", "student"),
+]
 # GetPeople leaves out whom the caller may not see instead of refusing: (caller, is the student named).
 GET_PEOPLE_SEES_THE_STUDENT: list[tuple[str, bool]] = [
     *[(caller, True) for caller in (*STAFF, "service", "the student", "the student's parent")],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Collection, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any
 
@@ -13,6 +13,7 @@ from chassis import testing
 from identity_service.application import ports
 from identity_service.application.ports import NewAccount
 from identity_service.domain import errors, life_cycle, model
+from identity_service.domain.parent_access import ParentAccess
 from identity_service.domain.search import fold
 
 
@@ -27,6 +28,8 @@ class FakeStore(testing.FakeLedger):
         self.account_states: dict[uuid.UUID, tuple[life_cycle.AccountState, str]] = {}
         # Raised when a unit of work that committed is closed (the commit stands).
         self.fail_close_after_commit: Exception | None = None
+        # Adult students' consents: (student id, parent id) → the consent (issue 8 item 5).
+        self.consents: dict[tuple[uuid.UUID, uuid.UUID], ParentAccess] = {}
 
 
 class FakePeople:
@@ -112,6 +115,53 @@ class FakeAccountStates:
         return stored
 
 
+class FakeParentAccess:
+    """Birth dates (on the stored people) and consents, staged until commit."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+        self.birth_dates: dict[uuid.UUID, date | None] = {}
+        self.staged: dict[tuple[uuid.UUID, uuid.UUID], ParentAccess] = {}
+
+    async def set_birth_date(self, person_id: uuid.UUID, birth_date: date | None) -> bool:
+        if person_id not in self._store.people:
+            return False
+        self.birth_dates[person_id] = birth_date
+        return True
+
+    def _consent(self, student_id: uuid.UUID, parent_id: uuid.UUID) -> ParentAccess:
+        key = (student_id, parent_id)
+        return self.staged.get(key) or self._store.consents.get(key) or ParentAccess(parent_id)
+
+    async def guardian_link(
+        self, parent_id: uuid.UUID, student_id: uuid.UUID
+    ) -> tuple[date | None, bool] | None:
+        if (parent_id, student_id) not in self._store.links:
+            return None
+        return self._store.people[student_id].birth_date, self._consent(student_id, parent_id).consent
+
+    async def consenting_students(self, parent_id: uuid.UUID) -> set[uuid.UUID]:
+        return {s for p, s in self._store.links if p == parent_id and self._consent(s, p).consent}
+
+    async def of_student(self, student_id: uuid.UUID) -> list[ParentAccess]:
+        return [self._consent(s, p) for p, s in self._store.links if s == student_id]
+
+    async def get_for_update(self, student_id: uuid.UUID, parent_id: uuid.UUID) -> ParentAccess | None:
+        if (parent_id, student_id) not in self._store.links:
+            return None
+        return self._consent(student_id, parent_id)
+
+    async def grant(self, student_id: uuid.UUID, parent_id: uuid.UUID) -> ParentAccess:
+        granted = ParentAccess(parent_id, datetime.now(UTC), None)
+        self.staged[(student_id, parent_id)] = granted
+        return granted
+
+    async def withdraw(self, student_id: uuid.UUID, parent_id: uuid.UUID) -> ParentAccess:
+        withdrawn = dataclasses.replace(self._consent(student_id, parent_id), withdrawn_at=datetime.now(UTC))
+        self.staged[(student_id, parent_id)] = withdrawn
+        return withdrawn
+
+
 class FakeUnitOfWork(testing.FakeUnitOfWork):
     """Writes reach the store only on commit, like a transaction."""
 
@@ -121,6 +171,7 @@ class FakeUnitOfWork(testing.FakeUnitOfWork):
         self.people = FakePeople(store)
         self.guardianships = FakeGuardianships(store)
         self.account_states = FakeAccountStates(store)
+        self.parent_access = FakeParentAccess(store)
         self._committed = False
 
     async def __aexit__(
@@ -145,12 +196,17 @@ class FakeUnitOfWork(testing.FakeUnitOfWork):
             self._store.people[person.id] = person
         self._store.links.extend(self.guardianships.staged)
         self._store.account_states.update(self.account_states.staged)
+        for person_id, born in self.parent_access.birth_dates.items():
+            self._store.people[person_id].birth_date = born
+        self._store.consents.update(self.parent_access.staged)
 
     def _discard_staged(self) -> None:
         super()._discard_staged()
         self.people.staged.clear()
         self.guardianships.staged.clear()
         self.account_states.staged.clear()
+        self.parent_access.birth_dates.clear()
+        self.parent_access.staged.clear()
 
 
 def fake_unit_of_work(store: FakeStore) -> ports.IdentityUnitOfWork:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     MetaData,
     String,
@@ -40,6 +41,8 @@ people = Table(
     Column("middle_name", String(100), nullable=False, server_default=""),
     Column("email", String(254)),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # Migration 0004: optional; none recorded → a student is treated as a minor (domain/parent_access.py).
+    Column("birth_date", Date, nullable=True),
 )
 
 guardianships = Table(
@@ -73,6 +76,24 @@ account_states = Table(
     Column("changed_by", String(64), nullable=False),
     Column("last_movement_on", Date, nullable=True),
     CheckConstraint("enabled = (disabled_reason IS NULL)", name="ck_account_states_reason"),
+)
+
+# Migration 0004: an adult student's consent to a linked parent's access (NULL withdrawn_at: in force).
+parent_access_consents = Table(
+    "parent_access_consents",
+    metadata,
+    Column("student_id", UUID(as_uuid=True), primary_key=True),
+    Column("parent_id", UUID(as_uuid=True), primary_key=True),
+    Column("granted_at", DateTime(timezone=True), nullable=False),
+    Column("withdrawn_at", DateTime(timezone=True), nullable=True),
+    ForeignKeyConstraint(
+        ["parent_id", "student_id"],
+        ["guardianships.parent_id", "guardianships.student_id"],
+        name="fk_parent_access_consents_guardianship",
+    ),
+    CheckConstraint(
+        "withdrawn_at IS NULL OR withdrawn_at >= granted_at", name="ck_parent_access_consents_order"
+    ),
 )
 
 

@@ -12,9 +12,11 @@ from ejournal.identity.v1 import identity_service_pb2_grpc as pb_grpc
 
 from identity_service.api import mappers
 from identity_service.api.life_cycle import account_state_to_pb
+from identity_service.api.parent_access import parent_access_to_pb
 from identity_service.application import commands
 from identity_service.application.handlers import IdentityHandlers, role_to_pb
 from identity_service.application.life_cycle import DisableAccount, EnableAccount, GetAccountState
+from identity_service.application.parent_access import SetBirthDate
 from identity_service.domain.errors import TooManyPersonIds
 from identity_service.domain.search import search_words
 
@@ -81,8 +83,11 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         self, request: pb.ListChildrenRequest, context: Context
     ) -> pb.ListChildrenResponse:
         query = commands.ListChildren(parent_id=_id(request.parent_id, "parent_id"))
-        children = await self._h.list_children(query, _actor())
-        return pb.ListChildrenResponse(children=[mappers.person_to_pb(p) for p in children])
+        children, ended = await self._h.children_with_access(query, _actor())
+        return pb.ListChildrenResponse(
+            children=[mappers.person_to_pb(p) for p in children],
+            access_ended_student_ids=[str(s) for s in ended],
+        )
 
     async def ListPersonRoles(
         self, request: pb.ListPersonRolesRequest, context: Context
@@ -141,3 +146,38 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         query = GetAccountState(person_id=_id(request.person_id, "person_id"))
         state = await self._h.life_cycle.state(query, _actor())
         return pb.GetAccountStateResponse(account=account_state_to_pb(state))
+
+    # Adult students and their parents' access (issue 8 item 5, 152-ФЗ).
+    async def SetBirthDate(
+        self, request: pb.SetBirthDateRequest, context: Context
+    ) -> pb.SetBirthDateResponse:
+        cmd = SetBirthDate(person_id=_id(request.person_id, "person_id"), birth_date=request.birth_date)
+        born, changed = await self._h.parent_access.set_birth_date(cmd, _actor())
+        return pb.SetBirthDateResponse(
+            person_id=str(cmd.person_id), birth_date=born.isoformat() if born else "", changed=changed
+        )
+
+    async def GrantParentAccess(
+        self, request: pb.GrantParentAccessRequest, context: Context
+    ) -> pb.GrantParentAccessResponse:
+        done = await self._h.parent_access.grant(_id(request.parent_id, "parent_id"), _actor())
+        return pb.GrantParentAccessResponse(
+            parent=parent_access_to_pb(done.parent, done.access), changed=done.changed
+        )
+
+    async def WithdrawParentAccess(
+        self, request: pb.WithdrawParentAccessRequest, context: Context
+    ) -> pb.WithdrawParentAccessResponse:
+        done = await self._h.parent_access.withdraw(_id(request.parent_id, "parent_id"), _actor())
+        return pb.WithdrawParentAccessResponse(
+            parent=parent_access_to_pb(done.parent, done.access), changed=done.changed
+        )
+
+    async def ListParentAccess(
+        self, request: pb.ListParentAccessRequest, context: Context
+    ) -> pb.ListParentAccessResponse:
+        found = await self._h.parent_access.list(_actor())
+        return pb.ListParentAccessResponse(
+            parents=[parent_access_to_pb(p, may, found.names.get(p.parent_id)) for p, may in found.parents],
+            adult=found.adult,
+        )

@@ -11,6 +11,13 @@ from ejournal.identity.v1 import identity_pb2 as pb
 
 from identity_service.application import commands
 from identity_service.application.life_cycle import LifeCycleHandlers
+from identity_service.application.parent_access import (
+    ParentAccessHandlers,
+    Today,
+    college_clock,
+    guardian_may_read,
+    readable_children,
+)
 from identity_service.application.ports import (
     AccountDirectory,
     IdentityUnitOfWork,
@@ -57,12 +64,17 @@ class IdentityHandlers:
         uow: UnitOfWorkFactory,
         accounts: AccountDirectory,
         passwords: PasswordFactory = temporary_password,
+        today: Today | None = None,
     ) -> None:
         self._uow = uow
         self._accounts = accounts
         self._passwords = passwords
         # The account life cycle (disable, enable, journal movements) shares the ports.
         self.life_cycle = LifeCycleHandlers(uow, accounts)
+        # Adult students' consent to their parents' access (issue 8 item 5); the rule is judged on
+        # the college's today.
+        self._today = today or college_clock()
+        self.parent_access = ParentAccessHandlers(uow, self._today)
 
     async def create_person(self, cmd: commands.CreatePerson, actor: Principal) -> commands.CreatedPerson:
         """Create the Keycloak account, then the person with event and audit; undo the account on failure."""
@@ -123,7 +135,7 @@ class IdentityHandlers:
                 if not (
                     access.is_parent(actor)
                     and parent_id is not None
-                    and await uow.guardianships.exists(parent_id, query.person_id)
+                    and await guardian_may_read(uow, parent_id, query.person_id, self._today())
                 ):
                     raise errors.PersonNotVisible()
             person = _existing(await uow.people.get(query.person_id))
@@ -177,10 +189,11 @@ class IdentityHandlers:
             return await uow.guardianships.parents_of(query.student_id)
 
     async def check_guardianship(self, query: commands.CheckGuardianship, actor: Principal) -> bool:
-        """Tell whether a parent is linked to a student (that parent, the admin or a service)."""
+        """Tell whether a parent's link to a student gives access today (that parent, the admin or a
+        service): linked, and the student a minor or consenting (domain/parent_access.py)."""
         access.require_guardianship_checker(actor, query.parent_id)
         async with self._uow() as uow:
-            return await uow.guardianships.exists(query.parent_id, query.student_id)
+            return await guardian_may_read(uow, query.parent_id, query.student_id, self._today())
 
     async def list_person_roles(
         self, query: commands.ListPersonRoles, actor: Principal
@@ -191,13 +204,20 @@ class IdentityHandlers:
             return await uow.people.roles(query.person_ids, query.after_person_id, query.page_size)
 
     async def list_children(self, query: commands.ListChildren, actor: Principal) -> list[model.Person]:
-        """Return a parent's children by name (that parent, the admin or a service); audit each read."""
+        """Return the parent's children whose data they may read today, by name."""
+        return (await self.children_with_access(query, actor))[0]
+
+    async def children_with_access(
+        self, query: commands.ListChildren, actor: Principal
+    ) -> tuple[list[model.Person], list[uuid.UUID]]:
+        """Return a parent's children they may read today by name (that parent, the admin or a
+        service; audit each read), and the ids of the adult ones without consent (not read)."""
         access.require_children_lister(actor, query.parent_id)
         async with self._uow() as uow:
-            children = await uow.people.children_of(query.parent_id)
+            children, ended = await readable_children(uow, query.parent_id, self._today())
             # Each child is another person: the same audit record as GetPerson writes for them.
             await _audit_reads(uow, actor, children)
-            return children
+            return children, ended
 
     async def search_people(self, query: commands.SearchPeople, actor: Principal) -> list[model.Person]:
         """Find people by the start of their names (administration); audit each person found."""
@@ -216,7 +236,8 @@ class IdentityHandlers:
                 me = access.subject_id(actor)
                 visible = {me} if me is not None else set()
                 if me is not None and access.is_parent(actor) and wanted - visible:
-                    visible.update(child.id for child in await uow.people.children_of(me))
+                    readable, _ = await readable_children(uow, me, self._today())
+                    visible.update(child.id for child in readable)
                 wanted &= visible
             people = await uow.people.named(wanted) if wanted else []
             await _audit_reads(uow, actor, [p for p in people if not access.is_self(actor, p.id)])

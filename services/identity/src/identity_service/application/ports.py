@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Protocol
 
 from chassis.ports import UnitOfWorkPort
 
 from identity_service.domain import life_cycle, model
+from identity_service.domain.parent_access import ParentAccess
 
 
 class People(Protocol):
@@ -80,6 +82,40 @@ class AccountStates(Protocol):
         ...
 
 
+class ParentAccessConsents(Protocol):
+    """Birth dates and adult students' consents to their parents' access (issue 8 item 5)."""
+
+    async def set_birth_date(self, person_id: uuid.UUID, birth_date: date | None) -> bool:
+        """Stage the birth date; return False when the person does not exist."""
+        ...
+
+    async def guardian_link(
+        self, parent_id: uuid.UUID, student_id: uuid.UUID
+    ) -> tuple[date | None, bool] | None:
+        """Return (the student's birth date, consent in force) of the link, or None when not linked."""
+        ...
+
+    async def consenting_students(self, parent_id: uuid.UUID) -> set[uuid.UUID]:
+        """Return the ids of the parent's students whose consent is in force."""
+        ...
+
+    async def of_student(self, student_id: uuid.UUID) -> list[ParentAccess]:
+        """Return the student's linked parents with their consent, oldest link first."""
+        ...
+
+    async def get_for_update(self, student_id: uuid.UUID, parent_id: uuid.UUID) -> ParentAccess | None:
+        """Return the link's consent, held until the unit of work ends; None when not linked."""
+        ...
+
+    async def grant(self, student_id: uuid.UUID, parent_id: uuid.UUID) -> ParentAccess:
+        """Stage the consent as granted now; return it."""
+        ...
+
+    async def withdraw(self, student_id: uuid.UUID, parent_id: uuid.UUID) -> ParentAccess:
+        """Stage the consent as withdrawn now; return it."""
+        ...
+
+
 class IdentityUnitOfWork(UnitOfWorkPort, Protocol):
     """One transaction over the identity database."""
 
@@ -96,6 +132,11 @@ class IdentityUnitOfWork(UnitOfWorkPort, Protocol):
     @property
     def account_states(self) -> AccountStates:
         """The life cycle of the login accounts."""
+        ...
+
+    @property
+    def parent_access(self) -> ParentAccessConsents:
+        """Birth dates and adult students' consents."""
         ...
 
 

@@ -6,7 +6,7 @@ import enum
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from identity_service.domain import errors
 
@@ -66,6 +66,8 @@ class Person:
     middle_name: str = ""
     email: str | None = None
     created_at: datetime | None = field(default=None)
+    # Optional (migration 0004); decides when a student comes of age (domain/parent_access.py).
+    birth_date: date | None = field(default=None)
 
 
 @dataclass(frozen=True)
