@@ -144,3 +144,9 @@ def guardians() -> FakeGuardians:
 def fake_handlers(store: FakeStore, guardians: FakeGuardians) -> MessagingHandlers:
     """Messaging's handlers over the in-memory store and directory."""
     return MessagingHandlers(uow=lambda: fake_unit_of_work(store), guardians=guardians)
+
+
+@pytest.fixture
+def unit_of_work(store: FakeStore) -> ports.UnitOfWorkFactory:
+    """The factory of fake units of work over the store (to build handlers with other ports)."""
+    return lambda: fake_unit_of_work(store)

@@ -183,3 +183,17 @@ async def test_birth_date_set_by_the_admin_checked_and_audited(
     with pytest.raises(errors.RoleRequired):
         await set_it(SetBirthDate(student.id, "2008-12-01"), as_person(student))
     assert await set_it(SetBirthDate(student.id, ""), ADMIN) == (None, True)
+
+
+async def test_list_guardians_readable_only_leaves_out_a_parent_without_consent(
+    handlers: IdentityHandlers, clock: Clock
+) -> None:
+    student, parent = await family(handlers)
+    everyone = commands.ListGuardians(student_id=student.id)
+    readable = commands.ListGuardians(student_id=student.id, readable_only=True)
+    assert await handlers.list_guardians(readable, SERVICE) == [parent.id]
+    clock.today = BIRTHDAY
+    assert await handlers.list_guardians(readable, SERVICE) == []
+    assert await handlers.list_guardians(everyone, SERVICE) == [parent.id]
+    await handlers.parent_access.grant(parent.id, as_person(student))
+    assert await handlers.list_guardians(readable, SERVICE) == [parent.id]

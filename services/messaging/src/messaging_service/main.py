@@ -8,6 +8,7 @@ from ejournal.messaging.v1 import messaging_service_pb2, messaging_service_pb2_g
 
 from messaging_service.adapters.identity_client import IdentityGuardianDirectory
 from messaging_service.adapters.orm import start_mappers
+from messaging_service.adapters.parent_access import IdentityParentAccess
 from messaging_service.adapters.uow import MessagingUnitOfWork
 from messaging_service.api.consumers import subscriptions
 from messaging_service.api.grpc import MessagingServicer
@@ -24,9 +25,12 @@ def build(kit: ServiceKit[MessagingSettings]) -> None:
     tokens = ServiceTokenProvider(
         settings.oidc_issuer, settings.service_client_id, settings.service_client_secret
     )
+    identity = kit.channel(settings.identity_addr)
     handlers = MessagingHandlers(
         uow=kit.unit_of_work(MessagingUnitOfWork),
-        guardians=IdentityGuardianDirectory(kit.channel(settings.identity_addr), tokens),
+        guardians=IdentityGuardianDirectory(identity, tokens),
+        # Issue 8 item 5: each notification asks identity which parents may still be told.
+        parent_access=IdentityParentAccess(identity, tokens),
     )
     kit.serve(
         messaging_service_pb2_grpc.add_MessagingServiceServicer_to_server,

@@ -67,7 +67,9 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
     async def ListGuardians(
         self, request: pb.ListGuardiansRequest, context: Context
     ) -> pb.ListGuardiansResponse:
-        query = commands.ListGuardians(student_id=_id(request.student_id, "student_id"))
+        query = commands.ListGuardians(
+            student_id=_id(request.student_id, "student_id"), readable_only=request.readable_only
+        )
         parent_ids = await self._h.list_guardians(query, _actor())
         return pb.ListGuardiansResponse(parent_ids=[str(p) for p in parent_ids])
 

@@ -57,9 +57,10 @@ class LinkGuardian:
 
 @dataclass(frozen=True)
 class ListGuardians:
-    """List the parents of a student."""
+    """List the parents of a student (with `readable_only`, those the rule lets read their data today)."""
 
     student_id: uuid.UUID
+    readable_only: bool = False
 
 
 @dataclass(frozen=True)

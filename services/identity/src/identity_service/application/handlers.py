@@ -17,6 +17,7 @@ from identity_service.application.parent_access import (
     college_clock,
     guardian_may_read,
     readable_children,
+    readable_parents,
 )
 from identity_service.application.ports import (
     AccountDirectory,
@@ -186,7 +187,10 @@ class IdentityHandlers:
         """Return the ids of a student's parents (admin or a service)."""
         access.require_guardian_lister(actor)
         async with self._uow() as uow:
-            return await uow.guardianships.parents_of(query.student_id)
+            parents = await uow.guardianships.parents_of(query.student_id)
+            if query.readable_only and parents:
+                return await readable_parents(uow, query.student_id, parents, self._today())
+            return parents
 
     async def check_guardianship(self, query: commands.CheckGuardianship, actor: Principal) -> bool:
         """Tell whether a parent's link to a student gives access today (that parent, the admin or a

@@ -57,6 +57,18 @@ async def readable_children(
     return readable, [c.id for c in children if c not in readable]
 
 
+async def readable_parents(
+    uow: IdentityUnitOfWork, student_id: uuid.UUID, parents: list[uuid.UUID], today: date
+) -> list[uuid.UUID]:
+    """Return those of the student's parents the rule lets read the student's data today, in order."""
+    student = await uow.people.get(student_id)
+    born = student.birth_date if student else None
+    if not is_adult(born, today):
+        return parents
+    consenting = {p.parent_id for p in await uow.parent_access.of_student(student_id) if p.consent}
+    return [p for p in parents if parent_may_read(born, p in consenting, today)]
+
+
 @dataclass(frozen=True)
 class SetBirthDate:
     """Record (or with an empty value clear) a person's birth date, YYYY-MM-DD."""

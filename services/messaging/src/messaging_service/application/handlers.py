@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Sequence
 
@@ -11,8 +12,25 @@ from chassis.principal import Principal
 
 from messaging_service.application import commands
 from messaging_service.application.guardianships import GuardianshipHandlers
-from messaging_service.application.ports import GuardianDirectory, MessagingUnitOfWork, UnitOfWorkFactory
+from messaging_service.application.ports import (
+    GuardianDirectory,
+    MessagingUnitOfWork,
+    ParentAccessDirectory,
+    UnitOfWorkFactory,
+)
 from messaging_service.domain import access, model
+
+
+def _told(
+    parents: list[uuid.UUID],
+    cmd: commands.NotifyGuardiansOfMark,
+    readable: dict[uuid.UUID, set[uuid.UUID]] | None,
+) -> list[uuid.UUID]:
+    """The projection's parents of the student that identity says may read their data today."""
+    if readable is None:
+        return parents
+    allowed = readable.get(cmd.student_id, set())
+    return [p for p in parents if p in allowed]
 
 
 class StudentNotInProjection(Exception):
@@ -22,9 +40,27 @@ class StudentNotInProjection(Exception):
 class MessagingHandlers:
     """Messaging's use cases, wired with their ports in the composition root."""
 
-    def __init__(self, uow: UnitOfWorkFactory, guardians: GuardianDirectory) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        guardians: GuardianDirectory,
+        parent_access: ParentAccessDirectory | None = None,
+    ) -> None:
         self._uow = uow
         self.guardianships = GuardianshipHandlers(uow, guardians)
+        # Issue 8 item 5: identity is asked at each notification which parents may still read the
+        # student's data (an adult student's parent only with consent). None: every projected parent
+        # is told (tests of the projection alone); main.py always wires identity.
+        self._parent_access = parent_access
+
+    async def _readable(self, student_ids: set[uuid.UUID]) -> dict[uuid.UUID, set[uuid.UUID]] | None:
+        """Ask identity, outside any transaction, which parents of each student may read their data."""
+        if self._parent_access is None:
+            return None
+        directory = self._parent_access
+        students = sorted(student_ids)
+        answers = await asyncio.gather(*(directory.readable_parents(s) for s in students))
+        return dict(zip(students, answers, strict=True))
 
     async def notify_guardians_of_mark(self, cmd: commands.NotifyGuardiansOfMark, delivery: Delivery) -> int:
         """Store one notification per parent of the student; a repeated event changes nothing.
@@ -36,19 +72,19 @@ class MessagingHandlers:
         answer with the claim. When identity does not answer, the error propagates, nothing is
         stored and the event is retried.
         """
+        readable = await self._readable({cmd.student_id})
         async with self._uow() as uow:
             if not await uow.inbox.claim(delivery.event_id, delivery.consumer, delivery.subject):
                 return 0
             if await uow.guardianships.fetched(cmd.student_id):
-                return await self._notify(
-                    uow, cmd, delivery, await uow.guardianships.parents_of(cmd.student_id)
-                )
+                parents = await uow.guardianships.parents_of(cmd.student_id)
+                return await self._notify(uow, cmd, delivery, _told(parents, cmd, readable))
         fetched = await self.guardianships.ask_identity(cmd.student_id)
         async with self._uow() as uow:
             if not await uow.inbox.claim(delivery.event_id, delivery.consumer, delivery.subject):
                 return 0
             guardians = await self.guardianships.store_fetched(uow, cmd.student_id, fetched)
-            return await self._notify(uow, cmd, delivery, guardians)
+            return await self._notify(uow, cmd, delivery, _told(guardians, cmd, readable))
 
     async def notify_guardians_of_marks(
         self, items: Sequence[tuple[commands.NotifyGuardiansOfMark, Delivery]]
@@ -58,6 +94,7 @@ class MessagingHandlers:
         Only from the projection: when a student of the batch was never fetched, nothing is stored
         and `StudentNotInProjection` is raised, so the batch goes one by one through
         `notify_guardians_of_mark` (which asks identity outside any transaction)."""
+        readable = await self._readable({cmd.student_id for cmd, _ in items})
         async with self._uow() as uow:
             chosen = await claim_batch(uow.inbox, items)
             parents = await uow.guardianships.parents_of_fetched({cmd.student_id for cmd, _ in chosen})
@@ -65,7 +102,7 @@ class MessagingHandlers:
             for cmd, delivery in chosen:
                 if cmd.student_id not in parents:
                     raise StudentNotInProjection()
-                stored += await self._stage(uow, cmd, delivery, parents[cmd.student_id])
+                stored += await self._stage(uow, cmd, delivery, _told(parents[cmd.student_id], cmd, readable))
             await uow.commit()
             return stored
 

@@ -72,4 +72,13 @@ class GuardianDirectory(Protocol):
         ...
 
 
+class ParentAccessDirectory(Protocol):
+    """Which of a student's parents may read the student's data today (identity's rule, issue 8
+    item 5: an adult student's parent only with the student's consent). Asked at every notification."""
+
+    async def readable_parents(self, student_id: uuid.UUID) -> set[uuid.UUID]:
+        """Return the ids of the parents with access today; raise when the directory does not answer."""
+        ...
+
+
 UnitOfWorkFactory = Callable[[], MessagingUnitOfWork]
