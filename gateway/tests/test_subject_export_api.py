@@ -92,7 +92,7 @@ async def test_a_student_downloads_everything_about_themself(client, bearer, fak
         "audit": "archive",
     }
     assert sections["person"]["person"]["last_name"] == "Петрова"
-    assert "parent_access" in sections["person"]
+    assert sections["person"]["guardians"] is None
     assert sections["journal"]["diary"]["days"][0]["lessons"][0]["topic"] == "Пределы"
     assert sections["notifications"]["notifications"][0]["mark_value"] == "5"
     who = [(r["action"], r["actor_name"]) for r in sections["audit"]["records"]]
@@ -168,3 +168,38 @@ async def test_a_bad_person_id_is_refused_at_the_edge(client, bearer, fakes) -> 
     response = await client.get("/api/v1/people/не-uuid/export", headers=bearer(("parent",)))
     assert response.status_code == 400
     assert fakes.total_calls() == 0
+
+
+async def test_the_portal_links_and_downloads_the_export(client, idp, fakes) -> None:
+    from .test_portal_absences import log_in
+
+    arrange(fakes)
+    await log_in(client, idp, roles=("student",), subject=STUDENT)
+    home = await client.get("/")
+    assert f'href="/my-data/{STUDENT}/export" download>Мои данные (152-ФЗ)' in home.text
+    response = await client.get(f"/my-data/{STUDENT}/export")
+    assert response.status_code == 200
+    assert response.headers["content-disposition"].startswith('attachment; filename="ejournal-export-')
+    assert response.json()["sections"]["audit"]["records"][0]["actor_name"] == "Иванов Олег"
+    fakes.archive.fail("ListAuditRecordsAboutMe", grpc.StatusCode.UNAVAILABLE, "down")
+    refused = await client.get(f"/my-data/{STUDENT}/export")
+    assert refused.status_code == 503 and "Выгрузка не сформирована" in refused.text
+    stranger = await client.get(f"/my-data/{uuid.uuid4()}/export")
+    assert stranger.status_code == 404
+
+
+async def test_a_parent_sees_a_download_per_child(client, idp, fakes) -> None:
+    from .test_portal_absences import log_in
+
+    fakes.identity.reply(
+        "ListChildren",
+        identity_pb.ListChildrenResponse(
+            children=[
+                identity_pb2.Person(person_id=STUDENT, role=identity_pb2.ROLE_STUDENT, last_name="Петрова")
+            ]
+        ),
+    )
+    await log_in(client, idp, roles=("parent",), subject=PARENT)
+    home = await client.get("/")
+    assert f'href="/my-data/{STUDENT}/export" download>данные ребёнка (152-ФЗ)' in home.text
+    assert f'href="/my-data/{PARENT}/export" download>Мои данные (152-ФЗ)' in home.text

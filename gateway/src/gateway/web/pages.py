@@ -24,7 +24,7 @@ from gateway.resources.marks import mark_out
 from gateway.resources.notifications import NotificationOut, notification_out
 from gateway.resources.people import ROLES, PersonOut, person_out
 from gateway.runtime import get_runtime
-from gateway.web import today, year
+from gateway.web import parent_access, subject_export, today, year
 from gateway.web.format import full_name
 
 log = logging.getLogger(__name__)
@@ -70,9 +70,14 @@ async def home(request: Request, session: MaybeSession) -> Response:
     roles = set(session.roles) if session else set()
     is_parent = PARENT in roles
     children: list[PersonOut] | None = []
+    access_ended = 0
     if session is not None and is_parent:
-        found = await names_if_available(children_of(get_runtime(request).clients, session))
-        children = None if found is None else [person_out(p) for p in found]
+        # Adult children without consent are left out and counted (issue 8 item 5, web/parent_access.py).
+        found = await names_if_available(
+            parent_access.children_and_ended(get_runtime(request).clients, session)
+        )
+        children = None if found is None else [person_out(p) for p in found[0]]
+        access_ended = 0 if found is None else found[1]
     navigation = await today.home_navigation(request, session) if session and roles & STAFF_ROLES else {}
     return render(
         request,
@@ -81,6 +86,7 @@ async def home(request: Request, session: MaybeSession) -> Response:
         is_student=STUDENT in roles,
         is_parent=is_parent,
         children=children,
+        access_ended=access_ended,
         is_admin=bool(roles & MANAGERS),
         is_administration=bool(roles & year.READERS),
         **navigation,
@@ -212,3 +218,11 @@ async def _person_if_visible(clients: ServiceClients, session: Session, person_i
             raise
         return None  # e.g. a child no longer linked to this parent: the notification stays, unnamed
     return None if person is None else person_out(person)
+
+
+# «Мои данные (152-ФЗ)»: the subject export's download, linked from the home page.
+router.include_router(subject_export.router)
+
+
+# «Доступ родителей» (issue 8 item 5) is mounted with the home page that links to it.
+router.include_router(parent_access.router)
