@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from datetime import date
 
 import pytest
 from chassis import testing
 from reports_service.application import ports
 from reports_service.application.handlers import ReportsHandlers
-from reports_service.domain import model
+from reports_service.domain import model, substitutions
 
 
 class FakeMarkFacts:
@@ -53,19 +54,44 @@ class FakeMarkFacts:
         return list(tallies.values())
 
 
+class FakeSubstitutionFacts:
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+        self.staged: list[substitutions.SubstitutionFact] = []
+
+    async def record(self, fact: substitutions.SubstitutionFact) -> None:
+        if fact.substitution_id not in self._store.substitutions:
+            self.staged.append(dataclasses.replace(fact, cancelled=False))
+
+    async def cancel(self, fact: substitutions.SubstitutionFact) -> None:
+        known = self._store.substitutions.get(fact.substitution_id)
+        self.staged.append(dataclasses.replace(known or fact, cancelled=True))
+
+    async def of_period(self, date_from: date, date_to: date) -> list[substitutions.SubstitutionFact]:
+        return [
+            f
+            for f in self._store.substitutions.values()
+            if not f.cancelled and date_from <= f.lesson_date <= date_to
+        ]
+
+
 class FakeUnitOfWork(testing.FakeUnitOfWork):
     def __init__(self, store: FakeStore) -> None:
         super().__init__(store)
         self._store = store
         self.mark_facts = FakeMarkFacts(store)
+        self.substitution_facts = FakeSubstitutionFacts(store)
 
     def _commit_staged(self) -> None:
         for fact in self.mark_facts.staged:
             self._store.facts[fact.mark_id] = fact
+        for substitution in self.substitution_facts.staged:
+            self._store.substitutions[substitution.substitution_id] = substitution
 
     def _discard_staged(self) -> None:
         super()._discard_staged()
         self.mark_facts.staged.clear()
+        self.substitution_facts.staged.clear()
 
 
 class FakeStore(testing.FakeLedger):
@@ -74,6 +100,7 @@ class FakeStore(testing.FakeLedger):
     def __init__(self) -> None:
         super().__init__()
         self.facts: dict[uuid.UUID, model.MarkFact] = {}
+        self.substitutions: dict[uuid.UUID, substitutions.SubstitutionFact] = {}
 
 
 def fake_unit_of_work(store: FakeStore) -> ports.ReportsUnitOfWork:

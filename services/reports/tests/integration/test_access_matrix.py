@@ -21,6 +21,7 @@ from chassis.events import Delivery
 from chassis.grpc_client import call_metadata, error_code_of
 from chassis.testing import LocalIssuer, serve_in_process
 from devstack.testing import assert_every_rpc_decided_for_every_caller, cloned_database, realm_roles
+from ejournal.common.v1.common_pb2 import LocalDate
 from ejournal.reports.v1 import reports_service_pb2 as pb
 from ejournal.reports.v1 import reports_service_pb2_grpc as pb_grpc
 from reports_service.adapters import orm
@@ -28,10 +29,14 @@ from reports_service.adapters.uow import ReportsUnitOfWork
 from reports_service.api.grpc import ReportsServicer
 from reports_service.application import commands
 from reports_service.application.handlers import ReportsHandlers
+from reports_service.application.substitutions import ProjectSubstitution
+from reports_service.domain.substitutions import SubstitutionFact
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 REALM_ROLES = realm_roles()
 STAFF = ("admin", "director", "deputy", "curator", "class_teacher", "teacher")
+ADMINISTRATION = ("admin", "director", "deputy")
+PERIOD_FROM, PERIOD_TO = LocalDate(year=2026, month=10, day=1), LocalDate(year=2026, month=10, day=31)
 DENIED, UNAUTHENTICATED = grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.UNAUTHENTICATED
 
 
@@ -85,6 +90,24 @@ async def build_world(reports: Reports) -> World:
         ),
         Delivery(str(uuid.uuid4()), "reports-mark-facts", "journal.mark.recorded.v1"),
     )
+    await reports.handlers.substitutions.project(
+        [
+            (
+                ProjectSubstitution(
+                    SubstitutionFact(
+                        substitution_id=uuid.uuid4(),
+                        group_id=group,
+                        discipline_id=uuid.uuid4(),
+                        lesson_date=date(2026, 10, 14),
+                        pair_number=2,
+                        teacher_id=uuid.uuid4(),
+                        substitute_teacher_id=uuid.uuid4(),
+                    )
+                ),
+                Delivery(str(uuid.uuid4()), "reports-substitutions", "journal.substitution.recorded.v1"),
+            )
+        ]
+    )
     return World(str(group))
 
 
@@ -95,6 +118,9 @@ CALLS: dict[str, Call] = {
     "GetGroupMarkSummary": lambda s, w, md: s.GetGroupMarkSummary(
         pb.GetGroupMarkSummaryRequest(group_id=w.group_id), metadata=md
     ),
+    "GetSubstitutionReport": lambda s, w, md: s.GetSubstitutionReport(
+        pb.GetSubstitutionReportRequest(date_from=PERIOD_FROM, date_to=PERIOD_TO), metadata=md
+    ),
 }
 
 Row = tuple[str, str, grpc.StatusCode, str]
@@ -102,11 +128,19 @@ Row = tuple[str, str, grpc.StatusCode, str]
 # (rpc, caller role, status, error code): every refusal the rules of reports make.
 REFUSED: list[Row] = [
     *[("GetGroupMarkSummary", role, DENIED, "role_required") for role in REALM_ROLES if role not in STAFF],
+    *[
+        ("GetSubstitutionReport", role, DENIED, "role_required")
+        for role in REALM_ROLES
+        if role not in ADMINISTRATION
+    ],
     *[(rpc, "nobody", UNAUTHENTICATED, "unauthenticated") for rpc in CALLS],
 ]
 
 # (rpc, caller role): calls that succeed, next to the refusals of the same RPC.
-ALLOWED: list[tuple[str, str]] = [("GetGroupMarkSummary", role) for role in STAFF]
+ALLOWED: list[tuple[str, str]] = [
+    *[("GetGroupMarkSummary", role) for role in STAFF],
+    *[("GetSubstitutionReport", role) for role in ADMINISTRATION],
+]
 
 
 def metadata(reports: Reports, caller: str) -> tuple[tuple[str, str], ...]:
@@ -132,5 +166,8 @@ async def test_refused(reports: Reports, rpc: str, caller: str, status: grpc.Sta
 @pytest.mark.parametrize(("rpc", "caller"), ALLOWED, ids=[f"{r}-{c}" for r, c in ALLOWED])
 async def test_allowed(reports: Reports, rpc: str, caller: str) -> None:
     world = await build_world(reports)
-    reply = await CALLS[rpc](reports.stub, world, metadata(reports, caller))
-    assert (reply.group_id, reply.marks_count) == (world.group_id, 1)
+    reply: Any = await CALLS[rpc](reports.stub, world, metadata(reports, caller))
+    if rpc == "GetSubstitutionReport":
+        assert world.group_id in {line.group_id for line in reply.substitutions}
+    else:
+        assert (reply.group_id, reply.marks_count) == (world.group_id, 1)

@@ -11,16 +11,27 @@ from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
 
-from chassis.consumer import Subscription, local_date_or_poison, text_or_poison, uuid_or_poison
+from chassis.consumer import (
+    PoisonMessage,
+    Subscription,
+    local_date_or_poison,
+    text_or_poison,
+    uuid_or_poison,
+)
 from chassis.events import Delivery
 from ejournal.journal.v1 import events_pb2 as journal_events
 
 from reports_service.application import commands
 from reports_service.application.handlers import ReportsHandlers
+from reports_service.application.substitutions import ProjectSubstitution
+from reports_service.domain.substitutions import SubstitutionFact
 
 MARK_FACTS = "reports-mark-facts"
 MARK_CHANGES = "reports-mark-changes"
 MARK_REMOVALS = "reports-mark-removals"
+SUBSTITUTIONS = "reports-substitutions"
+SUBSTITUTION_CANCELLATIONS = "reports-substitution-cancellations"
+MAX_PAIR_NUMBER = 12
 MAX_MARK_VALUE_LENGTH = 16
 
 log = logging.getLogger(__name__)
@@ -104,6 +115,58 @@ def mark_removals(handlers: ReportsHandlers) -> Subscription[journal_events.Mark
     return Subscription(journal_events.MarkRemoved, MARK_REMOVALS, handle, handle_batch=handle_batch)
 
 
+def substitution_command(
+    event: journal_events.SubstitutionRecorded | journal_events.SubstitutionCancelled,
+) -> ProjectSubstitution:
+    """Turn journal.substitution.recorded.v1 / cancelled.v1 into the command that projects it."""
+    if not 1 <= event.pair_number <= MAX_PAIR_NUMBER:
+        raise PoisonMessage("pair_number is out of range")
+    return ProjectSubstitution(
+        SubstitutionFact(
+            substitution_id=uuid_or_poison(event.substitution_id, "substitution_id"),
+            group_id=uuid_or_poison(event.group_id, "group_id"),
+            discipline_id=uuid_or_poison(event.discipline_id, "discipline_id"),
+            lesson_date=local_date_or_poison(event.lesson_date, "lesson_date"),
+            pair_number=event.pair_number,
+            teacher_id=uuid_or_poison(event.teacher_id, "teacher_id"),
+            substitute_teacher_id=uuid_or_poison(event.substitute_teacher_id, "substitute_teacher_id"),
+            cancelled=isinstance(event, journal_events.SubstitutionCancelled),
+        )
+    )
+
+
+def substitutions_recorded(handlers: ReportsHandlers) -> Subscription[journal_events.SubstitutionRecorded]:
+    """Project every substitution the journal records (slice L), once."""
+
+    async def handle(event: journal_events.SubstitutionRecorded, delivery: Delivery) -> None:
+        await handlers.substitutions.project([(substitution_command(event), delivery)])
+
+    async def handle_batch(items: Sequence[tuple[journal_events.SubstitutionRecorded, Delivery]]) -> None:
+        await handlers.substitutions.project([(substitution_command(e), d) for e, d in items])
+
+    return Subscription(journal_events.SubstitutionRecorded, SUBSTITUTIONS, handle, handle_batch=handle_batch)
+
+
+def substitutions_cancelled(handlers: ReportsHandlers) -> Subscription[journal_events.SubstitutionCancelled]:
+    """A cancelled substitution leaves the report (kept as cancelled, so a late record cannot return it)."""
+
+    async def handle(event: journal_events.SubstitutionCancelled, delivery: Delivery) -> None:
+        await handlers.substitutions.project([(substitution_command(event), delivery)])
+
+    async def handle_batch(items: Sequence[tuple[journal_events.SubstitutionCancelled, Delivery]]) -> None:
+        await handlers.substitutions.project([(substitution_command(e), d) for e, d in items])
+
+    return Subscription(
+        journal_events.SubstitutionCancelled, SUBSTITUTION_CANCELLATIONS, handle, handle_batch=handle_batch
+    )
+
+
 def subscriptions(handlers: ReportsHandlers) -> list[Subscription[Any]]:
     """Return every subscription of the service; the composition root runs them all."""
-    return [mark_facts(handlers), mark_changes(handlers), mark_removals(handlers)]
+    return [
+        mark_facts(handlers),
+        mark_changes(handlers),
+        mark_removals(handlers),
+        substitutions_recorded(handlers),
+        substitutions_cancelled(handlers),
+    ]

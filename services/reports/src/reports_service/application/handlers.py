@@ -10,6 +10,7 @@ from chassis.principal import Principal
 
 from reports_service.application import commands
 from reports_service.application.ports import UnitOfWorkFactory
+from reports_service.application.substitutions import SubstitutionHandlers
 from reports_service.domain import access, model
 
 
@@ -18,6 +19,7 @@ class ReportsHandlers:
 
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self._uow = uow
+        self.substitutions = SubstitutionHandlers(uow)
 
     async def project_mark_recorded(self, cmd: commands.ProjectMarkRecorded, delivery: Delivery) -> bool:
         """Add the mark to the projection; return False when the event was already applied."""

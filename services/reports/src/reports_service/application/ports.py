@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import date
 from typing import Protocol
 
 from chassis.ports import UnitOfWorkPort
 
-from reports_service.domain import model
+from reports_service.domain import model, substitutions
 
 
 class MarkFacts(Protocol):
@@ -31,12 +32,33 @@ class MarkFacts(Protocol):
         ...
 
 
+class SubstitutionFacts(Protocol):
+    """The projection of substitutions (slice L)."""
+
+    async def record(self, fact: substitutions.SubstitutionFact) -> None:
+        """Stage a substitution (nothing when the projection holds it already, cancelled or not)."""
+        ...
+
+    async def cancel(self, fact: substitutions.SubstitutionFact) -> None:
+        """Stage a substitution's cancellation (kept as cancelled, even when the projection lacked it)."""
+        ...
+
+    async def of_period(self, date_from: date, date_to: date) -> list[substitutions.SubstitutionFact]:
+        """Return the substitutions not cancelled whose pair falls in the period."""
+        ...
+
+
 class ReportsUnitOfWork(UnitOfWorkPort, Protocol):
     """One transaction over the reports database."""
 
     @property
     def mark_facts(self) -> MarkFacts:
         """The mark projection."""
+        ...
+
+    @property
+    def substitution_facts(self) -> SubstitutionFacts:
+        """The substitution projection."""
         ...
 
 

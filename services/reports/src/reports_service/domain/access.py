@@ -14,3 +14,13 @@ def require_group_summary_reader(principal: Principal) -> None:
     """Raise RoleRequired unless the principal is staff who may read group summaries."""
     if not principal.has_any(*GROUP_SUMMARY_ROLES):
         raise errors.RoleRequired("сводку по группе видят сотрудники колледжа")
+
+
+# The administration reads who substituted whom (issue 7 item 7): the college's staffing, not a teacher's.
+SUBSTITUTION_REPORT_ROLES = ("admin", "director", "deputy")
+
+
+def require_substitution_report_reader(principal: Principal) -> None:
+    """Raise RoleRequired unless the principal is the administration."""
+    if not principal.has_any(*SUBSTITUTION_REPORT_ROLES):
+        raise errors.RoleRequired("отчёт о заменах видит администрация колледжа")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chassis.errors import PermissionDenied
+from chassis.errors import InvalidArgument, PermissionDenied
 
 
 class RoleRequired(PermissionDenied):
@@ -10,3 +10,10 @@ class RoleRequired(PermissionDenied):
 
     def __init__(self, what: str) -> None:
         super().__init__(f"Недостаточно прав: {what}", code="role_required")
+
+
+class InvalidPeriod(InvalidArgument):
+    """A report's period ends before it starts or is too long."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="invalid_period")
