@@ -1253,6 +1253,31 @@ ALLOWED += [
 ]
 
 
+# The history of a final (issue 7 item 6, slice K): the readers of the student's finals (GetStudentFinals'
+# rule) and the student; anyone else is not told the final exists. The case's final is set by the admin.
+async def _final_history(s: pb_grpc.JournalServiceStub, w: World, md: tuple[tuple[str, str], ...]) -> object:
+    admin = call_metadata(_FINALS_ISSUER[0].token(w.admin, ("admin",)))
+    final = await _set_final(s, w, admin)
+    return await s.GetFinalHistory(
+        pb.GetFinalHistoryRequest(final_id=final.final.final_id),  # type: ignore[attr-defined]
+        metadata=md,
+    )
+
+
+CALLS["GetFinalHistory"] = _final_history
+REFUSED += [
+    *[
+        ("GetFinalHistory", caller, NOT_FOUND, "final_not_found")
+        for caller in ("student", "teacher", "parent", ELSEWHERE, NOT_A_STUDENT)
+    ],
+    ("GetFinalHistory", NOT_A_PERSON, DENIED, "person_required"),
+    ("GetFinalHistory", "nobody", UNAUTHENTICATED, "unauthenticated"),
+]
+ALLOWED += [
+    ("GetFinalHistory", caller)
+    for caller in ("director", "the student", "the student's parent", "the group's teacher", CLASS_TEACHER)
+]
+
 # History and correction requests (issue 7 item 6, R3.3): a mark's or an attendance entry's history is
 # read by the student, their parent, the teacher of the load, the group's class teacher and the
 # administration — anyone else is not told it exists; the student files about their own mark, the

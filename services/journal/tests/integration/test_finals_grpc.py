@@ -189,7 +189,13 @@ async def test_finals_are_proposed_set_changed_and_read_with_the_mark_of_record(
     ]
     async with journal.sessions() as s:
         stored = (await s.execute(select(orm.finals).where(orm.finals.c.id == final.final_id))).one()
-        history = (await s.execute(select(orm.final_changes))).all()
+        history = (
+            await s.execute(
+                select(orm.final_changes)
+                .where(orm.final_changes.c.final_id == final.final_id)
+                .order_by(orm.final_changes.c.changed_at)
+            )
+        ).all()
     assert (stored.value, stored.proposed_value, stored.rule_version, str(stored.set_by)) == (
         "4",
         "4",
@@ -197,7 +203,8 @@ async def test_finals_are_proposed_set_changed_and_read_with_the_mark_of_record(
         journal.admin_id,
     )
     assert [(h.old_value, h.new_value, h.reason, str(h.changed_by)) for h in history] == [
-        ("5", "4", "Апелляция", journal.admin_id)
+        ("", "5", "Отличный ответ на экзамене", c.teacher),
+        ("5", "4", "Апелляция", journal.admin_id),
     ]
 
     # The semester's mark too: the exam stays the mark of record.

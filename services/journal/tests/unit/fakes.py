@@ -1052,6 +1052,12 @@ class FakeFinals:
     async def changes_of(self, final_id: uuid.UUID) -> list[finals.FinalChange]:
         return [c for c in self.changes if c.final_id == final_id]
 
+    async def get(self, final_id: uuid.UUID) -> finals.Final | None:
+        return self.items.get(final_id)
+
+    async def add_change(self, change: finals.FinalChange) -> None:
+        self.changes.append(dataclasses.replace(change, changed_at=datetime.now(UTC)))
+
 
 class FakeUnitOfWork(testing.FakeUnitOfWork):
     """Shares its repositories across instances (like one database); records what was committed."""

@@ -200,7 +200,7 @@ async def test_a_final_is_set_with_its_event_and_audit_and_setting_again_is_a_ke
     )
     again = await handlers.finals.set(set_cmd("5", period=EXAM), AS_TEACHER)
     assert again.changed is False
-    assert len(store.finals.changes) == 0
+    assert [(c.old_value, c.new_value) for c in store.finals.changes] == [("", "5")]  # the first setting
     changed = await handlers.finals.set(set_cmd("4", period=EXAM, reason="апелляция"), AS_ADMIN)
     assert (changed.changed, changed.final.id, changed.final.value, changed.final.set_by) == (
         True,
@@ -208,7 +208,7 @@ async def test_a_final_is_set_with_its_event_and_audit_and_setting_again_is_a_ke
         "4",
         ADMIN,
     )
-    [change] = store.finals.changes
+    [_, change] = store.finals.changes
     assert (change.old_value, change.new_value, change.changed_by, change.reason) == (
         "5",
         "4",
@@ -407,7 +407,7 @@ async def test_the_last_final_of_the_period_closes_it(handlers: JournalHandlers,
     with pytest.raises(FailedPrecondition) as refused:
         await handlers.finals.set(set_cmd("5", discipline=HISTORY), AS_TEACHER)
     assert refused.value.code == "period_closed"
-    assert [c.new_value for c in store.finals.changes] == []
+    assert [(c.old_value, c.new_value) for c in store.finals.changes] == [("", "4"), ("", "4")]
 
 
 async def test_the_years_final_needs_the_student_in_the_group_at_the_second_semesters_end(

@@ -16,6 +16,7 @@ from ejournal.journal.v1 import period_locks_pb2 as lpb
 from journal_service.adapters import xlsx
 from journal_service.api import debts as debts_api
 from journal_service.api import demo_exam as demo_exam_api
+from journal_service.api import final_history as final_history_api
 from journal_service.api import finals as finals_api
 from journal_service.api import history as history_api
 from journal_service.api import mappers
@@ -297,6 +298,11 @@ class JournalServicer(pb_grpc.JournalServiceServicer):
         self, request: pb.GetStudentFinalsRequest, context: Context
     ) -> pb.GetStudentFinalsResponse:
         return await finals_api.student_finals(self._h, request)
+
+    async def GetFinalHistory(
+        self, request: pb.GetFinalHistoryRequest, context: Context
+    ) -> pb.GetFinalHistoryResponse:
+        return await final_history_api.final_history(self._h, request)
 
     async def GetGroupFinals(
         self, request: pb.GetGroupFinalsRequest, context: Context

@@ -27,6 +27,7 @@ from journal_service.domain import (
     averages,
     enough_marks,
     errors,
+    final_history,
     final_rules,
     finals,
     model,
@@ -387,6 +388,7 @@ class FinalHandlers:
                 if found is None:
                     raise finals.FinalSetMeanwhile()
                 stored, event, action = found, self._set_event(found), "final.set"
+                await uow.finals.add_change(final_history.first_setting(found))  # slice K: the full trail
             else:
                 stored = await uow.finals.change(final, change)
                 event, action = self._changed_event(stored, change), "final.changed"

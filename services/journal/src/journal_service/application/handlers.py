@@ -11,6 +11,7 @@ from journal_service.application.curriculum_execution import CurriculumExecution
 from journal_service.application.debts import DebtHandlers
 from journal_service.application.demo_exam import DemoExamHandlers
 from journal_service.application.disciplines import DisciplineHandlers
+from journal_service.application.final_history import FinalHistoryHandlers
 from journal_service.application.finals import FinalHandlers
 from journal_service.application.groups import GroupHandlers
 from journal_service.application.history import HistoryHandlers
@@ -66,6 +67,7 @@ class JournalHandlers:
         self.year_import = YearImportHandlers(uow, people, today)
         self.timetable = TimetableHandlers(uow, guardians)
         self.finals = FinalHandlers(uow, guardians, today)
+        self.final_history = FinalHistoryHandlers(uow, guardians)
         self.substitutions = SubstitutionHandlers(uow, self.people)
         self.curriculum_execution = CurriculumExecutionHandlers(uow, today)
         self.history = HistoryHandlers(uow, guardians)

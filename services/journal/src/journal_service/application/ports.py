@@ -812,6 +812,14 @@ class Finals(Protocol):
         """Return the final's changes, oldest first."""
         ...
 
+    async def get(self, final_id: uuid.UUID) -> finals.Final | None:
+        """Return a final by id, or None (slice K)."""
+        ...
+
+    async def add_change(self, change: finals.FinalChange) -> None:
+        """Stage one entry of a final's history (its first setting; slice K)."""
+        ...
+
 
 class JournalUnitOfWork(UnitOfWorkPort, Protocol):
     """One transaction over the journal database."""

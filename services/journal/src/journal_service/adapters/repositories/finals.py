@@ -131,6 +131,16 @@ class FinalRepository:
         await self._session.execute(
             update(orm.finals).where(_f.id == final.id).values(**self._values(final), set_at=func.now())
         )
+        await self.add_change(change)
+        return await self._reread(final.id)
+
+    async def get(self, final_id: uuid.UUID) -> finals.Final | None:
+        """Return a final by id, or None (slice K)."""
+        row = (await self._session.execute(select(*_FINAL_COLUMNS).where(_f.id == final_id))).first()
+        return None if row is None else _final(row)
+
+    async def add_change(self, change: finals.FinalChange) -> None:
+        """Stage one entry of a final's history (changed_at: the transaction's now, as set_at)."""
         await self._session.execute(
             insert(orm.final_changes).values(
                 id=change.id,
@@ -143,7 +153,6 @@ class FinalRepository:
                 reason=change.reason,
             )
         )
-        return await self._reread(final.id)
 
     @staticmethod
     def _values(final: finals.Final) -> dict[str, object]:
