@@ -60,7 +60,7 @@ async def test_login_redirects_to_keycloak_with_pkce_state_and_nonce(client) -> 
     assert len(query["nonce"]) >= 32
     assert "openid" in query["scope"].split()
     cookie = response.headers["set-cookie"].lower()
-    assert "ejournal_session=" in cookie
+    assert "ejournal_login=" in cookie  # the pending login stays in the browser (no server-side entry)
     assert "httponly" in cookie
     assert "samesite=lax" in cookie
     assert "secure" not in cookie  # http in tests; https public URLs get Secure
@@ -563,7 +563,9 @@ async def test_refused_refresh_ends_the_session(client, idp, fakes) -> None:
 async def test_logout_clears_the_session_and_ends_keycloak_session(client, idp) -> None:
     await log_in(client, idp)
     id_token = idp.token_body["id_token"]
-    response = await client.post("/logout")
+    token = re.search(r'name="logout_token" value="([0-9a-f]+)"', (await client.get("/")).text)
+    assert token
+    response = await client.post("/logout", data={"logout_token": token.group(1)})
     assert response.status_code == 303
     location = response.headers["location"]
     assert location.startswith("http://issuer.test/realms/ejournal/protocol/openid-connect/logout?")
@@ -917,8 +919,8 @@ async def test_every_portal_post_checks_the_csrf_token(client, idp, fakes) -> No
             yield from routes(inner) if inner is not None else (route,)
 
     posts = [r for r in routes(portal_router()) if "POST" in (getattr(r, "methods", None) or set())]
-    paths = {r.path for r in posts} - {"/logout"}  # logging out is harmless and also a GET
-    assert paths >= {"/academic-years", "/bell-schedule"}
+    paths = {r.path for r in posts}
+    assert paths >= {"/academic-years", "/bell-schedule", "/logout"}
     for path in paths:
         response = await client.post(path, data={"csrf_token": "forged"})
         assert response.status_code == 403, path

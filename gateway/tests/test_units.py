@@ -56,20 +56,10 @@ class Clock:
         return self.now
 
 
-def test_anonymous_session_lives_for_the_login_timeout() -> None:
-    clock = Clock()
-    store = SessionStore(login_timeout=600, idle_timeout=1800, clock=clock)
-    session = store.create()
-    clock.now += 599
-    assert store.get(session.session_id) is session
-    clock.now += 601
-    assert store.get(session.session_id) is None
-
-
 def test_logged_in_session_expires_after_idle_time_and_is_kept_alive_by_use() -> None:
     clock = Clock()
     store = SessionStore(idle_timeout=1800, clock=clock)
-    session = store.create()
+    session = store.create("subject-1")
     session.access_token = "a"
     session.access_expires_at = clock.now + 300
     session.refresh_expires_at = clock.now + 36000
@@ -83,7 +73,7 @@ def test_logged_in_session_expires_after_idle_time_and_is_kept_alive_by_use() ->
 def test_session_with_dead_refresh_and_access_tokens_is_gone() -> None:
     clock = Clock()
     store = SessionStore(clock=clock)
-    session = store.create()
+    session = store.create("subject-1")
     session.access_token = "a"
     session.access_expires_at = clock.now + 60
     session.refresh_expires_at = clock.now + 120
@@ -91,22 +81,19 @@ def test_session_with_dead_refresh_and_access_tokens_is_gone() -> None:
     assert store.get(session.session_id) is None
 
 
-def test_rotate_gives_a_new_id_and_forgets_the_old_one() -> None:
+def test_each_login_gets_a_new_session_id() -> None:
     store = SessionStore()
-    session = store.create()
-    old = session.session_id
-    store.rotate(session)
-    assert session.session_id != old
-    assert store.get(old) is None
-    assert store.get(session.session_id) is session
+    first, second = store.create("subject-1"), store.create("subject-1")
+    assert first.session_id != second.session_id
+    assert store.get(first.session_id) is first and store.get(second.session_id) is second
 
 
 def test_store_is_capped_dropping_the_least_recently_used() -> None:
     store = SessionStore(max_sessions=3)
-    first, second = store.create(), store.create()
-    store.create()
+    first, second = store.create("a"), store.create("b")
+    store.create("c")
     assert store.get(first.session_id) is first  # now most recently used
-    store.create()
+    store.create("d")
     assert len(store) == 3
     assert store.get(second.session_id) is None
     assert store.get(first.session_id) is first

@@ -47,6 +47,11 @@ class GatewaySettings(BaseSettings):
         ge=1,
         description="Largest request body accepted, in bytes; a larger one is 413 before it is read",
     )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="IP addresses of the TLS-terminating proxies whose X-Forwarded-Proto is believed "
+        '(JSON list, e.g. ["10.0.0.5"]); a request they forward as https gets HSTS',
+    )
     log_level: str = "INFO"
 
     @field_validator("college_timezone")

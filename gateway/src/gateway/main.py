@@ -17,6 +17,7 @@ from gateway.auth.oidc import OidcClient
 from gateway.auth.session import SessionCookie, SessionStore
 from gateway.clients import open_clients
 from gateway.config import GatewaySettings
+from gateway.docs import router as docs_router
 from gateway.errors import install_error_handlers
 from gateway.health import HealthProbe
 from gateway.health import router as health_router
@@ -85,7 +86,7 @@ def create_app(
         version="1.0.0",
         lifespan=lifespan,
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # gateway.docs serves /api/docs with vendored assets (no CDN)
         redoc_url=None,
     )
     app.state.templates = make_templates(settings.college_zone)
@@ -97,9 +98,10 @@ def create_app(
         max_bytes=settings.max_body_bytes,
         wider=[(year_import.UPLOAD_PATHS, max(settings.max_body_bytes, year_import.UPLOAD_BODY_BYTES))],
     )
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, trusted_proxies=settings.trusted_proxies)
     app.include_router(api_router())
     app.include_router(health_router)
+    app.include_router(docs_router)
     app.include_router(portal_router())
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

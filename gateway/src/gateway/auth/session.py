@@ -3,6 +3,12 @@
 The browser only ever holds the signed session id (HttpOnly, SameSite=Lax); the access, refresh and
 ID tokens stay in this process. Sessions are lost on restart and are not shared between replicas:
 users log in again (Keycloak's own SSO session usually makes that a redirect without a password).
+
+Only a finished login creates a server-side session. A login in progress (state, nonce, PKCE
+verifier) lives in the browser's own signed, short-lived cookie (`LoginCookie`, at most
+`MAX_PENDING_LOGINS` per browser), so an anonymous visitor cannot add entries to the store, let
+alone push logged-in people out of it. Each person keeps at most `max_per_subject` sessions (their
+oldest goes first); the overall cap only ever evicts sessions of people who logged in.
 """
 
 from __future__ import annotations
@@ -12,11 +18,17 @@ import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 COOKIE_NAME = "ejournal_session"
+LOGIN_COOKIE_NAME = "ejournal_login"
+LOGIN_COOKIE_PATH = "/auth"
+"""The pending-login cookie goes only to /auth/callback."""
+MAX_PENDING_LOGINS = 3
+"""Logins in progress one browser may have at once (tabs sent to the login page together)."""
+MAX_NEXT_URL = 512
 
 
 @dataclass
@@ -31,11 +43,10 @@ class PendingLogin:
 
 @dataclass
 class Session:
-    """One browser's session: a login in progress, or the tokens of a logged-in person."""
+    """One browser's session: the tokens of a logged-in person."""
 
     session_id: str
     last_seen: float
-    login: PendingLogin | None = None
     subject: str = ""
     roles: frozenset[str] = frozenset()
     display_name: str = ""
@@ -53,42 +64,47 @@ class Session:
 
 
 class SessionStore:
-    """Sessions by id, dropped after idle time, with a cap so that anonymous logins cannot fill memory."""
+    """Logged-in sessions by id, dropped after idle time; capped per person and in all."""
 
     def __init__(
         self,
         *,
         idle_timeout: float = 30 * 60,
-        login_timeout: float = 10 * 60,
         max_sessions: int = 20_000,
+        max_per_subject: int = 10,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._sessions: OrderedDict[str, Session] = OrderedDict()
         self._idle = idle_timeout
-        self._login_timeout = login_timeout
         self._max = max_sessions
+        self._per_subject = max_per_subject
         self._clock = clock
 
     def __len__(self) -> int:
         return len(self._sessions)
 
     def _expired(self, session: Session, now: float) -> bool:
-        limit = self._idle if session.authenticated else self._login_timeout
-        if now - session.last_seen > limit:
+        if now - session.last_seen > self._idle:
             return True
-        return (
-            session.authenticated and 0 < session.refresh_expires_at < now and session.access_expires_at < now
-        )
+        return 0 < session.refresh_expires_at < now and session.access_expires_at < now
 
-    def _add(self, session: Session) -> Session:
-        self._sessions[session.session_id] = session
-        while len(self._sessions) > self._max:
+    def _purge_expired(self, now: float) -> None:
+        for session_id in [sid for sid, s in self._sessions.items() if self._expired(s, now)]:
+            del self._sessions[session_id]
+
+    def create(self, subject: str) -> Session:
+        """Start the session of a person who has just logged in (never for an anonymous visitor)."""
+        now = self._clock()
+        own = [sid for sid, s in self._sessions.items() if s.subject == subject]
+        for session_id in own[: max(0, len(own) - self._per_subject + 1)]:
+            del self._sessions[session_id]  # the person's least recently used sessions
+        if len(self._sessions) >= self._max:
+            self._purge_expired(now)
+        while len(self._sessions) >= self._max:
             self._sessions.popitem(last=False)
+        session = Session(session_id=secrets.token_urlsafe(32), last_seen=now, subject=subject)
+        self._sessions[session.session_id] = session
         return session
-
-    def create(self) -> Session:
-        """Start a new, anonymous session."""
-        return self._add(Session(session_id=secrets.token_urlsafe(32), last_seen=self._clock()))
 
     def get(self, session_id: str) -> Session | None:
         """Return a live session and mark it used, or None."""
@@ -102,13 +118,6 @@ class SessionStore:
         session.last_seen = now
         self._sessions.move_to_end(session_id)
         return session
-
-    def rotate(self, session: Session) -> Session:
-        """Give the session a new id (after login, against session fixation) and return it."""
-        self._sessions.pop(session.session_id, None)
-        session.session_id = secrets.token_urlsafe(32)
-        session.last_seen = self._clock()
-        return self._add(session)
 
     def delete(self, session_id: str) -> None:
         """Forget a session."""
@@ -136,3 +145,35 @@ class SessionCookie:
         except BadSignature:
             return None
         return session_id if isinstance(session_id, str) else None
+
+
+class LoginCookie:
+    """Sign and read the pending logins of one browser (newest first, at most `MAX_PENDING_LOGINS`)."""
+
+    def __init__(self, secret: str, *, secure: bool, max_age: int = 10 * 60) -> None:
+        self._serializer = URLSafeTimedSerializer(secret, salt="ejournal-portal-login")
+        self.secure = secure
+        self.max_age = max_age
+
+    def dump(self, logins: list[PendingLogin]) -> str:
+        """Return the signed cookie value of these pending logins (the newest `MAX_PENDING_LOGINS`)."""
+        return self._serializer.dumps([asdict(login) for login in logins[:MAX_PENDING_LOGINS]])
+
+    def load(self, value: str | None) -> list[PendingLogin]:
+        """Return the pending logins of a cookie value; none when it is absent, forged, too old or odd."""
+        if not value:
+            return []
+        try:
+            raw = self._serializer.loads(value, max_age=self.max_age)
+        except BadSignature:
+            return []
+        if not isinstance(raw, list):
+            return []
+        logins: list[PendingLogin] = []
+        for item in raw[:MAX_PENDING_LOGINS]:
+            if isinstance(item, dict) and all(isinstance(item.get(k), str) for k in _PENDING_FIELDS):
+                logins.append(PendingLogin(**{k: item[k] for k in _PENDING_FIELDS}))
+        return logins
+
+
+_PENDING_FIELDS = ("state", "nonce", "code_verifier", "next_url")

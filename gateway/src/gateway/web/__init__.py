@@ -9,7 +9,6 @@ from fastapi import APIRouter
 from fastapi.templating import Jinja2Templates
 
 from gateway.web import absences, diary_week, group, group_plan, journal, login, pages, today, year
-from gateway.web.csrf import csrf_token
 from gateway.web.debts import router as debts_router
 from gateway.web.demo_exam import router as demo_exam_router
 from gateway.web.finals import router as finals_router
@@ -41,8 +40,8 @@ def make_templates(zone: tzinfo) -> Jinja2Templates:
     templates.env.filters["ru_datetime"] = lambda value: ru_datetime(value, zone)
     templates.env.filters["full_name"] = full_name
     templates.env.filters["discipline_label"] = discipline_label
-    # The logout form in base.html carries the session's CSRF token (logout is a POST with a token).
-    templates.env.globals["csrf_token_of"] = csrf_token
+    # The logout form in base.html carries the session's logout token (logout is a POST with a token).
+    templates.env.globals["logout_token_of"] = login.logout_token
     return templates
 
 
