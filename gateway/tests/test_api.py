@@ -315,7 +315,8 @@ async def test_my_children(client, bearer, fakes) -> None:
                 "middle_name": "",
                 "email": "",
             }
-        ]
+        ],
+        "access_ended_student_ids": [],
     }
     call = fakes.identity.last("ListChildren")
     assert call.request.parent_id == parent

@@ -24,6 +24,11 @@ class ChildrenList(BaseModel):
     """Дети родителя (законного представителя), по фамилии и имени."""
 
     children: list[PersonOut]
+    access_ended_student_ids: list[str] = Field(
+        default_factory=list,
+        description="Совершеннолетние обучающиеся без согласия на доступ родителя (152-ФЗ): "
+        "их данные родителю больше не показываются",
+    )
 
 
 router = APIRouter(tags=["Я"])
@@ -40,4 +45,7 @@ async def my_children(caller: Caller, clients: Clients) -> ChildrenList:
     """Обучающиеся, связанные с вызывающим родителем, по фамилии и имени; у остальных список пуст."""
     request = pb.ListChildrenRequest(parent_id=caller.subject)
     response = await call(clients.identity.ListChildren, request, caller.token)
-    return ChildrenList(children=[person_out(p) for p in response.children])
+    return ChildrenList(
+        children=[person_out(p) for p in response.children],
+        access_ended_student_ids=list(response.access_ended_student_ids),
+    )
