@@ -315,3 +315,47 @@ async def too_few_marks(
             for d in reply.disciplines
         ]
     )
+
+
+# The history of a final (issue 7 item 6, slice K).
+class FinalHistoryEntryOut(BaseModel):
+    """Выставление или изменение итоговой оценки: кто, когда, было → стало, почему."""
+
+    at: datetime | None = Field(description="Когда, UTC")
+    actor_id: str = Field(description="Кто выставил или изменил")
+    old_value: str | None = Field(description="Было; null — первое выставление («не было»)")
+    new_value: str = Field(description="Стало")
+    proposed_value: str | None = Field(description="Что предлагало правило; null — предложить было нечего")
+    rule_version: int = Field(description="Версия правила")
+    text: str = Field(description="Причина (может быть пустой)")
+
+
+class FinalHistoryOut(BaseModel):
+    """Итоговая оценка сейчас и её история в порядке времени."""
+
+    final: FinalOut
+    entries: list[FinalHistoryEntryOut]
+
+
+@router.get("/finals/{final_id}/history", summary="История итоговой оценки")
+async def final_history(final_id: UUID, caller: Caller, clients: Clients) -> FinalHistoryOut:
+    """Первое выставление и каждое изменение (кто, когда, было → стало, почему, предложенная оценка и
+    версия правила). Видят обучающийся и все, кто видит его итоговые оценки; чтение чужой истории
+    записывается в журнал аудита; остальным — 404 final_not_found."""
+    request = pb.GetFinalHistoryRequest(final_id=str(final_id))
+    reply = await call(clients.journal.GetFinalHistory, request, caller.token)
+    return FinalHistoryOut(
+        final=final_out(reply.final),
+        entries=[
+            FinalHistoryEntryOut(
+                at=instant_of(e.changed_at, present=e.HasField("changed_at")),
+                actor_id=e.changed_by,
+                old_value=e.old_value or None,
+                new_value=e.new_value,
+                proposed_value=e.proposed_value or None,
+                rule_version=e.rule_version,
+                text=e.reason,
+            )
+            for e in reply.entries
+        ],
+    )
