@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 import grpc
@@ -23,13 +23,14 @@ from fastapi.responses import RedirectResponse, Response
 from gateway.auth.portal import PortalSession
 from gateway.auth.session import Session
 from gateway.clients import call
-from gateway.resources.common import date_of
+from gateway.resources.common import date_of, instant_of
 from gateway.resources.curriculum import CONTROL_FORMS
 from gateway.resources.finals import FINAL_KINDS, ROUNDINGS, RULE_KINDS
 from gateway.runtime import get_runtime
 from gateway.web.csrf import CsrfSession
 from gateway.web.journal import render, staff_only, today_of
 from gateway.web.names import people_names
+from gateway.web.pages import names_if_available
 from gateway.web.period_locks import LockShown, page_locks
 from gateway.web.year import SERVICE_DOWN, FormProblem, service_problem
 
@@ -87,6 +88,7 @@ class StudentRow:
     value: str
     reason: str
     confirmed: bool
+    final_id: str = ""  # the final set, for its «История» (slice K)
 
 
 def choices_of(rows: list[pb.CurriculumRow], discipline_id: str) -> list[Choice]:
@@ -274,6 +276,7 @@ async def finals_page(
                             value=final.value if final else "",
                             reason=final.reason if final else "",
                             confirmed=bool(final and final.not_enough_marks_confirmed),
+                            final_id=final.final_id if final else "",
                         )
                     )
                 rows.sort(key=lambda r: (r.name.startswith("Обучающийся №"), r.name))
@@ -454,4 +457,79 @@ async def too_few_marks(
         semester=semester,
         disciplines=listed,
         no_year=academic_year is None,
+    )
+
+
+# «История итоговой оценки» (issue 7 item 6, slice K): the final's first setting and each change — who,
+# when, old → new, why, the proposed value and the rule version — for whoever the journal lets read it
+# (the student, their parents, the student's teachers and class teacher, the administration).
+@dataclass(frozen=True)
+class FinalEntryShown:
+    """One line of a final's history as the page shows it."""
+
+    at: datetime | None
+    who: str
+    what: str
+    before: str
+    after: str
+    proposed: str
+    rule_version: int
+    text: str
+
+
+def _final_label(value: str) -> str:
+    return VALUE_LABELS.get(value, value)
+
+
+def _period_label(final: jpb.Final) -> str:
+    kind = KIND_LABELS.get(FINAL_KINDS.name_of(final.period.kind), "итоговая оценка")
+    return kind if final.period.semester == 0 else f"{kind}, {final.period.semester}-й семестр"
+
+
+@router.get("/final-history/{final_id}")
+async def final_history(request: Request, final_id: UUID, session: PortalSession) -> Response:
+    """История итоговой оценки: кто, когда, было → стало, почему."""
+    clients, token = get_runtime(request).clients, session.access_token
+    reply = await call(
+        clients.journal.GetFinalHistory, pb.GetFinalHistoryRequest(final_id=str(final_id)), token
+    )
+    final = reply.final
+    names = await people_names(clients, session, [final.student_id, *(e.changed_by for e in reply.entries)])
+    found = await names_if_available(
+        call(
+            clients.journal.ListDisciplines,
+            pb.ListDisciplinesRequest(discipline_ids=[final.discipline_id]),
+            token,
+        )
+    )
+
+    def who(person: str) -> str:
+        if person == session.subject:
+            return f"{names[person]} (вы)" if person in names else "Вы"
+        return names.get(person, "Сотрудник колледжа")
+
+    entries = [
+        FinalEntryShown(
+            at=instant_of(e.changed_at, present=e.HasField("changed_at")),
+            who=who(e.changed_by),
+            what="Изменена" if e.old_value else "Выставлена",
+            before=_final_label(e.old_value) if e.old_value else "не было",
+            after=_final_label(e.new_value),
+            proposed=_final_label(e.proposed_value),
+            rule_version=e.rule_version,
+            text=e.reason,
+        )
+        for e in reply.entries
+    ]
+    return render(
+        request,
+        "final_history.html",
+        session,
+        final=final,
+        value=_final_label(final.value),
+        student=names.get(final.student_id, "Обучающийся"),
+        discipline=" ".join(f"{d.code} {d.name}" for d in (found.disciplines if found else []))
+        or "Дисциплина",
+        period=_period_label(final),
+        entries=entries,
     )
