@@ -39,6 +39,12 @@ def arrange(fakes) -> None:
             ]
         ),
     )
+    fakes.identity.reply(
+        "ListParentAccess",
+        identity_pb.ListParentAccessResponse(
+            parents=[identity_pb.ParentAccess(parent_id=PARENT, access=True)]
+        ),
+    )
     fakes.journal.reply(
         "GetStudentDiary",
         journal_pb.GetStudentDiaryResponse(
@@ -92,7 +98,7 @@ async def test_a_student_downloads_everything_about_themself(client, bearer, fak
         "audit": "archive",
     }
     assert sections["person"]["person"]["last_name"] == "Петрова"
-    assert sections["person"]["guardians"] is None
+    assert sections["person"]["parent_access"]["parents"][0]["parent_id"] == PARENT
     assert sections["journal"]["diary"]["days"][0]["lessons"][0]["topic"] == "Пределы"
     assert sections["notifications"]["notifications"][0]["mark_value"] == "5"
     who = [(r["action"], r["actor_name"]) for r in sections["audit"]["records"]]

@@ -93,8 +93,10 @@ async def _links(
     if relation == "parent":
         return {"guardians": [{"parent_id": caller.subject}]}
     if is_student:
-        # Identity gives a student no list of their parents yet (ListGuardians is the admin's).
-        return {"guardians": None}
+        # The student's own linked parents, with their consent and whether each parent reads their data.
+        access = identity_pb.ListParentAccessRequest()
+        parents = await _section("identity", call(clients.identity.ListParentAccess, access, token))
+        return {"parent_access": _json(parents)}
     if "parent" in caller.roles:
         children = identity_pb.ListChildrenRequest(parent_id=person_id)
         reply = await _section("identity", call(clients.identity.ListChildren, children, token))
