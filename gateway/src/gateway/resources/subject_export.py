@@ -5,7 +5,7 @@ what the services already give that caller (format: gateway/README.md, «Выг�
 the person themself, or a parent for a child identity links them to (CheckGuardianship decides —
 from the child's 18th birthday only with the child's consent); anyone else 404 `person_not_found`.
 Each section names its source service and is that service's answer in the protobuf JSON mapping
-(proto field names). Any section a service cannot give (down, or refusing) fails the whole export
+(proto field names). A section a service cannot give (down, deadline) fails the whole export
 (503 `export_incomplete` or the service's own refusal) — never a partial file presented as complete.
 The archive is asked last: its answer is also the audit of the download (`subject_export.downloaded`).
 """
