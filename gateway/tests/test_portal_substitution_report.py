@@ -108,6 +108,7 @@ async def test_reports_refusal_of_the_period_is_shown_next_to_the_form(client, i
     assert response.status_code == 400
     assert "Дата окончания периода раньше даты начала" in response.text
     assert 'value="2026-11-30"' in response.text
+    assert "Замен (не отменённых)" not in response.text and "замен нет" not in response.text
 
 
 @pytest.mark.parametrize("role", ["teacher", "curator", "student"])

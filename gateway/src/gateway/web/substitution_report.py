@@ -149,7 +149,7 @@ async def substitution_report(
         status=problem.status if problem else 200,
         typed=typed,
         problem=problem,
-        period=None if isinstance(period, FormProblem) else period,
+        period=None if isinstance(period, FormProblem) or report is None else period,
         teachers=teachers,
         shown=shown,
         total_pairs=len(shown),
