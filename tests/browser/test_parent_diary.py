@@ -116,7 +116,9 @@ def college(stack_platform) -> College:  # type: ignore[no-untyped-def]
 
 def diary_rows(page: Page) -> set[tuple[str, str, str]]:
     cells = page.locator("table tbody tr").evaluate_all(
-        "rows => rows.map(r => Array.from(r.cells, c => c.innerText.trim()))"
+        # the row's data: without the links column (history, correction request) that print hides
+        "rows => rows.map(r => Array.from(r.cells).filter(c => !c.classList.contains('no-print'))"
+        ".map(c => c.innerText.trim()))"
     )
     return {tuple(row) for row in cells}  # type: ignore[misc]
 

@@ -142,7 +142,8 @@ async def test_link_guardian_and_a_generated_temporary_password(
     assert student["username"].startswith("uchenikov.pi")
     assert len(student["temporary_password"]) >= 12
     user = await keycloak.a_get_user(student["person_id"])
-    assert "UPDATE_PASSWORD" in user.get("requiredActions", [])
+    # R1.3: a student's generated password is theirs to keep (students cannot change credentials).
+    assert "UPDATE_PASSWORD" not in user.get("requiredActions", [])
 
     argv = ("link-guardian", "--parent-id", parent["person_id"], "--student-id", student["person_id"])
     assert (await admin_cli.ok(*argv))["created"] is True
