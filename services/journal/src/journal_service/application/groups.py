@@ -99,7 +99,11 @@ class GroupHandlers:
             group = model.Group(id=uuid.uuid4(), name=cmd.name)
             group.apply(attributes)
             uow.groups.add(group)
-            await uow.emit(events.GroupCreated(group_id=str(group.id)))
+            await uow.emit(
+                events.GroupCreated(
+                    group_id=str(group.id), class_teacher_id=str(group.class_teacher_id or "")
+                )
+            )
             await uow.commit()
             return group
 

@@ -674,7 +674,11 @@ class YearImportHandlers:
         """Stage every write of the plan with the events of the single RPCs."""
         for group in plan.new_groups:
             uow.groups.add(group)
-            await uow.emit(events.GroupCreated(group_id=str(group.id)))
+            await uow.emit(
+                events.GroupCreated(
+                    group_id=str(group.id), class_teacher_id=str(group.class_teacher_id or "")
+                )
+            )
         for group, attributes in plan.changed_groups:
             group.apply(attributes)
             await uow.emit(group_updated_event(group))
