@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity_service.adapters import orm
 from identity_service.domain.parent_access import ParentAccess
+from identity_service.domain.parent_access_facts import LinkKey, LinkState
 
 _links, _consents = orm.guardianships.c, orm.parent_access_consents.c
 _JOINED = orm.guardianships.outerjoin(
@@ -104,3 +105,45 @@ class ParentAccessRepository:
             )
         ).one()
         return ParentAccess(parent_id, row.granted_at, row.withdrawn_at)
+
+    async def link_states(
+        self,
+        *,
+        student_id: uuid.UUID | None,
+        after: LinkKey | None,
+        limit: int,
+        lock_student: bool = False,
+    ) -> list[LinkState]:
+        """Return links with the student's birth date and consent in (student, parent) order."""
+        if lock_student and student_id is not None:
+            # A birth date and a consent changed at once: the second waits here and reads the
+            # first's result, so the fact staged last is the one in force (ADR 0013).
+            await self._session.execute(
+                select(orm.people.c.id).where(orm.people.c.id == student_id).with_for_update()
+            )
+        statement = (
+            select(
+                _links.student_id,
+                _links.parent_id,
+                orm.people.c.birth_date,
+                _consents.granted_at,
+                _consents.withdrawn_at,
+            )
+            .select_from(_JOINED.join(orm.people, orm.people.c.id == _links.student_id))
+            .order_by(_links.student_id, _links.parent_id)
+            .limit(limit)
+        )
+        if student_id is not None:
+            statement = statement.where(_links.student_id == student_id)
+        if after is not None:
+            statement = statement.where(tuple_(_links.student_id, _links.parent_id) > tuple_(*after))
+        rows = await self._session.execute(statement)
+        return [
+            LinkState(
+                row.student_id,
+                row.parent_id,
+                row.birth_date,
+                row.granted_at is not None and row.withdrawn_at is None,
+            )
+            for row in rows
+        ]

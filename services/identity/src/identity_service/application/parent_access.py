@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from chassis.principal import Principal
 from ejournal.identity.v1 import events_pb2 as events
 
+from identity_service.application.parent_access_facts import stage_access_facts
 from identity_service.application.ports import IdentityUnitOfWork, UnitOfWorkFactory
 from identity_service.domain import access, errors, model
 from identity_service.domain.parent_access import (
@@ -120,6 +121,7 @@ class ParentAccessHandlers:
             if person.birth_date == born:
                 return born, False
             await uow.parent_access.set_birth_date(cmd.person_id, born)
+            await stage_access_facts(uow, cmd.person_id)
             await uow.audit(
                 "person.birth_date_set",
                 actor=actor,
@@ -141,6 +143,7 @@ class ParentAccessHandlers:
                 return ConsentChanged(current, True, False)
             granted = await uow.parent_access.grant(student_id, parent_id)
             await uow.emit(events.ParentAccessGranted(student_id=str(student_id), parent_id=str(parent_id)))
+            await stage_access_facts(uow, student_id, parent_id)
             await self._audit(uow, "parent_access.granted", actor, student_id, parent_id)
             await uow.commit()
             return ConsentChanged(granted, True, True)
@@ -158,6 +161,7 @@ class ParentAccessHandlers:
                 return ConsentChanged(current, minor_access, False)
             withdrawn = await uow.parent_access.withdraw(student_id, parent_id)
             await uow.emit(events.ParentAccessWithdrawn(student_id=str(student_id), parent_id=str(parent_id)))
+            await stage_access_facts(uow, student_id, parent_id)
             await self._audit(uow, "parent_access.withdrawn", actor, student_id, parent_id)
             await uow.commit()
             return ConsentChanged(withdrawn, minor_access, True)

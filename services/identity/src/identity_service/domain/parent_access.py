@@ -32,10 +32,20 @@ def is_adult(birth_date: date | None, today: date) -> bool:
     return birth_date is not None and today >= coming_of_age(birth_date)
 
 
+def access_until(birth_date: date | None, consent_in_force: bool) -> date | None:
+    """THE rule as a date: the first day a linked parent no longer reads the student's data — the
+    18th birthday, unless the student's consent is in force; None while no end is known (consent in
+    force, or no birth date recorded). Published to other services as it is (ADR 0013)."""
+    if consent_in_force or birth_date is None:
+        return None
+    return coming_of_age(birth_date)
+
+
 def parent_may_read(birth_date: date | None, consent_in_force: bool, today: date) -> bool:
-    """THE rule: a linked parent reads the student's data while the student is a minor, or with the
-    student's consent in force."""
-    return consent_in_force or not is_adult(birth_date, today)
+    """A linked parent reads the student's data while the student is a minor, or with the student's
+    consent in force: before `access_until`, if it has one."""
+    until = access_until(birth_date, consent_in_force)
+    return until is None or today < until
 
 
 @dataclass(frozen=True)
