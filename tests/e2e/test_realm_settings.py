@@ -23,12 +23,14 @@ from devstack.realm import portal_origins
 from devstack.stack import Stack
 from keycloak import KeycloakAdmin, KeycloakOpenIDConnection
 
-from .keycloak_login import _form_action, browser_client, identity_admin, password_token
+from .keycloak_login import _form_action, browser_client, identity_admin, password_token, submit_login_forms
 
 pytestmark = pytest.mark.e2e
 
 REALM = "ejournal"
-STAFF_AND_PARENTS = ("admin", "director", "deputy", "curator", "class_teacher", "teacher", "parent")
+STAFF_AND_PARENTS = (
+    "admin", "director", "deputy", "curator", "class_teacher", "teacher", "head_of_commission", "master", "parent"
+)  # fmt: skip
 ACCOUNT_ROLES = {"view-profile", "manage-account"}
 
 
@@ -268,19 +270,86 @@ def test_staff_and_parents_reach_their_account(stack: Stack, admin: KeycloakAdmi
     assert admin.get_user(person["person_id"])["firstName"] == "Ольга"
 
 
-def test_a_teacher_changes_their_own_password(stack: Stack) -> None:
-    old, new = "Teacher-Old-Passw0rd-26", "Teacher-New-Passw0rd-26"
-    teacher = _person(stack, "teacher", password=old)
+@pytest.mark.parametrize("role", ["teacher", "parent"])
+def test_staff_and_parents_change_their_own_password(stack: Stack, role: str) -> None:
+    old, new = f"{role.title()}-Old-Passw0rd-26", f"{role.title()}-New-Passw0rd-26"
+    person = _person(stack, role, password=old)
     with browser_client(follow_redirects=False) as client:
         page = client.get(_auth_url(stack, kc_action="UPDATE_PASSWORD"), follow_redirects=True)
         form = client.post(
-            _form_action(page), data={"username": teacher["username"], "password": old}, follow_redirects=True
+            _form_action(page), data={"username": person["username"], "password": old}, follow_redirects=True
         )
         assert "password-new" in form.text
         done = client.post(_form_action(form), data={"password-new": new, "password-confirm": new})
         assert done.status_code in (302, 303)
         assert done.headers["location"].startswith(f"{stack.gateway_url}/auth/callback")
-    assert password_token(stack.issuer, teacher["username"], new)
+    assert password_token(stack.issuer, person["username"], new)
+
+
+# The project's Keycloak extension deploy/keycloak/extensions/ejournal-student-guard replaces the
+# built-in UPDATE_PASSWORD required action: students cannot start it (R1.3, ADR 0011).
+STUDENT_REFUSAL = "Студент не может изменить пароль. Обратитесь к классному руководителю."
+
+
+def _token_status(stack: Stack, username: str, password: str) -> int:
+    response = httpx.post(
+        f"{stack.issuer}/protocol/openid-connect/token",
+        data={
+            "grant_type": "password",
+            "client_id": "ejournal-cli",
+            "username": username,
+            "password": password,
+        },
+        timeout=30,
+    )
+    return response.status_code
+
+
+def test_a_student_cannot_start_a_password_change(stack: Stack, admin: KeycloakAdmin) -> None:
+    student = _person(stack, "student")
+    old, new = student["temporary_password"], "Student-New-Passw0rd-26"
+    with browser_client(follow_redirects=False) as client:
+        page = client.get(_auth_url(stack, kc_action="UPDATE_PASSWORD"), follow_redirects=True)
+        refused = client.post(
+            _form_action(page), data={"username": student["username"], "password": old}, follow_redirects=True
+        )
+    assert refused.status_code == 403, refused.text[:500]
+    assert STUDENT_REFUSAL in refused.text
+    assert "password-new" not in refused.text
+    assert _token_status(stack, student["username"], old) == 200
+    assert _token_status(stack, student["username"], new) == 401
+    assert admin.get_user(student["person_id"]).get("requiredActions", []) == []
+
+
+def test_a_required_password_change_is_dropped_for_a_student(stack: Stack, admin: KeycloakAdmin) -> None:
+    student = _person(stack, "student")
+    user = admin.get_user(student["person_id"])
+    admin.update_user(student["person_id"], {**user, "requiredActions": ["UPDATE_PASSWORD"]})
+    with browser_client(follow_redirects=False) as client:
+        page = client.get(_auth_url(stack), follow_redirects=True)
+        done = submit_login_forms(client, page, student["username"], student["temporary_password"], None)
+    assert done.headers["location"].startswith(f"{stack.gateway_url}/auth/callback")
+    assert admin.get_user(student["person_id"]).get("requiredActions", []) == []
+    assert _token_status(stack, student["username"], student["temporary_password"]) == 200
+
+
+def test_staff_still_set_their_password_at_the_first_login(stack: Stack, admin: KeycloakAdmin) -> None:
+    teacher = _person(stack, "teacher")  # a generated temporary password, UPDATE_PASSWORD required
+    assert admin.get_user(teacher["person_id"])["requiredActions"] == ["UPDATE_PASSWORD"]
+    new = "Teacher-First-Passw0rd-26"
+    with browser_client(follow_redirects=False) as client:
+        page = client.get(_auth_url(stack), follow_redirects=True)
+        form = client.post(
+            _form_action(page),
+            data={"username": teacher["username"], "password": teacher["temporary_password"]},
+            follow_redirects=True,
+        )
+        assert "password-new" in form.text
+        done = client.post(_form_action(form), data={"password-new": new, "password-confirm": new})
+    assert done.status_code in (302, 303)
+    assert done.headers["location"].startswith(f"{stack.gateway_url}/auth/callback")
+    assert admin.get_user(teacher["person_id"]).get("requiredActions", []) == []
+    assert _token_status(stack, teacher["username"], new) == 200
 
 
 def test_otp_switched_on_for_an_admin_asks_for_it_at_login(stack: Stack, admin: KeycloakAdmin) -> None:

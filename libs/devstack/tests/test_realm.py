@@ -12,7 +12,9 @@ from devstack.stack import find_repo_root
 
 REPO = find_repo_root(Path(__file__))
 REALM_FILE = REPO / PRODUCTION_REALM
-STAFF_AND_PARENTS = ("admin", "director", "deputy", "curator", "class_teacher", "teacher", "parent")
+STAFF_AND_PARENTS = (
+    "admin", "director", "deputy", "curator", "class_teacher", "teacher", "head_of_commission", "master", "parent"
+)  # fmt: skip
 SERVICES = ("identity", "journal", "messaging", "reports", "archive")
 TOKEN_CLIENTS = ("ejournal-portal", *(f"ejournal-{s}" for s in SERVICES))
 
@@ -77,8 +79,8 @@ def test_roles(realm: dict[str, Any]) -> None:
         "offline_access",
         "uma_authorization",
     }
-    assert names == {"admin", "director", "deputy", "curator", "class_teacher", "teacher", "student", "parent",
-                     "service"}  # fmt: skip
+    assert names == {"admin", "director", "deputy", "curator", "class_teacher", "teacher", "head_of_commission",
+                     "master", "student", "parent", "service"}  # fmt: skip
 
 
 def test_brute_force_is_on_and_strict(realm: dict[str, Any]) -> None:

@@ -115,6 +115,17 @@ class KeycloakAccountDirectory:
             self._roles[role] = await self._call(self._admin.a_get_realm_role(role))
         await self._call(self._admin.a_assign_realm_roles(account_id, [self._roles[role]]))
 
+    async def remove_role(self, account_id: str, role: str) -> None:
+        """Take a realm role from the user (its representation is looked up once and cached)."""
+        if role not in self._roles:
+            self._roles[role] = await self._call(self._admin.a_get_realm_role(role))
+        await self._call(self._admin.a_delete_realm_roles_of_user(account_id, [self._roles[role]]))
+
+    async def account_id(self, username: str) -> str | None:
+        """Return the id of the user with this login, or None."""
+        found: str | None = await self._call(self._admin.a_get_user_id(username))
+        return found
+
     async def delete_account(self, account_id: str) -> None:
         """Delete the user; a user that is already gone is fine."""
         try:

@@ -97,6 +97,54 @@ parent_access_consents = Table(
 )
 
 
+# Migration 0006 (slice H1): identity's projection of the journal's groups and memberships, fed only
+# by the journal's events, and when a password was last issued to each person.
+group_class_teachers = Table(
+    "group_class_teachers",
+    metadata,
+    Column("group_id", UUID(as_uuid=True), primary_key=True),
+    Column("class_teacher_id", UUID(as_uuid=True), nullable=True, index=True),
+)
+
+group_members = Table(
+    "group_members",
+    metadata,
+    Column("group_id", UUID(as_uuid=True), primary_key=True),
+    Column("student_id", UUID(as_uuid=True), primary_key=True, index=True),
+    Column("from_date", Date, primary_key=True),
+    Column("to_date", Date, nullable=True),
+)
+
+credential_issues = Table(
+    "credential_issues",
+    metadata,
+    Column("person_id", UUID(as_uuid=True), ForeignKey("people.id"), primary_key=True),
+    Column("issued_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("issued_by", String(64), nullable=False),
+)
+# Migration 0005 (slice H4, ADR 0012): scoped role assignments; revoked ones are kept.
+role_assignments = Table(
+    "role_assignments",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("person_id", UUID(as_uuid=True), ForeignKey("people.id"), nullable=False, index=True),
+    Column(
+        "role",
+        Enum(
+            model.Role, name="person_role", values_callable=lambda e: [m.value for m in e], create_type=False
+        ),
+        nullable=False,
+    ),
+    Column("scope_kind", String(24), nullable=False),
+    Column("scope_id", UUID(as_uuid=True), nullable=True),
+    Column("discipline_id", UUID(as_uuid=True), nullable=True),
+    Column("assigned_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("assigned_by", String(64), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("revoked_by", String(64), nullable=True),
+)
+
+
 def _map(mapper: registry) -> None:
     mapper.map_imperatively(
         model.Person, people, properties={"created_at": people.c.created_at}, eager_defaults=True

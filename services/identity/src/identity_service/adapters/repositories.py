@@ -58,9 +58,19 @@ class PersonRepository:
         return children
 
     async def add(self, person: model.Person) -> None:
-        """Stage a new person and fill its server-side defaults (created_at)."""
+        """Stage a new person and fill its server-side defaults (created_at); with them the college
+        assignment of their primary role (slice H4, ADR 0012: `role_assignments` is the whole truth)."""
         self._session.add(person)
         await self._session.flush()
+        await self._session.execute(
+            orm.role_assignments.insert().values(
+                id=uuid.uuid4(),
+                person_id=person.id,
+                role=person.role.value,
+                scope_kind="college",
+                assigned_by="",
+            )
+        )
 
     async def roles(
         self, person_ids: Collection[uuid.UUID], after: uuid.UUID | None, limit: int

@@ -17,6 +17,8 @@ STAFF_ROLES = (
     Role.CURATOR,
     Role.CLASS_TEACHER,
     Role.TEACHER,
+    Role.HEAD_OF_COMMISSION,
+    Role.MASTER,
 )
 
 

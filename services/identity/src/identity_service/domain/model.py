@@ -32,6 +32,9 @@ class Role(enum.StrEnum):
     TEACHER = "teacher"
     STUDENT = "student"
     PARENT = "parent"
+    # Slice H4 (issue 8 item 1, migration 0005): «руководитель ПЦК» and «мастер производственного обучения».
+    HEAD_OF_COMMISSION = "head_of_commission"
+    MASTER = "master"
 
 
 @dataclass(frozen=True)
