@@ -7,8 +7,8 @@ different services would share module names (`tests.unit...`).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Collection
-from datetime import UTC, datetime, timedelta
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from chassis import testing
@@ -16,6 +16,7 @@ from chassis.errors import ServiceUnavailable
 from messaging_service.application import ports
 from messaging_service.application.handlers import MessagingHandlers
 from messaging_service.domain import model
+from messaging_service.domain.parent_access import AccessFact, Reader
 
 
 class FakeNotifications:
@@ -61,12 +62,60 @@ class FakeGuardianships:
         return {s: await self.parents_of(s) for s in student_ids if await self.fetched(s)}
 
 
+class FakeParentAccessProjection:
+    """Identity's facts of parents' access (ADR 0013); the links they name join the guardianships."""
+
+    def __init__(self, store: FakeStore, guardianships: FakeGuardianships) -> None:
+        self._store = store
+        self._guardianships = guardianships
+        self.staged: dict[tuple[uuid.UUID, uuid.UUID], tuple[date | None, datetime]] = {}
+        self.staged_caught_up = False
+
+    def _fact(self, key: tuple[uuid.UUID, uuid.UUID]) -> tuple[date | None, datetime] | None:
+        return self.staged.get(key) or self._store.parent_access.get(key)
+
+    async def apply(self, facts: Sequence[AccessFact], changed_at: datetime) -> int:
+        written = 0
+        for fact in facts:
+            key = (fact.student_id, fact.parent_id)
+            self._guardianships.staged_links.add(key)
+            known = self._fact(key)
+            if known is None or known[1] <= changed_at:
+                self.staged[key] = (fact.access_until, changed_at)
+                written += 1
+        return written
+
+    async def mark_fetched(self, student_ids: Collection[uuid.UUID]) -> None:
+        self._guardianships.staged_fetched |= set(student_ids)
+
+    async def readers_of(self, student_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[Reader]]:
+        fetched = self._store.fetched_students | self._guardianships.staged_fetched
+        links = self._store.guardianships | self._guardianships.staged_links
+        found: dict[uuid.UUID, list[Reader]] = {}
+        for student in student_ids:
+            if student not in fetched:
+                continue
+            readers = found.setdefault(student, [])
+            for s, p in sorted(links):
+                if s == student:
+                    fact = self._fact((s, p))
+                    readers.append(Reader(p, fact[0], known=True) if fact else Reader(p, known=False))
+        return found
+
+    async def caught_up(self) -> bool:
+        return self._store.caught_up or self.staged_caught_up
+
+    async def mark_caught_up(self) -> None:
+        self.staged_caught_up = True
+
+
 class FakeUnitOfWork(testing.FakeUnitOfWork):
     def __init__(self, store: FakeStore) -> None:
         super().__init__(store)
         self._store = store
         self.notifications = FakeNotifications(store)
         self.guardianships = FakeGuardianships(store)
+        self.parent_access = FakeParentAccessProjection(store, self.guardianships)
 
     def _commit_staged(self) -> None:
         for n in self.notifications.staged:
@@ -76,12 +125,16 @@ class FakeUnitOfWork(testing.FakeUnitOfWork):
                 self._store.notifications.append(n)
         self._store.guardianships |= self.guardianships.staged_links
         self._store.fetched_students |= self.guardianships.staged_fetched
+        self._store.parent_access.update(self.parent_access.staged)
+        self._store.caught_up |= self.parent_access.staged_caught_up
 
     def _discard_staged(self) -> None:
         super()._discard_staged()
         self.notifications.staged.clear()
         self.guardianships.staged_links.clear()
         self.guardianships.staged_fetched.clear()
+        self.parent_access.staged.clear()
+        self.parent_access.staged_caught_up = False
 
 
 class FakeStore(testing.FakeLedger):
@@ -93,6 +146,9 @@ class FakeStore(testing.FakeLedger):
         self.guardianships: set[tuple[uuid.UUID, uuid.UUID]] = set()
         """Committed (student, parent) links of the projection."""
         self.fetched_students: set[uuid.UUID] = set()
+        self.parent_access: dict[tuple[uuid.UUID, uuid.UUID], tuple[date | None, datetime]] = {}
+        """Committed facts: (student, parent) → (access_until, changed_at)."""
+        self.caught_up = False
         self._now = datetime(2026, 10, 15, 12, 0, tzinfo=UTC)
 
     def clock(self) -> datetime:

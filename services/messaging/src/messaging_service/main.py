@@ -13,6 +13,7 @@ from messaging_service.adapters.uow import MessagingUnitOfWork
 from messaging_service.api.consumers import subscriptions
 from messaging_service.api.grpc import MessagingServicer
 from messaging_service.application.handlers import MessagingHandlers
+from messaging_service.application.parent_access import college_today
 from messaging_service.config import MessagingSettings
 
 SERVICE = "messaging"
@@ -29,9 +30,12 @@ def build(kit: ServiceKit[MessagingSettings]) -> None:
     handlers = MessagingHandlers(
         uow=kit.unit_of_work(MessagingUnitOfWork),
         guardians=IdentityGuardianDirectory(identity, tokens),
-        # Issue 8 item 5: each notification asks identity which parents may still be told.
+        # ADR 0013: the parents told come from messaging's projection of identity's facts; identity
+        # is asked only to catch up (the first start, a link whose fact is missing).
         parent_access=IdentityParentAccess(identity, tokens),
+        today=college_today(settings.college_timezone),
     )
+    kit.background(handlers.parent_access.catch_up_until_done())
     kit.serve(
         messaging_service_pb2_grpc.add_MessagingServiceServicer_to_server,
         MessagingServicer(handlers),

@@ -161,6 +161,7 @@ async def test_link_payloads_that_can_never_apply_are_poison(
 def test_messaging_subscribes_to_links_and_marks(fake_handlers: MessagingHandlers) -> None:
     assert {(s.durable, s.stream().name) for s in subscriptions(fake_handlers)} == {
         ("messaging-guardianships", "IDENTITY"),
+        ("messaging-parent-access", "IDENTITY"),
         ("messaging-mark-notifications", "JOURNAL"),
         ("messaging-mark-change-notifications", "JOURNAL"),
         ("messaging-mark-removal-notifications", "JOURNAL"),

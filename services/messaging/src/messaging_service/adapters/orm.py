@@ -67,6 +67,25 @@ guardianship_students = Table(
     Column("fetched_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
+# ADR 0013: per guardian link, the date identity says the parent's access ends (NULL: no end known),
+# fed by identity.parent_access.changed.v1 and identity's snapshot; the newest fact wins.
+parent_access = Table(
+    "parent_access",
+    metadata,
+    Column("student_id", UUID(as_uuid=True), primary_key=True),
+    Column("parent_id", UUID(as_uuid=True), primary_key=True),
+    Column("access_until", Date, nullable=True),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+)
+
+# The projections that caught up from their owner's snapshot once (name → when).
+projection_catch_ups = Table(
+    "projection_catch_ups",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("done_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
 
 def _map(mapper: registry) -> None:
     mapper.map_imperatively(model.Notification, notifications)

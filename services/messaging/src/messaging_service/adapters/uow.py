@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from chassis.uow import UnitOfWork
 
-from messaging_service.adapters.repositories import GuardianshipRepository, NotificationRepository
+from messaging_service.adapters.repositories import (
+    GuardianshipRepository,
+    NotificationRepository,
+    ParentAccessRepository,
+)
 
 
 class MessagingUnitOfWork(UnitOfWork):
@@ -12,7 +16,9 @@ class MessagingUnitOfWork(UnitOfWork):
 
     notifications: NotificationRepository
     guardianships: GuardianshipRepository
+    parent_access: ParentAccessRepository
 
     def _open(self) -> None:
         self.notifications = NotificationRepository(self.session)
         self.guardianships = GuardianshipRepository(self.session)
+        self.parent_access = ParentAccessRepository(self.session)

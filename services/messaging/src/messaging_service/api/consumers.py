@@ -8,22 +8,27 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import UTC
 from typing import Any
 
 from chassis.consumer import Subscription, local_date_or_poison, text_or_poison, uuid_or_poison
 from chassis.events import Delivery
 from ejournal.identity.v1 import events_pb2 as identity_events
+from ejournal.identity.v1 import parent_access_facts_pb2 as facts_pb
 from ejournal.journal.v1 import events_pb2 as journal_events
 
 from messaging_service.application import commands
 from messaging_service.application.guardianships import ProjectGuardianLinked
 from messaging_service.application.handlers import MessagingHandlers
+from messaging_service.application.parent_access import ProjectParentAccessChanged
 from messaging_service.domain.model import NotificationKind
+from messaging_service.domain.parent_access import AccessFact
 
 MARK_NOTIFICATIONS = "messaging-mark-notifications"
 MARK_CHANGE_NOTIFICATIONS = "messaging-mark-change-notifications"
 MARK_REMOVAL_NOTIFICATIONS = "messaging-mark-removal-notifications"
 GUARDIANSHIPS = "messaging-guardianships"
+PARENT_ACCESS = "messaging-parent-access"
 MAX_MARK_VALUE_LENGTH = 16
 # The first mark of a student the projection never fetched waits on identity: retry for about
 # 17 minutes (2 s doubling, 10 deliveries) before the event is dead-lettered, so a restart of
@@ -96,6 +101,34 @@ def guardianships(handlers: MessagingHandlers) -> Subscription[identity_events.G
     return Subscription(identity_events.GuardianLinked, GUARDIANSHIPS, handle)
 
 
+def parent_access_changed_command(event: facts_pb.ParentAccessChanged) -> ProjectParentAccessChanged:
+    """Turn identity.parent_access.changed.v1 into the command that keeps the link's access end."""
+    fact = event.fact
+    until = local_date_or_poison(fact.access_until, "access_until") if fact.HasField("access_until") else None
+    return ProjectParentAccessChanged(
+        fact=AccessFact(
+            student_id=uuid_or_poison(fact.student_id, "student_id"),
+            parent_id=uuid_or_poison(fact.parent_id, "parent_id"),
+            access_until=until,
+        ),
+        occurred_at=event.occurred_at.ToDatetime(tzinfo=UTC),
+    )
+
+
+def parent_access(handlers: MessagingHandlers) -> Subscription[facts_pb.ParentAccessChanged]:
+    """Keep the projection of parents' access (ADR 0013): identity's newest fact of each link."""
+
+    async def handle(event: facts_pb.ParentAccessChanged, delivery: Delivery) -> None:
+        cmd = parent_access_changed_command(event)
+        if await handlers.parent_access.project_changed(cmd, delivery):
+            log.debug(
+                "parent access projected",
+                extra={"event_id": delivery.event_id, "student_id": str(cmd.fact.student_id)},
+            )
+
+    return Subscription(facts_pb.ParentAccessChanged, PARENT_ACCESS, handle)
+
+
 def _changed_mark_command(
     event: journal_events.MarkChanged | journal_events.MarkRemoved, value: str, kind: NotificationKind
 ) -> commands.NotifyGuardiansOfMark:
@@ -161,6 +194,7 @@ def subscriptions(handlers: MessagingHandlers) -> list[Subscription[Any]]:
     """Return every subscription of the service; the composition root runs them all."""
     return [
         guardianships(handlers),
+        parent_access(handlers),
         mark_notifications(handlers),
         mark_change_notifications(handlers),
         mark_removal_notifications(handlers),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Sequence
 
@@ -12,6 +11,7 @@ from chassis.principal import Principal
 
 from messaging_service.application import commands
 from messaging_service.application.guardianships import GuardianshipHandlers
+from messaging_service.application.parent_access import ParentAccessHandlers, Today, college_today
 from messaging_service.application.ports import (
     GuardianDirectory,
     MessagingUnitOfWork,
@@ -19,22 +19,12 @@ from messaging_service.application.ports import (
     UnitOfWorkFactory,
 )
 from messaging_service.domain import access, model
-
-
-def _told(
-    parents: list[uuid.UUID],
-    cmd: commands.NotifyGuardiansOfMark,
-    readable: dict[uuid.UUID, set[uuid.UUID]] | None,
-) -> list[uuid.UUID]:
-    """The projection's parents of the student that identity says may read their data today."""
-    if readable is None:
-        return parents
-    allowed = readable.get(cmd.student_id, set())
-    return [p for p in parents if p in allowed]
+from messaging_service.domain.parent_access import Reader, all_known, told
 
 
 class StudentNotInProjection(Exception):
-    """A batch of marks met a student whose guardians were never fetched from identity."""
+    """A batch of marks met a student whose guardians were never fetched from identity, or a link
+    whose access fact the projection lacks."""
 
 
 class MessagingHandlers:
@@ -45,64 +35,76 @@ class MessagingHandlers:
         uow: UnitOfWorkFactory,
         guardians: GuardianDirectory,
         parent_access: ParentAccessDirectory | None = None,
+        today: Today | None = None,
     ) -> None:
         self._uow = uow
         self.guardianships = GuardianshipHandlers(uow, guardians)
-        # Issue 8 item 5: identity is asked at each notification which parents may still read the
-        # student's data (an adult student's parent only with consent). None: every projected parent
-        # is told (tests of the projection alone); main.py always wires identity.
-        self._parent_access = parent_access
+        # Issue 8 item 5, ADR 0013: which parents may still be told comes from messaging's own
+        # projection of identity's facts (a date per link), compared with the college's today; no
+        # identity call per notification. None: every projected parent is told (tests of the
+        # guardianship projection alone); main.py always wires identity's facts.
+        self.parent_access = ParentAccessHandlers(uow, parent_access)
+        self._today = today or college_today()
 
-    async def _readable(self, student_ids: set[uuid.UUID]) -> dict[uuid.UUID, set[uuid.UUID]] | None:
-        """Ask identity, outside any transaction, which parents of each student may read their data."""
-        if self._parent_access is None:
-            return None
-        directory = self._parent_access
-        students = sorted(student_ids)
-        answers = await asyncio.gather(*(directory.readable_parents(s) for s in students))
-        return dict(zip(students, answers, strict=True))
+    def _told(self, readers: list[Reader]) -> list[uuid.UUID]:
+        if not self.parent_access.wired:
+            return [r.parent_id for r in readers]
+        return told(readers, self._today())
+
+    def _complete(self, readers: list[Reader] | None) -> bool:
+        """True when the projection can answer for the student without asking identity."""
+        return readers is not None and (not self.parent_access.wired or all_known(readers))
 
     async def notify_guardians_of_mark(self, cmd: commands.NotifyGuardiansOfMark, delivery: Delivery) -> int:
-        """Store one notification per parent of the student; a repeated event changes nothing.
+        """Store one notification per parent told of the student's mark; a repeated event changes
+        nothing. Return how many notifications were stored.
 
-        Return how many notifications were stored. The parents come from the projection, in one
-        transaction with the inbox claim. A student the projection never fetched is asked of identity
-        once: that first transaction ends uncommitted (nothing claimed), identity is asked outside any
-        transaction (no database connection held across the call), and a second one stores its
+        One transaction reads the student's parents with each link's access end from the projection,
+        claims the event and stores the notifications. Only a student never fetched, or with a link
+        whose access fact is missing, is asked of identity: that first transaction ends uncommitted
+        (nothing claimed), identity is asked outside any transaction, and a second one stores its
         answer with the claim. When identity does not answer, the error propagates, nothing is
         stored and the event is retried.
         """
-        readable = await self._readable({cmd.student_id})
         async with self._uow() as uow:
             if not await uow.inbox.claim(delivery.event_id, delivery.consumer, delivery.subject):
                 return 0
-            if await uow.guardianships.fetched(cmd.student_id):
-                parents = await uow.guardianships.parents_of(cmd.student_id)
-                return await self._notify(uow, cmd, delivery, _told(parents, cmd, readable))
+            readers = (await uow.parent_access.readers_of({cmd.student_id})).get(cmd.student_id)
+            if readers is not None and self._complete(readers):
+                return await self._notify(uow, cmd, delivery, self._told(readers))
+        if self.parent_access.wired:
+            facts, stamp = await self.parent_access.ask_identity(cmd.student_id)
+            async with self._uow() as uow:
+                if not await uow.inbox.claim(delivery.event_id, delivery.consumer, delivery.subject):
+                    return 0
+                await self.parent_access.store_asked(uow, cmd.student_id, facts, stamp)
+                readers = (await uow.parent_access.readers_of({cmd.student_id})).get(cmd.student_id, [])
+                return await self._notify(uow, cmd, delivery, self._told(readers))
         fetched = await self.guardianships.ask_identity(cmd.student_id)
         async with self._uow() as uow:
             if not await uow.inbox.claim(delivery.event_id, delivery.consumer, delivery.subject):
                 return 0
             guardians = await self.guardianships.store_fetched(uow, cmd.student_id, fetched)
-            return await self._notify(uow, cmd, delivery, _told(guardians, cmd, readable))
+            return await self._notify(uow, cmd, delivery, guardians)
 
     async def notify_guardians_of_marks(
         self, items: Sequence[tuple[commands.NotifyGuardiansOfMark, Delivery]]
     ) -> int:
         """Store the notifications of a batch of marks in one transaction; return how many.
 
-        Only from the projection: when a student of the batch was never fetched, nothing is stored
-        and `StudentNotInProjection` is raised, so the batch goes one by one through
+        Only from the projection (one query for every student of the batch): when a student of the
+        batch was never fetched or has a link without its access fact, nothing is stored and
+        `StudentNotInProjection` is raised, so the batch goes one by one through
         `notify_guardians_of_mark` (which asks identity outside any transaction)."""
-        readable = await self._readable({cmd.student_id for cmd, _ in items})
         async with self._uow() as uow:
             chosen = await claim_batch(uow.inbox, items)
-            parents = await uow.guardianships.parents_of_fetched({cmd.student_id for cmd, _ in chosen})
+            readers = await uow.parent_access.readers_of({cmd.student_id for cmd, _ in chosen})
             stored = 0
             for cmd, delivery in chosen:
-                if cmd.student_id not in parents:
+                known = readers.get(cmd.student_id)
+                if known is None or not self._complete(known):
                     raise StudentNotInProjection()
-                stored += await self._stage(uow, cmd, delivery, _told(parents[cmd.student_id], cmd, readable))
+                stored += await self._stage(uow, cmd, delivery, self._told(known))
             await uow.commit()
             return stored
 

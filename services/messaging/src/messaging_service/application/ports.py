@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
+from datetime import datetime
 from typing import Protocol
 
 from chassis.ports import UnitOfWorkPort
 
 from messaging_service.domain import model
+from messaging_service.domain.parent_access import AccessFact, Reader
 
 
 class Notifications(Protocol):
@@ -50,6 +52,33 @@ class Guardianships(Protocol):
         ...
 
 
+class ParentAccessProjection(Protocol):
+    """Messaging's projection of parents' access (ADR 0013): per guardian link, the date identity
+    says the parent's access to the student's data ends. Ids and a date only."""
+
+    async def apply(self, facts: Sequence[AccessFact], changed_at: datetime) -> int:
+        """Stage the facts and their links unless a newer fact of the link is known; return how
+        many facts were written."""
+        ...
+
+    async def mark_fetched(self, student_ids: Collection[uuid.UUID]) -> None:
+        """Stage the students as fetched: identity named every link they have."""
+        ...
+
+    async def readers_of(self, student_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[Reader]]:
+        """Return the parents (in id order) with their access end of those of the students whose
+        links were fetched; a student never fetched is not in the answer."""
+        ...
+
+    async def caught_up(self) -> bool:
+        """Return True once the projection caught up from identity's snapshot."""
+        ...
+
+    async def mark_caught_up(self) -> None:
+        """Stage that the projection caught up from identity's snapshot."""
+        ...
+
+
 class MessagingUnitOfWork(UnitOfWorkPort, Protocol):
     """One transaction over the messaging database."""
 
@@ -63,6 +92,11 @@ class MessagingUnitOfWork(UnitOfWorkPort, Protocol):
         """The projection of parent↔student links."""
         ...
 
+    @property
+    def parent_access(self) -> ParentAccessProjection:
+        """The projection of parents' access (ADR 0013)."""
+        ...
+
 
 class GuardianDirectory(Protocol):
     """Knows the parents of each student (owned by the identity service); asked once per student."""
@@ -73,11 +107,15 @@ class GuardianDirectory(Protocol):
 
 
 class ParentAccessDirectory(Protocol):
-    """Which of a student's parents may read the student's data today (identity's rule, issue 8
-    item 5: an adult student's parent only with the student's consent). Asked at every notification."""
+    """Identity's facts of parents' access (ADR 0013), asked only to catch up: at the first start
+    (every link, paged) and for a student with a link whose fact the projection lacks."""
 
-    async def readable_parents(self, student_id: uuid.UUID) -> set[uuid.UUID]:
-        """Return the ids of the parents with access today; raise when the directory does not answer."""
+    async def facts_of(self, student_id: uuid.UUID) -> list[AccessFact]:
+        """Return the facts of the student's links; raise when identity does not answer."""
+        ...
+
+    async def facts_page(self, page_token: str) -> tuple[list[AccessFact], str]:
+        """Return a page of every link's fact and the next page's token ('' after the last)."""
         ...
 
 
