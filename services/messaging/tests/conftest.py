@@ -56,11 +56,6 @@ class FakeGuardianships:
         links = self._store.guardianships | self.staged_links
         return sorted(p for s, p in links if s == student_id)
 
-    async def parents_of_fetched(
-        self, student_ids: Collection[uuid.UUID]
-    ) -> dict[uuid.UUID, list[uuid.UUID]]:
-        return {s: await self.parents_of(s) for s in student_ids if await self.fetched(s)}
-
 
 class FakeParentAccessProjection:
     """Identity's facts of parents' access (ADR 0013); the links they name join the guardianships."""

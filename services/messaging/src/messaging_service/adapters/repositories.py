@@ -97,32 +97,6 @@ class GuardianshipRepository:
         )
         return list(rows)
 
-    async def parents_of_fetched(
-        self, student_ids: Collection[uuid.UUID]
-    ) -> dict[uuid.UUID, list[uuid.UUID]]:
-        """Return the parents (in id order) of those of the students whose links were fetched from
-        identity, in one query; a student never fetched is not in the answer."""
-        found: dict[uuid.UUID, list[uuid.UUID]] = {}
-        rows = await self._session.execute(_PARENTS_OF_FETCHED, {"ids": list(student_ids)})
-        for student_id, parent_id in rows:
-            parents = found.setdefault(student_id, [])
-            if parent_id is not None:
-                parents.append(parent_id)
-        return found
-
-
-# The fetched students of a batch with their parents (none: one row with a NULL parent), in id order.
-_PARENTS_OF_FETCHED = (
-    select(orm.guardianship_students.c.student_id, orm.guardianships.c.parent_id)
-    .select_from(
-        orm.guardianship_students.outerjoin(
-            orm.guardianships, orm.guardianships.c.student_id == orm.guardianship_students.c.student_id
-        )
-    )
-    .where(orm.guardianship_students.c.student_id.in_(bindparam("ids", expanding=True)))
-    .order_by(orm.guardianship_students.c.student_id, orm.guardianships.c.parent_id)
-)
-
 
 PARENT_ACCESS_CATCH_UP = "parent_access"
 

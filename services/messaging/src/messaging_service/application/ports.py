@@ -44,13 +44,6 @@ class Guardianships(Protocol):
         """Return the student's parents known to the projection, in id order."""
         ...
 
-    async def parents_of_fetched(
-        self, student_ids: Collection[uuid.UUID]
-    ) -> dict[uuid.UUID, list[uuid.UUID]]:
-        """Return the parents (in id order) of those of the students whose links were fetched from
-        identity; a student never fetched is not in the answer."""
-        ...
-
 
 class ParentAccessProjection(Protocol):
     """Messaging's projection of parents' access (ADR 0013): per guardian link, the date identity
