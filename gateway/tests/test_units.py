@@ -119,6 +119,8 @@ def test_rest_enum_strings_are_the_proto_names_and_map_both_ways() -> None:
         "teacher",
         "student",
         "parent",
+        "head_of_commission",
+        "master",
     )
     assert DISCIPLINE_KINDS.names == ("discipline", "mdk", "pm", "up", "pp")
     assert NOTIFICATION_KINDS.names == ("mark_recorded", "mark_changed", "mark_removed")

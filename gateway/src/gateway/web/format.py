@@ -22,6 +22,8 @@ ROLE_LABELS: dict[str, str] = {
     ROLES.name_of(identity_pb2.ROLE_TEACHER): "Преподаватель",
     ROLES.name_of(identity_pb2.ROLE_STUDENT): "Студент",
     ROLES.name_of(identity_pb2.ROLE_PARENT): "Родитель (законный представитель)",
+    ROLES.name_of(identity_pb2.ROLE_HEAD_OF_COMMISSION): "Председатель ПЦК",
+    ROLES.name_of(identity_pb2.ROLE_MASTER): "Мастер производственного обучения",
 }
 NOTIFICATION_LABELS: dict[str, str] = {
     NOTIFICATION_KINDS.name_of(messaging_pb2.NOTIFICATION_KIND_MARK_RECORDED): "Новая оценка",
