@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import asyncpg
@@ -27,15 +28,18 @@ from devstack.testing import realm_roles
 from ejournal.identity.v1 import identity_pb2 as ipb
 from ejournal.identity.v1 import identity_service_pb2 as pb
 from ejournal.identity.v1 import identity_service_pb2_grpc as pb_grpc
+from ejournal.identity.v1 import parent_access_facts_pb2 as facts_pb
+from identity_service.adapters import orm
 from identity_service.adapters.orm import start_mappers
 from identity_service.adapters.uow import IdentityUnitOfWork
 from identity_service.api.grpc import IdentityServicer
 from identity_service.application.handlers import IdentityHandlers
 from identity_service.application.ports import NewAccount
+from sqlalchemy.dialects.postgresql import insert
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 REALM_ROLES = realm_roles()
-STAFF = ("admin", "director", "deputy", "curator", "class_teacher", "teacher")
+STAFF = ("admin", "director", "deputy", "curator", "class_teacher", "teacher", "head_of_commission", "master")
 DENIED, UNAUTHENTICATED = grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.UNAUTHENTICATED
 
 
@@ -56,6 +60,9 @@ class Accounts:
         return None
 
     async def assign_role(self, account_id: str, role: str) -> None:
+        return None
+
+    async def remove_role(self, account_id: str, role: str) -> None:
         return None
 
     async def delete_account(self, account_id: str) -> None:
@@ -92,6 +99,7 @@ async def served(
         dsn.rpartition("/")[0].replace("postgresql://", "postgresql+asyncpg://", 1) + f"/{name}"
     )
     sessions = make_session_factory(engine)
+    _SESSIONS[:] = [sessions]  # slice H1's rows write identity's projection of a group
     handlers = IdentityHandlers(
         uow=lambda: IdentityUnitOfWork(sessions, service="identity"), accounts=Accounts()
     )
@@ -300,11 +308,171 @@ ALLOWED += [
     *[(rpc, "the student") for rpc in (*CONSENT, "ListParentAccess")],
     ("ListParentAccess", "student"),
 ]
+# Parents' access as a date (ADR 0013): only services read the snapshot (messaging's account alone,
+# by the kit's allow list in main.py); every person, the admin too, is refused.
+CALLS["ListParentAccessFacts"] = lambda s, w, md: s.ListParentAccessFacts(
+    facts_pb.ListParentAccessFactsRequest(student_id=w.student), metadata=md
+)
+REFUSED += [
+    *[
+        ("ListParentAccessFacts", caller, DENIED, "role_required")
+        for caller in (*NOT_SERVICE, "the student", "the student's parent")
+    ],
+    ("ListParentAccessFacts", "nobody", UNAUTHENTICATED, "unauthenticated"),
+]
+ALLOWED += [("ListParentAccessFacts", "service")]
 # GetPeople leaves out whom the caller may not see instead of refusing: (caller, is the student named).
 GET_PEOPLE_SEES_THE_STUDENT: list[tuple[str, bool]] = [
     *[(caller, True) for caller in (*STAFF, "service", "the student", "the student's parent")],
     *[(caller, False) for caller in STRANGERS_TO_THE_PERSON],
 ]
+
+# Scoped role assignments (slice H4, ADR 0012): the admin assigns, revokes and lists staff; the person
+# reads their own assignments; services (and the admin) read a person's scopes.
+
+
+async def _teacher(s: pb_grpc.IdentityServiceStub, w: World) -> str:
+    request = pb.CreatePersonRequest(role=ipb.ROLE_TEACHER, last_name="Назначенова", first_name="Вера")
+    reply = await s.CreatePerson(request, metadata=call_metadata_of(w.admin, "admin"))
+    return str(reply.person.person_id)
+
+
+async def _assign_role(s: pb_grpc.IdentityServiceStub, w: World, md: tuple[tuple[str, str], ...]) -> object:
+    scope = ipb.RoleScope(kind=ipb.SCOPE_KIND_COLLEGE)
+    request = pb.AssignRoleRequest(person_id=await _teacher(s, w), role=ipb.ROLE_MASTER, scope=scope)
+    return await s.AssignRole(request, metadata=md)
+
+
+async def _revoke_role(s: pb_grpc.IdentityServiceStub, w: World, md: tuple[tuple[str, str], ...]) -> object:
+    listed = await s.ListRoleAssignments(
+        pb.ListRoleAssignmentsRequest(person_id=await _teacher(s, w)),
+        metadata=call_metadata_of(w.admin, "admin"),
+    )
+    return await s.RevokeRole(
+        pb.RevokeRoleRequest(assignment_id=listed.assignments[0].assignment_id), metadata=md
+    )
+
+
+ROLE_ASSIGNMENTS = ("AssignRole", "RevokeRole", "ListStaff")
+CALLS.update(
+    {
+        "AssignRole": _assign_role,
+        "RevokeRole": _revoke_role,
+        "ListStaff": lambda s, w, md: s.ListStaff(pb.ListStaffRequest(), metadata=md),
+        "ListRoleAssignments": lambda s, w, md: s.ListRoleAssignments(
+            pb.ListRoleAssignmentsRequest(person_id=w.student), metadata=md
+        ),
+        "ListPersonScopes": lambda s, w, md: s.ListPersonScopes(
+            pb.ListPersonScopesRequest(person_id=w.student), metadata=md
+        ),
+    }
+)
+REFUSED += [
+    *[
+        (rpc, caller, DENIED, "role_required")
+        for rpc in (*ROLE_ASSIGNMENTS, "ListRoleAssignments")
+        for caller in (*NOT_ADMIN, "the student's parent", OTHER_PARENT)
+    ],
+    *[(rpc, "the student", DENIED, "role_required") for rpc in ROLE_ASSIGNMENTS],
+    *[
+        ("ListPersonScopes", caller, DENIED, "role_required")
+        for caller in (*NEITHER_ADMIN_NOR_SERVICE, "the student", "the student's parent")
+    ],
+    *[
+        (rpc, "nobody", UNAUTHENTICATED, "unauthenticated")
+        for rpc in (*ROLE_ASSIGNMENTS, "ListRoleAssignments", "ListPersonScopes")
+    ],
+]
+ALLOWED += [
+    *[(rpc, "admin") for rpc in (*ROLE_ASSIGNMENTS, "ListRoleAssignments", "ListPersonScopes")],
+    ("ListRoleAssignments", "the student"),
+    ("ListPersonScopes", "service"),
+]
+
+
+# The role-assignment calls make their teacher as the case's admin: they need the issuer.
+_ISSUER: list[LocalIssuer] = []
+
+
+@pytest.fixture(autouse=True)
+def _remember_the_issuer(issuer: LocalIssuer) -> None:
+    _ISSUER[:] = [issuer]
+
+
+def call_metadata_of(subject: str, *roles: str) -> tuple[tuple[str, str], ...]:
+    """Return the metadata of a call by `subject` with `roles`, from the session's issuer."""
+    return call_metadata(_ISSUER[0].token(subject, roles))
+
+
+# Credential issue (slice H1): the admin and the class teacher of the student's group (identity's
+# projection of the journal, written here as its consumer would) issue to the student and their
+# parent, list the group's accounts and add a parent; everyone else is refused, the student asking
+# for themself as `own_credentials`.
+_SESSIONS: list[Any] = []
+CLASS_TEACHER = "the student's class teacher"
+
+
+def _of(world: World, what: str) -> str:
+    """The case's group and its class teacher, derived from the case's student."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{what}/{world.student}"))
+
+
+async def _in_a_led_group(world: World) -> str:
+    """Put the student into a group led by the case's class teacher; return the group id."""
+    group = _of(world, "group")
+    async with _SESSIONS[0]() as s, s.begin():
+        await s.execute(
+            insert(orm.group_class_teachers)
+            .values(group_id=group, class_teacher_id=_of(world, "class-teacher"))
+            .on_conflict_do_nothing()
+        )
+        await s.execute(
+            insert(orm.group_members)
+            .values(group_id=group, student_id=world.student, from_date=date(2026, 9, 1))
+            .on_conflict_do_nothing()
+        )
+    return group
+
+
+async def _issue(s: pb_grpc.IdentityServiceStub, w: World, md: tuple[tuple[str, str], ...]) -> object:
+    await _in_a_led_group(w)
+    return await s.IssueCredentials(pb.IssueCredentialsRequest(person_ids=[w.student, w.parent]), metadata=md)
+
+
+async def _group_accounts(
+    s: pb_grpc.IdentityServiceStub, w: World, md: tuple[tuple[str, str], ...]
+) -> object:
+    group = await _in_a_led_group(w)
+    return await s.ListGroupAccounts(pb.ListGroupAccountsRequest(group_id=group), metadata=md)
+
+
+async def _add_parent(s: pb_grpc.IdentityServiceStub, w: World, md: tuple[tuple[str, str], ...]) -> object:
+    await _in_a_led_group(w)
+    request = pb.IssueParentAccountRequest(student_id=w.student, last_name="Добавленова", first_name="Ирина")
+    return await s.IssueParentAccount(request, metadata=md)
+
+
+CREDENTIALS = ("IssueCredentials", "ListGroupAccounts", "IssueParentAccount")
+CALLS.update(
+    {"IssueCredentials": _issue, "ListGroupAccounts": _group_accounts, "IssueParentAccount": _add_parent}
+)
+CALLERS[CLASS_TEACHER] = lambda w: (_of(w, "class-teacher"), ("class_teacher",))
+GET_PEOPLE_SEES_THE_STUDENT.append((CLASS_TEACHER, True))
+_NOT_IN_SCOPE = (*NOT_ADMIN, "the student's parent", OTHER_PARENT, PARENT_WITHOUT_ROLE, ODD_PARENT)
+REFUSED += [
+    *[
+        (rpc, caller, DENIED, "person_not_in_your_group")
+        for rpc in ("IssueCredentials", "IssueParentAccount")
+        for caller in _NOT_IN_SCOPE
+    ],
+    *[(rpc, "the student", DENIED, "own_credentials") for rpc in ("IssueCredentials", "IssueParentAccount")],
+    *[
+        ("ListGroupAccounts", caller, DENIED, "not_class_teacher_of_group")
+        for caller in (*_NOT_IN_SCOPE, "the student")
+    ],
+    *[(rpc, "nobody", UNAUTHENTICATED, "unauthenticated") for rpc in CREDENTIALS],
+]
+ALLOWED += [(rpc, caller) for rpc in CREDENTIALS for caller in ("admin", CLASS_TEACHER)]
 
 
 def metadata(identity: Identity, world: World, caller: str) -> tuple[tuple[str, str], ...]:

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Collection, Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Callable, Collection, Sequence
+from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 from chassis import testing
 from identity_service.application import ports
 from identity_service.application.ports import NewAccount
 from identity_service.domain import errors, life_cycle, model
+from identity_service.domain.group_scope import GroupLead, Membership
 from identity_service.domain.parent_access import ParentAccess
+from identity_service.domain.parent_access_facts import LinkState
+from identity_service.domain.role_assignments import COLLEGE, RoleAssignment
 from identity_service.domain.search import fold
 
 
@@ -30,6 +33,15 @@ class FakeStore(testing.FakeLedger):
         self.fail_close_after_commit: Exception | None = None
         # Adult students' consents: (student id, parent id) → the consent (issue 8 item 5).
         self.consents: dict[tuple[uuid.UUID, uuid.UUID], ParentAccess] = {}
+        # Slice H1: the journal's groups as identity heard of them, and the passwords issued.
+        self.group_leads: dict[uuid.UUID, uuid.UUID | None] = {}
+        self.stays: list[Membership] = []
+        self.issues: dict[uuid.UUID, tuple[datetime, str]] = {}
+        # Slice H2: group-list imports (id → group, digest, status, created_at) and pending logins.
+        self.imports: dict[uuid.UUID, dict[str, Any]] = {}
+        self.pending_logins: set[tuple[uuid.UUID, str]] = set()
+        # Slice H4: role assignments by id (revoked ones kept, as the table keeps them).
+        self.assignments: dict[uuid.UUID, RoleAssignment] = {}
 
 
 class FakePeople:
@@ -122,6 +134,9 @@ class FakeParentAccess:
         self._store = store
         self.birth_dates: dict[uuid.UUID, date | None] = {}
         self.staged: dict[tuple[uuid.UUID, uuid.UUID], ParentAccess] = {}
+        self.staged_links: list[tuple[uuid.UUID, uuid.UUID]] = []
+        # People staged in the same unit of work (a group-list import links those it creates).
+        self.staged_people: list[model.Person] = []
 
     async def set_birth_date(self, person_id: uuid.UUID, birth_date: date | None) -> bool:
         if person_id not in self._store.people:
@@ -161,6 +176,218 @@ class FakeParentAccess:
         self.staged[(student_id, parent_id)] = withdrawn
         return withdrawn
 
+    async def link_states(
+        self,
+        *,
+        student_id: uuid.UUID | None,
+        after: tuple[uuid.UUID, uuid.UUID] | None,
+        limit: int,
+        lock_student: bool = False,
+    ) -> list[LinkState]:
+        # The unit of work's staged links and birth dates are read too, as in one transaction.
+        links = sorted({(s, p) for p, s in [*self._store.links, *self.staged_links]})
+        states = []
+        for s, p in links:
+            if (student_id is not None and s != student_id) or (after is not None and (s, p) <= after):
+                continue
+            person = self._store.people.get(s) or next(p for p in self.staged_people if p.id == s)
+            born = self.birth_dates.get(s, person.birth_date)
+            states.append(LinkState(s, p, born, self._consent(s, p).consent))
+        return states[:limit]
+
+
+class FakeGroupScopes:
+    """Identity's projection of the journal's groups (slice H1); writes are staged until commit."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+        self.staged_leads: dict[uuid.UUID, uuid.UUID | None] = {}
+        self.staged_stays: list[Membership] = []
+        self.staged_leaves: list[tuple[uuid.UUID, uuid.UUID, date]] = []
+
+    async def lead_of(self, group_id: uuid.UUID) -> GroupLead | None:
+        if group_id not in self._store.group_leads:
+            return None
+        return GroupLead(group_id, self._store.group_leads[group_id])
+
+    async def groups_led_by(self, person_id: uuid.UUID) -> set[uuid.UUID]:
+        return {g for g, t in self._store.group_leads.items() if t == person_id}
+
+    async def memberships_of(self, student_ids: Collection[uuid.UUID]) -> list[Membership]:
+        return [m for m in self._store.stays if m.student_id in student_ids]
+
+    async def members_of(self, group_id: uuid.UUID) -> list[Membership]:
+        return [m for m in self._store.stays if m.group_id == group_id]
+
+    async def record_group(
+        self, group_id: uuid.UUID, class_teacher_id: uuid.UUID | None, *, overwrite: bool
+    ) -> None:
+        if overwrite or (group_id not in self._store.group_leads and group_id not in self.staged_leads):
+            self.staged_leads[group_id] = class_teacher_id
+
+    async def join(self, group_id: uuid.UUID, student_id: uuid.UUID, from_date: date) -> None:
+        later = [
+            m.from_date
+            for m in self._store.stays
+            if m.student_id == student_id and m.group_id != group_id and m.from_date > from_date
+        ]
+        self.staged_stays.append(Membership(group_id, student_id, from_date, min(later, default=None)))
+
+    async def leave(self, student_id: uuid.UUID, group_id: uuid.UUID, on_date: date) -> None:
+        self.staged_leaves.append((student_id, group_id, on_date))
+
+    def commit_into(self, store: FakeStore) -> None:
+        store.group_leads.update(self.staged_leads)
+        for student_id, group_id, on_date in self.staged_leaves:
+            store.stays = [
+                dataclasses.replace(m, to_date=on_date)
+                if m.student_id == student_id
+                and m.group_id == group_id
+                and m.from_date <= on_date
+                and (m.to_date is None or m.to_date > on_date)
+                else m
+                for m in store.stays
+            ]
+        keys = {(m.group_id, m.student_id, m.from_date) for m in store.stays}
+        store.stays.extend(
+            m for m in self.staged_stays if (m.group_id, m.student_id, m.from_date) not in keys
+        )
+        self.clear()
+
+    def clear(self) -> None:
+        self.staged_leads.clear()
+        self.staged_stays.clear()
+        self.staged_leaves.clear()
+
+
+class FakeCredentialIssues:
+    """When each password was last issued (slice H1); staged until commit."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+        self.staged: dict[uuid.UUID, tuple[datetime, str]] = {}
+
+    async def record(self, person_id: uuid.UUID, issued_by: str) -> datetime:
+        now = datetime.now(UTC)
+        self.staged[person_id] = (now, issued_by)
+        return now
+
+    async def issued_at(self, person_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, datetime]:
+        return {p: self._store.issues[p][0] for p in person_ids if p in self._store.issues}
+
+    async def enabled(self, person_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, bool]:
+        states = self._store.account_states
+        return {p: states[p][0].enabled if p in states else True for p in person_ids}
+
+
+class FakeGroupListImports:
+    """Group-list imports (slice H2); each write is staged and applied on commit."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+        self.staged: list[Callable[[], None]] = []
+
+    async def standing(self, group_id: uuid.UUID, digest: str) -> datetime | None:
+        for item in self._store.imports.values():
+            if (item["group_id"], item["digest"]) == (group_id, digest) and item["status"] != "failed":
+                return cast(datetime, item["created_at"])
+        return None
+
+    async def start(
+        self,
+        import_id: uuid.UUID,
+        *,
+        group_id: uuid.UUID,
+        digest: str,
+        actor_id: str,
+        students: int,
+        parents: int,
+        usernames: Collection[str],
+    ) -> bool:
+        if await self.standing(group_id, digest) is not None:
+            return False
+        item = {"group_id": group_id, "digest": digest, "status": "creating", "created_at": datetime.now(UTC)}
+
+        def apply() -> None:
+            self._store.imports[import_id] = item
+            self._store.pending_logins.update((import_id, name) for name in usernames)
+
+        self.staged.append(apply)
+        return True
+
+    async def finish(self, import_id: uuid.UUID, status: str) -> None:
+        def apply() -> None:
+            self._store.imports[import_id]["status"] = status
+            self._store.pending_logins -= {p for p in self._store.pending_logins if p[0] == import_id}
+
+        self.staged.append(apply)
+
+    async def give_up(self, import_id: uuid.UUID) -> None:
+        self.staged.append(lambda: self._store.imports[import_id].update(status="failed"))
+
+    async def abandoned(self, older_than: timedelta) -> list[tuple[uuid.UUID, str]]:
+        cutoff = datetime.now(UTC) - older_than
+        imports = self._store.imports
+        return sorted(
+            (i, name)
+            for i, name in self._store.pending_logins
+            if imports[i]["status"] == "failed"
+            or (imports[i]["status"] == "creating" and imports[i]["created_at"] < cutoff)
+        )
+
+    async def forget(self, import_id: uuid.UUID, username: str) -> None:
+        def apply() -> None:
+            self._store.pending_logins.discard((import_id, username))
+            if self._store.imports[import_id]["status"] == "creating":
+                self._store.imports[import_id]["status"] = "failed"
+
+        self.staged.append(apply)
+
+
+class FakeRoleAssignments:
+    """Role assignments (slice H4); writes staged until commit. A person added gets the college
+    assignment of their primary role, as the repository writes it."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+        self.staged: dict[uuid.UUID, RoleAssignment] = {}
+
+    async def person_for_update(self, person_id: uuid.UUID) -> model.Person | None:
+        return self._store.people.get(person_id)
+
+    async def in_force(self, person_ids: Collection[uuid.UUID]) -> list[RoleAssignment]:
+        every = {**self._store.assignments, **self.staged}.values()
+        return [a for a in every if a.person_id in set(person_ids) and a.revoked_at is None]
+
+    async def get(self, assignment_id: uuid.UUID) -> RoleAssignment | None:
+        return self.staged.get(assignment_id) or self._store.assignments.get(assignment_id)
+
+    async def add(self, assignment: RoleAssignment) -> RoleAssignment:
+        added = dataclasses.replace(assignment, assigned_at=datetime.now(UTC))
+        self.staged[added.id] = added
+        return added
+
+    async def revoke(self, assignment_id: uuid.UUID, revoked_by: str) -> RoleAssignment:
+        current = await self.get(assignment_id)
+        assert current is not None and current.revoked_at is None
+        revoked = dataclasses.replace(current, revoked_at=datetime.now(UTC), revoked_by=revoked_by)
+        self.staged[assignment_id] = revoked
+        return revoked
+
+    async def staff(self, limit: int) -> list[tuple[model.Person, bool]]:
+        staff = sorted(
+            (p for p in self._store.people.values() if p.role not in (model.Role.STUDENT, model.Role.PARENT)),
+            key=lambda p: (p.last_name, p.first_name, p.middle_name, str(p.id)),
+        )[:limit]
+        states = self._store.account_states
+        return [(p, states[p.id][0].enabled if p.id in states else True) for p in staff]
+
+    def commit_into(self, store: FakeStore, people: list[model.Person]) -> None:
+        for person in people:
+            primary = RoleAssignment(uuid.uuid4(), person.id, person.role, COLLEGE, "", person.created_at)
+            store.assignments[primary.id] = primary
+        store.assignments.update(self.staged)
+
 
 class FakeUnitOfWork(testing.FakeUnitOfWork):
     """Writes reach the store only on commit, like a transaction."""
@@ -172,6 +399,12 @@ class FakeUnitOfWork(testing.FakeUnitOfWork):
         self.guardianships = FakeGuardianships(store)
         self.account_states = FakeAccountStates(store)
         self.parent_access = FakeParentAccess(store)
+        self.parent_access.staged_links = self.guardianships.staged
+        self.parent_access.staged_people = self.people.staged
+        self.group_scopes = FakeGroupScopes(store)
+        self.credential_issues = FakeCredentialIssues(store)
+        self.group_list_imports = FakeGroupListImports(store)
+        self.role_assignments = FakeRoleAssignments(store)
         self._committed = False
 
     async def __aexit__(
@@ -199,6 +432,11 @@ class FakeUnitOfWork(testing.FakeUnitOfWork):
         for person_id, born in self.parent_access.birth_dates.items():
             self._store.people[person_id].birth_date = born
         self._store.consents.update(self.parent_access.staged)
+        self.group_scopes.commit_into(self._store)
+        self._store.issues.update(self.credential_issues.staged)
+        for apply in self.group_list_imports.staged:
+            apply()
+        self.role_assignments.commit_into(self._store, self.people.staged)
 
     def _discard_staged(self) -> None:
         super()._discard_staged()
@@ -207,6 +445,10 @@ class FakeUnitOfWork(testing.FakeUnitOfWork):
         self.account_states.staged.clear()
         self.parent_access.birth_dates.clear()
         self.parent_access.staged.clear()
+        self.group_scopes.clear()
+        self.credential_issues.staged.clear()
+        self.group_list_imports.staged.clear()
+        self.role_assignments.staged.clear()
 
 
 def fake_unit_of_work(store: FakeStore) -> ports.IdentityUnitOfWork:
@@ -259,6 +501,15 @@ class FakeAccounts:
     async def assign_role(self, account_id: str, role: str) -> None:
         self._maybe_fail("assign_role")
         self.accounts[account_id]["roles"].append(role)
+
+    async def remove_role(self, account_id: str, role: str) -> None:
+        self._maybe_fail("remove_role")
+        self.accounts[account_id]["roles"].remove(role)
+
+    async def account_id(self, username: str) -> str | None:
+        self._maybe_fail("account_id")
+        found = self.by_username(username)
+        return None if found is None else str(found["id"])
 
     async def delete_account(self, account_id: str) -> None:
         self._maybe_fail("delete_account")

@@ -10,6 +10,13 @@ from ejournal.identity.v1 import events_pb2 as events
 from ejournal.identity.v1 import identity_pb2 as pb
 
 from identity_service.application import commands
+from identity_service.application.accounts import (
+    choose_username,
+    provision_account,
+    remove_account,
+)
+from identity_service.application.credentials import CredentialHandlers
+from identity_service.application.group_list_import import GroupListImportHandlers
 from identity_service.application.life_cycle import LifeCycleHandlers
 from identity_service.application.parent_access import (
     ParentAccessHandlers,
@@ -19,13 +26,14 @@ from identity_service.application.parent_access import (
     readable_children,
     readable_parents,
 )
+from identity_service.application.parent_access_facts import ParentAccessFactsHandlers, stage_access_facts
 from identity_service.application.ports import (
     AccountDirectory,
     IdentityUnitOfWork,
-    NewAccount,
     PasswordFactory,
     UnitOfWorkFactory,
 )
+from identity_service.application.role_assignments import RoleAssignmentHandlers
 from identity_service.domain import access, errors, model, usernames
 from identity_service.domain.passwords import temporary_password
 
@@ -76,6 +84,14 @@ class IdentityHandlers:
         # the college's today.
         self._today = today or college_clock()
         self.parent_access = ParentAccessHandlers(uow, self._today)
+        # Credential issue and reset, the group's accounts, a parent added by the class teacher (H1).
+        self.credentials = CredentialHandlers(uow, accounts, passwords, self._today)
+        # Bulk import of a group list, all accounts or none (slice H2).
+        self.group_list_import = GroupListImportHandlers(uow, accounts, passwords, self._today)
+        # Scoped role assignments (slice H4, ADR 0012); the realm roles follow them.
+        self.role_assignments = RoleAssignmentHandlers(uow, accounts)
+        # Parents' access as a date for messaging's projection (ADR 0013).
+        self.parent_access_facts = ParentAccessFactsHandlers(uow)
 
     async def create_person(self, cmd: commands.CreatePerson, actor: Principal) -> commands.CreatedPerson:
         """Create the Keycloak account, then the person with event and audit; undo the account on failure."""
@@ -91,32 +107,16 @@ class IdentityHandlers:
         # R1.3: a student keeps the issued password: no change at the first login (and no way to change it).
         temporary = generated and cmd.role is not model.Role.STUDENT
         password = self._passwords() if cmd.password is None else cmd.password
-        account_id = await self._accounts.create_account(
-            NewAccount(
-                username=username,
-                first_name=details.first_name,
-                last_name=details.last_name,
-                email=details.email,
-                require_password_change=temporary,
-            )
+        account_id = await provision_account(
+            self._accounts, username, details, cmd.role, password, temporary=temporary
         )
         committed = False
         try:
-            await self._accounts.set_password(account_id, password, temporary=temporary)
-            await self._accounts.assign_role(account_id, cmd.role.value)
             person = model.new_person(
                 person_id=uuid.UUID(account_id), username=username, role=cmd.role, details=details
             )
             async with self._uow() as uow:
-                await uow.people.add(person)
-                await uow.emit(events.PersonCreated(person_id=str(person.id), role=role_to_pb(person.role)))
-                await uow.audit(
-                    "person.created",
-                    actor=actor,
-                    resource_type="person",
-                    resource_id=str(person.id),
-                    subject_person_id=str(person.id),
-                )
+                await stage_person_created(uow, person, actor)
                 await uow.commit()
                 committed = True
         except BaseException:
@@ -168,18 +168,8 @@ class IdentityHandlers:
             link = model.new_guardianship(
                 await uow.people.get(cmd.parent_id), await uow.people.get(cmd.student_id)
             )
-            created = await uow.guardianships.link(link)
+            created = await stage_guardian_linked(uow, link, actor)
             if created:
-                await uow.emit(
-                    events.GuardianLinked(parent_id=str(link.parent_id), student_id=str(link.student_id))
-                )
-                await uow.audit(
-                    "guardian.linked",
-                    actor=actor,
-                    resource_type="guardianship",
-                    resource_id=f"{link.parent_id}/{link.student_id}",
-                    subject_person_id=str(link.student_id),
-                )
                 await uow.commit()
             return created
 
@@ -255,20 +245,38 @@ class IdentityHandlers:
             if taken_here or await self._accounts.username_taken(username):
                 raise errors.UsernameTaken(username)
             return username
-        base = usernames.username_base(details.last_name, details.first_name, details.middle_name)
-        async with self._uow() as uow:
-            taken = await uow.people.usernames_starting_with(base)
-        for candidate in usernames.username_candidates(base):
-            # Keycloak may hold accounts made outside this service (the bootstrap admin, old imports).
-            if candidate not in taken and not await self._accounts.username_taken(candidate):
-                return candidate
-        raise errors.UsernameTaken(base)
+        return await choose_username(self._uow, self._accounts, details)
 
     async def _remove_account(self, account_id: str) -> None:
-        try:
-            await self._accounts.delete_account(account_id)
-        except Exception:
-            # The original failure matters more; the id in the log lets an operator delete it by hand.
-            log.exception("compensation failed: account left in Keycloak", extra={"account_id": account_id})
-        else:
-            log.warning("account removed after a failed create", extra={"account_id": account_id})
+        await remove_account(self._accounts, account_id)
+
+
+async def stage_person_created(uow: IdentityUnitOfWork, person: model.Person, actor: Principal) -> None:
+    """Stage a new person with its event and the audit record `person.created` (the caller commits)."""
+    await uow.people.add(person)
+    await uow.emit(events.PersonCreated(person_id=str(person.id), role=role_to_pb(person.role)))
+    await uow.audit(
+        "person.created",
+        actor=actor,
+        resource_type="person",
+        resource_id=str(person.id),
+        subject_person_id=str(person.id),
+    )
+
+
+async def stage_guardian_linked(uow: IdentityUnitOfWork, link: model.Guardianship, actor: Principal) -> bool:
+    """Stage a parent↔student link with its event, facts and audit record `guardian.linked`; False
+    (nothing staged) when the link already existed. The caller commits."""
+    if not await uow.guardianships.link(link):
+        return False
+
+    await uow.emit(events.GuardianLinked(parent_id=str(link.parent_id), student_id=str(link.student_id)))
+    await stage_access_facts(uow, link.student_id, link.parent_id)
+    await uow.audit(
+        "guardian.linked",
+        actor=actor,
+        resource_type="guardianship",
+        resource_id=f"{link.parent_id}/{link.student_id}",
+        subject_person_id=str(link.student_id),
+    )
+    return True
