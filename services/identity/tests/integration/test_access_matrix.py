@@ -25,6 +25,7 @@ from chassis.grpc_client import call_metadata, error_code_of
 from chassis.grpc_server import GrpcServer
 from chassis.testing import LocalIssuer
 from devstack.testing import realm_roles
+from ejournal.identity.v1 import group_list_import_pb2 as gl_pb
 from ejournal.identity.v1 import identity_pb2 as ipb
 from ejournal.identity.v1 import identity_service_pb2 as pb
 from ejournal.identity.v1 import identity_service_pb2_grpc as pb_grpc
@@ -473,6 +474,25 @@ REFUSED += [
     *[(rpc, "nobody", UNAUTHENTICATED, "unauthenticated") for rpc in CREDENTIALS],
 ]
 ALLOWED += [(rpc, caller) for rpc in CREDENTIALS for caller in ("admin", CLASS_TEACHER)]
+
+
+# Group-list import (slice H2): the admin and the group's class teacher create the accounts of a list;
+# everyone else is refused before a row is read (a stranger does not learn whether the group exists).
+async def _import_list(s: pb_grpc.IdentityServiceStub, w: World, md: tuple[tuple[str, str], ...]) -> object:
+    group = await _in_a_led_group(w)
+    row = gl_pb.GroupListRow(row=2, last_name="Импортова", first_name="Алла")
+    return await s.ImportGroupList(gl_pb.ImportGroupListRequest(group_id=group, rows=[row]), metadata=md)
+
+
+CALLS["ImportGroupList"] = _import_list
+REFUSED += [
+    *[
+        ("ImportGroupList", caller, DENIED, "not_class_teacher_of_group")
+        for caller in (*_NOT_IN_SCOPE, "the student")
+    ],
+    ("ImportGroupList", "nobody", UNAUTHENTICATED, "unauthenticated"),
+]
+ALLOWED += [("ImportGroupList", caller) for caller in ("admin", CLASS_TEACHER)]
 
 
 def metadata(identity: Identity, world: World, caller: str) -> tuple[tuple[str, str], ...]:

@@ -20,7 +20,6 @@ from datetime import date, timedelta
 from chassis.principal import Principal, system_actor
 from ejournal.common.v1 import common_pb2
 from ejournal.identity.v1 import events_pb2 as events
-from ejournal.identity.v1 import identity_pb2 as pb
 
 from identity_service.application.accounts import (
     choose_username,
@@ -29,7 +28,6 @@ from identity_service.application.accounts import (
 )
 from identity_service.application.group_scope import ensure_may_issue_for_group
 from identity_service.application.parent_access import Today
-from identity_service.application.parent_access_facts import stage_access_facts
 from identity_service.application.ports import AccountDirectory, PasswordFactory, UnitOfWorkFactory
 from identity_service.domain import model
 from identity_service.domain.group_list_import import (
@@ -197,35 +195,17 @@ class GroupListImportHandlers:
         students = [p for p in persons if p.role is model.Role.STUDENT]
         created: list[ImportedAccount] = []
         links = 0
+        # The one code that stages a new person and a link (handlers.py imports this module).
+        from identity_service.application import handlers
+
         async with self._uow() as uow:
             for planned, person in zip(people, persons, strict=True):
-                await uow.people.add(person)
-                await uow.emit(
-                    events.PersonCreated(
-                        person_id=str(person.id), role=pb.Role.Value(f"ROLE_{person.role.name}")
-                    )
-                )
-                await uow.audit(
-                    "person.created",
-                    actor=actor,
-                    resource_type="person",
-                    resource_id=str(person.id),
-                    subject_person_id=str(person.id),
-                )
+                await handlers.stage_person_created(uow, person, actor)
                 linked = [students[i] for i in planned.students]
                 for student in linked:
-                    link = model.new_guardianship(person, student)
-                    await uow.guardianships.link(link)
-                    links += 1
-                    await uow.emit(
-                        events.GuardianLinked(parent_id=str(link.parent_id), student_id=str(link.student_id))
-                    )
-                    await uow.audit(
-                        "guardian.linked",
-                        actor=actor,
-                        resource_type="guardianship",
-                        resource_id=f"{link.parent_id}/{link.student_id}",
-                        subject_person_id=str(link.student_id),
+                    # Events, parents' access facts (ADR 0013) and the audit record `guardian.linked`.
+                    links += await handlers.stage_guardian_linked(
+                        uow, model.new_guardianship(person, student), actor
                     )
                 created.append(
                     ImportedAccount(
@@ -235,9 +215,6 @@ class GroupListImportHandlers:
                         student_ids=[s.id for s in linked],
                     )
                 )
-            # Messaging's projection of parents' access learns each new link (ADR 0013).
-            for student_id in dict.fromkeys(s for a in created for s in a.student_ids):
-                await stage_access_facts(uow, student_id)
             today = self._today()
             await uow.emit(
                 events.GroupListImported(
