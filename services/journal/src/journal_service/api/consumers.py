@@ -13,6 +13,7 @@ from chassis.consumer import PoisonMessage, Subscription, uuid_or_poison
 from chassis.events import Delivery
 from ejournal.identity.v1 import events_pb2 as identity_events
 
+from journal_service.api.imported_students import imported_students
 from journal_service.application.handlers import JournalHandlers
 from journal_service.application.people import ProjectPersonCreated, role_from_pb
 
@@ -41,4 +42,4 @@ def people(handlers: JournalHandlers) -> Subscription[identity_events.PersonCrea
 
 def subscriptions(handlers: JournalHandlers) -> list[Subscription[Any]]:
     """Return every subscription of the service; the composition root runs them all."""
-    return [people(handlers)]
+    return [people(handlers), imported_students(handlers.imported_students)]

@@ -65,6 +65,21 @@ async def students_on(
     return [s for s in members if s in chosen]
 
 
+async def enrol_in_group(
+    uow: JournalUnitOfWork, group_id: uuid.UUID, student_id: uuid.UUID, enrolled_on: date
+) -> bool:
+    """Enrol a student (checked) into a group from a date with its event `StudentEnrolled`; False when
+    an enrolment in the group is open already. EnrollStudent and the group-list import share it."""
+    created = await uow.groups.enroll(group_id, student_id, enrolled_on)
+    if created:
+        await uow.emit(
+            events.StudentEnrolled(
+                group_id=str(group_id), student_id=str(student_id), enrolled_on=local_date(enrolled_on)
+            )
+        )
+    return created
+
+
 @dataclass(frozen=True)
 class ListGroups:
     """Find groups by the start of their name."""
@@ -120,15 +135,7 @@ class GroupHandlers:
                 raise errors.GroupNotFound()
             require_student(role)
             enrolled_on = cmd.enrolled_on or movement.academic_year_start(self._today())
-            created = await uow.groups.enroll(cmd.group_id, cmd.student_id, enrolled_on)
-            if created:
-                await uow.emit(
-                    events.StudentEnrolled(
-                        group_id=str(cmd.group_id),
-                        student_id=str(cmd.student_id),
-                        enrolled_on=local_date(enrolled_on),
-                    )
-                )
+            created = await enrol_in_group(uow, cmd.group_id, cmd.student_id, enrolled_on)
             await uow.commit()
             return created
 
