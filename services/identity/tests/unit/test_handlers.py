@@ -10,7 +10,7 @@ from chassis.errors import ServiceUnavailable
 from chassis.events import subject_of
 from chassis.principal import Principal
 from chassis.testing import AuditEntry
-from ejournal.identity.v1 import events_pb2, identity_pb2
+from ejournal.identity.v1 import events_pb2, identity_pb2, parent_access_facts_pb2
 from identity_service.application import commands
 from identity_service.application.handlers import IdentityHandlers
 from identity_service.application.ports import NewAccount
@@ -299,7 +299,11 @@ async def test_link_guardian_is_idempotent_with_one_event_and_audit(
     assert await handlers.link_guardian(commands.LinkGuardian(parent.id, child.id), ADMIN) is True
     assert await handlers.link_guardian(commands.LinkGuardian(parent.id, child.id), ADMIN) is False
 
-    assert store.subjects[published:] == [subject_of(events_pb2.GuardianLinked)]
+    # With the link's access fact for messaging's projection (ADR 0013), in the same transaction.
+    assert store.subjects[published:] == [
+        subject_of(events_pb2.GuardianLinked),
+        subject_of(parent_access_facts_pb2.ParentAccessChanged),
+    ]
     [event] = store.events_of(events_pb2.GuardianLinked)
     assert (event.parent_id, event.student_id) == (str(parent.id), str(child.id))
     [linked] = [a for a in store.audits if a.action == "guardian.linked"]
