@@ -24,6 +24,8 @@ if ! command -v initdb >/dev/null 2>&1 && ! compgen -G "/usr/lib/postgresql/*/bi
   missing+=(postgresql)
 fi
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
+# javac builds the project's Keycloak extension (deploy/keycloak/extensions/); Maven brings only a JRE.
+command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
 command -v unzip >/dev/null 2>&1 || missing+=(unzip)
 # The browser tests drive Debian's Chromium through Playwright (never `playwright install`: it downloads
 # a browser build); DejaVu gives the screenshots Cyrillic glyphs.

@@ -13,11 +13,12 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import httpx
 
+from devstack.keycloak_extensions import ensure_extended_home
 from devstack.proc import (
     StackError,
     port_in_use,
@@ -215,14 +216,26 @@ def ensure_built(home: Path, java_home: Path, log_path: Path) -> None:
         marker.write_text(wanted)
 
 
-def cds_archive(cache: Path, java_home: Path, *, fast_jvm: bool) -> Path:
+def extended_home(cache: Path, extensions: Sequence[Path], java_home: Path) -> Path:
+    """Return the home to run: the pristine one, or its copy with the project's extensions installed."""
+    pristine = ensure_home(cache)
+    if not extensions:
+        return pristine
+    with _locked(cache / ".lock"):
+        return ensure_extended_home(pristine, extensions, java_home, cache, KEYCLOAK_VERSION)
+
+
+def cds_archive(cache: Path, java_home: Path, *, fast_jvm: bool, variant: str = "") -> Path:
     """Return the JVM's class-data-sharing archive for this Keycloak, JDK and JVM flavour (in the cache).
 
     With `-XX:+AutoCreateSharedArchive` the JVM writes it when it exits after a start without a
     usable one, and maps it on the next start: about a third less CPU until Keycloak is ready. One
-    file per flavour, so dev (C2, G1) and test (C1, serial GC) never rewrite each other's.
+    file per flavour, so dev (C2, G1) and test (C1, serial GC) never rewrite each other's; `variant`
+    names the home (each set of extensions has its own).
     """
     flavour = f"{KEYCLOAK_VERSION}|{' '.join(BUILD_OPTIONS)}|{java_home.resolve()}|fast={fast_jvm}"
+    if variant:
+        flavour += f"|{variant}"
     return cache / f"cds-{hashlib.sha256(flavour.encode()).hexdigest()[:12]}.jsa"
 
 
@@ -258,10 +271,13 @@ class Keycloak:
         client_secrets: Mapping[str, str],
         fast_jvm: bool,
         password_deny_lists: Path | None = None,
+        extensions: Sequence[Path] = (),
     ) -> None:
         self.realm_file = realm_file
         self.password_deny_lists = password_deny_lists
         """Folder of the realm's `passwordBlacklist(<file>)` files; its absence would fail the import."""
+        self.extensions = tuple(extensions)
+        """Source folders of the project's Keycloak extensions (`deploy/keycloak/extensions/<name>`)."""
         self.import_dir = import_dir
         self.pidfile = pidfile
         self.log_path = log_path
@@ -317,15 +333,17 @@ class Keycloak:
             if port_in_use(port):
                 raise StackError(COMPONENT, f"port {port} is taken by another process", self.log_path)
         java_home = find_java_home()
-        home = ensure_home(cache_dir())
+        home = extended_home(cache_dir(), self.extensions, java_home)
         ensure_built(home, java_home, self.build_log_path)
         self._prepare_import(home)
 
+        variant = home.name if self.extensions else ""
+        cds = cds_archive(home.parent, java_home, fast_jvm=self.fast_jvm, variant=variant)
         java_opts = [
             f"-Dkeycloak.migration.dir={self.import_dir}",
             # Class data sharing: a missing, stale or foreign archive is ignored and rewritten at exit.
             "-XX:+AutoCreateSharedArchive",
-            f"-XX:SharedArchiveFile={cds_archive(home.parent, java_home, fast_jvm=self.fast_jvm)}",
+            f"-XX:SharedArchiveFile={cds}",
             # Its messages (hundreds of skipped classes, harmless mismatches) would drown the log.
             "-Xlog:cds*=off",
         ]

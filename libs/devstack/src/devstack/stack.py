@@ -27,6 +27,7 @@ import httpx
 from devstack.health import grpc_serving, http_ok
 from devstack.keycloak import STOP_GRACE as KEYCLOAK_STOP_GRACE
 from devstack.keycloak import Keycloak
+from devstack.keycloak_extensions import repo_extensions
 from devstack.migrations import databases_at_head, migration_heads
 from devstack.nats import Nats
 from devstack.postgres import (
@@ -376,6 +377,7 @@ class Stack:
             client_secrets=secrets,
             fast_jvm=self.profile.fast_jvm,
             password_deny_lists=self.password_deny_lists,
+            extensions=repo_extensions(self.repo),
         )
 
     def _prepare(self) -> None:
