@@ -48,7 +48,7 @@ async def change(handlers: ReportsHandlers, mark: uuid.UUID, value: str, *, remo
 
 async def counts(handlers: ReportsHandlers) -> list[tuple[str, int]]:
     summary = await handlers.group_mark_summary(
-        commands.GetGroupMarkSummary(GROUP), issuer.principal(roles=("class_teacher",))
+        commands.GetGroupMarkSummary(GROUP), issuer.principal(roles=("deputy",))
     )
     return [(c.value, c.count) for c in summary.counts]
 

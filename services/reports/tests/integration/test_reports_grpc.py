@@ -83,7 +83,7 @@ async def test_staff_read_a_groups_marks_counted_by_value(service: Service) -> N
 
 async def test_a_group_the_projection_has_not_seen_has_zero_counts(service: Service) -> None:
     reply = await service.stub.GetGroupMarkSummary(
-        pb.GetGroupMarkSummaryRequest(group_id=str(uuid.uuid4())), metadata=service.md("teacher")
+        pb.GetGroupMarkSummaryRequest(group_id=str(uuid.uuid4())), metadata=service.md("curator")
     )
     assert reply.marks_count == 0 and list(reply.counts) == []
     assert not reply.HasField("last_recorded_at")
@@ -94,6 +94,8 @@ async def test_a_group_the_projection_has_not_seen_has_zero_counts(service: Serv
     [
         (str(GROUP), ("student",), grpc.StatusCode.PERMISSION_DENIED, "role_required"),
         (str(GROUP), ("parent",), grpc.StatusCode.PERMISSION_DENIED, "role_required"),
+        (str(GROUP), ("teacher",), grpc.StatusCode.PERMISSION_DENIED, "role_required"),
+        (str(GROUP), ("class_teacher",), grpc.StatusCode.PERMISSION_DENIED, "role_required"),
         ("", ("director",), grpc.StatusCode.INVALID_ARGUMENT, "invalid_group_id"),
         ("ИС-21", ("director",), grpc.StatusCode.INVALID_ARGUMENT, "invalid_group_id"),
     ],

@@ -68,7 +68,7 @@ async def deliver(consumers: dict[str, Handler], kind: str, data: bytes) -> None
 
 async def counts(handlers: ReportsHandlers) -> list[tuple[str, int]]:
     summary = await handlers.group_mark_summary(
-        commands.GetGroupMarkSummary(uuid.UUID(GROUP)), issuer.principal(roles=("class_teacher",))
+        commands.GetGroupMarkSummary(uuid.UUID(GROUP)), issuer.principal(roles=("deputy",))
     )
     return [(c.value, c.count) for c in summary.counts]
 
