@@ -108,6 +108,29 @@ async def test_a_student_downloads_everything_about_themself(client, bearer, fak
     assert fakes.journal.last("GetStudentDiary").request.student_id == STUDENT
 
 
+async def test_a_service_actor_stays_unnamed_and_the_export_completes(client, bearer, fakes) -> None:
+    """Found by the authorization matrix: an admin made by the console had a `service:` actor in their
+    audit, identity refused the names of the whole batch and the export was a 503."""
+    arrange(fakes)
+    fakes.archive.reply(
+        "ListAuditRecordsAboutMe",
+        archive_pb.ListAuditRecordsAboutMeResponse(
+            records=[
+                archive_pb2.AuditRecord(sequence=9, actor_id="service:identity", action="person.created"),
+                archive_pb2.AuditRecord(sequence=7, actor_id=TEACHER, action="diary.read"),
+            ]
+        ),
+    )
+    response = await client.get("/api/v1/me/export", headers=bearer(("student",), subject=STUDENT))
+    assert response.status_code == 200, response.text
+    records = json.loads(response.content)["sections"]["audit"]["records"]
+    assert [(r["actor_id"], r["actor_name"]) for r in records] == [
+        ("service:identity", None),
+        (TEACHER, "Иванов Олег"),
+    ]
+    assert list(fakes.identity.last("GetPeople").request.person_ids) == [TEACHER]
+
+
 async def test_a_parent_downloads_a_linked_childs_data(client, bearer, fakes) -> None:
     arrange(fakes)
     fakes.identity.reply("CheckGuardianship", identity_pb.CheckGuardianshipResponse(linked=True))

@@ -152,7 +152,9 @@ async def _audit(clients: Clients, token: str, person_id: str) -> list[JsonObjec
             break
         before = page[-1].sequence
     names: dict[str, str] = {}
-    actor_ids = sorted({r.actor_id for r in records if r.actor_id})
+    # Only people are named: a service's or the console's actor (`service:journal`) is no person id,
+    # and identity refuses the whole batch for one malformed id.
+    actor_ids = sorted({r.actor_id for r in records if _is_person_id(r.actor_id)})
     for start in range(0, len(actor_ids), 500):
         # identity answers only the people the caller may see; the others stay ids.
         request_names = identity_pb.GetPeopleRequest(person_ids=actor_ids[start : start + 500])
@@ -160,6 +162,14 @@ async def _audit(clients: Clients, token: str, person_id: str) -> list[JsonObjec
         for p in seen.people:
             names[p.person_id] = " ".join(x for x in (p.last_name, p.first_name, p.middle_name) if x)
     return [{**_json(r), "actor_name": names.get(r.actor_id)} for r in records]
+
+
+def _is_person_id(text: str) -> bool:
+    try:
+        UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 async def compose_export(clients: Clients, caller: Caller, person_id: str, today: date) -> JsonObject:
