@@ -110,7 +110,7 @@ def test_password_policy_brute_force_and_sessions(realm: dict[str, Any]) -> None
     assert realm["accessTokenLifespan"] == 300
     assert realm["registrationAllowed"] is False and realm["resetPasswordAllowed"] is False
     assert realm["editUsernameAllowed"] is False
-    # A password change (also the one Keycloak lets any user start, see ADR 0011) leaves an event.
+    # A password change (staff and parents; students are refused, see ADR 0011) leaves an event.
     assert realm["eventsEnabled"] is True and "UPDATE_PASSWORD" in realm["enabledEventTypes"]
 
 

@@ -14,6 +14,7 @@ from devstack.keycloak_extensions import (
     ensure_extended_home,
     extensions_digest,
     find_javac,
+    main,
     repo_extensions,
 )
 from devstack.stack import find_repo_root
@@ -53,6 +54,17 @@ def javac_home() -> Path:
 def test_the_student_guard_is_one_of_the_repo_extensions() -> None:
     names = [source.name for source in repo_extensions(find_repo_root())]
     assert "ejournal-student-guard" in names
+
+
+def test_the_student_guard_builds_for_an_image(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Against the real Keycloak jars (the cached dist): the extension compiles and registers its factory.
+    assert main([str(tmp_path)]) == 0
+    jar = tmp_path / "ejournal-student-guard.jar"
+    assert str(jar) in capsys.readouterr().out
+    with zipfile.ZipFile(jar) as archive:
+        assert archive.read(SERVICES_FILE) == b"ru.ejournal.keycloak.StudentGuardUpdatePassword\n"
+        assert "ru/ejournal/keycloak/StudentGuardUpdatePassword.class" in archive.namelist()
+    assert main([]) == 2
 
 
 def test_the_digest_follows_sources_and_keycloak_version(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ import logging
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import zipfile
 from collections.abc import Sequence
@@ -140,3 +141,27 @@ def ensure_extended_home(
     staging.rename(home)
     shutil.rmtree(staging.parent, ignore_errors=True)
     return home
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Build every extension of the checkout into `<folder>/<name>.jar`; print the paths."""
+    from devstack.keycloak import KEYCLOAK_VERSION, cache_dir, ensure_home, find_java_home
+    from devstack.stack import find_repo_root
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 1:
+        print("usage: python -m devstack.keycloak_extensions <folder>", file=sys.stderr)
+        return 2
+    target = Path(args[0])
+    target.mkdir(parents=True, exist_ok=True)
+    cache = cache_dir()
+    home, java_home = ensure_home(cache), find_java_home()
+    for source in repo_extensions(find_repo_root()):
+        jar = build_extension(source, home, java_home, cache / "extensions", KEYCLOAK_VERSION)
+        shutil.copyfile(jar, target / f"{source.name}.jar")
+        print(target / f"{source.name}.jar")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
