@@ -22,7 +22,7 @@ from gateway.errors import install_error_handlers
 from gateway.health import HealthProbe
 from gateway.health import router as health_router
 from gateway.middleware import BodySizeLimit, RefuseControlCharacters, RequestContextMiddleware
-from gateway.resources import api_router, year_import
+from gateway.resources import api_router, group_list_import, year_import
 from gateway.runtime import Runtime
 from gateway.web import STATIC_DIR, make_templates, portal_router
 
@@ -96,7 +96,14 @@ def create_app(
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,
-        wider=[(year_import.UPLOAD_PATHS, max(settings.max_body_bytes, year_import.UPLOAD_BODY_BYTES))],
+        wider=[
+            (year_import.UPLOAD_PATHS, max(settings.max_body_bytes, year_import.UPLOAD_BODY_BYTES)),
+            # Slice H2: a group list of up to 1 MB with its multipart framing.
+            (
+                group_list_import.UPLOAD_PATHS,
+                max(settings.max_body_bytes, group_list_import.UPLOAD_BODY_BYTES),
+            ),
+        ],
     )
     app.add_middleware(RequestContextMiddleware, trusted_proxies=settings.trusted_proxies)
     app.include_router(api_router())

@@ -1,0 +1,203 @@
+"""Bulk import of a group list (issue 8 item 2 «bulk», slice H2; IdentityService.ImportGroupList): the
+class teacher (or the admin) uploads the group's students and parents as CSV or XLSX and gets back
+the credential slips of everyone created (PDF, one page each, never cached), or every refused row.
+Nothing is created unless every row is accepted; the journal then enrols the students in the group.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+from uuid import UUID
+
+from ejournal.identity.v1 import group_list_import_pb2 as gl
+from ejournal.identity.v1 import identity_pb2 as ipb
+from ejournal.identity.v1 import identity_service_pb2 as pb
+from fastapi import APIRouter, File, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from gateway.auth.bearer import Caller
+from gateway.clients import ServiceClients, call
+from gateway.group_list_file import (
+    MAX_FILE_BYTES,
+    XLSX_TYPE,
+    FileRow,
+    GroupListFileError,
+    read_group_list,
+    template_csv,
+    template_xlsx,
+)
+from gateway.resources.accounts import PDF_HEADERS, group_name, slips_pdf
+from gateway.resources.common import Clients
+
+# The upload's body: the file (1 MB at most, judged here) and the multipart framing around it.
+UPLOAD_BODY_BYTES = MAX_FILE_BYTES + 64 * 1024
+UPLOAD_PATHS = re.compile(r"/api/v1/groups/[^/]+/accounts/import|/groups/[^/]+/accounts/import")
+REFUSED_CODE = "group_list_refused"
+
+router = APIRouter(tags=["Учётные записи"])
+
+
+class GroupListRowErrorOut(BaseModel):
+    """Строка списка (или файл целиком), которую не приняли."""
+
+    row: int = Field(description="Номер строки, как в Excel (заголовок — строка 1; 0 — файл целиком)")
+    column: str = Field(description="Столбец по заголовку шаблона (пусто — строка целиком)")
+    code: str = Field(description="Устойчивый код причины")
+    message: str = Field(description="Причина по-русски")
+
+
+def rows_to_pb(rows: list[FileRow]) -> list[gl.GroupListRow]:
+    """Map the file's rows as written (identity checks every cell)."""
+    return [
+        gl.GroupListRow(
+            row=r.row,
+            last_name=r.last_name,
+            first_name=r.first_name,
+            middle_name=r.middle_name,
+            birth_date=r.birth_date,
+            parents=[
+                gl.GroupListParent(
+                    last_name=p.last_name, first_name=p.first_name, middle_name=p.middle_name, email=p.email
+                )
+                for p in r.parents
+            ],
+        )
+        for r in rows
+    ]
+
+
+def credential_of(account: gl.ImportedAccount) -> pb.IssuedCredential:
+    """Return an imported account as the issued credential a slip is printed from."""
+    return pb.IssuedCredential(
+        person_id=account.person_id,
+        last_name=account.last_name,
+        first_name=account.first_name,
+        middle_name=account.middle_name,
+        username=account.username,
+        password=account.password,
+        role=account.role,
+    )
+
+
+class ImportRefused(Exception):
+    """The list was refused: every row error (nothing was created)."""
+
+    def __init__(self, errors: list[GroupListRowErrorOut]) -> None:
+        super().__init__(REFUSED_CODE)
+        self.errors = errors
+
+
+async def import_group_list(
+    clients: ServiceClients, token: str, group_id: UUID, data: bytes, filename: str
+) -> tuple[gl.ImportGroupListResponse, str]:
+    """Read the file, then ask identity to create everyone (the portal shares this); the group's name is
+    read first, so a group the caller may not read is refused before anything is created."""
+    try:
+        rows = read_group_list(data, filename)
+    except GroupListFileError as refused:
+        raise ImportRefused(
+            [GroupListRowErrorOut(row=0, column="", code=refused.code, message=refused.message)]
+        ) from None
+    name = await group_name(clients, token, group_id)
+    request = gl.ImportGroupListRequest(group_id=str(group_id), rows=rows_to_pb(rows))
+    reply = await call(clients.identity.ImportGroupList, request, token)
+    if not reply.imported:
+        raise ImportRefused(
+            [
+                GroupListRowErrorOut(row=e.row, column=e.column, code=e.code, message=e.message)
+                for e in reply.errors
+            ]
+        )
+    return reply, name
+
+
+def refused_response(refused: ImportRefused) -> JSONResponse:
+    """Return the 422 answer: the error envelope and every refused row."""
+    return JSONResponse(
+        status_code=422,
+        content={
+            "error": {
+                "code": REFUSED_CODE,
+                "message": f"Не принято строк: {len(refused.errors)}. Ничего не создано — исправьте файл "
+                "и загрузите его снова",
+            },
+            "errors": [e.model_dump() for e in refused.errors],
+        },
+    )
+
+
+async def read_upload(upload: UploadFile) -> bytes:
+    """Read the uploaded file, at most one byte more than allowed (that byte refuses it)."""
+    return await upload.read(MAX_FILE_BYTES + 1)
+
+
+@router.post(
+    "/groups/{group_id}/accounts/import",
+    summary="Загрузить список группы и получить листки с паролями",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/pdf": {}}, "description": "Листки всех созданных, PDF"},
+        422: {"description": "Непринятые строки (group_list_refused): ничего не создано"},
+    },
+)
+async def import_group_list_route(
+    group_id: UUID,
+    request: Request,
+    caller: Caller,
+    clients: Clients,
+    file: Annotated[UploadFile, File(description="Список группы: XLSX или CSV по шаблону, до 1 МБ")],
+) -> Response:
+    """Студенты группы и их родители (до двух на студента) из одного файла (классный руководитель группы
+    или администратор). Сначала проверяются все строки: при любой ошибке — 422 со списком строк
+    (номер, столбец, код, причина) и ничего не создаётся. Иначе создаются учётные записи всех (родитель
+    двух братьев или сестёр с теми же ФИО и почтой — одна запись, две привязки), студенты зачисляются в
+    группу, ответ — PDF, по странице на человека. Тот же список повторно — 409
+    `group_list_already_imported`; служба учётных записей недоступна — 503 `accounts_unavailable`, ничего
+    не создано."""
+    try:
+        reply, name = await import_group_list(
+            clients, caller.token, group_id, await read_upload(file), file.filename or ""
+        )
+    except ImportRefused as refused:
+        return refused_response(refused)
+    students = sum(1 for a in reply.accounts if a.role == ipb.ROLE_STUDENT)
+    headers = {
+        **PDF_HEADERS,
+        "X-Import-Id": reply.import_id,
+        "X-Students-Created": str(students),
+        "X-Parents-Created": str(len(reply.accounts) - students),
+    }
+    pdf = slips_pdf(request, [credential_of(a) for a in reply.accounts], name)
+    return Response(pdf, media_type="application/pdf", headers=headers)
+
+
+@router.get(
+    "/group-list-import/template.xlsx",
+    summary="Шаблон списка группы (XLSX)",
+    response_class=Response,
+    responses={200: {"content": {XLSX_TYPE: {}}, "description": "Книга XLSX"}},
+)
+async def group_list_template_xlsx(caller: Caller) -> Response:
+    """Заголовки столбцов и строка-пример (замените её своими строками)."""
+    return Response(
+        template_xlsx(),
+        media_type=XLSX_TYPE,
+        headers={"Content-Disposition": 'attachment; filename="shablon-spiska-gruppy.xlsx"'},
+    )
+
+
+@router.get(
+    "/group-list-import/template.csv",
+    summary="Шаблон списка группы (CSV)",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "CSV, UTF-8, разделитель «;»"}},
+)
+async def group_list_template_csv(caller: Caller) -> Response:
+    """Те же столбцы в CSV (UTF-8 с BOM, разделитель «;»)."""
+    return Response(
+        template_csv(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="shablon-spiska-gruppy.csv"'},
+    )
