@@ -173,14 +173,24 @@ async def test_refused_rows_come_back_as_422_and_a_bad_file_never_reaches_identi
     assert refused.json()["errors"] == [
         {"row": 3, "column": "Фамилия студента", "code": "student_listed_twice", "message": "…"}
     ]
-    calls = len([c for c in fakes.identity.calls if c.method == "ImportGroupList"])
     bad = await client.post(
         f"/api/v1/groups/{GROUP}/accounts/import",
         files=upload(b"%PDF-1.4\x00", "scan.pdf"),
         headers=bearer(("class_teacher",)),
     )
     assert bad.status_code == 422 and bad.json()["errors"][0]["code"] == "unsupported_file"
-    assert len([c for c in fakes.identity.calls if c.method == "ImportGroupList"]) == calls
+    # Identity was asked only whether the caller may import into the group: no row sent.
+    assert list(fakes.identity.last("ImportGroupList").request.rows) == []
+
+
+async def test_a_bad_file_from_a_stranger_is_refused_as_a_stranger(client, bearer, fakes) -> None:
+    fakes.identity.fail(
+        "ImportGroupList", grpc.StatusCode.PERMISSION_DENIED, "Нет доступа", "not_class_teacher_of_group"
+    )
+    refused = await client.post(
+        f"/api/v1/groups/{GROUP}/accounts/import", files=upload(b""), headers=bearer(("class_teacher",))
+    )
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_class_teacher_of_group"
 
 
 async def test_a_group_the_journal_refuses_stops_the_import_before_identity(client, bearer, fakes) -> None:
@@ -195,6 +205,7 @@ async def test_a_group_the_journal_refuses_stops_the_import_before_identity(clie
 
 
 async def test_a_file_just_under_a_megabyte_is_not_cut_by_the_body_cap(client, bearer, fakes) -> None:
+    fakes.identity.reply("ImportGroupList", gl.ImportGroupListResponse(imported=False))
     refused = await client.post(
         f"/api/v1/groups/{GROUP}/accounts/import",
         files=upload(csv_bytes(HEADER) + b"\r\n" + b";" * (1024 * 1024 - 2000)),

@@ -97,6 +97,9 @@ async def import_group_list(
     try:
         rows = read_group_list(data, filename)
     except GroupListFileError as refused:
+        # Access before content: identity refuses a caller who may not import into the group (an
+        # empty list creates nothing); only then is the file's fault told.
+        await call(clients.identity.ImportGroupList, gl.ImportGroupListRequest(group_id=str(group_id)), token)
         raise ImportRefused(
             [GroupListRowErrorOut(row=0, column="", code=refused.code, message=refused.message)]
         ) from None
