@@ -40,8 +40,11 @@ DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy
 # Build-time options: `start --optimized` refuses to run when they differ from the last build.
 BUILD_OPTIONS: tuple[str, ...] = ("--db=postgres", "--health-enabled=true", "--cache=local")
 BUILD_MARKER = ".ejournal-build"
-STOP_GRACE = 30.0
-"""Seconds between SIGTERM and SIGKILL; the JVM may be writing its class-data archive (~7 s, once)."""
+STOP_GRACE = 120.0
+"""Seconds between SIGTERM and SIGKILL. A Keycloak without a usable class-data archive (a new home, e.g.
+after an extension changed) writes one at exit: ~7 s on an idle box, over 30 s on a loaded one. Killed
+midway, it leaves none, and every later start runs without one and is killed again; a stop without a
+dump takes a few seconds, so the long grace costs nothing otherwise."""
 
 
 def cache_dir() -> Path:
