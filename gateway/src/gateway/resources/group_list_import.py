@@ -35,6 +35,9 @@ from gateway.resources.common import Clients
 UPLOAD_BODY_BYTES = MAX_FILE_BYTES + 64 * 1024
 UPLOAD_PATHS = re.compile(r"/api/v1/groups/[^/]+/accounts/import|/groups/[^/]+/accounts/import")
 REFUSED_CODE = "group_list_refused"
+# Sixty students and their parents are up to 180 Keycloak users, each hashed password taking Keycloak
+# tens of milliseconds of CPU: far longer than an ordinary call's deadline.
+IMPORT_TIMEOUT_SECONDS = 180.0
 
 router = APIRouter(tags=["Учётные записи"])
 
@@ -89,6 +92,12 @@ class ImportRefused(Exception):
         self.errors = errors
 
 
+async def ensure_may_import(clients: ServiceClients, token: str, group_id: UUID) -> None:
+    """Let identity refuse a caller who may not import into the group: an empty list, which it checks
+    the caller's scope for first and then refuses as empty, creating nothing."""
+    await call(clients.identity.ImportGroupList, gl.ImportGroupListRequest(group_id=str(group_id)), token)
+
+
 async def import_group_list(
     clients: ServiceClients, token: str, group_id: UUID, data: bytes, filename: str
 ) -> tuple[gl.ImportGroupListResponse, str]:
@@ -97,15 +106,14 @@ async def import_group_list(
     try:
         rows = read_group_list(data, filename)
     except GroupListFileError as refused:
-        # Access before content: identity refuses a caller who may not import into the group (an
-        # empty list creates nothing); only then is the file's fault told.
-        await call(clients.identity.ImportGroupList, gl.ImportGroupListRequest(group_id=str(group_id)), token)
+        # Access before content: only then is the file's fault told.
+        await ensure_may_import(clients, token, group_id)
         raise ImportRefused(
             [GroupListRowErrorOut(row=0, column="", code=refused.code, message=refused.message)]
         ) from None
     name = await group_name(clients, token, group_id)
     request = gl.ImportGroupListRequest(group_id=str(group_id), rows=rows_to_pb(rows))
-    reply = await call(clients.identity.ImportGroupList, request, token)
+    reply = await call(clients.identity.ImportGroupList, request, token, timeout=IMPORT_TIMEOUT_SECONDS)
     if not reply.imported:
         raise ImportRefused(
             [
