@@ -47,7 +47,7 @@ from pydantic import BaseModel, Field
 from gateway.auth.bearer import Caller
 from gateway.clients import call
 from gateway.resources.attendance import REASONS, STATUSES
-from gateway.resources.common import Clients, ProtoEnum, to_local_date
+from gateway.resources.common import Clients, ProtoEnum, date_of, to_local_date
 from gateway.resources.disciplines import DisciplineOut, discipline_out
 from gateway.resources.lessons import LESSON_KINDS
 from gateway.resources.marks import KINDS_OF_WORK
@@ -138,6 +138,17 @@ class PageAveragesOut(BaseModel):
     weighted_mean: list[str | None]
 
 
+class PageMembershipOut(BaseModel):
+    """Когда обучающийся пришёл в группу (подгруппу) или ушёл из неё в пределах дат страницы."""
+
+    joined_on: str | None = Field(description="Первый день в группе (подгруппе); null — раньше дат страницы")
+    left_on: str | None = Field(description="Первый день вне её; null — после дат страницы")
+    joined_by: str | None = Field(description="enrolment, return, transfer, subgroup_transfer")
+    left_by: str | None = Field(
+        description="transfer, subgroup_transfer, academic_leave, expulsion, graduation"
+    )
+
+
 class JournalPageOut(BaseModel):
     """Страница журнала: обучающиеся × занятия дисциплины за период."""
 
@@ -153,6 +164,11 @@ class JournalPageOut(BaseModel):
     period_locks: list[PeriodLockOut] = Field(
         default_factory=list,
         description="Закрытые периоды на датах страницы; closed — записи в них сейчас запрещены",
+    )
+    memberships: list[PageMembershipOut] = Field(
+        default_factory=list,
+        description="В порядке student_ids: зачисление и выбытие в пределах дат страницы; клетки вне "
+        "[joined_on, left_on) — не его",
     )
 
 
@@ -233,6 +249,11 @@ def _lesson(lesson: journal_pb2.Lesson) -> JsonObject:
     }
 
 
+def _iso(value: common_pb2.LocalDate) -> str | None:
+    day = date_of(value)
+    return day.isoformat() if day is not None else None
+
+
 def journal_page_body(page: pb.GetJournalPageResponse) -> bytes:
     """Return the journal page as its documented JSON (UTF-8): the columns go from the reply's packed
     lists to JSON arrays whole."""
@@ -264,6 +285,16 @@ def journal_page_body(page: pb.GetJournalPageResponse) -> bytes:
         "lessons_with_attendance": list(page.lessons_with_attendance),
         # Slice B: the page's closed periods (R1.5), as GET …/period-locks shows them.
         "period_locks": [lock_out(lock).model_dump(mode="json") for lock in page.period_locks],
+        # Slice J: per student, joining and leaving within the page's dates (dated membership).
+        "memberships": [
+            {
+                "joined_on": _iso(m.joined_on) if m.HasField("joined_on") else None,
+                "left_on": _iso(m.left_on) if m.HasField("left_on") else None,
+                "joined_by": m.joined_by or None,
+                "left_by": m.left_by or None,
+            }
+            for m in page.memberships
+        ],
     }
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 

@@ -27,6 +27,7 @@ from journal_service.domain import (
     year,
 )
 from journal_service.domain import history as history_model
+from journal_service.domain.subgroup_membership import Stay, SubgroupMembership
 
 from .fakes_period_locks import FakePeriodLocks, FakeReopenRequests
 from .fakes_substitutions import FakeCurriculumExecutions, FakeSubstitutions
@@ -360,6 +361,83 @@ class FakeSubgroups:
 
     async def get(self, subgroup_id: uuid.UUID) -> year.Subgroup | None:
         return next((s for s in self.items if s.id == subgroup_id), None)
+
+
+class FakeSubgroupMemberships:
+    """Slice J: dated memberships; a subgroup's members without a dated row belong from date.min."""
+
+    def __init__(self, subgroups: FakeSubgroups, groups: FakeGroups) -> None:
+        self.subgroups = subgroups
+        self.groups = groups
+        self.items: list[SubgroupMembership] = []
+        self.records: dict[tuple[uuid.UUID, uuid.UUID], date] = {}  # (student, subgroup) → a record's day
+
+    def _all(self) -> list[SubgroupMembership]:
+        dated = {(m.subgroup_id, m.student_id) for m in self.items}
+        implicit = [
+            SubgroupMembership(s.id, student, date.min)
+            for s in self.subgroups.items
+            for student in s.student_ids
+            if (s.id, student) not in dated
+        ]
+        return sorted(
+            [*self.items, *implicit], key=lambda m: (str(m.subgroup_id), str(m.student_id), m.from_date)
+        )
+
+    def _subgroup(self, subgroup_id: uuid.UUID) -> year.Subgroup | None:
+        return next((s for s in self.subgroups.items if s.id == subgroup_id), None)
+
+    async def of_group(self, group_id: uuid.UUID) -> list[SubgroupMembership]:
+        ids = {s.id for s in self.subgroups.items if s.group_id == group_id}
+        return [m for m in self._all() if m.subgroup_id in ids]
+
+    async def of_subgroup(self, subgroup_id: uuid.UUID) -> list[SubgroupMembership]:
+        return [m for m in self._all() if m.subgroup_id == subgroup_id]
+
+    async def of_student(
+        self, group_id: uuid.UUID, discipline_id: uuid.UUID, student_id: uuid.UUID
+    ) -> list[SubgroupMembership]:
+        ids = {
+            s.id for s in self.subgroups.items if (s.group_id, s.discipline_id) == (group_id, discipline_id)
+        }
+        found = [m for m in self._all() if m.subgroup_id in ids and m.student_id == student_id]
+        return sorted(found, key=lambda m: m.from_date)
+
+    async def move(
+        self,
+        closed: SubgroupMembership,
+        opened: SubgroupMembership,
+        group_id: uuid.UUID,
+        discipline_id: uuid.UUID,
+    ) -> None:
+        rows = self._all()
+        self.items = [
+            closed if (m.subgroup_id, m.student_id, m.from_date) == (closed.subgroup_id, closed.student_id,
+                                                                     closed.from_date) else m
+            for m in rows
+        ] + [opened]  # fmt: skip
+        for subgroup_id in (closed.subgroup_id, opened.subgroup_id):
+            found = self._subgroup(subgroup_id)
+            if found is not None:
+                current = {
+                    m.student_id for m in self.items if m.subgroup_id == subgroup_id and m.to_date is None
+                }
+                index = self.subgroups.items.index(found)
+                self.subgroups.items[index] = dataclasses.replace(
+                    found, student_ids=tuple(sorted(current, key=str))
+                )
+
+    async def first_record_from(self, student_id: uuid.UUID, subgroup_id: uuid.UUID, on: date) -> date | None:
+        day = self.records.get((student_id, subgroup_id))
+        return day if day is not None and day >= on else None
+
+    async def group_stays(self, group_id: uuid.UUID, span: year.DateSpan) -> dict[uuid.UUID, list[Stay]]:
+        found: dict[uuid.UUID, list[Stay]] = {}
+        for e in self.groups.all_enrolments():
+            stay = Stay(e.enrolled_on, e.left_on)
+            if e.group_id == group_id and stay.overlaps(span):
+                found.setdefault(e.student_id, []).append(stay)
+        return found
 
 
 class FakeLessons:
@@ -1079,6 +1157,7 @@ class FakeUnitOfWork(testing.FakeUnitOfWork):
         self.years = store.years
         self.bells = store.bells
         self.subgroups = store.subgroups
+        self.subgroup_memberships = store.subgroup_memberships
         self.lessons = store.lessons
         self.read_models = store.read_models
         self.timetables = store.timetables
@@ -1108,6 +1187,7 @@ class FakeStore(testing.FakeLedger):
         self.years = FakeYears()
         self.bells = FakeBells()
         self.subgroups = FakeSubgroups()
+        self.subgroup_memberships = FakeSubgroupMemberships(self.subgroups, self.groups)
         self.lessons = FakeLessons()
         self.period_locks = FakePeriodLocks(self.lessons.items)
         self.reopen_requests = FakeReopenRequests(self.period_locks)

@@ -315,8 +315,21 @@ subgroup_members = Table(
     Column("group_id", UUID(as_uuid=True), nullable=False),
     Column("discipline_id", UUID(as_uuid=True), nullable=False),
     Column("student_id", UUID(as_uuid=True), nullable=False),
-    PrimaryKeyConstraint("subgroup_id", "student_id"),
-    UniqueConstraint("group_id", "discipline_id", "student_id", name="uq_subgroup_member"),
+    # Slice J (migration 0019): dated membership, from from_date up to to_date (NULL while it lasts);
+    # one row in force per student of a group's discipline (ux_subgroup_members_open).
+    Column("from_date", Date, nullable=False),
+    Column("to_date", Date, nullable=True),
+    PrimaryKeyConstraint("subgroup_id", "student_id", "from_date"),
+    CheckConstraint("to_date IS NULL OR to_date > from_date", name="ck_subgroup_members_dates"),
+    Index(
+        "ux_subgroup_members_open",
+        "group_id",
+        "discipline_id",
+        "student_id",
+        unique=True,
+        postgresql_where=text("to_date IS NULL"),
+    ),
+    Index("ix_subgroup_members_student", "student_id"),
 )
 
 

@@ -29,6 +29,7 @@ from journal_service.adapters.repositories.people import PeopleRepository
 from journal_service.adapters.repositories.period_locks import PeriodLockRepository
 from journal_service.adapters.repositories.read_models import ReadModelRepository
 from journal_service.adapters.repositories.reopen_requests import ReopenRequestRepository
+from journal_service.adapters.repositories.subgroup_membership import SubgroupMembershipRepository
 from journal_service.adapters.repositories.substitutions import SubstitutionRepository
 from journal_service.adapters.repositories.year_import import YearImportRepository
 
@@ -50,6 +51,7 @@ class JournalUnitOfWork(UnitOfWork):
     years: AcademicYearRepository
     bells: BellScheduleRepository
     subgroups: SubgroupRepository
+    subgroup_memberships: SubgroupMembershipRepository
     lessons: LessonRepository
     read_models: ReadModelRepository
     timetables: TimetableRepository
@@ -77,6 +79,7 @@ class JournalUnitOfWork(UnitOfWork):
         self.years = AcademicYearRepository(self.session)
         self.bells = BellScheduleRepository(self.session)
         self.subgroups = SubgroupRepository(self.session)
+        self.subgroup_memberships = SubgroupMembershipRepository(self.session)
         self.lessons = LessonRepository(self.session)
         self.read_models = ReadModelRepository(self.session)
         self.timetables = TimetableRepository(self.session)

@@ -22,6 +22,7 @@ from journal_service.api import history as history_api
 from journal_service.api import mappers
 from journal_service.api import movement as movement_api
 from journal_service.api import period_locks as locks_api
+from journal_service.api import subgroup_membership as subgroup_membership_api
 from journal_service.api import substitutions as substitutions_api
 from journal_service.api.read_models import (
     absences_to_pb,
@@ -73,6 +74,10 @@ from journal_service.application.movement import (
     MoveStudent,
 )
 from journal_service.application.read_models import GetGroupOverview, GetJournalPage, GetStudentDiary
+from journal_service.application.subgroup_membership import (
+    ListSubgroupMemberships,
+    MoveStudentBetweenSubgroups,
+)
 from journal_service.application.subgroups import CreateSubgroup, ListSubgroups
 from journal_service.application.teaching_load import (
     AssignTeachingLoad,
@@ -441,6 +446,29 @@ class JournalServicer(pb_grpc.JournalServiceServicer):
         query = ListSubgroups(group_id=_id(request.group_id, "group_id"))
         subgroups = await self._h.subgroups.of_group(query, _actor())
         return pb.ListSubgroupsResponse(subgroups=[mappers.subgroup_to_pb(s) for s in subgroups])
+
+    async def MoveStudentBetweenSubgroups(
+        self, request: pb.MoveStudentBetweenSubgroupsRequest, context: Context
+    ) -> pb.MoveStudentBetweenSubgroupsResponse:
+        """Slice J: a transfer between subgroups on a date (admin or deputy)."""
+        cmd = MoveStudentBetweenSubgroups(
+            student_id=_id(request.student_id, "student_id"),
+            from_subgroup_id=_id(request.from_subgroup_id, "from_subgroup_id"),
+            to_subgroup_id=_id(request.to_subgroup_id, "to_subgroup_id"),
+            on_date=mappers.date_from_pb(request.on_date, "on_date"),
+        )
+        moved = await self._h.subgroup_membership.move(cmd, _actor())
+        return subgroup_membership_api.transfer_to_pb(moved)
+
+    async def ListSubgroupMemberships(
+        self, request: pb.ListSubgroupMembershipsRequest, context: Context
+    ) -> pb.ListSubgroupMembershipsResponse:
+        """Slice J: the dated memberships of a group's subgroups."""
+        query = ListSubgroupMemberships(group_id=_id(request.group_id, "group_id"))
+        found = await self._h.subgroup_membership.of_group(query, _actor())
+        return pb.ListSubgroupMembershipsResponse(
+            memberships=[subgroup_membership_api.membership_to_pb(m) for m in found]
+        )
 
     async def RecordLesson(
         self, request: pb.RecordLessonRequest, context: Context

@@ -14,6 +14,7 @@ from ejournal.journal.v1 import journal_service_pb2 as service_pb
 
 from journal_service.api.mappers import averages_to_pb, discipline_to_pb
 from journal_service.api.period_locks import lock_to_pb
+from journal_service.api.subgroup_membership import page_membership_to_pb
 from journal_service.domain import lessons, model, read_models
 
 _KIND_OF_WORK = {k.value: pb.KindOfWork.Value(f"KIND_OF_WORK_{k.name}") for k in model.KindOfWork}
@@ -107,6 +108,7 @@ def journal_page_to_pb(page: read_models.JournalPage) -> service_pb.GetJournalPa
         marks_without_lesson=[_dated_mark(m) for m in page.marks_without_lesson],
         lessons_with_attendance=[lesson_ids[i] for i in page.lessons_with_attendance],
         period_locks=[lock_to_pb(lock) for lock in page.period_locks],
+        memberships=[page_membership_to_pb(m) for m in page.memberships],
         cells=service_pb.PageCells(
             student=cells.student,
             lesson=cells.lesson,

@@ -15,6 +15,7 @@ from journal_service.application.final_history import FinalHistoryHandlers
 from journal_service.application.finals import FinalHandlers
 from journal_service.application.groups import GroupHandlers
 from journal_service.application.history import HistoryHandlers
+from journal_service.application.imported_students import ImportedStudentsHandlers
 from journal_service.application.ktp import KtpHandlers
 from journal_service.application.lessons import LessonHandlers
 from journal_service.application.mark_changes import MarkChangeHandlers
@@ -30,6 +31,7 @@ from journal_service.application.ports import (
 )
 from journal_service.application.read_models import ReadModelHandlers
 from journal_service.application.reopen_requests import ReopenRequestHandlers
+from journal_service.application.subgroup_membership import SubgroupMembershipHandlers
 from journal_service.application.subgroups import SubgroupHandlers
 from journal_service.application.substitutions import SubstitutionHandlers
 from journal_service.application.teaching_load import TeachingLoadHandlers
@@ -50,6 +52,8 @@ class JournalHandlers:
         self.people = PeopleHandlers(uow, people)
         self.groups = GroupHandlers(uow, self.people, today)
         self.movement = MovementHandlers(uow, self.people, guardians)
+        # Slice H2: identity's imported group lists enrol their students (same code as EnrollStudent).
+        self.imported_students = ImportedStudentsHandlers(uow, self.people)
         self.disciplines = DisciplineHandlers(uow)
         self.loads = TeachingLoadHandlers(uow, self.people)
         self.marks = MarkHandlers(uow, guardians, today)
@@ -59,6 +63,7 @@ class JournalHandlers:
         self.years = AcademicYearHandlers(uow)
         self.bells = BellScheduleHandlers(uow)
         self.subgroups = SubgroupHandlers(uow)
+        self.subgroup_membership = SubgroupMembershipHandlers(uow)
         self.lessons = LessonHandlers(uow, today)
         self.read_models = ReadModelHandlers(uow, guardians)
         self.absences = AbsenceHandlers(uow)

@@ -17,6 +17,7 @@ from journal_service.application.marks import local_date
 from journal_service.application.period_locks import ensure_open
 from journal_service.application.ports import JournalUnitOfWork, Today, UnitOfWorkFactory
 from journal_service.application.refused_writes import refusal_audited
+from journal_service.application.subgroup_members import subgroup_members_on
 from journal_service.application.substitution_rights import loads_for_writing
 from journal_service.domain import access, errors, ktp, lesson_errors, lessons, year
 from journal_service.domain.substitutions import Slot
@@ -155,8 +156,8 @@ class LessonHandlers:
             members: set[uuid.UUID] | None = None
             if cmd.homework_student_ids:
                 enrolled = set(await uow.groups.students_of(cmd.group_id, on=cmd.lesson_date))
-                if subgroup is not None:
-                    members = set(subgroup.student_ids)
+                if subgroup is not None:  # slice J: the subgroup's members on the lesson's date
+                    members = await subgroup_members_on(uow, subgroup.id, cmd.lesson_date)
             lesson = lessons.new_lesson(
                 today=self._today(),
                 teacher_loads=await loads_for_writing(
@@ -263,9 +264,8 @@ class LessonHandlers:
             ):
                 raise errors.NotTeachingThisGroup()
             members: tuple[uuid.UUID, ...] | None = None
-            if lesson.subgroup_id is not None:
-                subgroup = await uow.subgroups.get(lesson.subgroup_id)
-                members = subgroup.student_ids if subgroup is not None else ()
+            if lesson.subgroup_id is not None:  # slice J: the subgroup's members on the lesson's date
+                members = tuple(await subgroup_members_on(uow, lesson.subgroup_id, lesson.lesson_date))
             entries = lessons.check_attendance(
                 cmd.entries,
                 enrolled=set(await uow.groups.students_of(lesson.group_id, on=lesson.lesson_date)),

@@ -20,6 +20,7 @@ from journal_service.application.ports import (
 )
 from journal_service.application.read_models import may_read_student
 from journal_service.application.refused_writes import refusal_audited
+from journal_service.application.subgroup_members import subgroup_members_on
 from journal_service.application.substitution_rights import loads_for_writing
 from journal_service.domain import access, averages, errors, lesson_errors, model
 from journal_service.domain.substitutions import Slot
@@ -117,10 +118,11 @@ class MarkHandlers:
                 for load in loads
             ):
                 raise errors.NotTeachingThisGroup()
-            if where.subgroup_id is not None:
-                subgroup = await uow.subgroups.get(where.subgroup_id)
-                if subgroup is None or cmd.student_id not in subgroup.student_ids:
-                    raise lesson_errors.StudentNotInSubgroup()
+            # Slice J: in the subgroup on the lesson's date (dated membership).
+            if where.subgroup_id is not None and cmd.student_id not in await subgroup_members_on(
+                uow, where.subgroup_id, where.lesson_date
+            ):
+                raise lesson_errors.StudentNotInSubgroup()
             # R1.5: no mark on a day of a closed period (slice B).
             await ensure_open(
                 uow,

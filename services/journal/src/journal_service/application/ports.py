@@ -26,6 +26,7 @@ from journal_service.domain import (
     read_models,
     reopen_requests,
     retakes,
+    subgroup_membership,
     substitutions,
     timetable,
     year,
@@ -269,6 +270,46 @@ class Subgroups(Protocol):
 
     async def get(self, subgroup_id: uuid.UUID) -> year.Subgroup | None:
         """Return the subgroup with its members, or None."""
+        ...
+
+
+class SubgroupMemberships(Protocol):
+    """Slice J: the dated memberships of subgroups (migration 0019)."""
+
+    async def of_group(self, group_id: uuid.UUID) -> list[subgroup_membership.SubgroupMembership]:
+        """Return every membership of the group's subgroups, by subgroup, student and start."""
+        ...
+
+    async def of_subgroup(self, subgroup_id: uuid.UUID) -> list[subgroup_membership.SubgroupMembership]:
+        """Return every membership of the subgroup, by student and start."""
+        ...
+
+    async def of_student(
+        self, group_id: uuid.UUID, discipline_id: uuid.UUID, student_id: uuid.UUID
+    ) -> list[subgroup_membership.SubgroupMembership]:
+        """Return the student's memberships in the subgroups of the group's discipline, oldest first."""
+        ...
+
+    async def move(
+        self,
+        closed: subgroup_membership.SubgroupMembership,
+        opened: subgroup_membership.SubgroupMembership,
+        group_id: uuid.UUID,
+        discipline_id: uuid.UUID,
+    ) -> None:
+        """Stage a transfer: the membership in force ends on `closed.to_date`, the new one starts."""
+        ...
+
+    async def first_record_from(self, student_id: uuid.UUID, subgroup_id: uuid.UUID, on: date) -> date | None:
+        """Return the first date on or after `on` with a mark or attendance of the student at the
+        subgroup's lessons, or None."""
+        ...
+
+    async def group_stays(
+        self, group_id: uuid.UUID, span: year.DateSpan
+    ) -> dict[uuid.UUID, list[subgroup_membership.Stay]]:
+        """Return each student's stays in the group overlapping `span`, with the movement kinds that
+        began and ended them (a plain enrolment: "")."""
         ...
 
 
@@ -865,6 +906,9 @@ class JournalUnitOfWork(UnitOfWorkPort, Protocol):
 
     @property
     def subgroups(self) -> Subgroups: ...
+
+    @property
+    def subgroup_memberships(self) -> SubgroupMemberships: ...
 
     @property
     def lessons(self) -> Lessons: ...

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from chassis.principal import Principal
 
 from journal_service.application.ports import GuardianDirectory, JournalUnitOfWork, UnitOfWorkFactory
+from journal_service.application.subgroup_members import page_stays
 from journal_service.application.substitution_rights import substitutes_in
 from journal_service.domain import access, errors, lesson_errors, lessons, read_models, year
+from journal_service.domain import subgroup_membership as membership
 
 
 @dataclass(frozen=True)
@@ -111,18 +113,29 @@ class ReadModelHandlers:
                     or subgroup.discipline_id != query.discipline_id
                 ):
                     raise lesson_errors.SubgroupNotFound()
-                members = set(subgroup.student_ids)
-                students = [s for s in students if s in members]
+            # Slice J: who belonged on the page's days, when they joined or left (dated membership).
+            students, stays = await page_stays(uow, query.group_id, query.subgroup_id, query.span, students)
             repo = uow.read_models
             lesson_rows = await repo.page_lessons(
                 query.group_id, query.discipline_id, query.subgroup_id, query.span
             )
+            marks = await repo.page_marks(query.group_id, query.discipline_id, query.span)
+            if query.subgroup_id is not None:  # a mark by date counts where the student was that day
+                marks = [
+                    m
+                    for m in marks
+                    if m.lesson_id is not None
+                    or any(s.covers(m.lesson_date) for s in stays.get(m.student_id, ()))
+                ]
             page = read_models.journal_page(
                 students,
                 lesson_rows,
-                await repo.page_marks(query.group_id, query.discipline_id, query.span),
+                marks,
                 await repo.page_attendance(query.group_id, query.discipline_id, query.span),
                 await uow.marks.dictionary(),
+            )
+            page.memberships.extend(
+                membership.page_membership(stays.get(s, ()), query.span) for s in page.student_ids
             )
             # Slice B: the page shows its closed periods (R1.5).
             page.period_locks.extend(

@@ -17,6 +17,7 @@ from typing import NamedTuple
 from chassis.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 
 from journal_service.domain import averages, lessons, model, period_locks
+from journal_service.domain.subgroup_membership import PageMembership
 
 MAX_CORRECTIONS = 500
 # Reasons that excuse an absence (§4.2.2: the class teacher sorts them out week by week); «не указана»
@@ -151,6 +152,8 @@ class JournalPage:
     lessons_with_attendance: list[uuid.UUID] = field(default_factory=list)
     # Slice B: the closed periods overlapping the page's dates (R1.5; the grid is read-only on their days).
     period_locks: list[period_locks.PeriodLock] = field(default_factory=list)
+    # Slice J: per student (student_ids' order), joining and leaving within the page's dates.
+    memberships: list[PageMembership] = field(default_factory=list)
 
 
 def journal_page(

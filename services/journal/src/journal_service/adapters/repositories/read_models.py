@@ -244,7 +244,13 @@ class ReadModelRepository:
                 _l.lesson_date.between(span.starts_on, span.ends_on),
                 or_(
                     _l.subgroup_id.is_(None),
-                    _l.subgroup_id.in_(select(sm.subgroup_id).where(sm.student_id == student_id)),
+                    # Slice J: a subgroup's lesson when the student was in it on the lesson's date.
+                    exists().where(
+                        sm.subgroup_id == _l.subgroup_id,
+                        sm.student_id == student_id,
+                        sm.from_date <= _l.lesson_date,
+                        or_(sm.to_date.is_(None), sm.to_date > _l.lesson_date),
+                    ),
                 ),
             )
             .order_by(_l.lesson_date, _l.pair_number, _l.id)
