@@ -29,7 +29,7 @@ from identity_service.application.accounts import (
 from identity_service.application.group_scope import ensure_may_issue_for_group
 from identity_service.application.parent_access import Today
 from identity_service.application.ports import AccountDirectory, PasswordFactory, UnitOfWorkFactory
-from identity_service.domain import model
+from identity_service.domain import model, usernames
 from identity_service.domain.group_list_import import (
     GroupListAlreadyImported,
     GroupListPlan,
@@ -141,18 +141,32 @@ class GroupListImportHandlers:
         return GroupListImportOutcome(import_id=import_id, accounts=created, errors=[])
 
     async def _choose(self, plan: GroupListPlan) -> list[_Planned]:
-        people: list[_Planned] = []
-        chosen: set[str] = set()
         wanted: list[tuple[model.Role, model.PersonDetails, list[int], date | None, list[int]]]
         wanted = [(model.Role.STUDENT, s.details, [s.row], s.birth_date, []) for s in plan.students] + [
             (model.Role.PARENT, p.details, p.rows, None, p.students) for p in plan.parents
         ]
-        for role, details, rows, born, students in wanted:
-            username = await choose_username(self._uow, self._accounts, details, chosen)
-            chosen.add(username)
-            people.append(
-                _Planned(role, details, username, self._passwords(), list(rows), born, list(students))
+        people = [
+            _Planned(role, details, "", self._passwords(), list(rows), born, list(students))
+            for role, details, rows, born, students in wanted
+        ]
+        # People whose logins start alike are chosen one after another (each sees the others' choice);
+        # the rest at once, a few Keycloak look-ups in flight.
+        by_base: dict[str, list[_Planned]] = {}
+        for person in people:
+            d = person.details
+            by_base.setdefault(usernames.username_base(d.last_name, d.first_name, d.middle_name), []).append(
+                person
             )
+        gate = asyncio.Semaphore(CONCURRENT_ACCOUNTS)
+
+        async def choose(alike: list[_Planned]) -> None:
+            chosen: set[str] = set()
+            async with gate:
+                for person in alike:
+                    person.username = await choose_username(self._uow, self._accounts, person.details, chosen)
+                    chosen.add(person.username)
+
+        await asyncio.gather(*(choose(alike) for alike in by_base.values()))
         return people
 
     async def _create_accounts(self, people: list[_Planned]) -> None:
