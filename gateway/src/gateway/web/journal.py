@@ -14,6 +14,7 @@ without JavaScript; a refused lesson comes back with the journal's message and t
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -151,6 +152,7 @@ class Cell:
     status: str = ""
     reason: str = ""
     off: bool = False  # a subgroup's lesson the student is not in
+    off_reason: str = ""  # slice J: why the cell is not theirs (shown on it; the grid gives no input)
 
     @property
     def sign(self) -> str:
@@ -168,6 +170,55 @@ class Row:
     dated: list[tuple[date | None, MarkShown]] = field(default_factory=list)  # marks without a lesson
     mean: str = ""
     weighted_mean: str = ""
+    label: str = ""  # slice J: «переведён 10.11.2026», «выбыл …», «зачислен …» within the page's dates
+
+
+# Slice J: how a page student joined or left, as the label next to the name says it.
+JOINED_LABELS = {"transfer": "переведён", "subgroup_transfer": "переведён", "return": "восстановлен"}
+LEFT_LABELS = {"transfer": "переведён", "subgroup_transfer": "переведён"}
+
+
+def movement_label(membership: pb.PageMembership) -> tuple[str, date | None, date | None]:
+    """Return the label of a page student's joining and leaving within the page's dates, and the two
+    dates (None: before / after the page)."""
+    joined = date_of(membership.joined_on) if membership.HasField("joined_on") else None
+    left = date_of(membership.left_on) if membership.HasField("left_on") else None
+    parts = []
+    if joined is not None:
+        parts.append(f"{JOINED_LABELS.get(membership.joined_by, 'зачислен')} {joined:%d.%m.%Y}")
+    if left is not None:
+        parts.append(f"{LEFT_LABELS.get(membership.left_by, 'выбыл')} {left:%d.%m.%Y}")
+    return ", ".join(parts), joined, left
+
+
+async def dated_members(
+    clients: ServiceClients, session: Session, group_id: str, subgroups: list[journal_pb2.Subgroup]
+) -> Callable[[str, str, date | None], bool]:
+    """Return «is the student in the subgroup on the day» by the dated memberships (slice J); the members
+    in force when the journal does not answer."""
+    try:
+        reply = await call(
+            clients.journal.ListSubgroupMemberships,
+            pb.ListSubgroupMembershipsRequest(group_id=group_id),
+            session.access_token,
+        )
+    except grpc.aio.AioRpcError:
+        reply = pb.ListSubgroupMembershipsResponse()
+    current = {s.subgroup_id: set(s.student_ids) for s in subgroups}
+    spans: dict[tuple[str, str], list[tuple[date | None, date | None]]] = {}
+    for m in reply.memberships:
+        to_date = date_of(m.to_date) if m.HasField("to_date") else None
+        spans.setdefault((m.subgroup_id, m.student_id), []).append((date_of(m.from_date), to_date))
+
+    def member(subgroup_id: str, student_id: str, day: date | None) -> bool:
+        if (subgroup_id, student_id) not in spans:  # not told: the members in force
+            return student_id in current.get(subgroup_id, set())
+        return any(
+            day is None or ((start is None or start <= day) and (end is None or day < end))
+            for start, end in spans.get((subgroup_id, student_id), [])
+        )
+
+    return member
 
 
 @dataclass
@@ -227,13 +278,31 @@ async def load_grid(
         session.access_token,
     )
     names = await people_names(clients, session, list(reply.student_ids))
-    members = {s.subgroup_id: set(s.student_ids) for s in subgroups}
+    in_subgroup = (
+        await dated_members(clients, session, group_id, subgroups)
+        if any(lesson.subgroup_id for lesson in reply.lessons)
+        else None
+    )
+    memberships = list(reply.memberships)
     rows: dict[str, Row] = {}
     for number, student_id in enumerate(reply.student_ids, start=1):
         row = Row(student_id, names.get(student_id, f"Обучающийся №{number}"), {})
+        joined = left = None
+        if number <= len(memberships):
+            row.label, joined, left = movement_label(memberships[number - 1])
         for lesson in reply.lessons:
-            off = bool(lesson.subgroup_id) and student_id not in members.get(lesson.subgroup_id, set())
-            row.cells[lesson.lesson_id] = Cell(off=off)
+            day = date_of(lesson.lesson_date)
+            shown = Cell()
+            if day is not None and (
+                (joined is not None and day < joined) or (left is not None and day >= left)
+            ):
+                shown.off, shown.off_reason = True, f"{row.label}: в этот день не в группе (подгруппе)"
+            elif in_subgroup and lesson.subgroup_id and not in_subgroup(lesson.subgroup_id, student_id, day):
+                shown.off, shown.off_reason = (
+                    True,
+                    "Занятие подгруппы, в которой обучающийся в этот день не состоял",
+                )
+            row.cells[lesson.lesson_id] = shown
         rows[student_id] = row
     # The page's cells come as columns of positions (student, lesson); the marks point at their cell.
     row_list = [rows[student_id] for student_id in reply.student_ids]
