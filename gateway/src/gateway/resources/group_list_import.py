@@ -7,12 +7,14 @@ Nothing is created unless every row is accepted; the journal then enrols the stu
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
 from ejournal.identity.v1 import group_list_import_pb2 as gl
 from ejournal.identity.v1 import identity_pb2 as ipb
-from ejournal.identity.v1 import identity_service_pb2 as pb
+from ejournal.journal.v1 import journal_service_pb2 as jpb
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
@@ -28,13 +30,15 @@ from gateway.group_list_file import (
     template_csv,
     template_xlsx,
 )
-from gateway.resources.accounts import PDF_HEADERS, group_name, slips_pdf
 from gateway.resources.common import Clients
+from gateway.runtime import get_runtime
+from gateway.slips import Slip, render_slips
 
 # The upload's body: the file (1 MB at most, judged here) and the multipart framing around it.
 UPLOAD_BODY_BYTES = MAX_FILE_BYTES + 64 * 1024
 UPLOAD_PATHS = re.compile(r"/api/v1/groups/[^/]+/accounts/import|/groups/[^/]+/accounts/import")
 REFUSED_CODE = "group_list_refused"
+PDF_HEADERS = {"Cache-Control": "no-store", "Content-Disposition": 'attachment; filename="slips.pdf"'}
 # Sixty students and their parents are up to 180 Keycloak users, each hashed password taking Keycloak
 # tens of milliseconds of CPU: far longer than an ordinary call's deadline.
 IMPORT_TIMEOUT_SECONDS = 180.0
@@ -71,17 +75,31 @@ def rows_to_pb(rows: list[FileRow]) -> list[gl.GroupListRow]:
     ]
 
 
-def credential_of(account: gl.ImportedAccount) -> pb.IssuedCredential:
-    """Return an imported account as the issued credential a slip is printed from."""
-    return pb.IssuedCredential(
-        person_id=account.person_id,
-        last_name=account.last_name,
-        first_name=account.first_name,
-        middle_name=account.middle_name,
-        username=account.username,
+def slip_of(account: gl.ImportedAccount, group: str, portal_url: str, today: date) -> Slip:
+    """Return the credential slip of an imported account (a parent's slip names no group)."""
+    student = account.role == ipb.ROLE_STUDENT
+    return Slip(
+        full_name=" ".join(n for n in (account.last_name, account.first_name, account.middle_name) if n),
+        role="student" if student else "parent",
+        login=account.username,
         password=account.password,
-        role=account.role,
+        issued_on=today,
+        portal_url=portal_url,
+        group=group if student else "",
     )
+
+
+def slips_pdf(request: Request, accounts: Sequence[gl.ImportedAccount], group: str) -> bytes:
+    """Render one slip per created account (gateway/slips.py), dated the college's today."""
+    settings = get_runtime(request).settings
+    today = datetime.now(settings.college_zone).date()
+    return render_slips([slip_of(a, group, settings.base_url, today) for a in accounts])
+
+
+async def group_name(clients: ServiceClients, token: str, group_id: UUID) -> str:
+    """Return the group's name from the journal (which refuses a group the caller may not read)."""
+    reply = await call(clients.journal.GetGroup, jpb.GetGroupRequest(group_id=str(group_id)), token)
+    return reply.group.name
 
 
 class ImportRefused(Exception):
@@ -180,7 +198,7 @@ async def import_group_list_route(
         "X-Students-Created": str(students),
         "X-Parents-Created": str(len(reply.accounts) - students),
     }
-    pdf = slips_pdf(request, [credential_of(a) for a in reply.accounts], name)
+    pdf = slips_pdf(request, reply.accounts, name)
     return Response(pdf, media_type="application/pdf", headers=headers)
 
 

@@ -15,13 +15,14 @@ from starlette.datastructures import UploadFile
 from gateway.auth.portal import PortalSession
 from gateway.auth.session import Session
 from gateway.group_list_file import MAX_FILE_BYTES, template_csv, template_xlsx
-from gateway.resources.accounts import PDF_HEADERS, group_name, slips_pdf
 from gateway.resources.group_list_import import (
+    PDF_HEADERS,
     GroupListRowErrorOut,
     ImportRefused,
-    credential_of,
     ensure_may_import,
+    group_name,
     import_group_list,
+    slips_pdf,
 )
 from gateway.runtime import get_runtime
 from gateway.web.csrf import CsrfSession
@@ -102,5 +103,5 @@ async def import_from_page(request: Request, group_id: UUID, session: CsrfSessio
         problem = service_problem(exc)
         problem.fields.add("file")
         return await _page(request, session, group_id, problem=problem, file_name=file_name)
-    pdf = slips_pdf(request, [credential_of(a) for a in reply.accounts], name)
+    pdf = slips_pdf(request, reply.accounts, name)
     return Response(pdf, media_type="application/pdf", headers=PDF_HEADERS)
