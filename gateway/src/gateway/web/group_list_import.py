@@ -28,7 +28,8 @@ from gateway.runtime import get_runtime
 from gateway.web.csrf import CsrfSession
 from gateway.web.year import FormProblem, render, service_problem
 
-router = APIRouter()
+# Portal pages stay out of the OpenAPI description, as every page of web/__init__.py's router.
+router = APIRouter(include_in_schema=False)
 NO_FILE = "Выберите файл со списком группы (XLSX или CSV по шаблону)"
 
 
