@@ -155,6 +155,10 @@ DELETE /api/v1/people/{person_id}/roles/{assignment_id}                        -
 POST   /api/v1/groups/{group_id}/accounts/import                               -    A    -    -    -    o    -    -    -
 GET    /api/v1/group-list-import/template.xlsx                                 -    A    A    A    A    A    A    A    A
 GET    /api/v1/group-list-import/template.csv                                  -    A    A    A    A    A    A    A    A
+# «Учётные записи» (slice H1, R1.2): the admin and the class teacher of the group (its students and their parents).
+GET    /api/v1/groups/{group_id}/accounts                                      -    A    -    -    -    o    -    -    -
+POST   /api/v1/groups/{group_id}/accounts/credentials                          -    A    -    -    -    o    -    -    -
+POST   /api/v1/students/{student_id}/parents                                   -    A    -    -    -    o    -    -    -
 GET    /api/v1/me/export                                                       -    A    A    A    A    A    A    A    A
 GET    /api/v1/people/{person_id}/export                                       -    -    -    -    -    -    -    o    o
 POST   /api/v1/substitutions                                                   -    A    -    A    -    -    -    -    -
@@ -186,6 +190,15 @@ POST   /staff/roles                                                            -
 POST   /staff/{person_id}/roles/{assignment_id}/revoke                         -    A    -    -    -    -    -    -    -
 POST   /staff/{person_id}/disable                                              -    A    -    -    -    -    -    -    -
 POST   /staff/{person_id}/enable                                               -    A    -    -    -    -    -    -    -
+# «Загрузка списка группы» (slice H2): the admin and the group's class teacher; the templates hold no data.
+GET    /groups/{group_id}/accounts/import                                      -    A    -    -    -    o    -    -    -
+POST   /groups/{group_id}/accounts/import                                      -    A    -    -    -    o    -    -    -
+GET    /group-list-import/template.xlsx                                        -    A    A    A    A    A    A    A    A
+GET    /group-list-import/template.csv                                         -    A    A    A    A    A    A    A    A
+# «Учётные записи» (slice H1): the admin and the group's class teacher.
+GET    /groups/{group_id}/accounts                                             -    A    -    -    -    o    -    -    -
+POST   /groups/{group_id}/accounts/credentials                                 -    A    -    -    -    o    -    -    -
+POST   /groups/{group_id}/accounts/parents                                     -    A    -    -    -    o    -    -    -
 GET    /academic-years                                                         -    A    A    A    A    -    -    -    -
 POST   /academic-years                                                         -    A    -    -    -    -    -    -    -
 GET    /bell-schedule                                                          -    A    A    A    A    -    -    -    -
@@ -773,6 +786,23 @@ call("POST", "/api/v1/groups/{group_id}/accounts/import")(
         files={"file": ("list.csv", "Фамилия студента;Имя студента\r\n".encode(), "text/csv")}
     )
 )
+# Slice H1: the second student's password (nobody of the matrix logs in as them) and a parent for them.
+call("POST", "/api/v1/groups/{group_id}/accounts/credentials")(
+    lambda c, a, s: Call(json={"person_ids": [s.other_student_id]})
+)
+call("POST", "/api/v1/students/{student_id}/parents")(
+    lambda c, a, s: Call(
+        params={"student_id": s.other_student_id}, json={"last_name": "Матрицына", "first_name": "Вера"}
+    )
+)
+call("POST", "/groups/{group_id}/accounts/credentials")(
+    lambda c, a, s: Call(form={"person_ids": s.other_student_id})
+)
+call("POST", "/groups/{group_id}/accounts/parents")(
+    lambda c, a, s: Call(
+        form={"student_id": s.other_student_id, "last_name": "Матрицына", "first_name": "Вера"}
+    )
+)
 call("POST", "/api/v1/people/{person_id}/account/disable")(
     lambda c, a, s: Call(params={"person_id": s.other_student_id})
 )
@@ -941,6 +971,11 @@ call("POST", "/journal/{group_id}/{discipline_id}/attendance")(
 )
 call("POST", "/year-import/check")(lambda c, a, s: Call(form={"year_id": c.year_id}))
 call("POST", "/year-import/import")(lambda c, a, s: Call(form={"year_id": c.year_id}))
+call("POST", "/groups/{group_id}/accounts/import")(
+    lambda c, a, s: Call(
+        files={"file": ("list.csv", "Фамилия студента;Имя студента\r\n".encode(), "text/csv")}
+    )
+)
 call("POST", "/year-import/copy")(
     lambda c, a, s: Call(form={"from_year_id": c.year_id, "to_year_id": c.year_id})
 )
@@ -1241,8 +1276,9 @@ async def denied_writes_changed_nothing(c: College) -> list[str]:
     if values.get(b.mark_id) != "4":  # teacher A's change of B1's mark was refused
         problems.append(f"B1's mark is {values.get(b.mark_id)!r}, not '4'")
     second = await _admin(c, "GET", f"/api/v1/students/{b.other_student_id}/marks")
-    if second["marks"]:  # nobody may mark B2 but teacher B, and nobody did
-        problems.append(f"B2 has marks: {second['marks']}")
+    strangers = [m for m in second["marks"] if m["teacher_id"] != b.teacher_id]
+    if strangers:  # nobody but teacher B may mark B2 (teacher A's marks were refused)
+        problems.append(f"B2 has marks of another teacher: {strangers}")
     attendance = await _admin(c, "GET", f"/api/v1/lessons/{b.lesson_id}/attendance")
     if attendance.get("entries"):  # teacher A's attendance of B's lesson was refused
         problems.append(f"B's lesson has attendance: {attendance['entries']}")
