@@ -24,6 +24,7 @@ from gateway.web.history import router as history_router
 from gateway.web.ktp import router as ktp_router
 from gateway.web.mark_changes import router as mark_changes_router
 from gateway.web.movement import router as movement_router
+from gateway.web.staff import router as staff_router
 from gateway.web.substitutions import router as substitutions_router
 from gateway.web.year_import import router as year_import_router
 
@@ -55,6 +56,7 @@ def portal_router() -> APIRouter:
     router.include_router(group_plan.router)
     router.include_router(journal.router)
     router.include_router(year_import_router)
+    router.include_router(staff_router)
     router.include_router(today.router)
     router.include_router(diary_week.router)
     router.include_router(absences.router)
