@@ -25,6 +25,7 @@ from gateway.middleware import BodySizeLimit, RefuseControlCharacters, RequestCo
 from gateway.resources import api_router, group_list_import, year_import
 from gateway.runtime import Runtime
 from gateway.web import STATIC_DIR, make_templates, portal_router
+from gateway.web.accounts import router as accounts_portal
 from gateway.web.group_list_import import router as group_list_import_portal
 
 SERVICE = "gateway"
@@ -113,6 +114,8 @@ def create_app(
     app.include_router(portal_router())
     # Slice H2's portal page joins here: web/__init__.py waits on other slices' uncommitted pages.
     app.include_router(group_list_import_portal)
+    # Slice H1's «Учётные записи» joins here for the same reason.
+    app.include_router(accounts_portal)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

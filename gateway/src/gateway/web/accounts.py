@@ -27,7 +27,8 @@ from gateway.runtime import get_runtime
 from gateway.web.csrf import CsrfSession, csrf_token
 from gateway.web.year import FormProblem, service_problem
 
-router = APIRouter()
+# Portal pages stay out of the OpenAPI description, as every page of web/__init__.py's router.
+router = APIRouter(include_in_schema=False)
 MAX_TICKED = 100
 
 
