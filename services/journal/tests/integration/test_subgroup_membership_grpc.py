@@ -19,11 +19,13 @@ from chassis.grpc_client import call_metadata, error_code_of
 from chassis.grpc_server import GrpcServer
 from chassis.outbox import OUTBOX
 from chassis.testing import LocalIssuer
+from ejournal.audit.v1.events_pb2 import AuditRecorded
 from ejournal.common.v1.common_pb2 import LocalDate
 from ejournal.journal.v1 import events_pb2
 from ejournal.journal.v1 import journal_pb2 as jpb
 from ejournal.journal.v1 import journal_service_pb2 as pb
 from ejournal.journal.v1 import journal_service_pb2_grpc as pb_grpc
+from ejournal.journal.v1 import period_locks_pb2 as lpb
 from journal_service.adapters import orm
 from journal_service.adapters.uow import JournalUnitOfWork
 from journal_service.api.grpc import JournalServicer
@@ -348,3 +350,88 @@ async def _details(stub: pb_grpc.JournalServiceStub, request: pb.MoveStudentBetw
     except grpc.aio.AioRpcError as refused:
         return refused.details() or ""
     return ""
+
+
+async def test_a_new_lesson_on_a_day_of_a_closed_period_is_refused_and_a_transfer_into_it_too(
+    journal: Journal,
+) -> None:
+    """R1.5 (slice J): once a period is closed, no lesson is recorded on its days and no transfer between
+    subgroups is dated in it — each refused `period_closed`, audited, nothing written."""
+    stub, admin = journal.stub, journal.admin
+
+    def span(start: date, end: date) -> jpb.DateSpan:
+        return jpb.DateSpan(starts_on=local(start), ends_on=local(end))
+
+    year = (
+        await stub.OpenAcademicYear(
+            pb.OpenAcademicYearRequest(
+                name="2026/2027",
+                span=span(date(2026, 9, 1), date(2027, 8, 31)),
+                semester1=span(date(2026, 9, 1), date(2026, 12, 31)),
+                semester2=span(date(2027, 1, 12), date(2027, 6, 30)),
+            ),
+            metadata=admin,
+        )
+    ).year.year_id
+    group = (await stub.CreateGroup(pb.CreateGroupRequest(name="ИС-51"), metadata=admin)).group.group_id
+    english = (
+        await stub.CreateDiscipline(
+            pb.CreateDisciplineRequest(
+                code="ОГСЭ.03", name="Иностранный язык", kind=jpb.DISCIPLINE_KIND_DISCIPLINE
+            ),
+            metadata=admin,
+        )
+    ).discipline.discipline_id
+    student, teacher = journal.people.new("student"), journal.people.new("teacher")
+    await stub.EnrollStudent(pb.EnrollStudentRequest(group_id=group, student_id=student), metadata=admin)
+    await stub.AssignTeachingLoad(
+        pb.AssignTeachingLoadRequest(teacher_id=teacher, group_id=group, discipline_id=english),
+        metadata=admin,
+    )
+    subgroups = [
+        (
+            await stub.CreateSubgroup(
+                pb.CreateSubgroupRequest(
+                    group_id=group, discipline_id=english, name=name, student_ids=students
+                ),
+                metadata=admin,
+            )
+        ).subgroup.subgroup_id
+        for name, students in (("подгруппа 1", [student]), ("подгруппа 2", []))
+    ]
+    await stub.ClosePeriod(
+        lpb.ClosePeriodRequest(group_id=group, discipline_id=english, year_id=year, semester=1),
+        metadata=admin,
+    )
+    before = (await journal.count(orm.lessons), await journal.count(orm.subgroup_members))
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await stub.RecordLesson(
+            pb.RecordLessonRequest(
+                group_id=group,
+                discipline_id=english,
+                lesson_date=local(date(2026, 11, 16)),
+                pair_number=1,
+                topic="Past Simple",
+                kind=jpb.LESSON_KIND_PRACTICAL,
+            ),
+            metadata=journal.md(teacher, "teacher"),
+        )
+    assert error_code_of(refused.value) == "period_closed"
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await stub.MoveStudentBetweenSubgroups(
+            pb.MoveStudentBetweenSubgroupsRequest(
+                student_id=student,
+                from_subgroup_id=subgroups[0],
+                to_subgroup_id=subgroups[1],
+                on_date=local(date(2026, 11, 16)),
+            ),
+            metadata=admin,
+        )
+    assert error_code_of(refused.value) == "period_closed"
+    assert (await journal.count(orm.lessons), await journal.count(orm.subgroup_members)) == before
+    async with journal.sessions() as s:
+        subjects = (
+            await s.execute(select(OUTBOX.c.payload).where(OUTBOX.c.subject == "audit.journal.recorded.v1"))
+        ).all()
+    actions = {AuditRecorded.FromString(payload).action for (payload,) in subjects}
+    assert {"lesson.record.refused:period_closed", "subgroup_member.move.refused:period_closed"} <= actions

@@ -201,6 +201,14 @@ class LessonHandlers:
                 if existing.subgroup_id == lesson.subgroup_id and existing.same_content(lesson):
                     return RecordedLesson(existing, created=False)
                 raise lesson_errors.LessonSlotTaken(cmd.lesson_date, cmd.pair_number)
+            # R1.5 (slice J): no new lesson on a day of a closed period (a repeat above writes nothing).
+            await ensure_open(
+                uow,
+                group_id=cmd.group_id,
+                discipline_id=cmd.discipline_id,
+                on_date=cmd.lesson_date,
+                actor=actor,
+            )
             await uow.lessons.add(lesson)
             await uow.emit(
                 events.LessonRecorded(
