@@ -562,7 +562,10 @@ ALLOWED: list[tuple[str, str]] = [
         ("ListStudentMarks", caller)
         for caller in (*READ_ALL, "the student", "the student's parent", "the group's teacher", COLLEAGUE)
     ],
-    *[("ListGroupStudents", caller) for caller in (*READ_ALL, "the group's teacher", COLLEAGUE)],
+    *[
+        ("ListGroupStudents", caller)
+        for caller in (*READ_ALL, "the group's teacher", COLLEAGUE, CLASS_TEACHER)
+    ],
     *[("ListDisciplines", caller) for caller in REALM_ROLES],
     *[(rpc, "admin") for rpc in YEAR_ADMIN_ONLY],
     ("ListStudentMarks", CLASS_TEACHER),

@@ -140,17 +140,28 @@ class GroupHandlers:
             return created
 
     async def students(self, query: ListGroupStudents, actor: Principal) -> list[uuid.UUID]:
-        """Return a group's students to the administration or a teacher with a load in the group."""
+        """Return a group's students to the administration, a teacher with a load in the group or the
+        group's class teacher (R1.4: their group, read-only)."""
         async with self._uow() as uow:
-            if not actor.has_any(*access.READ_ALL_ROLES) and not (
-                actor.has_any(access.TEACHER)
-                and any(
-                    load.group_id == query.group_id
-                    for load in await uow.loads.of_teacher(access.person_id(actor))
+            group = await uow.groups.get(query.group_id)
+            leads = (
+                group is not None
+                and actor.has_any(access.CLASS_TEACHER)
+                and group.class_teacher_id == access.person_id(actor)
+            )
+            if (
+                not actor.has_any(*access.READ_ALL_ROLES)
+                and not leads
+                and not (
+                    actor.has_any(access.TEACHER)
+                    and any(
+                        load.group_id == query.group_id
+                        for load in await uow.loads.of_teacher(access.person_id(actor))
+                    )
                 )
             ):
                 raise errors.GroupNotFound()
-            if await uow.groups.get(query.group_id) is None:
+            if group is None:
                 raise errors.GroupNotFound()
             return await uow.groups.students_of(query.group_id, on=query.on_date or self._today())
 
