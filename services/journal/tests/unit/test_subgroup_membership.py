@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 from chassis.errors import FailedPrecondition, InvalidArgument
+from journal_service.domain import finals, year
 from journal_service.domain import subgroup_membership as sm
-from journal_service.domain import year
 
 GROUP, ENGLISH, GERMAN = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
 FIRST = year.Subgroup(uuid.uuid4(), GROUP, ENGLISH, "подгруппа 1", ())
@@ -127,3 +127,26 @@ def test_a_page_shows_joining_and_leaving_within_its_dates_with_their_kind() -> 
     out = sm.intersect(sm.Stay(SEPT, date(2026, 11, 20), "", "transfer"), sm.Stay(SEPT, None))
     assert out == sm.Stay(SEPT, date(2026, 11, 20), "", "transfer")
     assert sm.intersect(sm.Stay(SEPT, NOV10), sm.Stay(NOV10, None)) is None
+
+
+def test_an_exam_a_graded_credit_and_the_years_final_are_marks_of_record_by_their_kind() -> None:
+    """Slice J (issue 7 item 1): where a final is shown alone (ProposeFinals, SetFinal, GetFinalHistory)
+    it says whether it is the mark of record by its kind."""
+
+    def final(kind: finals.FinalKind) -> finals.Final:
+        return finals.Final(
+            id=uuid.uuid4(),
+            student_id=STUDENT,
+            group_id=GROUP,
+            discipline_id=ENGLISH,
+            period=finals.FinalPeriod(uuid.uuid4(), 1, kind),
+            value="5",
+            proposed_value=None,
+            rule_version=1,
+            set_by=uuid.uuid4(),
+            marks_count=5,
+            required_marks=5,
+        )
+
+    recorded = {kind for kind in finals.FinalKind if finals.of_record_by_kind(final(kind))}
+    assert recorded == {finals.FinalKind.EXAM, finals.FinalKind.DIFFERENTIATED_CREDIT, finals.FinalKind.YEAR}

@@ -33,5 +33,6 @@ async def final_history(h: JournalHandlers, request: pb.GetFinalHistoryRequest) 
     query = GetFinalHistory(final_id=_id(request.final_id, "final_id"))
     found = await h.final_history.history(query, _actor())
     return pb.GetFinalHistoryResponse(
-        final=final_to_pb(found.final), entries=[entry_to_pb(e) for e in found.entries]
+        final=final_to_pb(found.final, of_record=finals.of_record_by_kind(found.final)),
+        entries=[entry_to_pb(e) for e in found.entries],
     )

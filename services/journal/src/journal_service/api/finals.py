@@ -131,7 +131,11 @@ async def propose(h: JournalHandlers, request: pb.ProposeFinalsRequest) -> pb.Pr
                 mean=_decimal(item.proposal.mean),
                 weighted_mean=_decimal(item.proposal.weighted_mean),
                 proposed_value=item.proposal.value or "",
-                final=final_to_pb(item.final) if item.final is not None else None,
+                final=(
+                    final_to_pb(item.final, of_record=finals.of_record_by_kind(item.final))
+                    if item.final is not None
+                    else None
+                ),
             )
             for item in found.students
         ],
@@ -155,7 +159,10 @@ async def set_final(h: JournalHandlers, request: pb.SetFinalRequest) -> pb.SetFi
         confirm_not_enough_marks=request.confirm_not_enough_marks,
     )
     result = await h.finals.set(cmd, _actor())
-    return pb.SetFinalResponse(final=final_to_pb(result.final), changed=result.changed)
+    return pb.SetFinalResponse(
+        final=final_to_pb(result.final, of_record=finals.of_record_by_kind(result.final)),
+        changed=result.changed,
+    )
 
 
 async def student_finals(

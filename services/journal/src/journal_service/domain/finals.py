@@ -351,6 +351,13 @@ def marks_of_record(finals: Iterable[Final]) -> list[Final]:
     return list(best.values())
 
 
+def of_record_by_kind(final: Final) -> bool:
+    """Tell whether the final is the mark of record whatever else the period holds (slice J): an exam or
+    a graded credit (R3.1: «an exam or graded credit of the period is the mark of record»), or the
+    year's final. Where one final is shown alone (proposals, SetFinal, its history)."""
+    return final.period.kind in (FinalKind.EXAM, FinalKind.DIFFERENTIATED_CREDIT, FinalKind.YEAR)
+
+
 def period_end(semester_ends: dict[int, date], semester: int) -> date:
     """The last day of the period: the semester's, or the second semester's for the year."""
     return semester_ends[2 if semester == YEAR_SEMESTER else semester]
