@@ -13,6 +13,7 @@ from ejournal.archive.v1 import archive_pb2
 from ejournal.archive.v1 import archive_service_pb2 as archive_pb
 from ejournal.identity.v1 import identity_pb2
 from ejournal.identity.v1 import identity_service_pb2 as identity_pb
+from ejournal.journal.v1 import journal_pb2
 from ejournal.journal.v1 import journal_service_pb2 as journal_pb
 from ejournal.messaging.v1 import messaging_pb2
 from ejournal.messaging.v1 import messaging_service_pb2 as messaging_pb
@@ -50,6 +51,10 @@ def arrange(fakes) -> None:
         journal_pb.GetStudentDiaryResponse(
             days=[journal_pb.DiaryDay(lessons=[journal_pb.DiaryLesson(discipline_id=MATH, topic="Пределы")])]
         ),
+    )
+    fakes.journal.reply(
+        "GetStudentFinals",
+        journal_pb.GetStudentFinalsResponse(finals=[journal_pb2.Final(final_id="f1", value="4")]),
     )
     fakes.messaging.reply(
         "ListNotifications",
@@ -106,6 +111,9 @@ async def test_a_student_downloads_everything_about_themself(client, bearer, fak
     asked = fakes.archive.last("ListAuditRecordsAboutMe").request
     assert (asked.subject_person_id, asked.export) == (STUDENT, True)
     assert fakes.journal.last("GetStudentDiary").request.student_id == STUDENT
+    assert [(f["final_id"], f["value"]) for f in sections["journal"]["finals"]] == [("f1", "4")]
+    finals_asked = fakes.journal.last("GetStudentFinals").request
+    assert (finals_asked.student_id, finals_asked.year_id) == (STUDENT, "")
 
 
 async def test_a_service_actor_stays_unnamed_and_the_export_completes(client, bearer, fakes) -> None:

@@ -105,12 +105,13 @@ async def _links(
 
 
 async def _journal(clients: Clients, token: str, person_id: str, today: date) -> JsonObject:
-    """The student's diary of the last year (marks, attendance, homework), debts and movements."""
+    """The student's diary of the last year (marks, attendance, homework), debts, movements and the
+    finals of every year."""
     date_from = today - timedelta(days=DIARY_DAYS)
     diary_request = journal_pb.GetStudentDiaryRequest(
         student_id=person_id, date_from=to_local_date(date_from), date_to=to_local_date(today)
     )
-    diary, debts, movements = await asyncio.gather(
+    diary, debts, movements, finals = await asyncio.gather(
         _section("journal", call(clients.journal.GetStudentDiary, diary_request, token)),
         _section(
             "journal",
@@ -128,11 +129,20 @@ async def _journal(clients: Clients, token: str, person_id: str, today: date) ->
                 token,
             ),
         ),
+        _section(
+            "journal",
+            call(
+                clients.journal.GetStudentFinals,
+                journal_pb.GetStudentFinalsRequest(student_id=person_id),  # every year
+                token,
+            ),
+        ),
     )
     return {
         "diary": {"date_from": date_from.isoformat(), "date_to": today.isoformat(), **_json(diary)},
         "debts": [_json(d) for d in debts.debts],
         "movements": [_json(m) for m in movements.movements],
+        "finals": [_json(f) for f in finals.finals],
     }
 
 

@@ -218,6 +218,12 @@ async def test_finals_are_proposed_set_changed_and_read_with_the_mark_of_record(
     )
     assert len(own.finals) == 2
     assert [(f.period.kind, f.value) for f in own.marks_of_record] == [(jpb.FINAL_KIND_EXAM, "4")]
+    # No year: every year's finals (the subject export), the same marks of record.
+    every_year = await stub.GetStudentFinals(
+        pb.GetStudentFinalsRequest(student_id=c.students[0]), metadata=journal.md(c.students[0], "student")
+    )
+    assert sorted(f.final_id for f in every_year.finals) == sorted(f.final_id for f in own.finals)
+    assert [f.final_id for f in every_year.marks_of_record] == [f.final_id for f in own.marks_of_record]
     group = await stub.GetGroupFinals(
         pb.GetGroupFinalsRequest(group_id=c.group_id, year_id=year_id, semester=1),
         metadata=journal.md(c.class_teacher, "class_teacher"),

@@ -1124,8 +1124,12 @@ class FakeFinals:
             and (semester is None or f.period.semester == semester)
         ]
 
-    async def of_student(self, student_id: uuid.UUID, year_id: uuid.UUID) -> list[finals.Final]:
-        return [f for f in self.items.values() if f.student_id == student_id and f.period.year_id == year_id]
+    async def of_student(self, student_id: uuid.UUID, year_id: uuid.UUID | None) -> list[finals.Final]:
+        return [
+            f
+            for f in self.items.values()
+            if f.student_id == student_id and year_id in (None, f.period.year_id)
+        ]
 
     async def changes_of(self, final_id: uuid.UUID) -> list[finals.FinalChange]:
         return [c for c in self.changes if c.final_id == final_id]

@@ -170,7 +170,8 @@ async def student_finals(
 ) -> pb.GetStudentFinalsResponse:
     """GetStudentFinals."""
     query = GetStudentFinals(
-        student_id=_id(request.student_id, "student_id"), year_id=_id(request.year_id, "year_id")
+        student_id=_id(request.student_id, "student_id"),
+        year_id=_id(request.year_id, "year_id") if request.year_id else None,
     )
     found = await h.finals.of_student(query, _actor())
     mapped = _finals_to_pb(found)

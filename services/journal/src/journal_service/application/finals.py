@@ -74,10 +74,10 @@ class SetFinal:
 
 @dataclass(frozen=True)
 class GetStudentFinals:
-    """Read a student's finals of a year."""
+    """Read a student's finals of a year (of every year when None: the 152-ФЗ export)."""
 
     student_id: uuid.UUID
-    year_id: uuid.UUID
+    year_id: uuid.UUID | None
 
 
 @dataclass(frozen=True)
@@ -459,7 +459,8 @@ class FinalHandlers:
             own = actor.subject == student and actor.has_any(access.STUDENT)
             if not own and not await may_read_student(uow, self._guardians, actor, query.student_id):
                 raise errors.StudentNotVisible()
-            await _year(uow, query.year_id)
+            if query.year_id is not None:
+                await _year(uow, query.year_id)
             found = await uow.finals.of_student(query.student_id, query.year_id)
             if not own:
                 await uow.audit(

@@ -845,8 +845,8 @@ class Finals(Protocol):
         """Return the group's finals of the year (of one semester when given; 0 the year's)."""
         ...
 
-    async def of_student(self, student_id: uuid.UUID, year_id: uuid.UUID) -> list[finals.Final]:
-        """Return the student's finals of the year in every group."""
+    async def of_student(self, student_id: uuid.UUID, year_id: uuid.UUID | None) -> list[finals.Final]:
+        """Return the student's finals of the year (of every year: None) in every group."""
         ...
 
     async def changes_of(self, final_id: uuid.UUID) -> list[finals.FinalChange]:

@@ -200,11 +200,10 @@ class FinalRepository:
             query = query.where(_f.semester == semester)
         return await self._all(query)
 
-    async def of_student(self, student_id: uuid.UUID, year_id: uuid.UUID) -> list[finals.Final]:
-        """Return the student's finals of the year in every group."""
-        return await self._all(
-            select(*_FINAL_COLUMNS).where(_f.student_id == student_id, _f.year_id == year_id)
-        )
+    async def of_student(self, student_id: uuid.UUID, year_id: uuid.UUID | None) -> list[finals.Final]:
+        """Return the student's finals of the year (of every year: None) in every group."""
+        found = select(*_FINAL_COLUMNS).where(_f.student_id == student_id)
+        return await self._all(found if year_id is None else found.where(_f.year_id == year_id))
 
     async def changes_of(self, final_id: uuid.UUID) -> list[finals.FinalChange]:
         """Return the final's changes, oldest first."""
