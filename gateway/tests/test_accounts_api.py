@@ -142,3 +142,53 @@ async def test_a_parent_is_added_and_their_slip_returned(client, bearer, fakes) 
         headers=bearer(("class_teacher",)),
     )
     assert (twice.status_code, twice.json()["error"]["code"]) == (409, "parent_already_linked")
+
+
+def goes_to_login(response) -> bool:  # type: ignore[no-untyped-def]
+    return response.status_code in (302, 303, 307) and "/login" in response.headers["location"]
+
+
+async def test_a_new_password_ends_the_persons_portal_sessions_at_once(client, bearer, fakes, idp) -> None:
+    """Identity ends the Keycloak sessions; the portal's own session of the student ends with them, so
+    the student's next page asks for the new password (not only at the portal's next token refresh).
+    A portal session of someone else stays."""
+    from .test_portal import log_in
+
+    await log_in(client, idp, roles=("student",), subject=STUDENT)
+    assert not goes_to_login(await client.get("/diary"))
+    student_cookie = client.cookies.get("ejournal_session")
+    client.cookies.clear()
+    await log_in(client, idp, roles=("student",), subject=str(uuid.uuid4()))
+    other_cookie = client.cookies.get("ejournal_session")
+    client.cookies.clear()
+    group(fakes)
+    fakes.identity.reply(
+        "IssueCredentials", pb.IssueCredentialsResponse(credentials=[credential(STUDENT, ipb.ROLE_STUDENT)])
+    )
+    done = await client.post(
+        f"/api/v1/groups/{GROUP}/accounts/credentials",
+        json={"person_ids": [STUDENT]},
+        headers=bearer(("class_teacher",)),
+    )
+    assert done.status_code == 200
+    client.cookies.set("ejournal_session", student_cookie)
+    assert goes_to_login(await client.get("/diary"))
+    client.cookies.set("ejournal_session", other_cookie)
+    assert not goes_to_login(await client.get("/diary"))
+
+
+async def test_disabling_an_account_ends_its_portal_sessions(client, bearer, fakes, idp) -> None:
+    from .test_portal import log_in
+
+    await log_in(client, idp, roles=("student",), subject=STUDENT)
+    cookie = client.cookies.get("ejournal_session")
+    assert not goes_to_login(await client.get("/diary"))
+    client.cookies.clear()
+    fakes.identity.reply(
+        "DisableAccount",
+        pb.DisableAccountResponse(account=pb.AccountState(person_id=STUDENT, enabled=False), changed=True),
+    )
+    done = await client.post(f"/api/v1/people/{STUDENT}/account/disable", headers=bearer(("admin",)))
+    assert done.status_code == 200
+    client.cookies.set("ejournal_session", cookie)
+    assert goes_to_login(await client.get("/diary"))

@@ -17,7 +17,7 @@ import asyncio
 import secrets
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -122,6 +122,16 @@ class SessionStore:
     def delete(self, session_id: str) -> None:
         """Forget a session."""
         self._sessions.pop(session_id, None)
+
+    def end_sessions_of(self, subjects: Iterable[str]) -> int:
+        """Forget every portal session of these people (a password reset, a disabled account): their
+        next page goes to the login at once rather than at the portal's next token refresh. Returns how
+        many sessions ended."""
+        ending = set(subjects)
+        gone = [sid for sid, s in self._sessions.items() if s.subject in ending]
+        for session_id in gone:
+            del self._sessions[session_id]
+        return len(gone)
 
 
 class SessionCookie:

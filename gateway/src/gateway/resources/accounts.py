@@ -130,14 +130,17 @@ def slip_of(credential: pb.IssuedCredential, group: str, portal_url: str, today:
 
 
 async def issue_credentials(
-    clients: ServiceClients, token: str, group_id: UUID, person_ids: Sequence[str]
+    request: Request, token: str, group_id: UUID, person_ids: Sequence[str]
 ) -> tuple[list[pb.IssuedCredential], str]:
     """Issue new passwords and return them with the group's name (read first: a group the caller may
-    not read is refused before any password changes)."""
-    name = await group_name(clients, token, group_id)
+    not read is refused before any password changes). Identity ends each person's Keycloak sessions;
+    the portal's own sessions of those people end here, so their next page asks for the new password."""
+    runtime = get_runtime(request)
+    name = await group_name(runtime.clients, token, group_id)
     reply = await call(
-        clients.identity.IssueCredentials, pb.IssueCredentialsRequest(person_ids=person_ids), token
+        runtime.clients.identity.IssueCredentials, pb.IssueCredentialsRequest(person_ids=person_ids), token
     )
+    runtime.sessions.end_sessions_of(c.person_id for c in reply.credentials)
     return list(reply.credentials), name
 
 
@@ -180,7 +183,7 @@ async def issue_group_credentials(
     администратор): все сеансы каждого завершаются сразу; ответ — PDF, по странице на человека.
     Обучающемуся пароль выдаётся постоянный, родителю — временный (сменить при первом входе)."""
     credentials, name = await issue_credentials(
-        clients, caller.token, group_id, [str(p) for p in body.person_ids]
+        request, caller.token, group_id, [str(p) for p in body.person_ids]
     )
     return Response(slips_pdf(request, credentials, name), media_type="application/pdf", headers=PDF_HEADERS)
 

@@ -7,12 +7,13 @@ from datetime import datetime
 from uuid import UUID
 
 from ejournal.identity.v1 import identity_service_pb2 as pb
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from gateway.auth.bearer import Caller
 from gateway.clients import call
 from gateway.resources.common import Clients, ProtoEnum
+from gateway.runtime import get_runtime
 
 REASONS = ProtoEnum(pb.AccountDisabledReason)
 
@@ -55,11 +56,14 @@ async def account_state(person_id: UUID, caller: Caller, clients: Clients) -> Ac
 
 
 @router.post("/people/{person_id}/account/disable", summary="Отключить учётную запись")
-async def disable_account(person_id: UUID, caller: Caller, clients: Clients) -> AccountChangeOut:
+async def disable_account(
+    person_id: UUID, request: Request, caller: Caller, clients: Clients
+) -> AccountChangeOut:
     """Отключить учётную запись и сразу завершить все сеансы (администратор; например, сотрудник
     уволился). Учётные записи обучающихся отключаются сами при отчислении и выпуске."""
-    request = pb.DisableAccountRequest(person_id=str(person_id))
-    reply = await call(clients.identity.DisableAccount, request, caller.token)
+    disable = pb.DisableAccountRequest(person_id=str(person_id))
+    reply = await call(clients.identity.DisableAccount, disable, caller.token)
+    get_runtime(request).sessions.end_sessions_of([str(person_id)])
     return AccountChangeOut(**state_out(reply.account).model_dump(), changed=reply.changed)
 
 

@@ -81,9 +81,8 @@ async def issue_from_page(request: Request, group_id: UUID, session: CsrfSession
     if len(ticked) > MAX_TICKED:
         problem = FormProblem(f"За один раз можно выдать не больше {MAX_TICKED} паролей")
         return await _page(request, session, group_id, problem=problem)
-    clients = get_runtime(request).clients
     try:
-        credentials, name = await issue_credentials(clients, session.access_token, group_id, ticked)
+        credentials, name = await issue_credentials(request, session.access_token, group_id, ticked)
     except grpc.aio.AioRpcError as exc:
         return await _page(request, session, group_id, problem=service_problem(exc))
     return _pdf(slips_pdf(request, credentials, name))

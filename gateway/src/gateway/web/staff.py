@@ -330,6 +330,7 @@ async def _account(request: Request, session: Session, person_id: UUID, *, enabl
                 ipb.DisableAccountRequest(person_id=str(person_id)),
                 session.access_token,
             )
+            get_runtime(request).sessions.end_sessions_of([str(person_id)])
     except grpc.aio.AioRpcError as exc:
         return await staff_page(request, session, problem=_problem(exc))
     return RedirectResponse(f"/staff?saved={'enabled' if enable else 'disabled'}", status_code=303)
