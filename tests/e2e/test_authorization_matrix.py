@@ -89,9 +89,8 @@ GET    /api/v1/groups                                                          -
 GET    /api/v1/groups/{group_id}                                               -    A    A    A    A    o    o    -    -
 POST   /api/v1/groups                                                          -    A    -    -    -    -    -    -    -
 POST   /api/v1/groups/{group_id}/students                                      -    A    -    -    -    -    -    -    -
-# REPORTED: the class teacher is refused their own group's list (R1.4 gives it); the journal's
-# ListGroupStudents knows teachers' loads only. Left to the journal's owners (groups.py mid-edit).
-GET    /api/v1/groups/{group_id}/students                                      -    A    A    A    A    -    o    -    -
+# The class teacher reads their own group's list (R1.4; refused before, fixed in the journal).
+GET    /api/v1/groups/{group_id}/students                                      -    A    A    A    A    o    o    -    -
 GET    /api/v1/marks/{mark_id}/history                                         -    A    A    A    A    o    o    o    o
 GET    /api/v1/lessons/{lesson_id}/attendance/{student_id}/history             -    A    A    A    A    o    o    o    o
 POST   /api/v1/marks/{mark_id}/correction-requests                             -    -    -    -    -    -    -    o    -
@@ -256,7 +255,7 @@ POST   /corrections/{request_id}/answer                                        -
 GET    /debts/{group_id}                                                       -    A    A    A    A    o    o    -    -
 POST   /debts/{group_id}                                                       -    A    -    -    A    -    o    -    -
 GET    /diary/{student_id}/debts                                               -    A    A    A    A    o    o    o    o
-GET    /demo-exam/{group_id}/{discipline_id}                                   -    A    A    A    A    -    o    -    -
+GET    /demo-exam/{group_id}/{discipline_id}                                   -    A    A    A    A    o    o    -    -
 POST   /demo-exam/{group_id}/{discipline_id}                                   -    -    -    -    -    -    o    -    -
 GET    /demo-exam-scale                                                        -    A    A    A    A    A    A    -    -
 POST   /demo-exam-scale                                                        -    A    -    -    -    -    -    -    -
@@ -1156,15 +1155,18 @@ async def run_cell(
                 data = {"csrf_token": actor.csrf, **(prepared.form or {})}
         else:
             headers = actor.headers()
-        response = await http.request(
-            row.method,
-            url,
-            params=prepared.query or None,
-            json=prepared.json if not row.portal else None,
-            data=data if row.portal else None,
-            files=prepared.files,
-            headers=headers,
-        )
+        for _ in range(3):  # a write that makes a Keycloak account may miss the deadline under load
+            response = await http.request(
+                row.method,
+                url,
+                params=prepared.query or None,
+                json=prepared.json if not row.portal else None,
+                data=data if row.portal else None,
+                files=prepared.files,
+                headers=headers,
+            )
+            if response.status_code != 504:
+                break
     outcome.got, outcome.code = verdict(row, response)
     outcome.status = response.status_code
     return outcome
