@@ -132,6 +132,10 @@ def test_nobody_gets_offline_tokens_or_account_roles_by_default(
         assert _role_composites(admin, role) >= ACCOUNT_ROLES, role
     assert _role_composites(admin, "student") == set()
     assert _role_composites(admin, "service") == set()
+    # «преподаватель / мастер п/о» (§4): their tokens carry `teacher`, the journal's role for writing.
+    for role in ("master", "head_of_commission"):
+        assert _role_composites(admin, role) >= {"teacher", *ACCOUNT_ROLES}, role
+    assert "teacher" not in _role_composites(admin, "class_teacher")
 
 
 def test_portal_redirects_are_exact(admin: KeycloakAdmin) -> None:

@@ -69,8 +69,17 @@ def test_default_role_is_empty_and_offline_access_is_nobodys(realm: dict[str, An
 def test_account_console_only_for_staff_and_parents(realm: dict[str, Any]) -> None:
     roles = {r["name"]: r for r in realm["roles"]["realm"]}
     for name in STAFF_AND_PARENTS:
-        assert roles[name]["composites"] == {"client": {"account": ["view-profile", "manage-account"]}}, name
+        assert roles[name]["composites"]["client"] == {"account": ["view-profile", "manage-account"]}, name
     assert "composites" not in roles["student"] and "composites" not in roles["service"]
+
+
+def test_the_head_of_a_commission_and_the_master_teach(realm: dict[str, Any]) -> None:
+    """«преподаватель / мастер п/о» (§4): both roles carry `teacher`, the journal's role for writing."""
+    roles = {r["name"]: r for r in realm["roles"]["realm"]}
+    for name in ("head_of_commission", "master"):
+        assert roles[name]["composites"]["realm"] == ["teacher"], name
+    for name in set(STAFF_AND_PARENTS) - {"head_of_commission", "master"}:
+        assert "realm" not in roles[name]["composites"], name
 
 
 def test_roles(realm: dict[str, Any]) -> None:

@@ -23,7 +23,20 @@ from journal_service.domain import errors, model
 from .fakes import FakeGuardians, FakePersonDirectory, FakeStore, fake_unit_of_work, person_directory
 
 ADMIN = Principal(subject=str(uuid.uuid4()), roles=frozenset({"admin"}), token="t")
-ROLES = ("admin", "director", "deputy", "curator", "class_teacher", "teacher", "student", "parent")
+ROLES = (
+    "admin",
+    "director",
+    "deputy",
+    "curator",
+    "class_teacher",
+    "teacher",
+    "head_of_commission",
+    "master",
+    "student",
+    "parent",
+)
+# «преподаватель / мастер п/о» (§4): who may be given a teaching load.
+TEACHING_ROLES = ("teacher", "class_teacher", "head_of_commission", "master")
 
 
 @pytest.fixture
@@ -158,7 +171,7 @@ async def test_an_unknown_group_is_still_group_not_found(handlers: JournalHandle
 # -- AssignTeachingLoad -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", ["teacher", "class_teacher"])
+@pytest.mark.parametrize("role", TEACHING_ROLES)
 async def test_teachers_and_class_teachers_are_given_a_load(
     handlers: JournalHandlers, store: FakeStore, role: str
 ) -> None:
@@ -168,7 +181,7 @@ async def test_teachers_and_class_teachers_are_given_a_load(
     assert store.loads.items == [load]
 
 
-@pytest.mark.parametrize("role", [r for r in ROLES if r not in ("teacher", "class_teacher")])
+@pytest.mark.parametrize("role", [r for r in ROLES if r not in TEACHING_ROLES])
 async def test_a_load_for_a_person_who_does_not_teach_is_refused_and_nothing_is_written(
     handlers: JournalHandlers, store: FakeStore, role: str
 ) -> None:

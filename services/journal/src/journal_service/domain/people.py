@@ -2,7 +2,7 @@
 
 The journal keeps only each person's id and role (a projection of identity's people); names stay in
 identity. A role is the realm role's name: admin, director, deputy, curator, class_teacher, teacher,
-student, parent.
+head_of_commission, master, student, parent.
 """
 
 from __future__ import annotations
@@ -10,9 +10,22 @@ from __future__ import annotations
 from journal_service.domain import errors
 
 STUDENT = "student"
-# A class teacher is one of the college's teachers too: both may be given a teaching load.
-TEACHING_ROLES = ("teacher", "class_teacher")
-ROLES = ("admin", "director", "deputy", "curator", "class_teacher", "teacher", "student", "parent")
+# A class teacher is one of the college's teachers too, and so are the head of a subject commission
+# (ПЦК) and the master of industrial training («преподаватель / мастер п/о», §4): each may be given a
+# teaching load. (Their realm roles are composites of `teacher`, so their tokens carry it for writing.)
+TEACHING_ROLES = ("teacher", "class_teacher", "head_of_commission", "master")
+ROLES = (
+    "admin",
+    "director",
+    "deputy",
+    "curator",
+    "class_teacher",
+    "teacher",
+    "head_of_commission",
+    "master",
+    "student",
+    "parent",
+)
 
 
 def require_student(role: str | None) -> None:
