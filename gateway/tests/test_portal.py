@@ -223,9 +223,12 @@ async def test_diary_shows_marks_with_the_session_token(client, idp, fakes) -> N
         ),
     )
     fakes.identity.reply(
-        "GetPerson",
-        identity_service_pb2.GetPersonResponse(person=person(subject, "Кузнецов", "Пётр", "Сергеевич")),
-    )
+        "GetPeople",
+        identity_service_pb2.GetPeopleResponse(
+            people=[identity_service_pb2.PersonName(person_id=subject, last_name="Кузнецов", first_name="Пётр",
+                                            middle_name="Сергеевич")]
+        ),
+    )  # fmt: skip
     response = await client.get(f"/diary/{subject}")
     assert response.status_code == 200
     page = response.text
@@ -238,8 +241,8 @@ async def test_diary_shows_marks_with_the_session_token(client, idp, fakes) -> N
     call = fakes.journal.last("ListStudentMarks")
     assert call.request.student_id == subject
     assert call.metadata["authorization"] == f"Bearer {access}"
-    named = fakes.identity.last("GetPerson")
-    assert named.request.person_id == subject
+    named = fakes.identity.last("GetPeople")
+    assert list(named.request.person_ids) == [subject]
     assert named.metadata["authorization"] == f"Bearer {access}"
 
 
@@ -261,19 +264,21 @@ async def test_a_mark_of_an_unnamed_discipline_shows_a_dash(client, idp, fakes) 
     assert "<td>—</td>" in page
 
 
-@pytest.mark.parametrize("status", [grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.NOT_FOUND])
-async def test_a_diary_whose_student_identity_hides_is_not_found(client, idp, fakes, status) -> None:
+async def test_a_diary_the_journal_refuses_is_not_found(client, idp, fakes) -> None:
+    """The journal decides who reads a diary (identity only names the student afterwards)."""
     await log_in(client, idp, roles=("parent",))
-    fakes.identity.fail("GetPerson", status, "Нет доступа к данным этого пользователя", "person_not_visible")
+    fakes.journal.fail(
+        "ListStudentMarks", grpc.StatusCode.NOT_FOUND, "Обучающийся не найден", "student_not_found"
+    )
     response = await client.get(f"/diary/{uuid.uuid4()}")
     assert response.status_code == 404
     assert "Обучающийся не найден" in response.text
-    assert "Нет доступа" not in response.text
+    assert not [c for c in fakes.identity.calls if c.method in ("GetPerson", "GetPeople")]
 
 
 async def test_the_diary_is_shown_without_a_name_when_identity_is_down(client, idp, fakes) -> None:
     subject, _, _ = await log_in(client, idp)
-    fakes.identity.fail("GetPerson", grpc.StatusCode.UNAVAILABLE, "connection refused")
+    fakes.identity.fail("GetPeople", grpc.StatusCode.UNAVAILABLE, "connection refused")
     response = await client.get(f"/diary/{subject}")
     assert response.status_code == 200
     assert "<h1>Дневник</h1>" in response.text

@@ -126,9 +126,9 @@ GET    /api/v1/people                                                          -
 # Names are filtered, not refused: each caller gets only the names they may see (a student or parent
 # of A gets no name of B's: checked after the run). Staff get anyone's name (the pages name people).
 GET    /api/v1/people/names                                                    -    A    A    A    A    A    A    A    A
-# KNOWN GAP, reported (issue 8): a teacher or class teacher still reads any person by id; R1.4 gives them
-# their groups only. Identity knows no teaching loads yet and its handlers were mid-edit by H1/H2/H4.
-GET    /api/v1/people/{person_id}                                              -    A    A    A    A    A    A    o    o
+# A teacher or class teacher reads the profile of a student of a group they teach or lead (identity's
+# projection of the journal's loads and groups), not of another group's (issue 8 item 11, R1.4).
+GET    /api/v1/people/{person_id}                                              -    A    A    A    A    o    o    o    o
 POST   /api/v1/students/{student_id}/guardians                                 -    A    -    -    -    -    -    -    -
 POST   /api/v1/groups/{group_id}/disciplines/{discipline_id}/period-locks      -    A    -    A    -    -    -    -    -
 GET    /api/v1/groups/{group_id}/period-locks                                  -    A    A    A    A    o    o    -    -

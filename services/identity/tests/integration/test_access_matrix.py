@@ -209,6 +209,12 @@ REFUSED: list[Row] = [
         for caller in (*NOT_ADMIN, "the student's parent")
     ],
     *[("GetPerson", caller, DENIED, "person_not_visible") for caller in STRANGERS_TO_THE_PERSON],
+    # Staff outside the administration read a student's profile only in a group they teach or lead
+    # (issue 8 item 11): a teacher, class teacher, head of commission or master of another group.
+    *[
+        ("GetPerson", caller, DENIED, "person_not_visible")
+        for caller in ("class_teacher", "teacher", "head_of_commission", "master")
+    ],
     *[
         ("ListGuardians", caller, DENIED, "role_required")
         for caller in (*NEITHER_ADMIN_NOR_SERVICE, "the student", "the student's parent")
@@ -235,7 +241,10 @@ REFUSED: list[Row] = [
 # (rpc, caller): calls that succeed, next to the refusals of the same RPC.
 ALLOWED: list[tuple[str, str]] = [
     *[(rpc, "admin") for rpc in CALLS if rpc not in SERVICES_ONLY],
-    *[("GetPerson", caller) for caller in (*STAFF, "service", "the student", "the student's parent")],
+    *[
+        ("GetPerson", caller)
+        for caller in (*ADMINISTRATION, "service", "the student", "the student's parent")
+    ],
     ("ListGuardians", "service"),
     ("ListPersonRoles", "service"),
     *[
@@ -500,6 +509,30 @@ def metadata(identity: Identity, world: World, caller: str) -> tuple[tuple[str, 
         return ()
     subject, roles = CALLERS[caller](world)
     return call_metadata(identity.issuer.token(subject, roles))
+
+
+# Issue 8 item 11: a teacher reads the profile of a student of a group they teach (a teaching load
+# in identity's projection, written here as its consumer would) or lead, and of that student's parent.
+TEACHER_OF_THE_GROUP = "a teacher with a load in the student's group"
+
+
+async def _get_person_in_scope(
+    s: pb_grpc.IdentityServiceStub, w: World, md: tuple[tuple[str, str], ...]
+) -> object:
+    group = await _in_a_led_group(w)
+    async with _SESSIONS[0]() as session, session.begin():
+        await session.execute(
+            insert(orm.group_teachers)
+            .values(load_id=_of(w, "load"), teacher_id=_of(w, "teacher"), group_id=group)
+            .on_conflict_do_nothing()
+        )
+    return await s.GetPerson(pb.GetPersonRequest(person_id=w.student), metadata=md)
+
+
+CALLS["GetPerson"] = _get_person_in_scope
+CALLERS[TEACHER_OF_THE_GROUP] = lambda w: (_of(w, "teacher"), ("teacher",))
+ALLOWED += [("GetPerson", CLASS_TEACHER), ("GetPerson", TEACHER_OF_THE_GROUP)]
+GET_PEOPLE_SEES_THE_STUDENT.append((TEACHER_OF_THE_GROUP, True))
 
 
 async def test_the_tables_cover_every_rpc_of_the_service() -> None:

@@ -284,3 +284,23 @@ async def test_keycloak_down_answers_unavailable_and_records_nothing(identity_fa
     assert [
         r.subject_person_id for r in await audits(identity, "credentials.issued:failed:accounts_unavailable")
     ] == [str(student)]
+
+
+async def test_concurrent_issues_for_one_person_follow_each_other(
+    projected: tuple[Identity, testing.PrivateStream],
+) -> None:
+    """Two staff pressing «Сбросить пароль» for one student at the same moment: Keycloak answers two
+    concurrent password writes for one user with a server error, so identity holds the person's row
+    for the length of an issue — every request succeeds, one after the other, and the last password
+    issued is the one that works."""
+    identity, _ = projected
+    student, login, _ = await person(identity, Role.STUDENT, "Одновременная")
+    admin = identity.md(ADMIN.subject, "admin")
+    request = pb.IssueCredentialsRequest(person_ids=[student])
+    replies = await asyncio.gather(
+        *(identity.stub.IssueCredentials(request, metadata=admin) for _ in range(4))
+    )
+    issued = sorted((r.credentials[0].issued_at, r.credentials[0].password) for r in replies)
+    assert len({password for _, password in issued}) == 4
+    last = issued[-1][1]
+    assert (await grant(identity, grant_type="password", username=login, password=last)).status_code == 200

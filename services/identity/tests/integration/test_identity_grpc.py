@@ -177,9 +177,9 @@ async def test_get_person_self_staff_and_others(identity: Identity) -> None:
     assert own.person == student
     assert len(await identity.outbox()) == before  # reading oneself is not audited
 
-    teacher = new_subject()
+    deputy = new_subject()
     read = await identity.stub.GetPerson(
-        pb.GetPersonRequest(person_id=student.person_id), metadata=identity.md(teacher, "teacher")
+        pb.GetPersonRequest(person_id=student.person_id), metadata=identity.md(deputy, "deputy")
     )
     assert read.person.username == student.username
     [(subject, payload)] = (await identity.outbox())[before:]
@@ -187,9 +187,15 @@ async def test_get_person_self_staff_and_others(identity: Identity) -> None:
     assert (subject, audit.action, audit.actor_id, audit.subject_person_id) == (
         "audit.identity.recorded.v1",
         "person.read",
-        teacher,
+        deputy,
         student.person_id,
     )
+    # A teacher who teaches nowhere the student is (identity has heard of no load) reads nothing.
+    with pytest.raises(grpc.aio.AioRpcError) as outside:
+        await identity.stub.GetPerson(
+            pb.GetPersonRequest(person_id=student.person_id), metadata=identity.md(new_subject(), "teacher")
+        )
+    assert error_code_of(outside.value) == "person_not_visible"
 
     with pytest.raises(grpc.aio.AioRpcError) as denied:
         await identity.stub.GetPerson(
@@ -220,7 +226,11 @@ async def test_guardian_link_is_idempotent_and_checked(identity: Identity) -> No
     assert (await identity.stub.LinkGuardian(link, metadata=admin)).created is False
 
     rows = (await identity.outbox())[before:]
-    assert sorted(s for s, _ in rows) == ["audit.identity.recorded.v1", "identity.guardian.linked.v1"]
+    assert sorted(s for s, _ in rows) == [
+        "audit.identity.recorded.v1",
+        "identity.guardian.linked.v1",
+        "identity.parent_access.changed.v1",  # messaging's projection of the link (ADR 0013)
+    ]
     event = events_pb2.GuardianLinked.FromString(dict(rows)["identity.guardian.linked.v1"])
     assert (event.parent_id, event.student_id) == (mother.person_id, child.person_id)
 

@@ -36,6 +36,8 @@ class FakeStore(testing.FakeLedger):
         # Slice H1: the journal's groups as identity heard of them, and the passwords issued.
         self.group_leads: dict[uuid.UUID, uuid.UUID | None] = {}
         self.stays: list[Membership] = []
+        # Teaching loads as identity heard of them: load id → (teacher id, group id).
+        self.loads: dict[uuid.UUID, tuple[uuid.UUID, uuid.UUID]] = {}
         self.issues: dict[uuid.UUID, tuple[datetime, str]] = {}
         # Slice H2: group-list imports (id → group, digest, status, created_at) and pending logins.
         self.imports: dict[uuid.UUID, dict[str, Any]] = {}
@@ -204,6 +206,7 @@ class FakeGroupScopes:
         self.staged_leads: dict[uuid.UUID, uuid.UUID | None] = {}
         self.staged_stays: list[Membership] = []
         self.staged_leaves: list[tuple[uuid.UUID, uuid.UUID, date]] = []
+        self.staged_loads: dict[uuid.UUID, tuple[uuid.UUID, uuid.UUID] | None] = {}
 
     async def lead_of(self, group_id: uuid.UUID) -> GroupLead | None:
         if group_id not in self._store.group_leads:
@@ -212,6 +215,15 @@ class FakeGroupScopes:
 
     async def groups_led_by(self, person_id: uuid.UUID) -> set[uuid.UUID]:
         return {g for g, t in self._store.group_leads.items() if t == person_id}
+
+    async def groups_taught_by(self, person_id: uuid.UUID) -> set[uuid.UUID]:
+        return {g for t, g in self._store.loads.values() if t == person_id}
+
+    async def record_load(self, load_id: uuid.UUID, teacher_id: uuid.UUID, group_id: uuid.UUID) -> None:
+        self.staged_loads.setdefault(load_id, (teacher_id, group_id))
+
+    async def remove_load(self, load_id: uuid.UUID) -> None:
+        self.staged_loads[load_id] = None
 
     async def memberships_of(self, student_ids: Collection[uuid.UUID]) -> list[Membership]:
         return [m for m in self._store.stays if m.student_id in student_ids]
@@ -238,6 +250,11 @@ class FakeGroupScopes:
 
     def commit_into(self, store: FakeStore) -> None:
         store.group_leads.update(self.staged_leads)
+        for load_id, load in self.staged_loads.items():
+            if load is None:
+                store.loads.pop(load_id, None)
+            else:
+                store.loads.setdefault(load_id, load)
         for student_id, group_id, on_date in self.staged_leaves:
             store.stays = [
                 dataclasses.replace(m, to_date=on_date)
@@ -258,6 +275,7 @@ class FakeGroupScopes:
         self.staged_leads.clear()
         self.staged_stays.clear()
         self.staged_leaves.clear()
+        self.staged_loads.clear()
 
 
 class FakeCredentialIssues:
@@ -266,6 +284,10 @@ class FakeCredentialIssues:
     def __init__(self, store: FakeStore) -> None:
         self._store = store
         self.staged: dict[uuid.UUID, tuple[datetime, str]] = {}
+        self.held: list[uuid.UUID] = []
+
+    async def hold(self, person_ids: Collection[uuid.UUID]) -> None:
+        self.held.extend(sorted(person_ids))
 
     async def record(self, person_id: uuid.UUID, issued_by: str) -> datetime:
         now = datetime.now(UTC)

@@ -15,16 +15,22 @@ from ejournal.common.v1.common_pb2 import LocalDate
 from ejournal.journal.v1 import events_pb2 as journal_events
 from ejournal.journal.v1 import journal_pb2 as jpb
 from identity_service.api.group_scope import (
+    LOADS_ASSIGNED,
+    LOADS_REMOVED,
     STUDENTS_MOVED,
     enrolled_command,
     group_created_command,
     group_updated_command,
+    load_assigned_command,
+    load_removed_command,
     moved_command,
 )
+from identity_service.application import commands
 from identity_service.application import group_scope as scope
+from identity_service.application.handlers import IdentityHandlers
 from identity_service.domain import errors, group_scope, model
 
-from .fakes import FakeStore, fake_unit_of_work
+from .fakes import FakeAccounts, FakeStore, fake_unit_of_work
 
 ADMIN = Principal(subject=str(uuid.uuid4()), roles=frozenset({"admin"}), token="t")
 TEACHER_ID, OTHER_TEACHER_ID = uuid.uuid4(), uuid.uuid4()
@@ -192,3 +198,69 @@ async def test_the_admin_issues_to_anyone_but_themself(store: FakeStore) -> None
         await scope.ensure_may_issue_for_person(uow, actor=ADMIN, person_id=uuid.uuid4())
     with pytest.raises(group_scope.OwnCredentials):
         await scope.ensure_may_issue_for_person(uow, actor=ADMIN, person_id=uuid.UUID(ADMIN.subject))
+
+
+# -- whose profile a member of staff reads (issue 8 item 11) ----------------------------------------
+
+SUBJECT_TEACHER_ID = uuid.uuid4()
+SUBJECT_TEACHER = Principal(subject=str(SUBJECT_TEACHER_ID), roles=frozenset({"teacher"}), token="t")
+
+
+async def _with_a_load_in(store: FakeStore, group: uuid.UUID, *, removed: bool = False) -> None:
+    projection = scope.GroupScopeProjection(lambda: fake_unit_of_work(store))
+    load = journal_events.TeachingLoadAssigned(
+        load_id=str(uuid.uuid5(uuid.NAMESPACE_URL, str(group))),
+        teacher_id=str(SUBJECT_TEACHER_ID),
+        group_id=str(group),
+        discipline_id=str(uuid.uuid4()),
+    )
+    await projection.record_load(load_assigned_command(load), _delivery(LOADS_ASSIGNED))
+    if removed:
+        gone = journal_events.TeachingLoadRemoved(load_id=load.load_id, teacher_id=load.teacher_id)
+        await projection.record_load(load_removed_command(gone), _delivery(LOADS_REMOVED))
+
+
+async def _reads(store: FakeStore, actor: Principal, person: uuid.UUID) -> bool:
+    return await scope.may_read_profile(fake_unit_of_work(store), actor, store.people[person])
+
+
+async def test_a_teacher_reads_the_students_and_parents_of_the_groups_they_teach(store: FakeStore) -> None:
+    assert not await _reads(store, SUBJECT_TEACHER, STUDENT)
+    await _with_a_load_in(store, GROUP)
+    assert await _reads(store, SUBJECT_TEACHER, STUDENT)
+    assert await _reads(store, SUBJECT_TEACHER, PARENT)
+    # MOVED left GROUP for OTHER_GROUP: their teacher of last term still reads who they taught.
+    assert await _reads(store, SUBJECT_TEACHER, MOVED)
+
+
+async def test_a_removed_load_no_longer_opens_the_group(store: FakeStore) -> None:
+    await _with_a_load_in(store, GROUP, removed=True)
+    assert not await _reads(store, SUBJECT_TEACHER, STUDENT)
+    assert not await _reads(store, SUBJECT_TEACHER, PARENT)
+
+
+async def test_a_class_teacher_reads_their_group_and_not_another(store: FakeStore) -> None:
+    assert await _reads(store, TEACHER, STUDENT) and await _reads(store, TEACHER, PARENT)
+    store.stays = [m for m in store.stays if m.student_id != MOVED]
+    assert not await _reads(store, OTHER_TEACHER, STUDENT)
+    assert not await _reads(store, OTHER_TEACHER, PARENT)
+
+
+async def test_staff_read_colleagues_and_the_administration_reads_everyone(store: FakeStore) -> None:
+    assert await _reads(store, SUBJECT_TEACHER, STAFF)
+    assert await _reads(store, ADMIN, STUDENT)
+    deputy = Principal(subject=str(uuid.uuid4()), roles=frozenset({"deputy"}), token="t")
+    assert await _reads(store, deputy, PARENT)
+    student = Principal(subject=str(uuid.uuid4()), roles=frozenset({"student"}), token="t")
+    assert not await _reads(store, student, STAFF)
+
+
+async def test_get_person_refuses_a_teacher_outside_the_group_and_an_unknown_id_alike(
+    store: FakeStore,
+) -> None:
+    handlers = IdentityHandlers(uow=lambda: fake_unit_of_work(store), accounts=FakeAccounts())
+    for person in (STUDENT, PARENT, uuid.uuid4()):
+        with pytest.raises(errors.PersonNotVisible):
+            await handlers.get_person(commands.GetPerson(person), SUBJECT_TEACHER)
+    await _with_a_load_in(store, GROUP)
+    assert (await handlers.get_person(commands.GetPerson(STUDENT), SUBJECT_TEACHER)).id == STUDENT

@@ -241,7 +241,7 @@ async def test_a_person_reads_themself_without_audit(handlers: IdentityHandlers,
     assert len(store.audits) == audits
 
 
-@pytest.mark.parametrize("role", ["director", "teacher", "class_teacher", "service"])
+@pytest.mark.parametrize("role", ["admin", "director", "deputy", "curator", "service"])
 async def test_staff_and_services_read_others_and_are_audited(
     handlers: IdentityHandlers, store: FakeStore, role: str
 ) -> None:

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Collection
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,6 +32,24 @@ class GroupScopeRepository:
         g = orm.group_class_teachers.c
         rows = await self._session.execute(select(g.group_id).where(g.class_teacher_id == person_id))
         return set(rows.scalars())
+
+    async def groups_taught_by(self, person_id: uuid.UUID) -> set[uuid.UUID]:
+        """Return the ids of the groups this person has a teaching load in."""
+        t = orm.group_teachers.c
+        rows = await self._session.execute(select(t.group_id).where(t.teacher_id == person_id))
+        return set(rows.scalars())
+
+    async def record_load(self, load_id: uuid.UUID, teacher_id: uuid.UUID, group_id: uuid.UUID) -> None:
+        """Stage a teaching load (once)."""
+        await self._session.execute(
+            insert(orm.group_teachers)
+            .values(load_id=load_id, teacher_id=teacher_id, group_id=group_id)
+            .on_conflict_do_nothing()
+        )
+
+    async def remove_load(self, load_id: uuid.UUID) -> None:
+        """Stage the removal of a teaching load."""
+        await self._session.execute(delete(orm.group_teachers).where(orm.group_teachers.c.load_id == load_id))
 
     async def memberships_of(self, student_ids: Collection[uuid.UUID]) -> list[Membership]:
         """Return every stay of these students."""
@@ -113,6 +131,13 @@ class CredentialIssueRepository:
         ).one()
         issued: datetime = row.issued_at
         return issued
+
+    async def hold(self, person_ids: Collection[uuid.UUID]) -> None:
+        """Lock the people's rows (in id order, so two batches cannot deadlock) until the end."""
+        p = orm.people.c
+        await self._session.execute(
+            select(p.id).where(p.id.in_(list(person_ids))).order_by(p.id).with_for_update()
+        )
 
     async def issued_at(self, person_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, datetime]:
         """Return the last issue time of each person that had one."""

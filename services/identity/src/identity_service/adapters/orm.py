@@ -115,6 +115,15 @@ group_members = Table(
     Column("to_date", Date, nullable=True),
 )
 
+# Migration 0008: who teaches in which group, one row per teaching load the journal announced.
+group_teachers = Table(
+    "group_teachers",
+    metadata,
+    Column("load_id", UUID(as_uuid=True), primary_key=True),
+    Column("teacher_id", UUID(as_uuid=True), nullable=False, index=True),
+    Column("group_id", UUID(as_uuid=True), nullable=False),
+)
+
 credential_issues = Table(
     "credential_issues",
     metadata,

@@ -1,6 +1,7 @@
 """The journal's groups and memberships on the wire (slice H1): journal.group.created.v1,
-journal.group.updated.v1, journal.enrollment.created.v1 and journal.student.moved.v1 turned into
-commands of identity's projection, each under its own durable consumer."""
+journal.group.updated.v1, journal.enrollment.created.v1, journal.student.moved.v1, and the teaching
+loads (journal.load.assigned.v1, journal.load.removed.v1) turned into commands of identity's
+projection, each under its own durable consumer."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from ejournal.journal.v1 import events_pb2 as journal_events
 from identity_service.application.group_scope import (
     GroupScopeProjection,
     RecordGroup,
+    RecordLoad,
     RecordMembership,
     membership_command,
 )
@@ -24,6 +26,8 @@ GROUPS_CREATED = "identity-group-scope-created"
 GROUPS_UPDATED = "identity-group-scope-updated"
 STUDENTS_ENROLLED = "identity-group-scope-enrolled"
 STUDENTS_MOVED = "identity-group-scope-moved"
+LOADS_ASSIGNED = "identity-group-scope-load-assigned"
+LOADS_REMOVED = "identity-group-scope-load-removed"
 
 
 def _optional_id(value: str, field: str) -> uuid.UUID | None:
@@ -64,6 +68,20 @@ def enrolled_command(event: journal_events.StudentEnrolled) -> RecordMembership:
     )
 
 
+def load_assigned_command(event: journal_events.TeachingLoadAssigned) -> RecordLoad:
+    """Turn a teaching load given into the projection's command."""
+    return RecordLoad(
+        load_id=uuid_or_poison(event.load_id, "load_id"),
+        teacher_id=uuid_or_poison(event.teacher_id, "teacher_id"),
+        group_id=uuid_or_poison(event.group_id, "group_id"),
+    )
+
+
+def load_removed_command(event: journal_events.TeachingLoadRemoved) -> RecordLoad:
+    """Turn a teaching load removed into the projection's command."""
+    return RecordLoad(load_id=uuid_or_poison(event.load_id, "load_id"), teacher_id=None, group_id=None)
+
+
 def moved_command(event: journal_events.StudentMoved) -> RecordMembership:
     """Turn a movement into the group left and the group joined."""
     return membership_command(
@@ -75,7 +93,7 @@ def moved_command(event: journal_events.StudentMoved) -> RecordMembership:
 
 
 def group_scope_subscriptions(projection: GroupScopeProjection) -> list[Subscription[Any]]:
-    """The four durable consumers that keep the projection, each event once, one at a time."""
+    """The six durable consumers that keep the projection, each event once, one at a time."""
 
     async def created(event: journal_events.GroupCreated, delivery: Delivery) -> None:
         await projection.record_group(group_created_command(event), delivery)
@@ -89,10 +107,18 @@ def group_scope_subscriptions(projection: GroupScopeProjection) -> list[Subscrip
     async def moved(event: journal_events.StudentMoved, delivery: Delivery) -> None:
         await projection.record_membership(moved_command(event), delivery)
 
+    async def load_assigned(event: journal_events.TeachingLoadAssigned, delivery: Delivery) -> None:
+        await projection.record_load(load_assigned_command(event), delivery)
+
+    async def load_removed(event: journal_events.TeachingLoadRemoved, delivery: Delivery) -> None:
+        await projection.record_load(load_removed_command(event), delivery)
+
     subscriptions: list[Subscription[Any]] = [
         Subscription(journal_events.GroupCreated, GROUPS_CREATED, created, concurrency=1),
         Subscription(journal_events.GroupUpdated, GROUPS_UPDATED, updated, concurrency=1),
         Subscription(journal_events.StudentEnrolled, STUDENTS_ENROLLED, enrolled, concurrency=1),
         Subscription(journal_events.StudentMoved, STUDENTS_MOVED, moved, concurrency=1),
+        Subscription(journal_events.TeachingLoadAssigned, LOADS_ASSIGNED, load_assigned, concurrency=1),
+        Subscription(journal_events.TeachingLoadRemoved, LOADS_REMOVED, load_removed, concurrency=1),
     ]
     return subscriptions

@@ -124,34 +124,39 @@ class CredentialHandlers:
         """Check every person's scope, then set a new password for each and end their sessions;
         record and audit the issues in one transaction."""
         wanted = _distinct(cmd.person_ids)
-        async with self._uow() as uow:
-            people: list[model.Person] = []
-            for person_id in wanted:
-                await ensure_may_issue_for_person(uow, actor=actor, person_id=person_id, today=self._now())
-                person = await uow.people.get(person_id)
-                if person is None:  # ensure_may_issue_for_person refused the unknown already
-                    raise errors.PersonNotFound()
-                people.append(person)
-        passwords: list[str] = []
+        people: list[model.Person] = []
         try:
-            for person in people:
-                password = self._passwords()
-                await self._accounts.set_password(
-                    str(person.id), password, temporary=is_temporary(person.role)
-                )
-                # A reset ends every session at once: a stolen or old login stops working now.
-                await self._accounts.end_sessions(str(person.id))
-                passwords.append(password)
+            async with self._uow() as uow:
+                for person_id in wanted:
+                    await ensure_may_issue_for_person(
+                        uow, actor=actor, person_id=person_id, today=self._now()
+                    )
+                    person = await uow.people.get(person_id)
+                    if person is None:  # ensure_may_issue_for_person refused the unknown already
+                        raise errors.PersonNotFound()
+                    people.append(person)
+                # Held until the commit: a second issue for one of these people (another class
+                # teacher's tab, the admin) waits here rather than racing this one in Keycloak, which
+                # answers two concurrent password writes for one user with a server error.
+                await uow.credential_issues.hold(wanted)
+                passwords: list[str] = []
+                for person in people:
+                    password = self._passwords()
+                    await self._accounts.set_password(
+                        str(person.id), password, temporary=is_temporary(person.role)
+                    )
+                    # A reset ends every session at once: a stolen or old login stops working now.
+                    await self._accounts.end_sessions(str(person.id))
+                    passwords.append(password)
+                issued = []
+                for person, password in zip(people, passwords, strict=True):
+                    at = await uow.credential_issues.record(person.id, actor.subject)
+                    await _audit_issue(uow, person.id, actor)
+                    issued.append(IssuedCredential(person, password, is_temporary(person.role), at))
+                await uow.commit()
         except errors.AccountDirectoryUnavailable:
             await self._audit_failed(people, actor)
             raise
-        async with self._uow() as uow:
-            issued = []
-            for person, password in zip(people, passwords, strict=True):
-                at = await uow.credential_issues.record(person.id, actor.subject)
-                await _audit_issue(uow, person.id, actor)
-                issued.append(IssuedCredential(person, password, is_temporary(person.role), at))
-            await uow.commit()
         log.info("credentials issued", extra={"person_ids": [str(p.id) for p in people]})
         return issued
 

@@ -13,7 +13,7 @@ from chassis.principal import Principal
 
 from identity_service.application.ports import IdentityUnitOfWork, UnitOfWorkFactory
 from identity_service.domain import access, errors, group_scope
-from identity_service.domain.model import Role
+from identity_service.domain.model import Person, Role
 
 
 def _today(today: date | None) -> date:
@@ -79,6 +79,31 @@ async def _any_in_led_group(
     return group_scope.in_led_group((s.group_id for s in stays if s.current(today)), led)
 
 
+async def may_read_profile(uow: IdentityUnitOfWork, actor: Principal, person: Person) -> bool:
+    """Whether a member of staff reads this person's profile (issue 8 item 11, R1.4): the
+    administration and services anyone; other staff their colleagues, and a student who is or was in
+    a group they teach or lead (a teaching load, or as class teacher), or such a student's parent;
+    nobody else (a student, a parent: their own rules in GetPerson)."""
+    if access.reads_every_profile(actor):
+        return True
+    me = access.subject_id(actor)
+    if me is None or not actor.has_any(*access.STAFF_ROLES):
+        return False
+    if person.role not in (Role.STUDENT, Role.PARENT):
+        return True
+    reach = await uow.group_scopes.groups_led_by(me) | await uow.group_scopes.groups_taught_by(me)
+    if not reach:
+        return False
+    if person.role is Role.STUDENT:
+        students = [person.id]
+    else:
+        students = [child.id for child in await uow.people.children_of(person.id)]
+    if not students:
+        return False
+    stays = await uow.group_scopes.memberships_of(students)
+    return group_scope.in_led_group((s.group_id for s in stays), reach)
+
+
 async def current_students(uow: IdentityUnitOfWork, group_id: uuid.UUID, today: date) -> list[uuid.UUID]:
     """Return the ids of the group's current students (each once)."""
     stays = await uow.group_scopes.members_of(group_id)
@@ -93,6 +118,15 @@ class RecordGroup:
     class_teacher_id: uuid.UUID | None
     # A creation never overwrites what a later update already recorded.
     created: bool
+
+
+@dataclass(frozen=True)
+class RecordLoad:
+    """The journal gave a teacher a load in a group (`teacher_id` set) or removed it (None)."""
+
+    load_id: uuid.UUID
+    teacher_id: uuid.UUID | None
+    group_id: uuid.UUID | None
 
 
 @dataclass(frozen=True)
@@ -128,6 +162,18 @@ class GroupScopeProjection:
             if not await uow.inbox.claim(delivery.event_id, delivery.consumer, delivery.subject):
                 return False
             await uow.group_scopes.record_group(cmd.group_id, cmd.class_teacher_id, overwrite=not cmd.created)
+            await uow.commit()
+            return True
+
+    async def record_load(self, cmd: RecordLoad, delivery: Delivery) -> bool:
+        """Record a teaching load or drop it; False for an event seen before."""
+        async with self._uow() as uow:
+            if not await uow.inbox.claim(delivery.event_id, delivery.consumer, delivery.subject):
+                return False
+            if cmd.teacher_id is None or cmd.group_id is None:
+                await uow.group_scopes.remove_load(cmd.load_id)
+            else:
+                await uow.group_scopes.record_load(cmd.load_id, cmd.teacher_id, cmd.group_id)
             await uow.commit()
             return True
 

@@ -17,6 +17,7 @@ from identity_service.application.accounts import (
 )
 from identity_service.application.credentials import CredentialHandlers
 from identity_service.application.group_list_import import GroupListImportHandlers
+from identity_service.application.group_scope import may_read_profile
 from identity_service.application.life_cycle import LifeCycleHandlers
 from identity_service.application.parent_access import (
     ParentAccessHandlers,
@@ -139,7 +140,12 @@ class IdentityHandlers:
                     and await guardian_may_read(uow, parent_id, query.person_id, self._today())
                 ):
                     raise errors.PersonNotVisible()
-            person = _existing(await uow.people.get(query.person_id))
+            person = await uow.people.get(query.person_id)
+            staff_in_scope_only = access.reads_any_person(actor) and not access.reads_every_profile(actor)
+            if staff_in_scope_only and (person is None or not await may_read_profile(uow, actor, person)):
+                # A teacher outside the person's groups learns nothing, not even that they exist.
+                raise errors.PersonNotVisible()
+            person = _existing(person)
             await uow.audit(
                 "person.read",
                 actor=actor,

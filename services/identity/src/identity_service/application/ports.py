@@ -144,6 +144,18 @@ class GroupScopes(Protocol):
         """Return the ids of the groups whose class teacher this person is."""
         ...
 
+    async def groups_taught_by(self, person_id: uuid.UUID) -> set[uuid.UUID]:
+        """Return the ids of the groups this person has a teaching load in."""
+        ...
+
+    async def record_load(self, load_id: uuid.UUID, teacher_id: uuid.UUID, group_id: uuid.UUID) -> None:
+        """Stage a teaching load of the journal (once)."""
+        ...
+
+    async def remove_load(self, load_id: uuid.UUID) -> None:
+        """Stage the removal of a teaching load."""
+        ...
+
     async def memberships_of(self, student_ids: Collection[uuid.UUID]) -> list[Membership]:
         """Return every stay of these students in a group."""
         ...
@@ -172,6 +184,11 @@ class CredentialIssues(Protocol):
 
     async def record(self, person_id: uuid.UUID, issued_by: str) -> datetime:
         """Stage the issue as happening now, by `issued_by`; return its time."""
+        ...
+
+    async def hold(self, person_ids: Collection[uuid.UUID]) -> None:
+        """Hold these people's rows until the unit of work ends: two issues for the same person (the
+        class teacher and the admin at once) follow each other instead of racing in Keycloak."""
         ...
 
     async def issued_at(self, person_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, datetime]:

@@ -22,6 +22,17 @@ STAFF_ROLES = (
 )
 
 
+# Who reads any person's profile (login, e-mail): the administration (§4.6.1, §4.7.2). The other staff
+# read their colleagues and, among students and parents, only those of the groups they teach or lead
+# (issue 8 item 11; application/group_scope.may_read_profile).
+PROFILE_READ_ALL_ROLES = (Role.ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.CURATOR)
+
+
+def reads_every_profile(principal: Principal) -> bool:
+    """Return True for the administration and other ejournal services."""
+    return principal.is_service or principal.has_any(*PROFILE_READ_ALL_ROLES)
+
+
 # Who may find people by name (R1.4, §4.1.2): the administration that manages accounts, groups and
 # loads. Teachers and class teachers get names through the lists of their groups (GetPeople).
 SEARCH_ROLES = (Role.ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.CURATOR)

@@ -66,7 +66,8 @@ def leads(actor_id: uuid.UUID | None, class_teacher_id: uuid.UUID | None) -> boo
 
 
 def in_led_group(student_groups: Iterable[uuid.UUID], led_groups: set[uuid.UUID]) -> bool:
-    """Return True when one of the student's current groups is led by the actor."""
+    """Return True when one of the student's groups (as given: current ones, or every stay) is among
+    the actor's (led, or led and taught)."""
     return any(group in led_groups for group in student_groups)
 
 
