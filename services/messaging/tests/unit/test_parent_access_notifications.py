@@ -29,8 +29,10 @@ TODAY = date(2026, 11, 30)
 MARK = commands.NotifyGuardiansOfMark(
     student_id=STUDENT, discipline_id=DISCIPLINE, mark_value="4", lesson_date=date(2026, 10, 14)
 )
-# Facts from events stamped now: newer than any answer of identity (stamped SNAPSHOT_MARGIN back).
-T0 = datetime.now(UTC).replace(microsecond=0)
+# Facts from events stamped after any answer identity gives while these tests run (its answers are
+# stamped SNAPSHOT_MARGIN back from the real clock). A day ahead, not "now": this module is imported at
+# collection, and in a full run its tests start minutes later — past the margin.
+T0 = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
 
 
 class FakeFacts:
