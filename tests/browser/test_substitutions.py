@@ -57,10 +57,13 @@ def free_year(gateway: str, token: str) -> int:
     the same dates would hide this group's timetable."""
     with httpx.Client(base_url=gateway, headers={"Authorization": f"Bearer {token}"}, timeout=30) as api:
         years = api.get("/api/v1/academic-years").json()["years"]
-    taken = {int(y[end][:4]) for y in years for end in ("starts_on", "ends_on") if y[end]}
+    # By whole spans, not by the calendar years a span starts and ends in: a long year of another test
+    # (2026 to 4000, say) holds every date of this one's.
+    spans = [(date.fromisoformat(y["starts_on"]), date.fromisoformat(y["ends_on"])) for y in years]
     while True:
         first = random.randint(3000, 3900)
-        if not {first, first + 1} & taken:
+        mine = (date(first, 9, 1), date(first + 1, 8, 31))
+        if not any(starts <= mine[1] and mine[0] <= ends for starts, ends in spans):
             return first
 
 
