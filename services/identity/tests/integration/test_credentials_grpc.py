@@ -304,3 +304,37 @@ async def test_concurrent_issues_for_one_person_follow_each_other(
     # The account came out of it whole: the next issue's password logs in.
     last = (await identity.stub.IssueCredentials(request, metadata=admin)).credentials[0].password
     assert (await grant(identity, grant_type="password", username=login, password=last)).status_code == 200
+
+
+async def test_concurrent_parents_of_one_name_for_one_student_make_one_account(
+    projected: tuple[Identity, testing.PrivateStream],
+) -> None:
+    """The class teacher and the admin add the same parent to one student at the same moment: one
+    request creates the account, the others wait for it and are refused as already linked — no
+    server error (both used to pass the check and race for one login in Keycloak), no second
+    account."""
+    identity, _ = projected
+    student, _, _ = await person(identity, Role.STUDENT, "Гонкова")
+    admin = identity.md(ADMIN.subject, "admin")
+    request = pb.IssueParentAccountRequest(student_id=student, last_name="Гонкова", first_name="Вера")
+    replies = await asyncio.gather(
+        *(identity.stub.IssueParentAccount(request, metadata=admin) for _ in range(3)),
+        return_exceptions=True,
+    )
+    made = [r for r in replies if isinstance(r, pb.IssueParentAccountResponse)]
+    refused = [r for r in replies if isinstance(r, grpc.aio.AioRpcError)]
+    identity.created_accounts.extend(r.credential.person_id for r in made)
+    assert len(made) == 1 and len(refused) == 2, replies
+    assert {error_code_of(r) for r in refused} == {"parent_already_linked"}
+    async with identity.sessions() as s:
+        linked = await s.scalar(
+            select(func.count())
+            .select_from(orm.guardianships)
+            .where(orm.guardianships.c.student_id == uuid.UUID(student))
+        )
+        parents = await s.scalar(
+            select(func.count())
+            .select_from(orm.people)
+            .where(orm.people.c.last_name == "Гонкова", orm.people.c.role == "parent")
+        )
+    assert (linked, parents) == (1, 1)

@@ -222,31 +222,37 @@ class CredentialHandlers:
                 raise errors.PersonNotFound()
             if student.role is not model.Role.STUDENT:
                 raise errors.PersonNotStudent()
+            # Held until the commit: a second «Добавить родителя» for this student (the admin, another
+            # tab) waits here and then finds this parent linked, instead of both passing the check and
+            # racing for one login in Keycloak.
+            await uow.credential_issues.hold([student.id])
             linked = await uow.people.named(await uow.guardianships.parents_of(student.id))
             name = (details.last_name, details.first_name, details.middle_name)
             if any(group_scope.same_name(name, (p.last_name, p.first_name, p.middle_name)) for p in linked):
                 raise group_scope.ParentAlreadyLinked()
-        username = await choose_username(self._uow, self._accounts, details)
-        password = self._passwords()
-        account_id = await provision_account(
-            self._accounts, username, details, model.Role.PARENT, password, temporary=True
-        )
-        committed = False
-        try:
-            parent = model.new_person(
-                person_id=uuid.UUID(account_id), username=username, role=model.Role.PARENT, details=details
+            username = await choose_username(self._uow, self._accounts, details)
+            password = self._passwords()
+            account_id = await provision_account(
+                self._accounts, username, details, model.Role.PARENT, password, temporary=True
             )
-            async with self._uow() as uow:
+            committed = False
+            try:
+                parent = model.new_person(
+                    person_id=uuid.UUID(account_id),
+                    username=username,
+                    role=model.Role.PARENT,
+                    details=details,
+                )
                 await handlers.stage_person_created(uow, parent, actor)
                 await handlers.stage_guardian_linked(uow, model.new_guardianship(parent, student), actor)
                 at = await uow.credential_issues.record(parent.id, actor.subject)
                 await _audit_issue(uow, parent.id, actor)
                 await uow.commit()
                 committed = True
-        except BaseException:
-            if not committed:
-                await remove_account(self._accounts, account_id)
-            raise
+            except BaseException:
+                if not committed:
+                    await remove_account(self._accounts, account_id)
+                raise
         return IssuedCredential(parent, password, True, at)
 
 
