@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chassis.config import ServiceSettings
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 
@@ -14,3 +15,6 @@ class JournalSettings(ServiceSettings):
     identity_addr: str = "127.0.0.1:50051"
     # The college's local time decides what "today" is for lesson dates.
     college_timezone: str = "Europe/Moscow"
+    # How often the reopen sweep puts ended reopen windows on record (journal.period.closed.v1, cause
+    # REOPEN_ENDED); writes are refused from the window's end regardless.
+    reopen_sweep_seconds: float = Field(default=30.0, gt=0)

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from chassis.auth import ServiceTokenProvider
+from chassis.periodic import run_every
 from chassis.service import ServiceKit, run_service
 from ejournal.journal.v1 import journal_service_pb2, journal_service_pb2_grpc
 
@@ -50,6 +51,12 @@ def build(kit: ServiceKit[JournalSettings]) -> None:
         kit.subscribe(subscription)
     # The people created before this journal first ran (or while it was down) reach it this way.
     kit.background(handlers.people.catch_up_until_done())
+    # A reopened period closes again by itself at its window's end; this puts it on record.
+    kit.background(
+        run_every(
+            settings.reopen_sweep_seconds, handlers.period_locks.close_ended_reopens, task="reopen sweep"
+        )
+    )
 
 
 def run() -> None:

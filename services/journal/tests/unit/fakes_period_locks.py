@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Collection
-from datetime import date
+from datetime import date, datetime
 
 from journal_service.domain import lessons, period_locks, reopen_requests, year
 
@@ -70,6 +70,14 @@ class FakePeriodLocks:
 
     async def history(self, lock_id: uuid.UUID) -> list[period_locks.LockHistory]:
         return [h for h in self.kept if h.lock_id == lock_id]
+
+    async def ended_reopens(self, now: datetime, limit: int) -> list[period_locks.PeriodLock]:
+        ended = [
+            lock
+            for lock in self.items.values()
+            if lock.reopened_until is not None and lock.reopened_until <= now
+        ]
+        return sorted(ended, key=lambda lock: (lock.reopened_until or now, lock.id))[:limit]
 
     async def lesson_days(self, lesson_ids: Collection[uuid.UUID]) -> list[tuple[uuid.UUID, uuid.UUID, date]]:
         found = [self._lessons[i] for i in lesson_ids if i in self._lessons]

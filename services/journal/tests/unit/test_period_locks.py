@@ -4,6 +4,7 @@ lock check in every write path (each test fails when that path's ensure_open cal
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -586,3 +587,132 @@ async def test_correct_absence_reasons_is_refused_in_a_closed_period(
         "attendance.correct.refused:period_closed",
         str(CLASS_TEACHER),
     )
+
+
+# --- slice S: a reopen that ran out is put on record by the sweep -------------------------------
+
+
+def test_the_domain_causes_are_the_protos_by_name() -> None:
+    named = {name.removeprefix("PERIOD_CLOSE_CAUSE_") for name, n in lpb.PeriodCloseCause.items() if n}
+    assert {cause.name for cause in period_locks.CloseCause} == named
+
+
+def test_a_reopen_is_ended_from_its_instant_on_and_a_lock_not_reopened_never() -> None:
+    until = NOW + timedelta(hours=2)
+    request_id = uuid.uuid4()
+    lock = dataclasses.replace(a_lock(until), reopen_request_id=request_id)
+    assert period_locks.reopen_ended(lock, until - timedelta(microseconds=1)) is None
+    assert period_locks.reopen_ended(a_lock(), until) is None
+    ended = period_locks.reopen_ended(lock, until)
+    assert ended is not None
+    closed, history = ended
+    assert closed == dataclasses.replace(lock, reopened_until=None)  # who closed it and why stay
+    assert (closed.reopen_request_id, closed.is_closed(until)) == (request_id, True)
+    assert (history.lock_id, history.action, history.at, history.by, history.cause) == (
+        lock.id,
+        "closed",
+        until,
+        None,
+        period_locks.CloseCause.REOPEN_ENDED,
+    )
+    assert period_locks.reopen_ended(lock, until + timedelta(days=3)) is not None
+
+
+async def test_the_sweep_closes_an_ended_reopen_once_with_its_event_and_leaves_an_open_one(
+    handlers: JournalHandlers, store: FakeStore, clock: Clock
+) -> None:
+    lock = await close(handlers)
+    await reopen(handlers, hours=2)
+    later = await close(handlers, semester=2)
+    filed = await handlers.reopen_requests.request(
+        RequestReopen(GROUP, MATH, YEAR.id, 2, "Пересдача"), AS_TEACHER
+    )
+    await handlers.reopen_requests.approve(ApproveReopen(filed.id, hours=48), AS_DEPUTY)
+    audits = len(store.audits)
+
+    clock.now = NOW + timedelta(hours=2) - timedelta(microseconds=1)
+    assert await handlers.period_locks.close_ended_reopens() == 0
+    clock.now = NOW + timedelta(hours=3)
+    assert await handlers.period_locks.close_ended_reopens() == 1
+
+    [ended] = [
+        e for e in store.events_of(events.PeriodClosed) if e.cause == lpb.PERIOD_CLOSE_CAUSE_REOPEN_ENDED
+    ]
+    assert (ended.lock_id, ended.semester, ended.closed_by, ended.group_id, ended.discipline_id) == (
+        str(lock.id),
+        1,
+        "",
+        str(GROUP),
+        str(MATH),
+    )
+    assert store.subjects[-1] == "journal.period.closed.v1"
+    assert (GROUP, MATH, True) in store.period_locks.held
+    kept = await store.period_locks.history(lock.id)
+    assert [(h.action, h.at, h.by, h.cause) for h in kept[-2:]] == [
+        ("reopened", NOW, DEPUTY, None),
+        ("closed", NOW + timedelta(hours=2), None, period_locks.CloseCause.REOPEN_ENDED),
+    ]
+    now_lock = store.period_locks.items[lock.id]
+    assert (now_lock.reopened_until, now_lock.cause, now_lock.closed_by) == (
+        None,
+        period_locks.CloseCause.BY_ADMINISTRATION,
+        DEPUTY,
+    )
+    assert store.period_locks.items[later.id].reopened_until == NOW + timedelta(hours=48)
+    assert len(store.audits) == audits  # nobody acted: the history row and the event are the record
+
+    assert await handlers.period_locks.close_ended_reopens() == 0  # once
+    assert len(store.events_of(events.PeriodClosed)) == 3
+    with pytest.raises(FailedPrecondition) as refused:
+        await a_mark(handlers)
+    assert refused.value.code == "period_closed"
+
+
+@pytest.mark.parametrize("meanwhile", ["reopened_again", "closed_by_hand"])
+async def test_the_sweep_leaves_a_lock_changed_after_it_was_read(
+    handlers: JournalHandlers, store: FakeStore, clock: Clock, monkeypatch: pytest.MonkeyPatch, meanwhile: str
+) -> None:
+    lock = await close(handlers)
+    await reopen(handlers, hours=2)
+    read = store.period_locks.ended_reopens
+
+    async def read_then_changed(now: datetime, limit: int) -> list[period_locks.PeriodLock]:
+        candidates = await read(now, limit)
+        current = store.period_locks.items[lock.id]
+        store.period_locks.items[lock.id] = (
+            dataclasses.replace(current, reopened_until=now + timedelta(hours=5))
+            if meanwhile == "reopened_again"
+            else dataclasses.replace(current, reopened_until=None, closed_at=now)
+        )
+        return candidates
+
+    monkeypatch.setattr(store.period_locks, "ended_reopens", read_then_changed)
+    clock.now = NOW + timedelta(hours=3)
+    closed_before = len(store.events_of(events.PeriodClosed))
+    assert await handlers.period_locks.close_ended_reopens() == 0
+    assert len(store.events_of(events.PeriodClosed)) == closed_before
+    assert [h.action for h in await store.period_locks.history(lock.id)] == ["closed", "reopened"]
+
+
+async def test_approving_a_new_reopen_records_the_ended_one_first(
+    handlers: JournalHandlers, store: FakeStore, clock: Clock
+) -> None:
+    lock = await close(handlers)
+    await reopen(handlers, hours=2)
+    clock.now = NOW + timedelta(hours=5)  # ended, and the sweep has not run yet
+    await reopen(handlers, hours=1)
+    assert [(s, getattr(e, "cause", None)) for s, e in store.events if s.startswith("journal.period.")] == [
+        ("journal.period.closed.v1", lpb.PERIOD_CLOSE_CAUSE_BY_ADMINISTRATION),
+        ("journal.period.reopened.v1", None),
+        ("journal.period.closed.v1", lpb.PERIOD_CLOSE_CAUSE_REOPEN_ENDED),
+        ("journal.period.reopened.v1", None),
+    ]
+    kept = await store.period_locks.history(lock.id)
+    assert [(h.action, h.at) for h in kept] == [
+        ("closed", NOW),
+        ("reopened", NOW),
+        ("closed", NOW + timedelta(hours=2)),
+        ("reopened", NOW + timedelta(hours=5)),
+    ]
+    assert store.period_locks.items[lock.id].reopened_until == NOW + timedelta(hours=6)
+    assert await handlers.period_locks.close_ended_reopens() == 0

@@ -6,10 +6,16 @@ deputy reopens it for a bounded time (application/reopen_requests.py).
 It holds the group × discipline's advisory lock shared until the write commits; ClosePeriod holds it
 exclusively: a write either lands before the close or sees the lock and is refused.
 
+A reopen closes again by itself at `reopened_until` (writes are refused from that instant on);
+`PeriodLockHandlers.close_ended_reopens`, run every `JOURNAL_REOPEN_SWEEP_SECONDS` beside the server,
+puts it on record: the lock loses `reopened_until`, its history gets the "closed" row at that instant
+and journal.period.closed.v1 goes out with cause REOPEN_ENDED.
+
 The time comes from `clock` (UTC), the one seam tests set to let time pass without sleeping."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -26,6 +32,9 @@ from journal_service.domain import access, errors, period_locks, year, year_erro
 
 Clock = Callable[[], datetime]
 CLOSERS = ("admin", "deputy")
+SWEEP_BATCH = 100  # ended reopens put on record per sweep; the rest wait for the next one
+
+log = logging.getLogger(__name__)
 
 
 def utc_now() -> datetime:
@@ -120,6 +129,31 @@ async def close_period(
     return lock
 
 
+async def record_reopen_end(uow: JournalUnitOfWork, lock: period_locks.PeriodLock) -> period_locks.PeriodLock:
+    """Put an ended reopen window on record in the caller's unit of work and return the lock as saved:
+    without `reopened_until`, its "closed" history row at the window's end, the event
+    journal.period.closed.v1 with cause REOPEN_ENDED and no closer. A lock not reopened, or still open
+    now, is returned as it is. The caller holds the group × discipline's advisory lock exclusively and
+    read `lock` after taking it."""
+    ended = period_locks.reopen_ended(lock, now())
+    if ended is None:
+        return lock
+    closed, history = ended
+    await uow.period_locks.save(closed, history, new=False)
+    await uow.emit(
+        events.PeriodClosed(
+            lock_id=str(closed.id),
+            group_id=str(closed.group_id),
+            discipline_id=str(closed.discipline_id),
+            year_id=str(closed.year_id),
+            semester=closed.semester,
+            cause=lpb.PERIOD_CLOSE_CAUSE_REOPEN_ENDED,
+            closed_by="",
+        )
+    )
+    return closed
+
+
 @dataclass(frozen=True)
 class ClosePeriod:
     """Close a period of a group × discipline by hand."""
@@ -173,6 +207,27 @@ class PeriodLockHandlers:
             )
             await uow.commit()
             return lock
+
+    async def close_ended_reopens(self, limit: int = SWEEP_BATCH) -> int:
+        """Put the reopen windows that have ended on record (`record_reopen_end`), each lock in its own
+        unit of work under the group × discipline's exclusive advisory lock, re-read after taking it: a
+        lock reopened again or closed by hand meanwhile is left alone. Return how many were closed.
+        Nobody acts, so nothing is audited: the history row and the event are the record."""
+        async with self._uow() as uow:
+            candidates = await uow.period_locks.ended_reopens(now(), limit)
+        closed = 0
+        for candidate in candidates:
+            async with self._uow() as uow:
+                await uow.period_locks.hold(candidate.group_id, candidate.discipline_id, exclusive=True)
+                lock = await uow.period_locks.get(
+                    candidate.group_id, candidate.discipline_id, candidate.year_id, candidate.semester
+                )
+                if lock is None or await record_reopen_end(uow, lock) is lock:
+                    continue  # reopened again or closed by hand since the candidates were read
+                await uow.commit()
+            closed += 1
+            log.info("reopened period closed again", extra={"lock_id": str(lock.id)})
+        return closed
 
     async def of_group(self, query: ListPeriodLocks, actor: Principal) -> list[period_locks.PeriodLock]:
         """Return a group's locks to the readers of its journal page."""

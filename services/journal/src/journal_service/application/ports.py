@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Collection, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
 from chassis.ports import UnitOfWorkPort
@@ -777,6 +777,11 @@ class PeriodLocks(Protocol):
 
     async def lesson_days(self, lesson_ids: Collection[uuid.UUID]) -> list[tuple[uuid.UUID, uuid.UUID, date]]:
         """Return each lesson's group, discipline and date (for the lock check of several lessons)."""
+        ...
+
+    async def ended_reopens(self, now: datetime, limit: int) -> list[period_locks.PeriodLock]:
+        """Return up to `limit` locks whose reopen window has ended (`reopened_until <= now`), the
+        earliest window end first (the reopen sweep's candidates)."""
         ...
 
 

@@ -1,21 +1,23 @@
 """Reopen requests (issue 7 item 5): the teacher of the load asks to reopen a closed period with a
 reason; a deputy approves it for a bounded time (the lock then lets writes through until
-`reopened_until` and closes again by itself: no background job — the check compares the instant) or
-rejects it with a reason. The teachers see their own requests, the deputies the pending ones."""
+`reopened_until` and closes again by itself: the write check compares the instant, and the reopen sweep
+— period_locks.PeriodLockHandlers.close_ended_reopens, run in the background — puts the close on record
+with journal.period.closed.v1) or rejects it with a reason. The teachers see their own requests, the
+deputies the pending ones."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from chassis.principal import Principal
 from ejournal.journal.v1 import events_pb2 as events
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from journal_service.application.period_locks import now
+from journal_service.application.period_locks import now, record_reopen_end
 from journal_service.application.ports import JournalUnitOfWork, UnitOfWorkFactory
 from journal_service.application.refused_writes import refusal_audited
 from journal_service.domain import access, errors, period_locks, reopen_requests
@@ -70,6 +72,18 @@ async def _pending(uow: JournalUnitOfWork, request_id: uuid.UUID) -> reopen_requ
     if request is None:
         raise reopen_requests.ReopenRequestNotFound()
     return request
+
+
+async def _with_ended_reopen_recorded(
+    uow: JournalUnitOfWork, request: reopen_requests.ReopenRequest
+) -> reopen_requests.ReopenRequest:
+    """Return the request with its lock re-read under the advisory lock, an earlier reopen window that
+    ended before the sweep reached it put on record first (so its close precedes the new reopen)."""
+    lock = request.lock
+    current = await uow.period_locks.get(lock.group_id, lock.discipline_id, lock.year_id, lock.semester)
+    if current is None:
+        return request
+    return replace(request, lock=await record_reopen_end(uow, current))
 
 
 def _require_deputy(actor: Principal) -> uuid.UUID:
@@ -141,6 +155,7 @@ class ReopenRequestHandlers:
             deputy_id = _require_deputy(actor)
             request = await _pending(uow, cmd.request_id)
             await uow.period_locks.hold(request.lock.group_id, request.lock.discipline_id, exclusive=True)
+            request = await _with_ended_reopen_recorded(uow, request)
             at = now()
             approved, lock = reopen_requests.approve(
                 request, deputy_id=deputy_id, now=at, hours=cmd.hours, until=cmd.until

@@ -25,6 +25,9 @@ class CloseCause(enum.StrEnum):
 
     FINALS_SET = "finals_set"
     BY_ADMINISTRATION = "by_administration"
+    # A deputy's reopen window ran out and the period closed again by itself: only in the lock's history
+    # and the event (a lock row keeps the cause it was closed with; migration 0012's CHECK).
+    REOPEN_ENDED = "reopen_ended"
 
 
 class PeriodClosed(FailedPrecondition):
@@ -143,3 +146,17 @@ def close(
     else:
         lock = replace(existing, closed_at=now, closed_by=by, cause=cause, reopened_until=None)
     return lock, LockHistory(uuid.uuid4(), lock.id, "closed", now, by, cause=cause)
+
+
+def reopen_ended(lock: PeriodLock, now: datetime) -> tuple[PeriodLock, LockHistory] | None:
+    """Put on record that a reopen window ran out: the lock without `reopened_until` (it keeps who closed
+    it, when and why, and the request that reopened it) and its "closed" history row at the window's
+    end, by nobody, cause REOPEN_ENDED. None while the window is still open or when the lock is not
+    reopened. Writes are judged as before (`is_closed` compares the instant): this only records what
+    already holds. (The lock row's own cause stays: its CHECK in migration 0012 knows only finals_set
+    and by_administration; the history's cause is free text.)"""
+    until = lock.reopened_until
+    if until is None or now < until:
+        return None
+    history = LockHistory(uuid.uuid4(), lock.id, "closed", until, None, cause=CloseCause.REOPEN_ENDED)
+    return replace(lock, reopened_until=None), history

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Collection
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.engine import Row
@@ -157,6 +157,18 @@ class PeriodLockRepository:
             )
             for r in rows
         ]
+
+    async def ended_reopens(self, now: datetime, limit: int) -> list[period_locks.PeriodLock]:
+        """Return up to `limit` locks whose reopen window has ended (`reopened_until <= now`), the
+        earliest window end first. No index: a college has a few thousand locks at most, and the sweep
+        reads them every half minute outside any request."""
+        rows = await self._session.execute(
+            select(orm.period_locks)
+            .where(_l.reopened_until.is_not(None), _l.reopened_until <= now)
+            .order_by(_l.reopened_until, _l.id)
+            .limit(limit)
+        )
+        return [lock_of_row(r) for r in rows]
 
     async def lesson_days(self, lesson_ids: Collection[uuid.UUID]) -> list[tuple[uuid.UUID, uuid.UUID, date]]:
         """Return each lesson's group, discipline and date (for the lock check of several lessons)."""
