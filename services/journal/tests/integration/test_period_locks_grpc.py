@@ -7,6 +7,7 @@ racing a close waits on the lock and is refused; bad input writes nothing."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -14,13 +15,16 @@ from datetime import UTC, datetime, timedelta
 import grpc
 import pytest
 from chassis.grpc_client import error_code_of
+from chassis.periodic import run_every
 from ejournal.journal.v1 import events_pb2
 from ejournal.journal.v1 import journal_pb2 as jpb
 from ejournal.journal.v1 import journal_service_pb2 as pb
 from ejournal.journal.v1 import period_locks_pb2 as lpb
 from journal_service.adapters import orm
 from journal_service.adapters.repositories.period_locks import lock_key
+from journal_service.adapters.uow import JournalUnitOfWork
 from journal_service.application import period_locks as locks_app
+from journal_service.application.period_locks import PeriodLockHandlers
 from sqlalchemy import select, text
 
 from .test_lessons_grpc import College, college, journal, lesson_request
@@ -343,3 +347,87 @@ async def test_a_write_racing_a_close_waits_for_it_and_is_refused(journal: Journ
 
 def _key(group_id: str, discipline_id: str) -> int:
     return lock_key(uuid.UUID(group_id), uuid.UUID(discipline_id))
+
+
+async def test_the_reopen_sweep_closes_an_ended_window_on_record_once(journal: Journal, clock: Clock) -> None:
+    """Slice S: the real background loop (`run_every` over `close_ended_reopens`, as main.py wires it,
+    with a short interval) puts a reopen that ran out on record — journal.period.closed.v1 with cause
+    REOPEN_ENDED in the outbox, the history reopened → closed at the window's end, no reopened_until in
+    ListPeriodLocks — and a later sweep adds nothing; writes stay refused."""
+    c = await college(journal)
+    stub, year = journal.stub, await year_id(journal)
+    as_teacher, as_deputy = (
+        journal.md(c.teacher, "teacher"),
+        journal.md(journal.people.new("deputy"), "deputy"),
+    )
+    lesson = (await stub.RecordLesson(lesson_request(c), metadata=as_teacher)).lesson
+    mark = (
+        await stub.RecordMark(
+            pb.RecordMarkRequest(student_id=c.students[0], lesson_id=lesson.lesson_id, value="4"),
+            metadata=as_teacher,
+        )
+    ).mark
+    closed = (
+        await stub.ClosePeriod(
+            lpb.ClosePeriodRequest(group_id=c.group_id, discipline_id=c.math, year_id=year, semester=1),
+            metadata=as_deputy,
+        )
+    ).lock
+    ask = lpb.RequestReopenRequest(
+        group_id=c.group_id, discipline_id=c.math, year_id=year, semester=1, reason="Ошибка в оценке"
+    )
+    filed = (await stub.RequestReopen(ask, metadata=as_teacher)).request
+    await stub.ApproveReopen(
+        lpb.ApproveReopenRequest(request_id=filed.request_id, hours=1), metadata=as_deputy
+    )
+    until = NOW + timedelta(hours=1)
+    sweeps = PeriodLockHandlers(lambda: JournalUnitOfWork(journal.sessions, service="journal"))
+    assert await sweeps.close_ended_reopens() == 0  # still open
+    before = len(await journal.outbox())
+
+    clock.now = until + timedelta(seconds=5)
+    loop = asyncio.ensure_future(run_every(0.01, sweeps.close_ended_reopens, task="reopen sweep"))
+    try:
+        for _ in range(500):
+            added = (await journal.outbox())[before:]
+            if added:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)  # a few more runs of the loop: they must add nothing
+    finally:
+        loop.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await loop
+    added = (await journal.outbox())[before:]
+    assert [s for s, _ in added] == ["journal.period.closed.v1"]  # no audit: nobody acted
+    event = events_pb2.PeriodClosed.FromString(added[0][1])
+    assert (event.lock_id, event.cause, event.closed_by, event.semester, event.year_id) == (
+        closed.lock_id,
+        lpb.PERIOD_CLOSE_CAUSE_REOPEN_ENDED,
+        "",
+        1,
+        year,
+    )
+    async with journal.sessions() as s:
+        h = orm.period_lock_history.c
+        history = (await s.execute(select(h.action, h.at, h.by, h.cause).order_by(h.at, h.action))).all()
+    assert [(r.action, r.at, r.cause) for r in history[-2:]] == [
+        ("reopened", NOW, None),
+        ("closed", until, "reopen_ended"),
+    ]
+    assert history[-1].by is None
+    locks = await stub.ListPeriodLocks(lpb.ListPeriodLocksRequest(group_id=c.group_id), metadata=as_teacher)
+    [lock] = locks.locks
+    assert (lock.closed, lock.HasField("reopened_until"), lock.reopen_request_id, lock.cause) == (
+        True,
+        False,
+        filed.request_id,
+        lpb.PERIOD_CLOSE_CAUSE_BY_ADMINISTRATION,
+    )
+    await journal.refused(
+        stub.ChangeMark(pb.ChangeMarkRequest(mark_id=mark.mark_id, value="5"), metadata=as_teacher),
+        FAILED,
+        "period_closed",
+    )
+    assert await sweeps.close_ended_reopens() == 0
+    assert [s for s, _ in (await journal.outbox())[before:]] == ["journal.period.closed.v1"]

@@ -160,8 +160,8 @@ class PeriodLockRepository:
 
     async def ended_reopens(self, now: datetime, limit: int) -> list[period_locks.PeriodLock]:
         """Return up to `limit` locks whose reopen window has ended (`reopened_until <= now`), the
-        earliest window end first. No index: a college has a few thousand locks at most, and the sweep
-        reads them every half minute outside any request."""
+        earliest window end first. No index: a college closes a few thousand periods a year, the sweep
+        runs every half minute outside any request, and a swept lock has no `reopened_until` left."""
         rows = await self._session.execute(
             select(orm.period_locks)
             .where(_l.reopened_until.is_not(None), _l.reopened_until <= now)
