@@ -33,10 +33,7 @@ class PeriodLockOut(BaseModel):
     starts_on: date | None = Field(description="Первый день периода")
     ends_on: date | None = Field(description="Последний день периода")
     closed_at: datetime | None = Field(description="Когда закрыт, UTC")
-    closed_by: str | None = Field(
-        description="Кто закрыл; null — закрыт выставлением итоговых оценок "
-        "или сам по истечении срока открытия (cause reopen_ended)"
-    )
+    closed_by: str | None = Field(description="Кто закрыл; null — закрыт выставлением итоговых оценок")
     cause: str = Field(description=CAUSES.describe("Почему закрыт"))
     reopened_until: datetime | None = Field(description="Открыт по заявке до этого момента, UTC")
     closed: bool = Field(description="true — записи в периоде сейчас запрещены")
