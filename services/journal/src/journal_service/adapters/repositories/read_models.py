@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal_service.adapters import orm
+from journal_service.adapters.repositories import driver
 from journal_service.domain import lessons, model, read_models, year
 
 _l, _m, _a = orm.lessons.c, orm.marks.c, orm.attendance.c
@@ -118,12 +119,8 @@ class ReadModelRepository:
         return read_models.GroupReaders(row[0], row[1], list(row[2]))
 
     async def _fetch(self, sql: str, *args: object) -> list[Any]:
-        """Run a hot read on the driver itself, in this unit of work's transaction: asyncpg's records
-        without SQLAlchemy's per-row result processing (the page is benchmarked against its bare SQL)."""
-        connection = await self._session.connection()
-        raw = await connection.get_raw_connection()
-        driver: Any = raw.driver_connection
-        return list(await driver.fetch(sql, *args))
+        """Run a hot read on the driver itself, in this unit of work's transaction (driver.fetch)."""
+        return await driver.fetch(self._session, sql, *args)
 
     async def page_lessons(
         self,
@@ -144,7 +141,7 @@ class ReadModelRepository:
     ) -> list[read_models.MarkRow]:
         """Return the group's marks in the discipline and period, in the order recorded."""
         rows = await self._fetch(_PAGE_MARKS, group_id, discipline_id, span.starts_on, span.ends_on)
-        return [read_models.MarkRow(*r) for r in rows]
+        return list(map(read_models.MarkRow._make, rows))
 
     async def page_attendance(
         self, group_id: uuid.UUID, discipline_id: uuid.UUID, span: year.DateSpan
@@ -173,7 +170,7 @@ class ReadModelRepository:
             )
             .order_by(_m.recorded_at, _m.id)
         )
-        return [read_models.MarkRow(*r) for r in rows]
+        return list(map(read_models.MarkRow._make, rows))
 
     async def group_absence_counts(
         self, group_id: uuid.UUID, span: year.DateSpan
@@ -268,7 +265,7 @@ class ReadModelRepository:
             )
             .order_by(_m.recorded_at, _m.id)
         )
-        return [read_models.MarkRow(*r) for r in rows]
+        return list(map(read_models.MarkRow._make, rows))
 
     async def diary_attendance(
         self, student_id: uuid.UUID, span: year.DateSpan

@@ -7,10 +7,11 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal_service.adapters import orm
+from journal_service.adapters.repositories import driver
 from journal_service.domain import year
 from journal_service.domain.subgroup_membership import Stay, SubgroupMembership
 
@@ -23,6 +24,17 @@ def _membership(row: Any) -> SubgroupMembership:
     )
 
 
+# A group's stays overlapping [$2, $3], with the movements that began and ended each (driver.fetch).
+_GROUP_STAYS = """
+SELECT e.student_id, e.enrolled_on, e.left_on, joined.kind, "left".kind
+FROM enrollments e
+LEFT JOIN student_movements joined
+  ON joined.student_id = e.student_id AND joined.to_group_id = e.group_id AND joined.on_date = e.enrolled_on
+LEFT JOIN student_movements "left"
+  ON "left".student_id = e.student_id AND "left".from_group_id = e.group_id AND "left".on_date = e.left_on
+WHERE e.group_id = $1 AND e.enrolled_on <= $3 AND (e.left_on IS NULL OR e.left_on > $2)
+ORDER BY e.student_id, e.enrolled_on
+"""
 _COLUMNS = (_m.subgroup_id, _m.student_id, _m.from_date, _m.to_date)
 _ORDER = (_m.subgroup_id, _m.student_id, _m.from_date)
 
@@ -103,36 +115,8 @@ class SubgroupMembershipRepository:
 
     async def group_stays(self, group_id: uuid.UUID, span: year.DateSpan) -> dict[uuid.UUID, list[Stay]]:
         """Return each student's stays in the group overlapping `span`, with the movement kinds that
-        began and ended them (a plain enrolment: "")."""
-        e = orm.enrollments.c
-        joined = orm.student_movements.alias("joined")
-        left = orm.student_movements.alias("left")
-        rows = await self._session.execute(
-            select(e.student_id, e.enrolled_on, e.left_on, joined.c.kind, left.c.kind)
-            .select_from(
-                orm.enrollments.outerjoin(
-                    joined,
-                    and_(
-                        joined.c.student_id == e.student_id,
-                        joined.c.to_group_id == e.group_id,
-                        joined.c.on_date == e.enrolled_on,
-                    ),
-                ).outerjoin(
-                    left,
-                    and_(
-                        left.c.student_id == e.student_id,
-                        left.c.from_group_id == e.group_id,
-                        left.c.on_date == e.left_on,
-                    ),
-                )
-            )
-            .where(
-                e.group_id == group_id,
-                e.enrolled_on <= span.ends_on,
-                or_(e.left_on.is_(None), e.left_on > span.starts_on),
-            )
-            .order_by(e.student_id, e.enrolled_on)
-        )
+        began and ended them (a plain enrolment: ""). Read on every journal page: on the driver."""
+        rows = await driver.fetch(self._session, _GROUP_STAYS, group_id, span.starts_on, span.ends_on)
         found: dict[uuid.UUID, list[Stay]] = {}
         for student_id, starts_on, ends_on, joined_by, left_by in rows:
             found.setdefault(student_id, []).append(

@@ -1,0 +1,17 @@
+"""Hot reads on the driver itself: asyncpg's records in the unit of work's transaction, without
+SQLAlchemy's statement building and per-row result processing (the journal page is benchmarked against
+its bare SQL — bench/README.md). For statements read on every page view, never for writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def fetch(session: AsyncSession, sql: str, *args: object) -> list[Any]:
+    """Run `sql` (asyncpg's $1… parameters) on the session's connection; return its records."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver: Any = raw.driver_connection
+    return list(await driver.fetch(sql, *args))
