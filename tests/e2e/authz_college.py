@@ -20,10 +20,10 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
-import pytest
 from gateway.auth.session import COOKIE_NAME, SessionCookie
 
 from .keycloak_login import browser_client, identity_admin, submit_login_forms
+from .semesters import chosen_semester
 
 # The columns of the matrix, in the table's order, with their short headers.
 ROLES = ("anon", "admin", "director", "deputy", "curator", "class_teacher", "teacher", "student", "parent")
@@ -40,51 +40,6 @@ class Api:
         response = self.client.request(method, path, json=body)
         assert response.status_code in (200, 201), f"{method} {path}: {response.status_code} {response.text}"
         return response.json() if response.content else None
-
-
-def current_semester(admin: Api) -> tuple[str, int, date, date]:
-    """Return the academic year and semester holding today, with the semester's span (a year is
-    opened when none holds today)."""
-    today = date.today()
-    first = today.year if today.month >= 9 else today.year - 1
-
-    def holding() -> tuple[str, int, date, date] | None:
-        for year in admin.send("GET", "/api/v1/academic-years")["years"]:
-            for number in (1, 2):
-                span = year[f"semester{number}"]
-                if span["starts_on"] <= today.isoformat() <= span["ends_on"]:
-                    starts, ends = date.fromisoformat(span["starts_on"]), date.fromisoformat(span["ends_on"])
-                    return year["year_id"], number, starts, ends
-        return None
-
-    if holding() is None:
-        admin.send(
-            "POST",
-            "/api/v1/academic-years",
-            {
-                "name": f"{first}/{first + 1}",
-                "starts_on": f"{first}-09-01",
-                "ends_on": f"{first + 1}-08-31",
-                "semester1": {"starts_on": f"{first}-09-01", "ends_on": f"{first + 1}-01-15"},
-                "semester2": {"starts_on": f"{first + 1}-01-16", "ends_on": f"{first + 1}-08-31"},
-            },
-        )
-    found = holding()
-    assert found is not None, f"today ({today}) is in no semester of this lane's years"
-    return found
-
-
-def weekdays_before_today(count: int, not_before: date) -> list[date]:
-    """Return `count` weekdays before today (oldest first), none before `not_before`."""
-    days: list[date] = []
-    day = date.today()
-    while len(days) < count:
-        day -= timedelta(days=1)
-        if day < not_before:
-            pytest.skip("too few teaching days in this semester so far")
-        if day.isoweekday() <= 5:
-            days.append(day)
-    return sorted(days)
 
 
 @dataclass
@@ -255,6 +210,23 @@ def build_college(stack: Any) -> College:
             "POST", f"/api/v1/students/{child['person_id']}/guardians", {"parent_id": parent["person_id"]}
         )
 
+    # Two teaching days in the past for the lessons: the semester holding today, or the one before it
+    # while fewer than two of today's semester have passed (never a skip for the calendar's sake).
+    chosen, days = chosen_semester(admin, 2)
+    year_id, semester, starts_on, ends_on = chosen.year_id, chosen.number, chosen.starts_on, chosen.ends_on
+    # Weekdays free of the lessons, for substitutions (the build's two, and fresh ones for the
+    # cancelling rows): after today and the lessons first, then before the lessons, all inside the semester.
+    after = max(date.today(), days[-1])
+    free_days = [
+        d
+        for d in (
+            *(after + timedelta(days=n) for n in range(1, (ends_on - after).days + 1)),
+            *(days[0] - timedelta(days=n) for n in range(1, (days[0] - starts_on).days + 1)),
+        )
+        if d.isoweekday() <= 5
+    ]
+    assert len(free_days) >= 12, "too few free weekdays left in this semester for the substitutions"
+    substitution_day = free_days.pop(0)
     group_a = admin.send("POST", "/api/v1/groups", {"name": f"МА-{suffix}"})["group_id"]
     group_b = admin.send("POST", "/api/v1/groups", {"name": f"МБ-{suffix}"})["group_id"]
     admin.send(
@@ -262,7 +234,11 @@ def build_college(stack: Any) -> College:
     )
     for group, students in ((group_a, (people["student"], second_a)), (group_b, (student_b, second_b))):
         for student in students:
-            admin.send("POST", f"/api/v1/groups/{group}/students", {"student_id": student["person_id"]})
+            admin.send(
+                "POST",
+                f"/api/v1/groups/{group}/students",
+                {"student_id": student["person_id"], "enrolled_on": starts_on.isoformat()},
+            )
     discipline = admin.send(
         "POST", "/api/v1/disciplines", {"code": f"ОП.М{suffix[:2]}", "name": "Матрица", "kind": "discipline"}
     )["discipline_id"]
@@ -286,20 +262,6 @@ def build_college(stack: Any) -> College:
             "/api/v1/bell-schedule",
             {"pairs": [{"number": n, "starts_at": a, "ends_at": b} for n, (a, b) in enumerate(pairs, 1)]},
         )
-    year_id, semester, starts_on, ends_on = current_semester(admin)
-    days = weekdays_before_today(2, starts_on)
-    # Weekdays free of the lessons above, for substitutions (the build's two, and fresh ones for the
-    # cancelling rows): after today first, then before the lessons, all inside the semester.
-    free_days = [
-        d
-        for d in (
-            *(date.today() + timedelta(days=n) for n in range(1, (ends_on - date.today()).days + 1)),
-            *(days[0] - timedelta(days=n) for n in range(1, (days[0] - starts_on).days + 1)),
-        )
-        if d.isoweekday() <= 5
-    ]
-    assert len(free_days) >= 12, "too few free weekdays left in this semester for the substitutions"
-    substitution_day = free_days.pop(0)
     for group, teacher in ((group_a, people["teacher"]), (group_b, teacher_b)):
         rows = [
             {

@@ -35,6 +35,7 @@ import httpx
 import pytest
 
 from .keycloak_login import code_flow_token, identity_admin, password_token
+from .semesters import WEEKDAYS, chosen_semester
 
 pytestmark = pytest.mark.e2e
 
@@ -59,72 +60,6 @@ class Api:
 
 
 MIN_DAYS = 8  # teaching days the proof needs: the transfer falls on the fifth
-WEEKDAYS = (1, 2, 3, 4, 5)  # the groups' timetable: Monday to Friday (pair 1 and 2)
-
-
-@dataclass(frozen=True)
-class Semester:
-    year_id: str
-    number: int
-    starts_on: date
-    ends_on: date
-
-    def past_days(self) -> list[date]:
-        """Its timetable's days (Monday to Friday) before today, oldest first."""
-        last = min(self.ends_on, TODAY - timedelta(days=1))
-        span = (last - self.starts_on).days + 1
-        days = [self.starts_on + timedelta(days=n) for n in range(max(0, span))]
-        return [day for day in days if day.isoweekday() in WEEKDAYS]
-
-
-def semesters_of(admin: Api) -> list[Semester]:
-    return [
-        Semester(
-            year_id=year["year_id"],
-            number=number,
-            starts_on=date.fromisoformat(year[f"semester{number}"]["starts_on"]),
-            ends_on=date.fromisoformat(year[f"semester{number}"]["ends_on"]),
-        )
-        for year in admin.send("GET", "/api/v1/academic-years")["years"]
-        for number in (1, 2)
-    ]
-
-
-def holding(admin: Api, day: date) -> Semester | None:
-    """The lane's semester holding `day`; the academic year of `day` is opened when no year holds it."""
-    found = [s for s in semesters_of(admin) if s.starts_on <= day <= s.ends_on]
-    if not found:
-        first = day.year if day.month >= 9 else day.year - 1
-        admin.send(
-            "POST",
-            "/api/v1/academic-years",
-            {
-                "name": f"{first}/{first + 1}",
-                "starts_on": f"{first}-09-01",
-                "ends_on": f"{first + 1}-08-31",
-                "semester1": {"starts_on": f"{first}-09-01", "ends_on": f"{first + 1}-01-15"},
-                "semester2": {"starts_on": f"{first + 1}-01-16", "ends_on": f"{first + 1}-08-31"},
-            },
-            expected=(201, 409),  # 409: a year of that name with other dates — then it is not there
-        )
-        found = [s for s in semesters_of(admin) if s.starts_on <= day <= s.ends_on]
-    return min(found, key=lambda s: (s.starts_on, s.year_id), default=None)
-
-
-def chosen_semester(admin: Api) -> tuple[Semester, list[date]]:
-    """Return the semester the proof closes and its eight teaching days (all in the past): the one
-    holding today when eight of its days have passed, else the one before it (the previous academic
-    year's second semester is opened when the lane has no year holding it) — any date runs the proof."""
-    current = holding(admin, TODAY)
-    if current is not None and len(current.past_days()) >= MIN_DAYS:
-        return current, current.past_days()[-MIN_DAYS:]
-    before = (current.starts_on if current is not None else TODAY) - timedelta(days=1)
-    previous = holding(admin, before)
-    if previous is None or len(previous.past_days()) < MIN_DAYS:  # a lane's odd year: the latest fit
-        earlier = [s for s in semesters_of(admin) if s.ends_on < TODAY and len(s.past_days()) >= MIN_DAYS]
-        previous = max(earlier, key=lambda s: (s.ends_on, s.year_id), default=None)
-    assert previous is not None, f"no semester with {MIN_DAYS} teaching days before {TODAY}"
-    return previous, previous.past_days()[-MIN_DAYS:]
 
 
 @dataclass
@@ -186,7 +121,7 @@ def college(stack_platform) -> College:  # type: ignore[no-untyped-def]
         person("student", "Васильев", "Глеб"),
         person("student", "Григорьева", "Дарья"),
     )
-    semester, days = chosen_semester(admin)
+    semester, days = chosen_semester(admin, MIN_DAYS, TODAY)
     year_id, transfer_day = semester.year_id, days[4]
     group = admin.send("POST", "/api/v1/groups", {"name": f"СЕМ-{suffix}"})["group_id"]
     other = admin.send("POST", "/api/v1/groups", {"name": f"СЕМ2-{suffix}"})["group_id"]
