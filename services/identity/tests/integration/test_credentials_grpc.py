@@ -291,8 +291,9 @@ async def test_concurrent_issues_for_one_person_follow_each_other(
 ) -> None:
     """Two staff pressing «Сбросить пароль» for one student at the same moment: Keycloak answers two
     concurrent password writes for one user with a server error, so identity holds the person's row
-    for the length of an issue — every request succeeds, one after the other. (Which of them wrote
-    last is not told by `issued_at`: it is the time each transaction began, before it waited.)"""
+    for the length of an issue — every request succeeds, one after the other, and the latest
+    `issued_at` is the issue that wrote last: its password is the one that logs in (the time is taken
+    when the issue is recorded, after its wait and its Keycloak write — not at its transaction's start)."""
     identity, _ = projected
     student, login, _ = await person(identity, Role.STUDENT, "Одновременная")
     admin = identity.md(ADMIN.subject, "admin")
@@ -301,6 +302,10 @@ async def test_concurrent_issues_for_one_person_follow_each_other(
         *(identity.stub.IssueCredentials(request, metadata=admin) for _ in range(4))
     )
     assert len({r.credentials[0].password for r in replies}) == 4
+    latest = max(replies, key=lambda r: datetime.fromisoformat(r.credentials[0].issued_at)).credentials[0]
+    assert (
+        await grant(identity, grant_type="password", username=login, password=latest.password)
+    ).status_code == 200
     # The account came out of it whole: the next issue's password logs in.
     last = (await identity.stub.IssueCredentials(request, metadata=admin)).credentials[0].password
     assert (await grant(identity, grant_type="password", username=login, password=last)).status_code == 200

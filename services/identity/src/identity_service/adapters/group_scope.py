@@ -118,9 +118,11 @@ class CredentialIssueRepository:
         self._session = session
 
     async def record(self, person_id: uuid.UUID, issued_by: str) -> datetime:
-        """Stage the issue as now; return its time."""
+        """Stage the issue at this instant; return its time. clock_timestamp(), not now(): now() is
+        the transaction's start, taken before the issue waited for another issue's hold on the person
+        and before Keycloak took the password."""
         c = orm.credential_issues.c
-        values = {"issued_at": func.now(), "issued_by": issued_by}
+        values = {"issued_at": func.clock_timestamp(), "issued_by": issued_by}
         row = (
             await self._session.execute(
                 insert(orm.credential_issues)
