@@ -108,7 +108,7 @@ async def test_the_admin_assigns_and_a_refusal_keeps_the_values(client, idp, fak
         "department_id": "",
     }
     saved = await client.post("/staff/roles", data=form)
-    assert (saved.status_code, saved.headers["location"]) == (303, "/staff?saved=assigned")
+    assert (saved.status_code, saved.headers["location"]) == (303, f"/staff?saved=assigned&person={PERSON}")
     sent = fakes.identity.last("AssignRole").request
     assert (sent.person_id, sent.role, sent.scope.kind, sent.scope.group_id, sent.scope.discipline_id) == (
         PERSON,
@@ -138,13 +138,13 @@ async def test_revoke_and_disable(client, idp, fakes) -> None:
     fakes.identity.reply("RevokeRole", pb.RevokeRoleResponse())
     token = token_of(client)
     gone = await client.post(f"/staff/{PERSON}/roles/{ASSIGNMENT}/revoke", data={"csrf_token": token})
-    assert (gone.status_code, gone.headers["location"]) == (303, "/staff?saved=revoked")
+    assert (gone.status_code, gone.headers["location"]) == (303, f"/staff?saved=revoked&person={PERSON}")
     assert fakes.identity.last("RevokeRole").request.assignment_id == ASSIGNMENT
     stranger = await client.post(f"/staff/{PERSON}/roles/{uuid.uuid4()}/revoke", data={"csrf_token": token})
     assert stranger.status_code == 404 and "не найдено" in stranger.text
     fakes.identity.reply("DisableAccount", pb.DisableAccountResponse())
     off = await client.post(f"/staff/{PERSON}/disable", data={"csrf_token": token})
-    assert (off.status_code, off.headers["location"]) == (303, "/staff?saved=disabled")
+    assert (off.status_code, off.headers["location"]) == (303, f"/staff?saved=disabled&person={PERSON}")
     assert fakes.identity.last("DisableAccount").request.person_id == PERSON
 
 
@@ -153,3 +153,50 @@ async def test_only_the_admin_opens_the_page(client, idp, fakes) -> None:
     page = await client.get("/staff")
     assert page.status_code == 403 and "администратор журнала" in page.text
     assert 'href="/staff"' not in (await client.get("/")).text
+
+
+async def test_the_list_is_searched_paged_and_shows_the_person_acted_on(client, idp, fakes) -> None:
+    """150 teachers: 50 to a page with «страница 1 из 3» and the next page's link; a search by a word
+    of the name or the login («ё» as «е», any case); after an action, the person alone."""
+    await log_in(client, idp)
+    college(fakes)
+    people = [
+        pb.StaffMember(
+            person=pb.PersonName(
+                person_id=str(uuid.uuid4()),
+                role=ipb.ROLE_TEACHER,
+                last_name=f"Учителева{n:03d}",
+                first_name="Алёна" if n == 77 else "Анна",
+            ),
+            username=f"teacher{n:03d}",
+            enabled=True,
+        )
+        for n in range(150)
+    ]
+    fakes.identity.reply("ListStaff", pb.ListStaffResponse(staff=people))
+
+    def names(html: str) -> list[str]:
+        table = html.split('<table class="cards staff">')[1].split("</table>")[0] if "<table" in html else ""
+        return [p.person.last_name for p in people if f">{p.person.last_name} " in table]
+
+    first = await client.get("/staff")
+    assert first.status_code == 200
+    assert names(first.text) == [f"Учителева{n:03d}" for n in range(50)]
+    assert "Сотрудников: 150, страница 1 из 3." in first.text
+    assert 'href="/staff?q=&amp;page=2" rel="next"' in first.text and 'rel="prev"' not in first.text
+    last = await client.get("/staff?page=3")
+    assert names(last.text) == [f"Учителева{n:03d}" for n in range(100, 150)]
+    assert "страница 3 из 3" in last.text and 'rel="next"' not in last.text
+    beyond = await client.get("/staff?page=99")
+    assert "страница 3 из 3" in beyond.text
+    found = await client.get("/staff", params={"q": "АЛЕНА учителева077"})
+    assert names(found.text) == ["Учителева077"] and "Найдено сотрудников: 1." in found.text
+    by_login = await client.get("/staff", params={"q": "teacher14"})
+    assert names(by_login.text) == [f"Учителева14{n}" for n in range(10)]
+    nobody = await client.get("/staff", params={"q": "Петров"})
+    assert "Никого не найдено" in nobody.text and names(nobody.text) == []
+    one = await client.get("/staff", params={"person": people[120].person.person_id, "saved": "assigned"})
+    assert names(one.text) == ["Учителева120"] and "Показан один сотрудник" in one.text
+    # The role form still offers every member of staff, whichever page is shown, the one shown first.
+    assert one.text.count('<option value="' + people[0].person.person_id) == 1
+    assert f'<option value="{people[120].person.person_id}" selected>' in one.text

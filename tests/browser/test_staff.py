@@ -122,14 +122,20 @@ def test_the_admin_adds_a_teacher_assigns_and_revokes_a_scoped_role(
     expect(page.get_by_label("Область действия")).to_have_attribute("aria-invalid", "true")
     screenshot(page, "staff-refused")
 
-    # «Отозвать» the scoped role: the teacher keeps their own.
+    # The list is searched by name (the lane's staff run to several pages); «Отозвать» the scoped role:
+    # the teacher keeps their own, and the page shows her alone after it.
     page.goto(f"{portal}/staff")
+    page.get_by_label("Поиск по фамилии, имени или логину").fill(college["surname"].lower())
+    page.get_by_role("button", name="Найти").click()
+    expect(page.get_by_role("status")).to_have_text("Найдено сотрудников: 1. Все сотрудники")
+    expect(page.locator("table.staff tbody tr")).to_have_count(1)
     row = page.locator("table.staff tbody tr", has_text=name)
     row.get_by_role("button", name=f"Отозвать: {scoped} ({name})").click()
     expect(page.locator(".notice")).to_have_text("Роль отозвана.")
     row = page.locator("table.staff tbody tr", has_text=name)
     expect(row).not_to_contain_text("Председатель ПЦК")
     expect(row).to_contain_text("Преподаватель — весь колледж")
+    expect(page.get_by_role("status").last).to_contain_text("Показан один сотрудник")
     screenshot(page, "staff-revoked")
     page.set_viewport_size(PHONE)  # type: ignore[arg-type]
     assert horizontal_overflow(page) == 0

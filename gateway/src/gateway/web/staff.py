@@ -3,7 +3,8 @@ with their login, roles and scopes and whether the account is enabled (printable
 (the login and the one-time password shown once, printable as the slip), «Назначить роль» with a scope
 picker (the groups and, for a chosen group, the disciplines of its teaching loads from the journal),
 «Отозвать», «Отключить»/«Включить» (DisableAccount/EnableAccount). Refusals come back in Russian next to
-the form with what was typed kept.
+the form with what was typed kept. The list is searched by name or login and shown 50 to a page; after
+an action on a person the page shows that person («Все сотрудники» returns to the list).
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ FIELDS_OF_CODE: dict[str, set[str]] = {
     "email_taken": {"email"},
 }
 GROUPS_PAGE = 500
+STAFF_PAGE = 50  # rows of the staff table per page (150 teachers: three pages, a phone's screen each)
 IDENTITY_DOWN = "Служба учётных записей сейчас не отвечает. Введённое сохранено — отправьте форму позже."
 
 
@@ -120,6 +122,37 @@ def _scope_text(scope: identity_pb2.RoleScope, groups: dict[str, str], disciplin
     return SCOPE_LABELS.get(kind, kind)
 
 
+def _folded(text: str) -> str:
+    """Return text as the search compares it: case and «ё» folded."""
+    return text.casefold().replace("ё", "е")
+
+
+@dataclass(frozen=True)
+class StaffList:
+    """What the staff table shows: the found rows' page, the search and where the page is."""
+
+    rows: list[StaffRow]
+    found: int
+    query: str
+    focus: str
+    page: int
+    pages: int
+
+
+def staff_list(rows: list[StaffRow], *, query: str, focus: str, page: int) -> StaffList:
+    """Return the page of the rows matching the query (every word found in the name or the login) or
+    the focused person's row alone."""
+    if focus:
+        found = [r for r in rows if r.person_id == focus]
+    else:
+        words = _folded(query).split()
+        found = [r for r in rows if all(w in _folded(f"{r.name} {r.username}") for w in words)]
+    pages = max(1, -(-len(found) // STAFF_PAGE))
+    page = min(max(page, 1), pages)
+    start = (page - 1) * STAFF_PAGE
+    return StaffList(found[start : start + STAFF_PAGE], len(found), query, focus, page, pages)
+
+
 def empty_role_form() -> dict[str, str]:
     """Return «Назначить роль» before anything is typed."""
     return {name: "" for name in ROLE_FIELDS} | {"scope_kind": "college"}
@@ -137,8 +170,11 @@ async def staff_page(
     role_problem: FormProblem | None = None,
     problem: FormProblem | None = None,
     created: ipb.CreatePersonResponse | None = None,
+    query: str = "",
+    focus: str = "",
+    page: int = 1,
 ) -> Response:
-    """Render «Сотрудники»: the staff table and the forms."""
+    """Render «Сотрудники»: the staff table (searched, a page of it, or one person) and the forms."""
     clients, token = get_runtime(request).clients, session.access_token
     refused = problem or person_problem or role_problem
     staff: list[ipb.StaffMember] | None = None
@@ -147,7 +183,11 @@ async def staff_page(
     except grpc.aio.AioRpcError as exc:
         if refused is None or exc.code() not in SERVICE_DOWN:
             raise
-    role_form = role_form or empty_role_form()
+    # The person just acted on (or added) is the one «Назначить роль» offers first.
+    role_form = role_form or {
+        **empty_role_form(),
+        "person_id": focus or (created.person.person_id if created else ""),
+    }
     group_for_disciplines = role_form.get("group_id") or pick_group
     groups: dict[str, str] = {}
     disciplines: dict[str, str] = {}
@@ -202,6 +242,9 @@ async def staff_page(
         session,
         status=refused.status if refused else (201 if created else 200),
         rows=rows,
+        shown=staff_list(
+            rows, query=query, focus=focus or (created.person.person_id if created else ""), page=page
+        ),
         listed=staff is not None,
         saved=saved,
         staff_roles=[(r, ROLE_LABELS[r]) for r in STAFF_ROLES],
@@ -220,11 +263,29 @@ async def staff_page(
 
 
 @router.get("/staff")
-async def staff(request: Request, session: PortalSession, *, saved: str = "", group_id: str = "") -> Response:
-    """Сотрудники колледжа, их роли и учётные записи (администратор); с `group_id` — дисциплины этой
-    группы для назначения роли «председатель ПЦК» по дисциплине в группе."""
+async def staff(
+    request: Request,
+    session: PortalSession,
+    *,
+    saved: str = "",
+    group_id: str = "",
+    q: str = "",
+    person: str = "",
+    page: str = "1",
+) -> Response:
+    """Сотрудники колледжа, их роли и учётные записи (администратор): `q` — поиск по ФИО или логину,
+    `page` — страница списка, `person` — один сотрудник (после действия с ним); с `group_id` —
+    дисциплины этой группы для назначения роли «председатель ПЦК» по дисциплине в группе."""
     _admin(session)
-    return await staff_page(request, session, saved=saved, pick_group=group_id.strip())
+    return await staff_page(
+        request,
+        session,
+        saved=saved,
+        pick_group=group_id.strip(),
+        query=q.strip()[:100],
+        focus=person.strip(),
+        page=int(page) if page.isdigit() else 1,
+    )
 
 
 @router.post("/staff")
@@ -280,7 +341,7 @@ async def assign_role(request: Request, session: CsrfSession) -> Response:
         await call(get_runtime(request).clients.identity.AssignRole, assign, session.access_token)
     except grpc.aio.AioRpcError as exc:
         return await staff_page(request, session, role_form=typed, role_problem=_problem(exc))
-    return RedirectResponse("/staff?saved=assigned", status_code=303)
+    return RedirectResponse(f"/staff?saved=assigned&person={typed['person_id']}", status_code=303)
 
 
 @router.post("/staff/{person_id}/roles/{assignment_id}/revoke")
@@ -299,7 +360,7 @@ async def revoke_role(
         return await staff_page(request, session, problem=_problem(exc))
     except NotFound as exc:
         return await staff_page(request, session, problem=FormProblem(exc.message, status=404))
-    return RedirectResponse("/staff?saved=revoked", status_code=303)
+    return RedirectResponse(f"/staff?saved=revoked&person={person_id}", status_code=303)
 
 
 @router.post("/staff/{person_id}/disable")
@@ -333,4 +394,6 @@ async def _account(request: Request, session: Session, person_id: UUID, *, enabl
             get_runtime(request).sessions.end_sessions_of([str(person_id)])
     except grpc.aio.AioRpcError as exc:
         return await staff_page(request, session, problem=_problem(exc))
-    return RedirectResponse(f"/staff?saved={'enabled' if enable else 'disabled'}", status_code=303)
+    return RedirectResponse(
+        f"/staff?saved={'enabled' if enable else 'disabled'}&person={person_id}", status_code=303
+    )
