@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import tzinfo
 from pathlib import Path
 
@@ -46,8 +47,10 @@ def make_templates(zone: tzinfo) -> Jinja2Templates:
     return templates
 
 
+@functools.cache
 def portal_router() -> APIRouter:
-    """Return the router of the portal's pages and its login round trip."""
+    """Return the router of the portal's pages and its login round trip, built once per process (as
+    `gateway.resources.api_router`)."""
     router = APIRouter(include_in_schema=False)
     router.include_router(login.router)
     router.include_router(pages.router)
