@@ -5,7 +5,7 @@ kept with its event and audit, the mark of record, «Мало оценок», an
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from chassis.auth import Principal
@@ -23,6 +23,7 @@ from journal_service.application.handlers import JournalHandlers
 from journal_service.domain import final_rules, model, movement, year
 from journal_service.domain.curriculum import ControlForm, CurriculumRow
 from journal_service.domain.finals import FinalKind, FinalPeriod
+from journal_service.domain.subgroup_membership import SubgroupMembership
 
 from .fakes import FakeGuardians, FakePersonDirectory, FakeStore, fake_unit_of_work, person_directory
 
@@ -333,6 +334,30 @@ async def test_a_subgroup_teacher_sets_finals_of_their_subgroup_only(
     await handlers.finals.set(set_cmd("4"), person(sub_teacher, "teacher"))
     with pytest.raises(PermissionDenied):
         await handlers.finals.set(set_cmd("4", student=STUDENTS[1]), person(sub_teacher, "teacher"))
+
+
+async def test_a_move_to_another_subgroup_after_the_period_leaves_its_finals_to_the_first_teacher(
+    handlers: JournalHandlers, store: FakeStore
+) -> None:
+    """Subgroups are dated (slice J): a student in subgroup A until the semester's end and in B from
+    the next day has the semester's final set by A's teacher, not by B's (who teaches them now)."""
+    first, second = (year.Subgroup(uuid.uuid4(), GROUP, MATH, f"подгруппа {n}", ()) for n in (1, 2))
+    store.subgroups.items.extend([first, second])
+    moved_on = YEAR.semester1.ends_on + timedelta(days=1)
+    store.subgroup_memberships.items.extend(
+        [
+            SubgroupMembership(first.id, STUDENTS[0], date(2026, 9, 1), moved_on),
+            SubgroupMembership(second.id, STUDENTS[0], moved_on),
+        ]
+    )
+    teacher_of = {}
+    for subgroup in (first, second):
+        teacher_of[subgroup.id] = uuid.uuid4()
+        store.loads.add(model.TeachingLoad(uuid.uuid4(), teacher_of[subgroup.id], GROUP, MATH, subgroup.id))
+    give(store, STUDENTS[0], MATH, "4", "4", "4", "4", "4")
+    with pytest.raises(PermissionDenied):
+        await handlers.finals.set(set_cmd("4"), person(teacher_of[second.id], "teacher"))
+    await handlers.finals.set(set_cmd("4"), person(teacher_of[first.id], "teacher"))
 
 
 async def test_the_mark_of_record_and_the_reads_of_finals(

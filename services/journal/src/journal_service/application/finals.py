@@ -22,6 +22,7 @@ from journal_service.application import period_locks
 from journal_service.application.ports import GuardianDirectory, JournalUnitOfWork, Today, UnitOfWorkFactory
 from journal_service.application.read_models import may_read_student, readable_group
 from journal_service.application.refused_writes import refusal_audited
+from journal_service.application.subgroup_members import subgroup_members_on
 from journal_service.domain import (
     access,
     averages,
@@ -347,7 +348,9 @@ class FinalHandlers:
         ):
             context = await _context(uow, cmd.group_id, cmd.discipline_id, cmd.period, self._today())
             if not admin:
-                await _require_load(uow, setter, cmd.group_id, cmd.discipline_id, cmd.student_id)
+                await _require_load(
+                    uow, setter, cmd.group_id, cmd.discipline_id, cmd.student_id, on=context.last_day
+                )
             if not await uow.groups.is_enrolled(cmd.group_id, cmd.student_id, context.last_day):
                 raise errors.StudentNotInGroup()
             await period_locks.ensure_open(
@@ -539,17 +542,20 @@ async def _require_load(
     group_id: uuid.UUID,
     discipline_id: uuid.UUID,
     student_id: uuid.UUID,
+    *,
+    on: date,
 ) -> None:
     """Refuse a teacher whose loads do not cover the student: the whole group's load, or the load of
-    the subgroup of the discipline the student is in."""
-    subgroup_id = next(
-        (
-            s.id
-            for s in await uow.subgroups.of_group(group_id)
-            if s.discipline_id == discipline_id and student_id in s.student_ids
-        ),
-        None,
-    )
+    the subgroup of the discipline the student is in on `on` — the period's last day, as for the
+    group (dated membership: a move to another subgroup after the period leaves its finals to the
+    teacher who taught the student in it)."""
+    subgroup_id = None
+    for subgroup in await uow.subgroups.of_group(group_id):
+        if subgroup.discipline_id == discipline_id and student_id in await subgroup_members_on(
+            uow, subgroup.id, on
+        ):
+            subgroup_id = subgroup.id
+            break
     loads = await uow.loads.of_teacher(teacher_id)
     if not any(load.covers(teacher_id, group_id, discipline_id, subgroup_id) for load in loads):
         raise errors.NotTeachingThisGroup()
