@@ -20,9 +20,7 @@ import asyncpg
 import grpc
 import pytest
 import pytest_asyncio
-from chassis.db import make_engine, make_session_factory
 from chassis.grpc_client import call_metadata, error_code_of
-from chassis.grpc_server import GrpcServer
 from chassis.testing import LocalIssuer
 from devstack.testing import realm_roles
 from ejournal.common.v1.common_pb2 import LocalDate
@@ -30,13 +28,9 @@ from ejournal.journal.v1 import journal_pb2 as jpb
 from ejournal.journal.v1 import journal_service_pb2 as pb
 from ejournal.journal.v1 import journal_service_pb2_grpc as pb_grpc
 from ejournal.journal.v1 import period_locks_pb2 as lpb
-from journal_service.adapters import orm
-from journal_service.adapters.uow import JournalUnitOfWork
-from journal_service.api.grpc import JournalServicer
-from journal_service.application.handlers import JournalHandlers
 from openpyxl import Workbook
 
-from .people import KnownPeople
+from .served import Journal
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 TODAY = date(2026, 10, 15)
@@ -49,24 +43,6 @@ DENIED, NOT_FOUND, UNAUTHENTICATED = (
 )
 
 
-class Guardians:
-    """Identity's guardianship answer (proven end to end elsewhere): exactly the pairs registered here."""
-
-    def __init__(self) -> None:
-        self.pairs: set[tuple[str, str]] = set()
-
-    async def is_guardian(self, *, token: str, parent_id: str, student_id: str) -> bool:
-        return (parent_id, student_id) in self.pairs
-
-
-@dataclass
-class Journal:
-    stub: pb_grpc.JournalServiceStub
-    issuer: LocalIssuer
-    guardians: Guardians
-    people: KnownPeople
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def journal(
     stack_infra: Any, database_templates: dict[str, str], issuer: LocalIssuer
@@ -77,30 +53,11 @@ async def journal(
     conn = await asyncpg.connect(dsn)
     await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{database_templates["journal"]}"')
     await conn.close()
-    orm.start_mappers()
-    engine = make_engine(
-        dsn.rpartition("/")[0].replace("postgresql://", "postgresql+asyncpg://", 1) + f"/{name}"
-    )
-    sessions = make_session_factory(engine)
-    guardians, people = Guardians(), KnownPeople()
-    handlers = JournalHandlers(
-        uow=lambda: JournalUnitOfWork(sessions, service="journal"),
-        guardians=guardians,
-        today=lambda: TODAY,
-        people=people,
-    )
-    server = GrpcServer(
-        host="127.0.0.1", port=0, verifier=issuer.verifier(), service_names=[], health_checks=[]
-    )
-    pb_grpc.add_JournalServiceServicer_to_server(JournalServicer(handlers), server.server)
-    await server.start()
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{server.port}")
+    url = dsn.rpartition("/")[0].replace("postgresql://", "postgresql+asyncpg://", 1) + f"/{name}"
     try:
-        yield Journal(pb_grpc.JournalServiceStub(channel), issuer, guardians, people)
+        async with Journal.served(url, issuer, today=TODAY, pool_size=10) as journal:
+            yield journal
     finally:
-        await channel.close()
-        await server.stop(0)
-        await engine.dispose()
         conn = await asyncpg.connect(dsn)
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await conn.close()

@@ -33,9 +33,9 @@ from journal_service.api.grpc import JournalServicer
 from journal_service.application.handlers import JournalHandlers
 
 from .people import KnownPeople
+from .served import TODAY, Journal
 from .test_lessons_grpc import college
 from .test_read_models_grpc import WEEK, mark
-from .test_year_structure_grpc import TODAY, Journal
 
 pytestmark = pytest.mark.integration
 

@@ -7,83 +7,31 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 from datetime import date
 
 import grpc
 import pytest
-from chassis.db import make_engine, make_session_factory
-from chassis.grpc_client import call_metadata, error_code_of
-from chassis.grpc_server import GrpcServer
-from chassis.idempotency import KEY_METADATA, IdempotentWrites
+from chassis.grpc_client import error_code_of
 from chassis.outbox import OUTBOX
 from chassis.testing import LocalIssuer
 from ejournal.common.v1.common_pb2 import LocalDate
 from ejournal.journal.v1 import journal_pb2 as jpb
 from ejournal.journal.v1 import journal_service_pb2 as pb
-from ejournal.journal.v1 import journal_service_pb2_grpc as pb_grpc
 from journal_service.adapters import orm
-from journal_service.adapters.uow import JournalUnitOfWork
-from journal_service.api.grpc import JournalServicer
-from journal_service.application.handlers import JournalHandlers
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from .people import KnownPeople
+from .served import Journal
 
 pytestmark = pytest.mark.integration
 TODAY = date(2026, 10, 15)
 ADMIN = str(uuid.uuid4())
 
 
-class NoGuardians:
-    async def is_guardian(self, *, token: str, parent_id: str, student_id: str) -> bool:
-        return False
-
-
-@dataclass
-class Journal:
-    stub: pb_grpc.JournalServiceStub
-    sessions: async_sessionmaker[AsyncSession]
-    issuer: LocalIssuer
-    people: KnownPeople
-
-    def md(self, subject: str, role: str, key: str | None = None) -> tuple[tuple[str, str], ...]:
-        extra = ((KEY_METADATA, key),) if key else ()
-        return (*call_metadata(self.issuer.token(subject, (role,))), *extra)
-
-    async def count(self, what: object) -> int:
-        async with self.sessions() as s:
-            return int(await s.scalar(select(func.count()).select_from(what)) or 0)  # type: ignore[arg-type]
-
-
 @pytest.fixture
 async def journal(fresh_db: Callable[[str], Awaitable[str]], issuer: LocalIssuer) -> AsyncIterator[Journal]:
-    orm.start_mappers()
-    engine = make_engine(await fresh_db("journal"), pool_size=4)
-    sessions = make_session_factory(engine)
-    people = KnownPeople()
-    handlers = JournalHandlers(
-        uow=lambda: JournalUnitOfWork(sessions, service="journal"),
-        guardians=NoGuardians(),
-        today=lambda: TODAY,
-        people=people,
-    )
-    server = GrpcServer(
-        host="127.0.0.1",
-        port=0,
-        verifier=issuer.verifier(),
-        service_names=[],
-        health_checks=[],
-        idempotency=IdempotentWrites(sessions),
-    )
-    pb_grpc.add_JournalServiceServicer_to_server(JournalServicer(handlers), server.server)
-    await server.start()
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{server.port}")
-    yield Journal(pb_grpc.JournalServiceStub(channel), sessions, issuer, people)
-    await channel.close()
-    await server.stop(0)
-    await engine.dispose()
+    async with Journal.served(
+        await fresh_db("journal"), issuer, today=TODAY, pool_size=4, admin_id=ADMIN, idempotent=True
+    ) as journal:
+        yield journal
 
 
 async def a_class(journal: Journal) -> tuple[str, str, str, str]:

@@ -4,17 +4,13 @@ graduated group is refused (audited, acked) rather than retried; the projection 
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from chassis import testing
-from chassis.db import make_engine, make_session_factory
-from chassis.events import subject_of
 from chassis.outbox import OUTBOX
 from chassis.principal import Principal
 from ejournal.audit.v1.events_pb2 import AuditRecorded
@@ -22,44 +18,19 @@ from ejournal.common.v1.common_pb2 import LocalDate
 from ejournal.identity.v1.events_pb2 import GroupListImported
 from google.protobuf.timestamp_pb2 import Timestamp
 from journal_service.adapters import orm
-from journal_service.adapters.uow import JournalUnitOfWork
 from journal_service.api.imported_students import DURABLE, imported_students
 from journal_service.application.groups import CreateGroup, EnrollStudent
-from journal_service.application.handlers import JournalHandlers
 from journal_service.application.movement import GraduateGroup
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from .people import KnownPeople
+from .served import StreamJournal
 
 pytestmark = pytest.mark.integration
 ADMIN = Principal(subject=str(uuid.uuid4()), roles=frozenset({"admin"}), token="t")
 IMPORTED_ON = date(2026, 10, 15)
 
 
-class NoGuardians:
-    async def is_guardian(self, *, token: str, parent_id: str, student_id: str) -> bool:
-        return False
-
-
-@dataclass
-class Journal:
-    stream: testing.PrivateStream
-    sessions: async_sessionmaker[AsyncSession]
-    handlers: JournalHandlers
-    identity: KnownPeople
-    subject: str
-    durable: str
-
-    async def publish(self, event: GroupListImported) -> None:
-        await self.stream.js.publish(
-            self.subject, event.SerializeToString(), headers={"Nats-Msg-Id": event.event_id}
-        )
-
-    async def handled(self, count: int) -> bool:
-        info = await self.stream.js.consumer_info(self.stream.name, self.durable)
-        return info.delivered.stream_seq >= count and info.num_ack_pending == 0 and info.num_pending == 0
-
+class Journal(StreamJournal):
     async def enrolments(self, group_id: uuid.UUID) -> dict[uuid.UUID, date]:
         e = orm.enrollments.c
         async with self.sessions() as s:
@@ -76,36 +47,18 @@ class Journal:
 
 @pytest.fixture
 async def journal(stack_infra: Any, fresh_db: Callable[[str], Awaitable[str]]) -> AsyncIterator[Journal]:
-    orm.start_mappers()
-    engine = make_engine(await fresh_db("journal"), pool_size=2)
-    sessions = make_session_factory(engine)
-    identity = KnownPeople()
-    handlers = JournalHandlers(
-        uow=lambda: JournalUnitOfWork(sessions, service="journal"),
-        guardians=NoGuardians(),
-        today=lambda: date(2026, 10, 20),
-        people=identity,
-    )
-    async with testing.private_stream(stack_infra.nats_url, name="journal-import-tests") as stream:
-        journal = Journal(
-            stream,
-            sessions,
-            handlers,
-            identity,
-            subject=stream.subject(subject_of(GroupListImported)),
-            durable=stream.durable(DURABLE),
-        )
-        subscription = replace(
-            imported_students(handlers.imported_students),
-            durable=journal.durable,
-            subjects=(journal.subject,),
-            stream_name=stream.name,
-        )
-        task = asyncio.create_task(subscription.consumer(stream.js, service="journal").run())
+    async with (
+        Journal.on_stream(
+            await fresh_db("journal"),
+            stack_infra.nats_url,
+            name="journal-import-tests",
+            event=GroupListImported,
+            durable=DURABLE,
+            today=date(2026, 10, 20),
+        ) as journal,
+        journal.consuming(imported_students(journal.handlers.imported_students)),
+    ):
         yield journal
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-    await engine.dispose()
 
 
 def imported(group_id: uuid.UUID, students: list[str]) -> GroupListImported:

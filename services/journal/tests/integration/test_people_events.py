@@ -7,64 +7,29 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from chassis import testing
-from chassis.consumer import EventConsumer, Subscription
-from chassis.db import make_engine, make_session_factory
-from chassis.events import subject_of
 from chassis.outbox import INBOX
 from chassis.principal import Principal
 from ejournal.identity.v1 import identity_pb2 as ipb
 from ejournal.identity.v1.events_pb2 import PersonCreated
 from google.protobuf.timestamp_pb2 import Timestamp
 from journal_service.adapters import orm
-from journal_service.adapters.uow import JournalUnitOfWork
 from journal_service.api.consumers import PEOPLE, people
 from journal_service.application.groups import CreateGroup, EnrollStudent
-from journal_service.application.handlers import JournalHandlers
 from journal_service.domain import errors
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from .people import KnownPeople
+from .served import StreamJournal
 
 pytestmark = pytest.mark.integration
 ADMIN = Principal(subject=str(uuid.uuid4()), roles=frozenset({"admin"}), token="t")
 
 
-class NoGuardians:
-    async def is_guardian(self, *, token: str, parent_id: str, student_id: str) -> bool:
-        return False
-
-
-@dataclass
-class Journal:
-    stream: testing.PrivateStream
-    sessions: async_sessionmaker[AsyncSession]
-    handlers: JournalHandlers
-    identity: KnownPeople
-    subject: str
-    durable: str
-
-    def subscription(self) -> Subscription[PersonCreated]:
-        return replace(
-            people(self.handlers),
-            durable=self.durable,
-            subjects=(self.subject,),
-            stream_name=self.stream.name,
-        )
-
-    def consumer(self) -> EventConsumer:
-        return self.subscription().consumer(self.stream.js, service="journal")
-
-    async def publish(self, event: PersonCreated, msg_id: str | None = None) -> None:
-        headers = {"Nats-Msg-Id": msg_id or event.event_id}
-        await self.stream.js.publish(self.subject, event.SerializeToString(), headers=headers)
-
+class Journal(StreamJournal):
     async def people(self) -> dict[uuid.UUID, str]:
         async with self.sessions() as s:
             rows = await s.execute(select(orm.people.c.person_id, orm.people.c.role))
@@ -77,34 +42,20 @@ class Journal:
 
 @pytest.fixture
 async def journal(stack_infra: Any, fresh_db: Callable[[str], Awaitable[str]]) -> AsyncIterator[Journal]:
-    orm.start_mappers()
-    engine = make_engine(await fresh_db("journal"), pool_size=2)
-    sessions = make_session_factory(engine)
-    identity = KnownPeople()
-    handlers = JournalHandlers(
-        uow=lambda: JournalUnitOfWork(sessions, service="journal"),
-        guardians=NoGuardians(),
-        today=lambda: date(2026, 10, 15),
-        people=identity,
-    )
-    async with testing.private_stream(stack_infra.nats_url, name="journal-tests") as stream:
-        yield Journal(
-            stream,
-            sessions,
-            handlers,
-            identity,
-            subject=stream.subject(subject_of(PersonCreated)),
-            durable=stream.durable(PEOPLE),
-        )
-    await engine.dispose()
+    async with Journal.on_stream(
+        await fresh_db("journal"),
+        stack_infra.nats_url,
+        name="journal-tests",
+        event=PersonCreated,
+        durable=PEOPLE,
+    ) as journal:
+        yield journal
 
 
 @pytest.fixture
 async def running(journal: Journal) -> AsyncIterator[Journal]:
-    task = asyncio.create_task(journal.consumer().run())
-    yield journal
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
+    async with journal.consuming(people(journal.handlers)):
+        yield journal
 
 
 def person_created(role: ipb.Role.ValueType, person_id: str | None = None) -> PersonCreated:

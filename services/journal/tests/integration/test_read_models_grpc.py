@@ -10,24 +10,17 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import grpc
 import pytest
-from chassis.db import make_engine, make_session_factory
-from chassis.grpc_server import GrpcServer
 from chassis.testing import LocalIssuer
 from ejournal.audit.v1.events_pb2 import AuditRecorded
 from ejournal.journal.v1 import events_pb2
 from ejournal.journal.v1 import journal_pb2 as jpb
 from ejournal.journal.v1 import journal_service_pb2 as pb
-from ejournal.journal.v1 import journal_service_pb2_grpc as pb_grpc
-from journal_service.adapters import orm
-from journal_service.adapters.uow import JournalUnitOfWork
-from journal_service.api.grpc import JournalServicer
-from journal_service.application.handlers import JournalHandlers
 from sqlalchemy import text
 
 from .pages import averages_of, cells_of
-from .people import KnownPeople
+from .served import TODAY, Journal
 from .test_lessons_grpc import College, college, lesson_request
-from .test_year_structure_grpc import TODAY, Journal, day
+from .test_year_structure_grpc import day
 
 pytestmark = pytest.mark.integration
 FAILED = grpc.StatusCode.FAILED_PRECONDITION
@@ -38,19 +31,7 @@ WEEK = (day("2026-10-12"), day("2026-10-18"))
 assert TODAY.isoformat() == "2026-10-15"
 
 
-class Guardians:
-    """Identity's guardianship answer: exactly the pairs registered here."""
-
-    def __init__(self) -> None:
-        self.pairs: set[tuple[str, str]] = set()
-
-    async def is_guardian(self, *, token: str, parent_id: str, student_id: str) -> bool:
-        return (parent_id, student_id) in self.pairs
-
-
 class Reads(Journal):
-    guardians: Guardians
-
     async def audits(self, since: int) -> list[AuditRecorded]:
         return [
             AuditRecorded.FromString(p) for s, p in (await self.outbox())[since:] if s.startswith("audit.")
@@ -59,28 +40,8 @@ class Reads(Journal):
 
 @pytest.fixture
 async def journal(fresh_db: Callable[[str], Awaitable[str]], issuer: LocalIssuer) -> AsyncIterator[Reads]:
-    orm.start_mappers()
-    engine = make_engine(await fresh_db("journal"), pool_size=2)
-    sessions = make_session_factory(engine)
-    people, guardians = KnownPeople(), Guardians()
-    handlers = JournalHandlers(
-        uow=lambda: JournalUnitOfWork(sessions, service="journal"),
-        guardians=guardians,
-        today=lambda: TODAY,
-        people=people,
-    )
-    server = GrpcServer(
-        host="127.0.0.1", port=0, verifier=issuer.verifier(), service_names=[], health_checks=[]
-    )
-    pb_grpc.add_JournalServiceServicer_to_server(JournalServicer(handlers), server.server)
-    await server.start()
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{server.port}")
-    reads = Reads(pb_grpc.JournalServiceStub(channel), sessions, issuer, people, people.new("admin"))
-    reads.guardians = guardians
-    yield reads
-    await channel.close()
-    await server.stop(0)
-    await engine.dispose()
+    async with Reads.served(await fresh_db("journal"), issuer) as reads:
+        yield reads
 
 
 async def lesson(journal: Journal, c: College, date: str, pair: int, **changes: object) -> str:

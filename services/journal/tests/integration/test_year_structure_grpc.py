@@ -7,108 +7,29 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import grpc
 import pytest
-from chassis.db import make_engine, make_session_factory
-from chassis.grpc_client import call_metadata, error_code_of
-from chassis.grpc_server import GrpcServer
-from chassis.outbox import OUTBOX
+from chassis.grpc_client import error_code_of
 from chassis.testing import LocalIssuer
 from ejournal.audit.v1.events_pb2 import AuditRecorded
 from ejournal.common.v1.common_pb2 import LocalDate
 from ejournal.journal.v1 import events_pb2
 from ejournal.journal.v1 import journal_pb2 as jpb
 from ejournal.journal.v1 import journal_service_pb2 as pb
-from ejournal.journal.v1 import journal_service_pb2_grpc as pb_grpc
 from journal_service.adapters import orm
-from journal_service.adapters.uow import JournalUnitOfWork
-from journal_service.api.grpc import JournalServicer
-from journal_service.application.handlers import JournalHandlers
-from sqlalchemy import Table, func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from .people import KnownPeople
+from .served import Journal
 
 pytestmark = pytest.mark.integration
-TODAY = date(2026, 10, 15)
-
-
-class NoGuardians:
-    async def is_guardian(self, *, token: str, parent_id: str, student_id: str) -> bool:
-        return False
-
-
-@dataclass
-class Journal:
-    stub: pb_grpc.JournalServiceStub
-    sessions: async_sessionmaker[AsyncSession]
-    issuer: LocalIssuer
-    people: KnownPeople
-    admin_id: str
-
-    def md(self, subject: str, *roles: str) -> tuple[tuple[str, str], ...]:
-        return call_metadata(self.issuer.token(subject, roles))
-
-    @property
-    def admin(self) -> tuple[tuple[str, str], ...]:
-        return self.md(self.admin_id, "admin")
-
-    async def count(self, table: Table) -> int:
-        async with self.sessions() as s:
-            return int(await s.scalar(select(func.count()).select_from(table)) or 0)
-
-    async def outbox(self) -> list[tuple[str, bytes]]:
-        """The outbox but the audits of refused writes (refusal_audits: a refused write writes them alone)."""
-        return [row for row in await self._outbox() if not _refusal_audit(*row)]
-
-    async def refusal_audits(self) -> list[AuditRecorded]:
-        """The audit records of writes refused for want of the load (application/refused_writes.py)."""
-        return [AuditRecorded.FromString(p) for s, p in await self._outbox() if _refusal_audit(s, p)]
-
-    async def _outbox(self) -> list[tuple[str, bytes]]:
-        async with self.sessions() as s:
-            rows = await s.execute(select(OUTBOX.c.subject, OUTBOX.c.payload).order_by(OUTBOX.c.created_at))
-            return [(r.subject, r.payload) for r in rows]
-
-    async def refused(self, call: Awaitable[Any], status: grpc.StatusCode, code: str) -> None:
-        """Assert the call is refused with the status and code and writes nothing at all."""
-        before = len(await self.outbox())
-        with pytest.raises(grpc.aio.AioRpcError) as caught:
-            await call
-        assert (caught.value.code(), error_code_of(caught.value)) == (status, code)
-        assert len(await self.outbox()) == before
-
-
-def _refusal_audit(subject: str, payload: bytes) -> bool:
-    return subject.startswith("audit.") and ".refused:" in AuditRecorded.FromString(payload).action
 
 
 @pytest.fixture
 async def journal(fresh_db: Callable[[str], Awaitable[str]], issuer: LocalIssuer) -> AsyncIterator[Journal]:
-    orm.start_mappers()
-    engine = make_engine(await fresh_db("journal"), pool_size=2)
-    sessions = make_session_factory(engine)
-    people = KnownPeople()
-    handlers = JournalHandlers(
-        uow=lambda: JournalUnitOfWork(sessions, service="journal"),
-        guardians=NoGuardians(),
-        today=lambda: TODAY,
-        people=people,
-    )
-    server = GrpcServer(
-        host="127.0.0.1", port=0, verifier=issuer.verifier(), service_names=[], health_checks=[]
-    )
-    pb_grpc.add_JournalServiceServicer_to_server(JournalServicer(handlers), server.server)
-    await server.start()
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{server.port}")
-    yield Journal(pb_grpc.JournalServiceStub(channel), sessions, issuer, people, people.new("admin"))
-    await channel.close()
-    await server.stop(0)
-    await engine.dispose()
+    async with Journal.served(await fresh_db("journal"), issuer) as journal:
+        yield journal
 
 
 def day(value: str) -> LocalDate:
