@@ -176,7 +176,11 @@ async def test_the_list_is_searched_paged_and_shows_the_person_acted_on(client, 
     fakes.identity.reply("ListStaff", pb.ListStaffResponse(staff=people))
 
     def names(html: str) -> list[str]:
-        table = html.split('<table class="cards staff">')[1].split("</table>")[0] if "<table" in html else ""
+        table = (
+            html.split('<table class="cards staff">')[1].split("</table>", maxsplit=1)[0]
+            if "<table" in html
+            else ""
+        )
         return [p.person.last_name for p in people if f">{p.person.last_name} " in table]
 
     first = await client.get("/staff")
