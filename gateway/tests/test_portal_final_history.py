@@ -97,7 +97,10 @@ async def test_the_parent_reads_who_set_and_changed_the_final(client, idp, fakes
     assert "Смирнова" in text and "Сотрудник колледжа" in text  # the admin identity does not name
     assert "Экзамен сдан" in text and "Апелляция" in text and "версия правила 1" in text
     assert fakes.journal.last("GetFinalHistory").request.final_id == FINAL_ID
-    assert "← Итоговые оценки" not in text  # a parent has no finals page
+    # Back to the student's «Итоговые оценки» (not the teacher's page of the group).
+    assert (
+        f'<a href="/diary/{IVANOV}/finals">← Итоговые оценки</a>' in text and f"/finals/{GROUP}" not in text
+    )
 
 
 async def test_a_history_the_journal_hides_is_not_found(client, idp, fakes) -> None:
@@ -106,3 +109,75 @@ async def test_a_history_the_journal_hides_is_not_found(client, idp, fakes) -> N
         "GetFinalHistory", grpc.StatusCode.NOT_FOUND, "Итоговая оценка не найдена", "final_not_found"
     )
     assert (await client.get(f"/final-history/{FINAL_ID}")).status_code == 404
+
+
+OLD_YEAR = "7d3c1e8a-0000-4000-8000-0000000000a1"
+
+
+def _year(year_id: str, first: int) -> jpb.AcademicYear:
+    return jpb.AcademicYear(year_id=year_id, name=f"{first}/{first + 1}")
+
+
+async def test_a_student_reads_their_finals_by_year_with_the_marks_of_record_and_histories(
+    client, idp, fakes
+) -> None:
+    """«Итоговые оценки» of a student: a table per academic year, newest first (the journal names the
+    years: a student may not list them), each final with its kind, the mark of record marked «в
+    документах» and «История» to the final's history; the diary links to it."""
+    await log_in(client, idp, roles=("student",), subject=IVANOV)
+    semester = jpb.Final(
+        final_id="7d3c1e8a-0000-4000-8000-00000000f1a2",
+        student_id=IVANOV,
+        discipline_id=MATH,
+        period=jpb.FinalPeriod(year_id=YEAR, semester=1, kind=jpb.FINAL_KIND_SEMESTER),
+        value="5",
+    )
+    exam = jpb.Final()
+    exam.CopyFrom(FINAL)
+    exam.mark_of_record = True
+    last_year = jpb.Final(
+        final_id="7d3c1e8a-0000-4000-8000-00000000f1a3",
+        student_id=IVANOV,
+        discipline_id=MATH,
+        period=jpb.FinalPeriod(year_id=OLD_YEAR, semester=0, kind=jpb.FINAL_KIND_YEAR),
+        value="н/а",
+        mark_of_record=True,
+    )
+    fakes.journal.reply(
+        "GetStudentFinals",
+        pb.GetStudentFinalsResponse(
+            finals=[last_year, semester, exam],
+            marks_of_record=[last_year, exam],
+            years=[_year(YEAR, 2026), _year(OLD_YEAR, 2025)],
+        ),
+    )
+    fakes.journal.reply(
+        "ListDisciplines",
+        pb.ListDisciplinesResponse(
+            disciplines=[jpb.Discipline(discipline_id=MATH, code="ЕН.01", name="Математика")]
+        ),
+    )
+    page = await client.get(f"/diary/{IVANOV}/finals")
+    assert page.status_code == 200
+    text = page.text
+    assert fakes.journal.last("GetStudentFinals").request.student_id == IVANOV
+    assert text.index("Учебный год 2026/2027") < text.index("Учебный год 2025/2026")
+    this_year = text[text.index("Учебный год 2026/2027") : text.index("Учебный год 2025/2026")]
+    assert "оценка за семестр, 1-й семестр" in this_year and "экзамен, 1-й семестр" in this_year
+    assert this_year.count("— в документах") == 1
+    assert this_year.index("экзамен, 1-й семестр") < this_year.index("— в документах")
+    assert "годовая оценка" in text and "н/а — не аттестован" in text
+    for final in (semester, exam, last_year):
+        assert f'href="/final-history/{final.final_id}"' in text
+    fakes.journal.reply("ListStudentMarks", pb.ListStudentMarksResponse())
+    assert f'href="/diary/{IVANOV}/finals"' in (await client.get(f"/diary/{IVANOV}")).text
+
+
+async def test_no_finals_yet_and_a_student_the_journal_hides(client, idp, fakes) -> None:
+    await log_in(client, idp, roles=("parent",))
+    fakes.journal.reply("GetStudentFinals", pb.GetStudentFinalsResponse())
+    assert "Итоговых оценок пока нет." in (await client.get(f"/diary/{IVANOV}/finals")).text
+    fakes.journal.fail(
+        "GetStudentFinals", grpc.StatusCode.NOT_FOUND, "Обучающийся не найден", "student_not_visible"
+    )
+    assert (await client.get(f"/diary/{IVANOV}/finals")).status_code == 404

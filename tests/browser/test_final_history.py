@@ -1,7 +1,9 @@
 """«История итоговой оценки» in a real browser (issue 7 item 6, slice K): the teacher sets a student's
 final on «Итоговые оценки», changes it with a reason, opens «История» next to it and reads both entries —
 the first setting («не было» → 4) and the change (4 → 5, «Апелляция») with who and the rule's proposal;
-on a phone the cards fit without sideways scroll. Real stack; screens saved at 1280 and 360 px."""
+on a phone the cards fit without sideways scroll. Then the student opens «Итоговые оценки» from his diary,
+finds the exam by its year as the mark that goes into the documents and reads the same history.
+Real stack; screens saved at 1280 and 360 px."""
 
 from __future__ import annotations
 
@@ -48,4 +50,32 @@ def test_the_teacher_reads_the_history_of_a_final_set_and_changed(finals: Finals
     assert horizontal_overflow(page) == 0
     page.get_by_role("link", name="← Итоговые оценки").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Итоговые оценки")
+    context.close()
+
+
+def test_the_student_finds_the_final_in_his_finals_and_reads_its_history(
+    finals: Finals, browser: Browser
+) -> None:
+    context = browser.new_context(locale="ru-RU", timezone_id="Europe/Moscow", viewport=DESKTOP)  # type: ignore[arg-type]
+    page = context.new_page()
+    log_in(page, finals.portal, finals.student)
+    page.goto(f"{finals.portal}/diary")
+    page.get_by_role("link", name="Итоговые оценки").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Итоговые оценки")
+    table = page.locator("table.own-finals")
+    expect(table).to_have_count(1)
+    expect(table.locator("caption")).to_contain_text("Учебный год ")
+    exam = table.locator("tbody tr", has_text="экзамен")
+    expect(exam).to_contain_text("Математика")
+    expect(exam.locator(".final-value")).to_have_text("5")
+    expect(exam).to_contain_text("— в документах")
+    screenshot(page, "student-finals")
+    page.set_viewport_size(PHONE)  # type: ignore[arg-type]
+    assert horizontal_overflow(page) == 0
+    page.set_viewport_size(DESKTOP)  # type: ignore[arg-type]
+    exam.get_by_role("link", name="История").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("История итоговой оценки")
+    expect(page.locator("table.history tbody tr")).to_have_count(2)
+    page.get_by_role("link", name="← Итоговые оценки").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Итоговые оценки")
     context.close()

@@ -28,6 +28,7 @@ class Finals:
     class_teacher: Account
     group_id: str
     discipline_id: str
+    student: Account  # Белов, who reads his «Итоговые оценки»
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +109,7 @@ def finals(stack_platform) -> Finals:  # type: ignore[no-untyped-def]
         Account(class_teacher["username"], class_teacher["temporary_password"]),
         group_id,
         discipline_id,
+        Account(students[0]["username"], students[0]["temporary_password"]),
     )
 
 

@@ -255,6 +255,7 @@ POST   /corrections/{request_id}/answer                                        -
 GET    /debts/{group_id}                                                       -    A    A    A    A    o    o    -    -
 POST   /debts/{group_id}                                                       -    A    -    -    A    -    o    -    -
 GET    /diary/{student_id}/debts                                               -    A    A    A    A    o    o    o    o
+GET    /diary/{student_id}/finals                                              -    A    A    A    A    o    o    o    o
 GET    /demo-exam/{group_id}/{discipline_id}                                   -    A    A    A    A    o    o    -    -
 POST   /demo-exam/{group_id}/{discipline_id}                                   -    -    -    -    -    -    o    -    -
 GET    /demo-exam-scale                                                        -    A    A    A    A    A    A    -    -

@@ -533,3 +533,81 @@ async def final_history(request: Request, final_id: UUID, session: PortalSession
         period=_period_label(final),
         entries=entries,
     )
+
+
+# --- «Итоговые оценки» of one student (the student, their parents, whoever reads their diary) -------
+
+
+@dataclass(frozen=True)
+class OwnFinalShown:
+    """One final on a student's «Итоговые оценки»."""
+
+    final_id: str
+    discipline: str
+    period: str
+    value: str
+    of_record: bool
+    set_at: datetime | None
+
+
+@dataclass(frozen=True)
+class FinalsYearShown:
+    """A year's finals of a student, by discipline and period."""
+
+    name: str
+    finals: list[OwnFinalShown]
+
+
+@router.get("/diary/{student_id}/finals")
+async def student_finals(request: Request, student_id: UUID, session: PortalSession) -> Response:
+    """Итоговые оценки обучающегося по учебным годам (сам обучающийся, его родители и все, кто читает
+    его дневник): оценка, оценка в документах (экзамен или дифф. зачёт важнее оценки за семестр) и
+    «История» каждой."""
+    clients, token = get_runtime(request).clients, session.access_token
+    student = str(student_id)
+    request_finals = pb.GetStudentFinalsRequest(student_id=student)
+    reply = await call(clients.journal.GetStudentFinals, request_finals, token)
+    named = await people_names(clients, session, [student])
+    ids = sorted({f.discipline_id for f in reply.finals})
+    found = (
+        await names_if_available(
+            call(clients.journal.ListDisciplines, pb.ListDisciplinesRequest(discipline_ids=ids), token)
+        )
+        if ids
+        else None
+    )
+    listed = found.disciplines if found is not None else []
+    disciplines = {d.discipline_id: f"{d.code} {d.name}".strip() for d in listed}
+    by_year: dict[str, list[jpb.Final]] = {}
+    for final in reply.finals:
+        by_year.setdefault(final.period.year_id, []).append(final)
+    years = [
+        FinalsYearShown(
+            f"Учебный год {y.name}",
+            [
+                OwnFinalShown(
+                    final_id=f.final_id,
+                    discipline=disciplines.get(f.discipline_id, "Дисциплина"),
+                    period=_period_label(f),
+                    value=_final_label(f.value),
+                    of_record=f.mark_of_record,
+                    set_at=instant_of(f.set_at, present=f.HasField("set_at")),
+                )
+                for f in sorted(
+                    by_year[y.year_id],
+                    key=lambda f: (disciplines.get(f.discipline_id, ""), f.period.semester, f.period.kind),
+                )
+            ],
+        )
+        for y in reply.years
+        if y.year_id in by_year
+    ]
+    return render(
+        request,
+        "student_finals.html",
+        session,
+        student_id=student,
+        student_name=named.get(student, ""),
+        own=student == session.subject,
+        years=years,
+    )

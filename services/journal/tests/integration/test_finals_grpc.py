@@ -224,6 +224,9 @@ async def test_finals_are_proposed_set_changed_and_read_with_the_mark_of_record(
     )
     assert sorted(f.final_id for f in every_year.finals) == sorted(f.final_id for f in own.finals)
     assert [f.final_id for f in every_year.marks_of_record] == [f.final_id for f in own.marks_of_record]
+    # The finals' year named for the student's «Итоговые оценки» (a student may not list the years).
+    assert [(y.year_id, y.name) for y in every_year.years] == [(year_id, own.years[0].name)]
+    assert own.years[0].name and own.years[0].HasField("semester1")
     group = await stub.GetGroupFinals(
         pb.GetGroupFinalsRequest(group_id=c.group_id, year_id=year_id, semester=1),
         metadata=journal.md(c.class_teacher, "class_teacher"),

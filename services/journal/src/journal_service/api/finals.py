@@ -11,6 +11,7 @@ from chassis.validation import parse_uuid as _id
 from ejournal.journal.v1 import journal_pb2 as jpb
 from ejournal.journal.v1 import journal_service_pb2 as pb
 
+from journal_service.api import mappers
 from journal_service.api.mappers import date_from_pb
 from journal_service.application.finals import (
     FinalsRead,
@@ -175,7 +176,11 @@ async def student_finals(
     )
     found = await h.finals.of_student(query, _actor())
     mapped = _finals_to_pb(found)
-    return pb.GetStudentFinalsResponse(finals=mapped, marks_of_record=[f for f in mapped if f.mark_of_record])
+    return pb.GetStudentFinalsResponse(
+        finals=mapped,
+        marks_of_record=[f for f in mapped if f.mark_of_record],
+        years=[mappers.year_to_pb(y) for y in found.years],
+    )
 
 
 async def group_finals(h: JournalHandlers, request: pb.GetGroupFinalsRequest) -> pb.GetGroupFinalsResponse:

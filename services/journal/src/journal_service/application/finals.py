@@ -10,7 +10,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -139,6 +139,8 @@ class FinalsRead:
 
     finals: list[finals.Final]
     of_record: set[uuid.UUID]
+    # The academic years of the finals, newest first (GetStudentFinals names them to the student).
+    years: list[year.AcademicYear] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -465,6 +467,7 @@ class FinalHandlers:
             if query.year_id is not None:
                 await _year(uow, query.year_id)
             found = await uow.finals.of_student(query.student_id, query.year_id)
+            years = [await _year(uow, year_id) for year_id in {f.period.year_id for f in found}]
             if not own:
                 await uow.audit(
                     "finals.read",
@@ -474,7 +477,8 @@ class FinalHandlers:
                     subject_person_id=student,
                 )
                 await uow.commit()
-            return FinalsRead(found, {f.id for f in finals.marks_of_record(found)})
+            years.sort(key=lambda y: y.span.starts_on, reverse=True)
+            return FinalsRead(found, {f.id for f in finals.marks_of_record(found)}, years)
 
     async def of_group(self, query: GetGroupFinals, actor: Principal) -> FinalsRead:
         """Return a group's finals of a year (or semester) to the group's readers; audited."""
