@@ -8,7 +8,7 @@ import re
 import zlib
 
 _OBJECT = re.compile(rb"(\d+) 0 obj(.*?)endobj", re.S)
-_STREAM = re.compile(rb"<<(.*?)>>\s*stream\r?\n(.*?)\r?\nendstream", re.S)
+_STREAM = re.compile(rb"<<(.*?)>>\s*stream\r?\n", re.S)
 _ESCAPES = {ord("n"): 10, ord("r"): 13, ord("t"): 9, ord("b"): 8, ord("f"): 12}
 
 
@@ -16,7 +16,11 @@ def _stream(body: bytes) -> bytes:
     match = _STREAM.search(body)
     if match is None:
         return b""
-    data = match.group(2)
+    # The data is exactly /Length bytes: compressed data may itself end in CR or LF, so trimming the
+    # line break before «endstream» by pattern cut a stream short now and then (zlib error -5).
+    length = re.search(rb"/Length (\d+)", match.group(1))
+    assert length is not None, "a stream without /Length"
+    data = body[match.end() : match.end() + int(length.group(1))]
     return zlib.decompress(data) if b"FlateDecode" in match.group(1) else data
 
 
