@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Sequence
 from datetime import date
 
 import pytest
@@ -22,11 +23,14 @@ class FakeMarkFacts:
         self._store = store
         self.staged: list[model.MarkFact] = []
 
-    async def add(self, fact: model.MarkFact) -> bool:
-        if fact.mark_id in self._store.facts or any(f.mark_id == fact.mark_id for f in self.staged):
-            return False
-        self.staged.append(fact)
-        return True
+    async def add(self, facts: Sequence[model.MarkFact]) -> int:
+        added = 0
+        for fact in facts:
+            if fact.mark_id in self._store.facts or any(f.mark_id == fact.mark_id for f in self.staged):
+                continue
+            self.staged.append(fact)
+            added += 1
+        return added
 
     async def change(self, fact: model.MarkFact) -> None:
         known = self._store.facts.get(fact.mark_id)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
-from chassis.db import insert_new
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,28 +26,26 @@ def _row(fact: model.MarkFact) -> dict[str, object]:
     }
 
 
+_ADD_FACTS = (
+    insert(orm.mark_facts)
+    .on_conflict_do_nothing(index_elements=["mark_id"])
+    .returning(orm.mark_facts.c.mark_id)
+)
+
+
 class MarkFactRepository:
     """The projection of recorded marks."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def add(self, fact: model.MarkFact) -> bool:
-        """Stage a mark fact; return False when the projection already holds this mark."""
-        return await insert_new(
-            self._session,
-            orm.mark_facts,
-            {
-                "mark_id": fact.mark_id,
-                "group_id": fact.group_id,
-                "discipline_id": fact.discipline_id,
-                "student_id": fact.student_id,
-                "value": fact.value,
-                "lesson_date": fact.lesson_date,
-                "recorded_at": fact.recorded_at,
-                "event_id": fact.event_id,
-            },
-        )
+    async def add(self, facts: Sequence[model.MarkFact]) -> int:
+        """Stage a batch's mark facts in one INSERT (the rows as executemany parameters: one statement
+        built once, not one per mark); return how many were new."""
+        if not facts:
+            return 0
+        result = await self._session.execute(_ADD_FACTS, [_row(f) for f in facts])
+        return len(result.all())
 
     async def change(self, fact: model.MarkFact) -> None:
         """Stage a changed mark's value (added when the projection lacks it; a removed one stays so)."""

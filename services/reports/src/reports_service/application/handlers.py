@@ -31,24 +31,23 @@ class ReportsHandlers:
         """Add a batch of marks to the projection in one transaction; return how many were new
         (an event already applied is skipped by its inbox claim)."""
         async with self._uow() as uow:
-            applied = 0
-            for cmd, delivery in await claim_batch(uow.inbox, items):
-                await uow.mark_facts.add(
-                    model.MarkFact(
-                        mark_id=cmd.mark_id,
-                        group_id=cmd.group_id,
-                        discipline_id=cmd.discipline_id,
-                        student_id=cmd.student_id,
-                        value=cmd.value,
-                        lesson_date=cmd.lesson_date,
-                        recorded_at=cmd.recorded_at,
-                        event_id=delivery.event_id,
-                    )
+            facts = [
+                model.MarkFact(
+                    mark_id=cmd.mark_id,
+                    group_id=cmd.group_id,
+                    discipline_id=cmd.discipline_id,
+                    student_id=cmd.student_id,
+                    value=cmd.value,
+                    lesson_date=cmd.lesson_date,
+                    recorded_at=cmd.recorded_at,
+                    event_id=delivery.event_id,
                 )
-                applied += 1
-            if applied:
+                for cmd, delivery in await claim_batch(uow.inbox, items)
+            ]
+            if facts:
+                await uow.mark_facts.add(facts)
                 await uow.commit()
-            return applied
+            return len(facts)
 
     async def project_mark_changes(
         self, items: Sequence[tuple[commands.ProjectMarkChanged, Delivery]]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Protocol
 
@@ -15,8 +15,9 @@ from reports_service.domain import model, substitutions
 class MarkFacts(Protocol):
     """The projection of recorded marks."""
 
-    async def add(self, fact: model.MarkFact) -> bool:
-        """Stage a mark fact; return False when the projection already holds this mark."""
+    async def add(self, facts: Sequence[model.MarkFact]) -> int:
+        """Stage a batch's mark facts in one statement; return how many were new (a mark the
+        projection already holds is left as it is)."""
         ...
 
     async def change(self, fact: model.MarkFact) -> None:
