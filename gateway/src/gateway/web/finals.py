@@ -28,6 +28,7 @@ from gateway.resources.curriculum import CONTROL_FORMS
 from gateway.resources.finals import FINAL_KINDS, ROUNDINGS, RULE_KINDS
 from gateway.runtime import get_runtime
 from gateway.web.csrf import CsrfSession
+from gateway.web.group_plan import discipline_labels
 from gateway.web.journal import render, staff_only, today_of
 from gateway.web.names import people_names
 from gateway.web.pages import names_if_available
@@ -568,16 +569,7 @@ async def student_finals(request: Request, student_id: UUID, session: PortalSess
     request_finals = pb.GetStudentFinalsRequest(student_id=student)
     reply = await call(clients.journal.GetStudentFinals, request_finals, token)
     named = await people_names(clients, session, [student])
-    ids = sorted({f.discipline_id for f in reply.finals})
-    found = (
-        await names_if_available(
-            call(clients.journal.ListDisciplines, pb.ListDisciplinesRequest(discipline_ids=ids), token)
-        )
-        if ids
-        else None
-    )
-    listed = found.disciplines if found is not None else []
-    disciplines = {d.discipline_id: f"{d.code} {d.name}".strip() for d in listed}
+    disciplines = await discipline_labels(request, session, [f.discipline_id for f in reply.finals])
     by_year: dict[str, list[jpb.Final]] = {}
     for final in reply.finals:
         by_year.setdefault(final.period.year_id, []).append(final)

@@ -22,7 +22,6 @@ from journal_service.application import period_locks
 from journal_service.application.ports import GuardianDirectory, JournalUnitOfWork, Today, UnitOfWorkFactory
 from journal_service.application.read_models import may_read_student, readable_group
 from journal_service.application.refused_writes import refusal_audited
-from journal_service.application.subgroup_members import subgroup_members_on
 from journal_service.domain import (
     access,
     averages,
@@ -467,7 +466,8 @@ class FinalHandlers:
             if query.year_id is not None:
                 await _year(uow, query.year_id)
             found = await uow.finals.of_student(query.student_id, query.year_id)
-            years = [await _year(uow, year_id) for year_id in {f.period.year_id for f in found}]
+            wanted = {f.period.year_id for f in found}
+            years = [y for y in await uow.years.all() if y.id in wanted] if wanted else []
             if not own:
                 await uow.audit(
                     "finals.read",
@@ -477,7 +477,6 @@ class FinalHandlers:
                     subject_person_id=student,
                 )
                 await uow.commit()
-            years.sort(key=lambda y: y.span.starts_on, reverse=True)
             return FinalsRead(found, {f.id for f in finals.marks_of_record(found)}, years)
 
     async def of_group(self, query: GetGroupFinals, actor: Principal) -> FinalsRead:
@@ -553,13 +552,8 @@ async def _require_load(
     the subgroup of the discipline the student is in on `on` — the period's last day, as for the
     group (dated membership: a move to another subgroup after the period leaves its finals to the
     teacher who taught the student in it)."""
-    subgroup_id = None
-    for subgroup in await uow.subgroups.of_group(group_id):
-        if subgroup.discipline_id == discipline_id and student_id in await subgroup_members_on(
-            uow, subgroup.id, on
-        ):
-            subgroup_id = subgroup.id
-            break
+    stays = await uow.subgroup_memberships.of_student(group_id, discipline_id, student_id)
+    subgroup_id = next((stay.subgroup_id for stay in stays if stay.covers(on)), None)
     loads = await uow.loads.of_teacher(teacher_id)
     if not any(load.covers(teacher_id, group_id, discipline_id, subgroup_id) for load in loads):
         raise errors.NotTeachingThisGroup()
