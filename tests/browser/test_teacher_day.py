@@ -24,6 +24,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.e2e.keycloak_login import code_flow_token, identity_admin, password_token
+from tests.e2e.semesters import holding
 
 from .conftest import DESKTOP, PHONE, Account, horizontal_overflow, log_in, screenshot
 
@@ -67,33 +68,11 @@ def college_today() -> date:
 
 
 def a_year_holding(admin: Api, day: date) -> tuple[str, int]:
-    """Return the academic year holding `day` and the semester number; open one when there is none."""
-    first = day.year if day.month >= 9 else day.year - 1
-
-    def holding() -> tuple[str, int] | None:
-        for year in admin.send("GET", "/api/v1/academic-years")["years"]:
-            for number in (1, 2):
-                span = year[f"semester{number}"]
-                if span["starts_on"] <= day.isoformat() <= span["ends_on"]:
-                    return year["year_id"], number
-        return None
-
-    found = holding()
-    if found is None:
-        admin.send(
-            "POST",
-            "/api/v1/academic-years",
-            {
-                "name": f"{first}/{first + 1}",
-                "starts_on": f"{first}-09-01",
-                "ends_on": f"{first + 1}-08-31",
-                "semester1": {"starts_on": f"{first}-09-01", "ends_on": f"{first + 1}-01-15"},
-                "semester2": {"starts_on": f"{first + 1}-01-16", "ends_on": f"{first + 1}-08-31"},
-            },
-        )
-        found = holding()
+    """Return the academic year holding `day` and the semester number; open one when there is none
+    (the lane's semesters as the end-to-end tests pick them: tests/e2e/semesters.py)."""
+    found = holding(admin, day)
     assert found is not None, f"no semester holds {day}"
-    return found
+    return found.year_id, found.number
 
 
 @pytest.fixture(scope="module")

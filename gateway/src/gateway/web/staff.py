@@ -183,11 +183,9 @@ async def staff_page(
     except grpc.aio.AioRpcError as exc:
         if refused is None or exc.code() not in SERVICE_DOWN:
             raise
-    # The person just acted on (or added) is the one «Назначить роль» offers first.
-    role_form = role_form or {
-        **empty_role_form(),
-        "person_id": focus or (created.person.person_id if created else ""),
-    }
+    # The person just acted on (or added) is shown alone and offered first by «Назначить роль».
+    focus = focus or (created.person.person_id if created else "")
+    role_form = role_form or {**empty_role_form(), "person_id": focus}
     group_for_disciplines = role_form.get("group_id") or pick_group
     groups: dict[str, str] = {}
     disciplines: dict[str, str] = {}
@@ -242,9 +240,7 @@ async def staff_page(
         session,
         status=refused.status if refused else (201 if created else 200),
         rows=rows,
-        shown=staff_list(
-            rows, query=query, focus=focus or (created.person.person_id if created else ""), page=page
-        ),
+        shown=staff_list(rows, query=query, focus=focus, page=page),
         listed=staff is not None,
         saved=saved,
         staff_roles=[(r, ROLE_LABELS[r]) for r in STAFF_ROLES],
