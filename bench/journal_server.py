@@ -1,7 +1,7 @@
 """A journal gRPC server for the page benchmarks: the real servicer, handlers and unit of work on the
 database of JOURNAL_DATABASE_URL, at JOURNAL_GRPC_PORT, verifying the realm's tokens — without the
 outbox relay, the consumers and the people catch-up (it must not take the dev journal's durable
-consumers' events). Started and stopped by bench/journal_page.py."""
+consumers' events); its heap settled as the service's own. Started and stopped by bench/journal_page.py."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import grpc
 from chassis.auth import JwtVerifier, ServiceTokenProvider
 from chassis.db import make_engine, make_session_factory
 from chassis.grpc_server import GrpcServer
+from chassis.runtime import settle_heap
 from ejournal.journal.v1 import journal_service_pb2_grpc
 from journal_service.adapters.identity_client import IdentityGuardianDirectory, IdentityPersonDirectory
 from journal_service.adapters.orm import start_mappers
@@ -50,6 +51,7 @@ async def main() -> None:
         health_checks=[],
     )
     journal_service_pb2_grpc.add_JournalServiceServicer_to_server(JournalServicer(handlers), server.server)
+    settle_heap()  # as the service's entry point does once built
     await server.start()
     try:
         await asyncio.Event().wait()

@@ -10,6 +10,7 @@ import httpx
 import uvicorn
 from chassis.auth import JwtVerifier
 from chassis.logging import configure_logging
+from chassis.runtime import settle_heap
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -124,8 +125,10 @@ def run() -> None:
     """Entry point of `ejournal-gateway`: read the settings, log JSON, serve with uvicorn."""
     settings = GatewaySettings()
     configure_logging(SERVICE, settings.log_level)
+    app = create_app(settings)
+    settle_heap()  # the routers, models and templates stay as long as the process
     uvicorn.run(
-        create_app(settings),
+        app,
         host=settings.http_host,
         port=settings.http_port,
         log_config=None,

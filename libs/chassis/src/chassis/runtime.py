@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -11,6 +12,24 @@ from typing import Any
 from chassis.grpc_server import GrpcServer
 
 log = logging.getLogger(__name__)
+
+# The young generation's threshold of a started process (CPython's default is 700 allocations).
+YOUNG_GENERATION_THRESHOLD = 20_000
+
+
+def settle_heap() -> None:
+    """Set the collector up for serving, once the process has built everything it keeps.
+
+    Collect once, then freeze what survives (the imported modules, protobuf descriptors, ORM mappers,
+    routers, templates: hundreds of thousands of objects that live as long as the process) so that no
+    later collection walks them again, and collect the young generation after 20,000 allocations
+    rather than 700. A journal page allocates thousands of short-lived rows; with the defaults the
+    collector took about a quarter of the journal's CPU per page, most of it walking the frozen part.
+    Reference counting still frees everything without a cycle at once; cycles wait a little longer.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(YOUNG_GENERATION_THRESHOLD, *gc.get_threshold()[1:])
 
 
 async def serve_until_stopped(

@@ -40,7 +40,7 @@ from chassis.grpc_server import GrpcServer, HealthCheck
 from chassis.idempotency import IdempotentWrites
 from chassis.logging import configure_logging
 from chassis.outbox import OutboxRelay
-from chassis.runtime import serve_until_stopped
+from chassis.runtime import serve_until_stopped, settle_heap
 from chassis.streams import (
     StreamSpec,
     connect_nats,
@@ -191,10 +191,13 @@ async def serve_service(
     *,
     verifier: JwtVerifier | None = None,
     stop: asyncio.Event | None = None,
+    settle: bool = False,
 ) -> None:
     """Open the infrastructure, let `build` add the service's parts, serve until a stop signal.
 
-    Tests run a whole service in-process with their own token `verifier` and `stop` event.
+    Tests run a whole service in-process with their own token `verifier` and `stop` event; the entry
+    point also settles the heap once built (`chassis.runtime.settle_heap`), which a test process keeps
+    to itself.
     """
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     nc, js = await connect_nats(
@@ -209,6 +212,8 @@ async def serve_service(
         for stream in kit.consumed_streams:
             await ensure_stream_exists(js, stream)
         server = kit.grpc_server(verifier)
+        if settle:
+            settle_heap()
     except BaseException:
         for step in [*kit._cleanup, nc.close, engine.dispose]:
             try:
@@ -233,4 +238,4 @@ def run_service(name: str, settings_type: type[S], build: Build[S]) -> None:
     """Entry point of a service: read its settings once, log JSON, serve until SIGTERM."""
     settings = settings_type()
     configure_logging(name, settings.log_level)
-    asyncio.run(serve_service(name, settings, build))
+    asyncio.run(serve_service(name, settings, build, settle=True))
