@@ -221,10 +221,21 @@ class KeepAliveClient:
 
     async def post(self, path: str, body: bytes) -> int:
         """Send a POST and return the reply's status (its body is read and dropped)."""
-        assert self._reader is not None and self._writer is not None
-        self._writer.write(
+        status, _ = await self._request(
             f"POST {path} HTTP/1.1\r\n{self._head}Content-Length: {len(body)}\r\n\r\n".encode() + body
         )
+        return status
+
+    async def get(self, path: str) -> bytes:
+        """Send a GET and return the reply's body; a status other than 200 is an error."""
+        status, body = await self._request(f"GET {path} HTTP/1.1\r\n{self._head}\r\n".encode())
+        if status != 200:
+            raise RuntimeError(f"GET {path}: {status} {body[:200]!r}")
+        return body
+
+    async def _request(self, message: bytes) -> tuple[int, bytes]:
+        assert self._reader is not None and self._writer is not None
+        self._writer.write(message)
         head = await self._reader.readuntil(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
         length = 0
@@ -232,8 +243,7 @@ class KeepAliveClient:
             name, _, value = line.partition(":")
             if name.lower() == "content-length":
                 length = int(value)
-        await self._reader.readexactly(length)
-        return int(lines[0].split(" ", 2)[1])
+        return int(lines[0].split(" ", 2)[1]), await self._reader.readexactly(length)
 
 
 async def backlog(js: Any, outbox: asyncpg.Connection) -> dict[str, int]:
@@ -658,12 +668,9 @@ async def journal_pages(stack: Stack, teacher_id: str, teacher_token: str) -> li
     size: dict[str, Any] = {"students": journal_page.STUDENTS, "lessons": journal_page.LESSONS}
 
     async def pages(base_url: str) -> list[float]:
-        async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=30) as http:
-
-            async def get() -> None:
-                (await http.get(path)).raise_for_status()
-
-            return await timed(get, rounds=100)
+        # The load's lean client (httpx spent ≈ 1.7 ms of the same 2 cores' CPU per page read).
+        async with KeepAliveClient(base_url, headers) as http:
+            return await timed(lambda: http.get(path), rounds=100)
 
     conn = await asyncpg.connect(dev_dsn)
     floor = row("journal_page_sql", await timed(journal_page.page_floor(conn, teacher, days), rounds=100))

@@ -33,11 +33,11 @@ else gets 404 `group_not_found`.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Annotated
 from uuid import UUID
 
+import orjson
 from ejournal.common.v1 import common_pb2
 from ejournal.journal.v1 import journal_pb2
 from ejournal.journal.v1 import journal_service_pb2 as pb
@@ -224,10 +224,9 @@ def reason_of(status: int, reason: int) -> str | None:
 
 
 def json_response(body: JsonObject) -> Response:
-    """Return the body as compact JSON (built by hand: no model validation on the hot reads)."""
-    return Response(
-        json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(), media_type="application/json"
-    )
+    """Return the body as compact UTF-8 JSON (built by hand: no model validation on the hot reads;
+    orjson encodes a page's few thousand values some twenty times faster than the standard library)."""
+    return Response(orjson.dumps(body), media_type="application/json")
 
 
 def _lesson(lesson: journal_pb2.Lesson) -> JsonObject:
@@ -296,7 +295,7 @@ def journal_page_body(page: pb.GetJournalPageResponse) -> bytes:
             for m in page.memberships
         ],
     }
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    return orjson.dumps(body)
 
 
 router = APIRouter(tags=["Журнал"])
