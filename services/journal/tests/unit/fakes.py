@@ -731,6 +731,20 @@ class FakeReadModels:
             )
         )
 
+    async def page_cell_marks(
+        self, group_id: uuid.UUID, discipline_id: uuid.UUID, span: year.DateSpan
+    ) -> list[read_models.PageMarkRow]:
+        return [
+            read_models.PageMarkRow(
+                m.id,
+                str(m.student_id),
+                str(m.discipline_id),
+                str(m.lesson_id) if m.lesson_id else None,
+                *m[4:],
+            )
+            for m in await self.page_marks(group_id, discipline_id, span)
+        ]
+
     async def page_attendance(
         self, group_id: uuid.UUID, discipline_id: uuid.UUID, span: year.DateSpan
     ) -> read_models.PageAttendance:

@@ -57,7 +57,7 @@ def reason_to_pb(value: str) -> pb.AbsenceReason.ValueType:
     return _REASON[value]
 
 
-def _cell_mark(mark: read_models.MarkRow) -> service_pb.CellMark:
+def _cell_mark(mark: read_models.MarkRow | read_models.PageMarkRow) -> service_pb.CellMark:
     return service_pb.CellMark(
         mark_id=mark.id,
         value=mark.value,
@@ -66,7 +66,7 @@ def _cell_mark(mark: read_models.MarkRow) -> service_pb.CellMark:
     )
 
 
-def _dated_mark(mark: read_models.MarkRow) -> service_pb.DatedMark:
+def _dated_mark(mark: read_models.MarkRow | read_models.PageMarkRow) -> service_pb.DatedMark:
     return service_pb.DatedMark(
         student_id=str(mark.student_id),
         discipline_id=str(mark.discipline_id),

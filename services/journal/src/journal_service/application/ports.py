@@ -528,6 +528,12 @@ class ReadModels(Protocol):
         """Return the group's marks in the discipline and period, in the order recorded."""
         ...
 
+    async def page_cell_marks(
+        self, group_id: uuid.UUID, discipline_id: uuid.UUID, span: year.DateSpan
+    ) -> list[read_models.PageMarkRow]:
+        """Return the same marks as `page_marks`, every id as text (the journal page's cells)."""
+        ...
+
     async def page_attendance(
         self, group_id: uuid.UUID, discipline_id: uuid.UUID, span: year.DateSpan
     ) -> read_models.PageAttendance:

@@ -119,13 +119,13 @@ class ReadModelHandlers:
             lesson_rows = await repo.page_lessons(
                 query.group_id, query.discipline_id, query.subgroup_id, query.span
             )
-            marks = await repo.page_marks(query.group_id, query.discipline_id, query.span)
+            marks = await repo.page_cell_marks(query.group_id, query.discipline_id, query.span)
             if query.subgroup_id is not None:  # a mark by date counts where the student was that day
                 marks = [
                     m
                     for m in marks
                     if m.lesson_id is not None
-                    or any(s.covers(m.lesson_date) for s in stays.get(m.student_id, ()))
+                    or any(s.covers(m.lesson_date) for s in stays.get(uuid.UUID(m.student_id), ()))
                 ]
             page = read_models.journal_page(
                 students,

@@ -17,13 +17,8 @@ from journal_service.domain.model import MarkDictionary
 _CENTS = Decimal("0.01")
 
 
-class Averaged(Protocol):
+class Weighed(Protocol):
     """What an average reads of a mark: its value and its weight (1..5)."""
-
-    @property
-    def discipline_id(self) -> uuid.UUID:
-        """The discipline the mark is in."""
-        ...
 
     @property
     def value(self) -> str:
@@ -36,7 +31,16 @@ class Averaged(Protocol):
         ...
 
 
-def counts(mark: Averaged, dictionary: MarkDictionary) -> bool:
+class Averaged(Weighed, Protocol):
+    """A mark averaged per discipline (`by_discipline`): its value, its weight and its discipline."""
+
+    @property
+    def discipline_id(self) -> uuid.UUID:
+        """The discipline the mark is in."""
+        ...
+
+
+def counts(mark: Weighed, dictionary: MarkDictionary) -> bool:
     """Whether the mark counts in an average (its value is a number that counts)."""
     return mark.value.strip() in dictionary.numbers
 
@@ -47,17 +51,17 @@ def _round(total: Decimal, count: Decimal) -> Decimal | None:
     return (total / count).quantize(_CENTS, rounding=ROUND_HALF_UP)
 
 
-def mean(marks: Iterable[Averaged], dictionary: MarkDictionary) -> Decimal | None:
+def mean(marks: Iterable[Weighed], dictionary: MarkDictionary) -> Decimal | None:
     """The arithmetic mean of the marks that count, 2 decimals half-up; None when none counts."""
     return both(marks, dictionary)[0]
 
 
-def weighted_mean(marks: Iterable[Averaged], dictionary: MarkDictionary) -> Decimal | None:
+def weighted_mean(marks: Iterable[Weighed], dictionary: MarkDictionary) -> Decimal | None:
     """The mean weighted by each mark's weight, 2 decimals half-up; None when none counts."""
     return both(marks, dictionary)[1]
 
 
-def both(marks: Iterable[Averaged], dictionary: MarkDictionary) -> tuple[Decimal | None, Decimal | None]:
+def both(marks: Iterable[Weighed], dictionary: MarkDictionary) -> tuple[Decimal | None, Decimal | None]:
     """The mean and the weighted mean of the marks in one pass (a mark of weight ≤ 0 counts in the mean
     only)."""
     numbers = dictionary.numbers

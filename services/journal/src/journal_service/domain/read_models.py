@@ -74,6 +74,21 @@ class MarkRow(NamedTuple):
     weight: int
 
 
+class PageMarkRow(NamedTuple):
+    """A mark as a journal page's cell shows it, every id as text (a page reads hundreds, and the
+    database's text is several times cheaper to read than a UUID object); satisfies
+    `averages.Weighed`."""
+
+    id: str
+    student_id: str
+    discipline_id: str
+    lesson_id: str | None
+    lesson_date: date
+    value: str
+    kind_of_work: str
+    weight: int
+
+
 @dataclass(frozen=True, slots=True)
 class AttendanceRow:
     """One student's attendance of one lesson (a category of reason, never a diagnosis)."""
@@ -144,9 +159,9 @@ class JournalPage:
     student_ids: list[uuid.UUID]
     lessons: list[LessonRow]
     cells: PageCells
-    marks: list[MarkRow]
+    marks: list[PageMarkRow]
     mark_cell: list[int]
-    marks_without_lesson: list[MarkRow]
+    marks_without_lesson: list[PageMarkRow]
     means: list[Decimal | None]
     weighted_means: list[Decimal | None]
     lessons_with_attendance: list[uuid.UUID] = field(default_factory=list)
@@ -159,20 +174,23 @@ class JournalPage:
 def journal_page(
     student_ids: Sequence[uuid.UUID],
     lesson_rows: Sequence[LessonRow],
-    marks: Iterable[MarkRow],
+    marks: Iterable[PageMarkRow],
     attendance: PageAttendance,
     dictionary: model.MarkDictionary,
 ) -> JournalPage:
     """Assemble a page: the marks, absences and lateness of the page's students at its lessons (a cell
     only where there is one), each student's averages over their marks on the page (on its lessons and
     by date only), the lessons whose attendance was taken."""
-    # Students and lessons become their positions once; a cell is keyed by its two positions.
-    students = {s: i for i, s in enumerate(student_ids)}
-    lesson_order = {lesson.id: i for i, lesson in enumerate(lesson_rows)}
-    marks_at: dict[tuple[int, int], list[MarkRow]] = {}
-    missed: dict[tuple[int, int], AttendanceRow] = {}
-    undated: list[tuple[int, MarkRow]] = []
-    by_student: list[list[MarkRow]] = [[] for _ in student_ids]
+    # Students and lessons become their positions once; a cell is keyed by one number, its student's
+    # position × the number of lessons + its lesson's (so the cells sort by student, then lesson).
+    # The marks' ids are text (PageMarkRow), so the positions are looked up by text.
+    students = {str(s): i for i, s in enumerate(student_ids)}
+    lesson_order = {str(lesson.id): i for i, lesson in enumerate(lesson_rows)}
+    width = len(lesson_rows) or 1
+    marks_at: dict[int, list[PageMarkRow]] = {}
+    missed: dict[int, AttendanceRow] = {}
+    undated: list[tuple[int, PageMarkRow]] = []
+    by_student: list[list[PageMarkRow]] = [[] for _ in student_ids]
     for mark in marks:
         row = students.get(mark.student_id)
         if row is None:
@@ -183,25 +201,35 @@ def journal_page(
             column = lesson_order.get(mark.lesson_id)
             if column is None:
                 continue  # a mark on another subgroup's lesson: not on this page
-            marks_at.setdefault((row, column), []).append(mark)
+            key = row * width + column
+            at = marks_at.get(key)
+            if at is None:
+                marks_at[key] = [mark]
+            else:
+                at.append(mark)
         by_student[row].append(mark)
     for entry in attendance.missed:
-        row, column = students.get(entry.student_id), lesson_order.get(entry.lesson_id)
+        row, column = students.get(str(entry.student_id)), lesson_order.get(str(entry.lesson_id))
         if row is not None and column is not None:
-            missed[(row, column)] = entry
+            missed[row * width + column] = entry
     cells = PageCells()
-    page_marks: list[MarkRow] = []
+    page_marks: list[PageMarkRow] = []
     mark_cell: list[int] = []
     for position, key in enumerate(sorted(marks_at.keys() | missed.keys())):
-        cells.student.append(key[0])
-        cells.lesson.append(key[1])
+        row, column = divmod(key, width)
+        cells.student.append(row)
+        cells.lesson.append(column)
         absence = missed.get(key)
-        cells.status.append(absence.status if absence else "")
-        cells.reason.append(absence.reason if absence else "")
+        if absence is None:
+            cells.status.append("")
+            cells.reason.append("")
+        else:
+            cells.status.append(absence.status)
+            cells.reason.append(absence.reason)
         at = marks_at.get(key)
-        if at:
-            page_marks.extend(at)
-            mark_cell.extend([position] * len(at))
+        if at is not None:
+            page_marks += at
+            mark_cell += [position] * len(at)
     undated.sort(key=lambda item: (item[0], item[1].lesson_date))
     pairs = [averages.both(items, dictionary) for items in by_student]
     return JournalPage(
