@@ -35,6 +35,7 @@ import asyncpg
 import httpx
 from devstack.demo_college import DEFAULT_SEED, generate_and_load
 from devstack.stack import Stack
+from journal_service.adapters.repositories import period_locks, read_models, subgroup_membership
 
 HERE = Path(__file__).resolve().parent
 STUDENTS, LESSONS = 30, 40
@@ -141,37 +142,20 @@ async def put_page(dsn: str, teacher_id: uuid.UUID, days: list[date]) -> None:
 def page_floor(
     conn: asyncpg.Connection, teacher_id: uuid.UUID, days: list[date]
 ) -> Callable[[], Awaitable[None]]:
-    """Return the bare SQL of the page: the reader's check, the students, the lessons, the marks, the
-    attendance (the service's own statements) and the audit record's outbox row, one transaction."""
+    """Return the bare SQL of the page: the service's own statements, imported from its repositories —
+    the reader's check with the students, their stays (memberships), the lessons, the marks, the
+    attendance, the period locks — and the audit record's outbox row, one transaction."""
     ids = page_ids()
     g, d, first, last = ids["group_id"], ids["discipline_id"], days[0], days[-1]
 
     async def floor() -> None:
         async with conn.transaction():
-            await conn.fetchrow(
-                "SELECT g.class_teacher_id, EXISTS (SELECT 1 FROM teaching_loads t "
-                "WHERE t.group_id = g.id AND t.teacher_id = $2) FROM groups g WHERE g.id = $1",
-                g, teacher_id,
-            )  # fmt: skip
-            await conn.fetch("SELECT student_id FROM enrollments WHERE group_id = $1 ORDER BY student_id", g)
-            await conn.fetch(
-                "SELECT l.id, l.lesson_date, l.pair_number, l.topic, l.kind, l.homework, "
-                "l.homework_deadline FROM lessons l WHERE l.group_id = $1 AND l.discipline_id = $2 "
-                "AND l.lesson_date BETWEEN $3 AND $4 ORDER BY l.lesson_date, l.pair_number",
-                g, d, first, last,
-            )  # fmt: skip
-            await conn.fetch(
-                "SELECT m.id, m.student_id, m.lesson_id, m.lesson_date, m.value, m.kind_of_work, m.weight "
-                "FROM marks m WHERE m.group_id = $1 AND m.discipline_id = $2 "
-                "AND m.lesson_date BETWEEN $3 AND $4 ORDER BY m.recorded_at, m.id",
-                g, d, first, last,
-            )  # fmt: skip
-            await conn.fetch(
-                "SELECT a.lesson_id, a.student_id, a.status, a.reason FROM attendance a "
-                "JOIN lessons l ON l.id = a.lesson_id WHERE l.group_id = $1 AND l.discipline_id = $2 "
-                "AND l.lesson_date BETWEEN $3 AND $4 AND a.status <> 'present'",
-                g, d, first, last,
-            )  # fmt: skip
+            await conn.fetch(read_models.GROUP_READERS_IN, g, teacher_id, first, last)
+            await conn.fetch(subgroup_membership.GROUP_STAYS, g, first, last)
+            await conn.fetch(read_models.PAGE_LESSONS, g, d, first, last, None)
+            await conn.fetch(read_models.PAGE_MARKS_TEXT, g, d, first, last)
+            await conn.fetch(read_models.PAGE_ATTENDANCE, g, d, first, last)
+            await conn.fetch(period_locks.OVERLAPPING, g, d, first, last)
             await conn.execute(
                 "INSERT INTO outbox (id, subject, payload, headers, published_at) "
                 "VALUES ($1, 'bench.raw.v1', '\\x00', '{}', now())",

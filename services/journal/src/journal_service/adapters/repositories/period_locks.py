@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal_service.adapters import orm
+from journal_service.adapters.repositories import driver
 from journal_service.domain import period_locks, year
 
 _l = orm.period_locks.c
@@ -30,7 +32,11 @@ def lock_key(group_id: uuid.UUID, discipline_id: uuid.UUID) -> int:
 
 def lock_of_row(row: Row[tuple[object, ...]]) -> period_locks.PeriodLock:
     """Map a row holding the period_locks columns onto a lock."""
-    m = row._mapping
+    return lock_of(row._mapping)
+
+
+def lock_of(m: Mapping[Any, Any]) -> period_locks.PeriodLock:
+    """Map the period_locks columns by name (a row's mapping, a driver's record) onto a lock."""
     return period_locks.PeriodLock(
         id=m["id"],
         group_id=m["group_id"],
@@ -61,17 +67,12 @@ class PeriodLockRepository:
     async def overlapping(
         self, group_id: uuid.UUID, discipline_id: uuid.UUID, span: year.DateSpan
     ) -> list[period_locks.PeriodLock]:
-        """Return the group × discipline's locks overlapping the span, by first day and semester."""
-        rows = await self._session.execute(
-            _OVERLAPPING,
-            {
-                "group_id": group_id,
-                "discipline_id": discipline_id,
-                "first": span.starts_on,
-                "last": span.ends_on,
-            },
+        """Return the group × discipline's locks overlapping the span, by first day and semester. Read
+        on every journal page: on the driver."""
+        rows = await driver.fetch(
+            self._session, OVERLAPPING, group_id, discipline_id, span.starts_on, span.ends_on
         )
-        return [lock_of_row(r) for r in rows]
+        return [lock_of(r) for r in rows]
 
     async def get(
         self, group_id: uuid.UUID, discipline_id: uuid.UUID, year_id: uuid.UUID, semester: int
@@ -184,13 +185,11 @@ class PeriodLockRepository:
 # Built once: every write of a mark or an absence holds the lock and reads the overlapping locks.
 _HOLD_SHARED = text("SELECT pg_advisory_xact_lock_shared(:k)")
 _HOLD_EXCLUSIVE = text("SELECT pg_advisory_xact_lock(:k)")
-_OVERLAPPING = (
-    select(orm.period_locks)
-    .where(
-        _l.group_id == bindparam("group_id"),
-        _l.discipline_id == bindparam("discipline_id"),
-        _l.starts_on <= bindparam("last"),
-        _l.ends_on >= bindparam("first"),
-    )
-    .order_by(_l.starts_on, _l.semester)
-)
+# The group × discipline's locks overlapping [$3, $4], by first day and semester (the journal page's).
+OVERLAPPING = """
+SELECT id, group_id, discipline_id, year_id, semester, starts_on, ends_on, closed_at, closed_by, cause,
+       reopened_until, reopen_request_id
+FROM period_locks
+WHERE group_id = $1 AND discipline_id = $2 AND starts_on <= $4 AND ends_on >= $3
+ORDER BY starts_on, semester
+"""

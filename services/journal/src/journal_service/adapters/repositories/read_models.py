@@ -32,6 +32,7 @@ _r = orm.homework_recipients.c
 _kind_of_homework = case((_l.homework != "", type_coerce(_l.homework_kind, String)), else_="")
 # The group's readers and students (the page, the group view, «Пропуски») and the journal page's three
 # data queries run on the driver (see ReadModelRepository._fetch). $2 may be NULL (no person: false).
+# The page's statements are public: the page benchmark's bare-SQL floor runs these very statements.
 _GROUP_READERS = """
 SELECT g.class_teacher_id,
        EXISTS (SELECT 1 FROM teaching_loads t WHERE t.group_id = g.id AND t.teacher_id = $2),
@@ -41,10 +42,8 @@ FROM groups g
 WHERE g.id = $1
 """
 _GROUP_READERS_NOW = _GROUP_READERS.format(stay="e.left_on IS NULL")
-_GROUP_READERS_IN = _GROUP_READERS.format(
-    stay="e.enrolled_on <= $4 AND (e.left_on IS NULL OR e.left_on > $3)"
-)
-_PAGE_LESSONS = """
+GROUP_READERS_IN = _GROUP_READERS.format(stay="e.enrolled_on <= $4 AND (e.left_on IS NULL OR e.left_on > $3)")
+PAGE_LESSONS = """
 SELECT l.id, l.group_id, l.subgroup_id, l.discipline_id, l.teacher_id, l.lesson_date, l.pair_number,
        l.topic, l.kind, l.homework, l.homework_deadline, l.ktp_topic_id,
        CASE WHEN l.homework <> '' THEN l.homework_kind ELSE '' END,
@@ -62,8 +61,8 @@ WHERE m.group_id = $1 AND m.discipline_id = $2 AND m.lesson_date BETWEEN $3 AND 
   AND m.removed_at IS NULL
 ORDER BY m.recorded_at, m.id
 """
-_PAGE_MARKS_UUID, _PAGE_MARKS_TEXT = _PAGE_MARKS.format(t=""), _PAGE_MARKS.format(t="::text")
-_PAGE_ATTENDANCE = """
+_PAGE_MARKS_UUID, PAGE_MARKS_TEXT = _PAGE_MARKS.format(t=""), _PAGE_MARKS.format(t="::text")
+PAGE_ATTENDANCE = """
 SELECT a.lesson_id,
        array_agg(a.student_id) FILTER (WHERE a.status <> 'present'),
        array_agg(a.status) FILTER (WHERE a.status <> 'present'),
@@ -113,7 +112,7 @@ class ReadModelRepository:
         if span is None:
             rows = await self._fetch(_GROUP_READERS_NOW, group_id, person_id)
         else:
-            rows = await self._fetch(_GROUP_READERS_IN, group_id, person_id, span.starts_on, span.ends_on)
+            rows = await self._fetch(GROUP_READERS_IN, group_id, person_id, span.starts_on, span.ends_on)
         if not rows:
             return None
         row = rows[0]
@@ -133,7 +132,7 @@ class ReadModelRepository:
         """Return the lessons of a page by date and pair: the whole group's and, for the whole group,
         every subgroup's; for a subgroup, its own."""
         rows = await self._fetch(
-            _PAGE_LESSONS, group_id, discipline_id, span.starts_on, span.ends_on, subgroup_id
+            PAGE_LESSONS, group_id, discipline_id, span.starts_on, span.ends_on, subgroup_id
         )
         return [read_models.LessonRow(*r) for r in rows]
 
@@ -149,7 +148,7 @@ class ReadModelRepository:
     ) -> list[read_models.PageMarkRow]:
         """Return the same marks as `page_marks`, every id as text (the journal page's cells: 663 marks
         are read in 0.58 ms of CPU rather than 1.21 with UUID objects)."""
-        rows = await self._fetch(_PAGE_MARKS_TEXT, group_id, discipline_id, span.starts_on, span.ends_on)
+        rows = await self._fetch(PAGE_MARKS_TEXT, group_id, discipline_id, span.starts_on, span.ends_on)
         return list(map(read_models.PageMarkRow._make, rows))
 
     async def page_attendance(
@@ -157,7 +156,7 @@ class ReadModelRepository:
     ) -> read_models.PageAttendance:
         """Return the absences and lateness at the group's lessons of the discipline in the period and
         the lessons whose attendance was taken (one row per lesson)."""
-        rows = await self._fetch(_PAGE_ATTENDANCE, group_id, discipline_id, span.starts_on, span.ends_on)
+        rows = await self._fetch(PAGE_ATTENDANCE, group_id, discipline_id, span.starts_on, span.ends_on)
         return read_models.PageAttendance(
             missed=[
                 read_models.AttendanceRow(r[0], student, status, reason)

@@ -25,7 +25,7 @@ def _membership(row: Any) -> SubgroupMembership:
 
 
 # A group's stays overlapping [$2, $3], with the movements that began and ended each (driver.fetch).
-_GROUP_STAYS = """
+GROUP_STAYS = """
 SELECT e.student_id, e.enrolled_on, e.left_on, joined.kind, "left".kind
 FROM enrollments e
 LEFT JOIN student_movements joined
@@ -116,7 +116,7 @@ class SubgroupMembershipRepository:
     async def group_stays(self, group_id: uuid.UUID, span: year.DateSpan) -> dict[uuid.UUID, list[Stay]]:
         """Return each student's stays in the group overlapping `span`, with the movement kinds that
         began and ended them (a plain enrolment: ""). Read on every journal page: on the driver."""
-        rows = await driver.fetch(self._session, _GROUP_STAYS, group_id, span.starts_on, span.ends_on)
+        rows = await driver.fetch(self._session, GROUP_STAYS, group_id, span.starts_on, span.ends_on)
         found: dict[uuid.UUID, list[Stay]] = {}
         for student_id, starts_on, ends_on, joined_by, left_by in rows:
             found.setdefault(student_id, []).append(
