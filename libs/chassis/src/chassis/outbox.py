@@ -205,7 +205,13 @@ class OutboxRelay:
         self._wake.set()
 
     async def publish_pending(self) -> int:
-        """Publish every unpublished row; return how many were published."""
+        """Publish every unpublished row; return how many were published.
+
+        A batch smaller than the batch size was all there was to take (the rows other relays hold
+        are theirs to publish), so the sweep ends there rather than with a claim that finds nothing:
+        a row committed meanwhile has woken the relay for another sweep (`run`), and the poll takes
+        any other. One transaction per sweep, not two, for the single event of a mark or a page read.
+        """
         total = 0
         while True:
             async with self._sessions() as session, session.begin():
@@ -216,6 +222,8 @@ class OutboxRelay:
                 rows = sorted(claimed, key=lambda r: (r.created_at, r.id))
                 await self._publish_batch(rows)
             total += len(rows)
+            if len(rows) < self._batch_size:
+                return total
 
     async def _publish_batch(self, rows: Sequence[Row[Any, Any, Any, Any]]) -> None:
         """Publish the rows at once and wait for every ack; raise if any publish failed.

@@ -83,6 +83,26 @@ async def test_competing_relays_publish_each_row_once(scratch: Scratch) -> None:
     assert await messages_in_stream(scratch) == 60
 
 
+@pytest.mark.parametrize(("rows", "batch", "transactions"), [(1, 100, 1), (25, 10, 3), (20, 10, 3)])
+async def test_a_sweep_ends_with_a_batch_smaller_than_the_batch_size(
+    scratch: Scratch, rows: int, batch: int, transactions: int
+) -> None:
+    """A short batch was all there was: the sweep does not open one more transaction to find nothing
+    (a full last batch still needs the empty claim to know it was the last)."""
+    await stage(scratch, rows)
+    relay_engine = make_engine(scratch.engine.url.render_as_string(hide_password=False), pool_size=2)
+    commits: list[object] = []
+    event.listen(relay_engine.sync_engine, "commit", commits.append)
+    try:
+        relay = OutboxRelay(make_session_factory(relay_engine), scratch.js, batch_size=batch)
+        assert await relay.publish_pending() == rows
+    finally:
+        await relay_engine.dispose()
+    assert len(commits) == transactions
+    assert await unpublished(scratch) == 0
+    assert await messages_in_stream(scratch) == rows
+
+
 async def test_running_relay_is_woken_by_commit(scratch: Scratch) -> None:
     """A relay that would not poll again for an hour publishes a commit it is woken for."""
     # The relay gets its own engine so the test can see its sweeps' commits and nothing else.
