@@ -19,11 +19,11 @@ class GatewaySettings(BaseSettings):
         default="http://127.0.0.1:8000",
         description="Base URL of the portal for browsers; the OIDC redirect is {public_url}/auth/callback",
     )
-    identity_addr: str = "127.0.0.1:50051"
-    journal_addr: str = "127.0.0.1:50052"
-    messaging_addr: str = "127.0.0.1:50053"
-    reports_addr: str = "127.0.0.1:50054"
-    archive_addr: str = "127.0.0.1:50055"
+    identity_addr: str = "127.0.0.1:20051"
+    journal_addr: str = "127.0.0.1:20052"
+    messaging_addr: str = "127.0.0.1:20053"
+    reports_addr: str = "127.0.0.1:20054"
+    archive_addr: str = "127.0.0.1:20055"
     oidc_issuer: str = Field(
         description="Exact issuer of Keycloak tokens, e.g. http://127.0.0.1:8080/realms/ejournal"
     )

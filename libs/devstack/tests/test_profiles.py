@@ -6,21 +6,21 @@ import stat
 from pathlib import Path
 
 import pytest
-from devstack.profiles import PROFILES, SERVICES, get_profile
+from devstack.profiles import EPHEMERAL_PORTS, PROFILES, SERVICES, get_profile
 from devstack.stack import Stack
 
 EXPECTED = {
-    "dev": {"postgres": 55432, "nats": 54222, "nats-monitor": 58222, "keycloak": 58080,
-            "keycloak-management": 59080, "gateway": 8000, "identity": 50051, "journal": 50052,
-            "messaging": 50053, "reports": 50054, "archive": 50055},
-    "test": {"postgres": 56432, "nats": 56222, "nats-monitor": 56822, "keycloak": 56080,
-             "keycloak-management": 56090, "gateway": 56000, "identity": 56051, "journal": 56052,
-             "messaging": 56053, "reports": 56054, "archive": 56055},
+    "dev": {"postgres": 25432, "nats": 24222, "nats-monitor": 28222, "keycloak": 28080,
+            "keycloak-management": 29080, "gateway": 8000, "identity": 20051, "journal": 20052,
+            "messaging": 20053, "reports": 20054, "archive": 20055},
+    "test": {"postgres": 26432, "nats": 26222, "nats-monitor": 26822, "keycloak": 26080,
+             "keycloak-management": 26090, "gateway": 26000, "identity": 26051, "journal": 26052,
+             "messaging": 26053, "reports": 26054, "archive": 26055},
 }  # fmt: skip
 # The lanes: the test profile's ports moved to another thousand (conventions.md).
-_LANES = ((1, 61000), (2, 62000), (3, 63000), (4, 64000), (5, 57000), (6, 52000), (7, 53000), (8, 51000))
+_LANES = ((1, 61000), (2, 62000), (3, 63000), (4, 64000), (5, 17000), (6, 12000), (7, 13000), (8, 11000))
 for _lane, _base in _LANES:
-    EXPECTED[f"test{_lane}"] = {name: port - 56000 + _base for name, port in EXPECTED["test"].items()}
+    EXPECTED[f"test{_lane}"] = {name: port - 26000 + _base for name, port in EXPECTED["test"].items()}
 
 
 @pytest.mark.parametrize("name", sorted(PROFILES))
@@ -35,6 +35,16 @@ def test_profiles_can_run_side_by_side() -> None:
         assert len(ports) == 11
         assert not ports & seen, name
         seen |= ports
+
+
+@pytest.mark.parametrize("name", sorted(PROFILES))
+def test_no_port_is_one_the_kernel_may_give_an_outgoing_connection(name: str) -> None:
+    taken = {
+        component: port
+        for component, port in get_profile(name).all_ports().items()
+        if port in EPHEMERAL_PORTS
+    }
+    assert not taken, f"{name}: in Linux's ephemeral range 32768–60999: {taken}"
 
 
 def test_unknown_profile_is_refused() -> None:
@@ -79,17 +89,17 @@ def test_client_secret_env_override(dev_stack: Stack, monkeypatch: pytest.Monkey
 
 
 def test_addresses(dev_stack: Stack) -> None:
-    assert dev_stack.nats_address == "nats://127.0.0.1:54222"
+    assert dev_stack.nats_address == "nats://127.0.0.1:24222"
     admin = dev_stack.secrets.nats_password("admin")
-    assert dev_stack.nats_url == f"nats://admin:{admin}@127.0.0.1:54222"
-    assert dev_stack.keycloak_url == "http://127.0.0.1:58080"
-    assert dev_stack.issuer == "http://127.0.0.1:58080/realms/ejournal"
+    assert dev_stack.nats_url == f"nats://admin:{admin}@127.0.0.1:24222"
+    assert dev_stack.keycloak_url == "http://127.0.0.1:28080"
+    assert dev_stack.issuer == "http://127.0.0.1:28080/realms/ejournal"
     assert dev_stack.gateway_url == "http://127.0.0.1:8000"
-    assert dev_stack.grpc_addr("reports") == "127.0.0.1:50054"
+    assert dev_stack.grpc_addr("reports") == "127.0.0.1:20054"
     assert dev_stack.superuser_dsn.startswith("postgresql://postgres:")
-    assert dev_stack.superuser_dsn.endswith("@127.0.0.1:55432/postgres")
+    assert dev_stack.superuser_dsn.endswith("@127.0.0.1:25432/postgres")
     url = dev_stack.database_url("journal")
-    assert url.startswith("postgresql+asyncpg://journal:") and url.endswith("@127.0.0.1:55432/journal")
+    assert url.startswith("postgresql+asyncpg://journal:") and url.endswith("@127.0.0.1:25432/journal")
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -109,10 +119,10 @@ def test_service_environment(dev_stack: Stack, service: str) -> None:
     assert env[f"{p}_OIDC_AUDIENCE"] == "ejournal-api"
     assert env[f"{p}_SERVICE_CLIENT_ID"] == f"ejournal-{service}"
     assert env[f"{p}_SERVICE_CLIENT_SECRET"] == dev_stack.client_secret(f"ejournal-{service}")
-    assert env[f"{p}_IDENTITY_ADDR"] == "127.0.0.1:50051"
+    assert env[f"{p}_IDENTITY_ADDR"] == "127.0.0.1:20051"
     assert env[f"{p}_DATABASE_URL"] == dev_stack.database_url(service)
     # Each service connects as its own NATS user; the URL carries no credentials.
-    assert env[f"{p}_NATS_URL"] == "nats://127.0.0.1:54222"
+    assert env[f"{p}_NATS_URL"] == "nats://127.0.0.1:24222"
     assert env[f"{p}_NATS_USER"] == service
     assert env[f"{p}_NATS_PASSWORD"] == dev_stack.secrets.nats_password(service)
     assert env[f"{p}_OIDC_ISSUER"] == dev_stack.issuer
@@ -121,7 +131,7 @@ def test_service_environment(dev_stack: Stack, service: str) -> None:
 
 def test_identity_knows_keycloak(dev_stack: Stack) -> None:
     env = dev_stack.env_for("identity")
-    assert env["IDENTITY_KEYCLOAK_URL"] == "http://127.0.0.1:58080"
+    assert env["IDENTITY_KEYCLOAK_URL"] == "http://127.0.0.1:28080"
     assert env["IDENTITY_KEYCLOAK_REALM"] == "ejournal"
 
 
@@ -131,18 +141,18 @@ def test_gateway_environment(dev_stack: Stack) -> None:
         "GATEWAY_HTTP_HOST": "127.0.0.1",
         "GATEWAY_HTTP_PORT": "8000",
         "GATEWAY_PUBLIC_URL": "http://127.0.0.1:8000",
-        "GATEWAY_IDENTITY_ADDR": "127.0.0.1:50051",
-        "GATEWAY_JOURNAL_ADDR": "127.0.0.1:50052",
-        "GATEWAY_MESSAGING_ADDR": "127.0.0.1:50053",
-        "GATEWAY_REPORTS_ADDR": "127.0.0.1:50054",
-        "GATEWAY_ARCHIVE_ADDR": "127.0.0.1:50055",
-        "GATEWAY_OIDC_ISSUER": "http://127.0.0.1:58080/realms/ejournal",
+        "GATEWAY_IDENTITY_ADDR": "127.0.0.1:20051",
+        "GATEWAY_JOURNAL_ADDR": "127.0.0.1:20052",
+        "GATEWAY_MESSAGING_ADDR": "127.0.0.1:20053",
+        "GATEWAY_REPORTS_ADDR": "127.0.0.1:20054",
+        "GATEWAY_ARCHIVE_ADDR": "127.0.0.1:20055",
+        "GATEWAY_OIDC_ISSUER": "http://127.0.0.1:28080/realms/ejournal",
         "GATEWAY_OIDC_AUDIENCE": "ejournal-api",
         "GATEWAY_PORTAL_CLIENT_ID": "ejournal-portal",
         "GATEWAY_SESSION_SECRET": dev_stack.secrets.get("gateway_session_secret"),
-        "GATEWAY_NATS_MONITOR_URL": "http://127.0.0.1:58222",
-        "GATEWAY_POSTGRES_ADDR": "127.0.0.1:55432",
-        "GATEWAY_KEYCLOAK_HEALTH_URL": "http://127.0.0.1:59080/health/ready",
+        "GATEWAY_NATS_MONITOR_URL": "http://127.0.0.1:28222",
+        "GATEWAY_POSTGRES_ADDR": "127.0.0.1:25432",
+        "GATEWAY_KEYCLOAK_HEALTH_URL": "http://127.0.0.1:29080/health/ready",
         "GATEWAY_LOG_LEVEL": "INFO",
     }
 

@@ -138,7 +138,7 @@ def test_overlay_adds_the_cli_and_the_lanes_exact_redirects(merged: dict[str, An
     assert set(overlay) == {"_comment", "clients"}
     portal = clients["ejournal-portal"]
     origins = portal_origins()
-    assert "http://127.0.0.1:8000" in origins and "http://127.0.0.1:53000" in origins
+    assert "http://127.0.0.1:8000" in origins and "http://127.0.0.1:13000" in origins
     assert portal["redirectUris"] == [f"{o}/auth/callback" for o in origins]
     assert portal["attributes"]["post.logout.redirect.uris"] == "##".join(f"{o}/" for o in origins)
     assert "${EJOURNAL_PORTAL_URL}" not in json.dumps(merged)

@@ -1,4 +1,9 @@
-"""Named stack profiles: the ports each one binds, so `dev` and `test` can run side by side."""
+"""Named stack profiles: the ports each one binds, so `dev` and `test` can run side by side.
+
+No port lies in Linux's default range of ephemeral ports (32768–60999, `EPHEMERAL_PORTS`): there the
+kernel may hand a port to any outgoing connection first — the messaging service's connection to NATS
+once took 50054, and reports, restarted, could not bind its gRPC port until that connection closed.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +24,9 @@ NATS_ADMIN_USER = "admin"
 NATS_USERS: tuple[str, ...] = (*SERVICES, NATS_ADMIN_USER)
 """One NATS user per service (named after it; permissions in deploy/local/nats), plus the admin.
 The gateway has none: it only reads NATS's monitoring endpoint."""
+
+EPHEMERAL_PORTS = range(32768, 61000)
+"""Linux's default `net.ipv4.ip_local_port_range`: the ports outgoing connections are given."""
 
 HOST = "127.0.0.1"
 REALM = "ejournal"
@@ -73,34 +81,35 @@ class Profile:
 PROFILES: dict[str, Profile] = {
     "dev": Profile(
         name="dev",
-        postgres_port=55432,
-        nats_port=54222,
-        nats_monitor_port=58222,
-        keycloak_port=58080,
-        keycloak_management_port=59080,
-        grpc_base_port=50051,
+        postgres_port=25432,
+        nats_port=24222,
+        nats_monitor_port=28222,
+        keycloak_port=28080,
+        keycloak_management_port=29080,
+        grpc_base_port=20051,
         gateway_port=8000,
         durable=True,
         fast_jvm=False,
     ),
     "test": Profile(
         name="test",
-        postgres_port=56432,
-        nats_port=56222,
-        nats_monitor_port=56822,
-        keycloak_port=56080,
-        keycloak_management_port=56090,
-        grpc_base_port=56051,
-        gateway_port=56000,
+        postgres_port=26432,
+        nats_port=26222,
+        nats_monitor_port=26822,
+        keycloak_port=26080,
+        keycloak_management_port=26090,
+        grpc_base_port=26051,
+        gateway_port=26000,
         durable=False,
         fast_jvm=True,
     ),
 }
 
 # Extra test lanes (`EJOURNAL_TEST_PROFILE=test1` …) so several checkouts or developers can run the
-# suite side by side on one machine: the same port pattern as `test`, on 61xxx … 64xxx, then 57xxx,
-# 52xxx, 53xxx and 51xxx (65xxx would run past the last port).
-_LANES = ((1, 61000), (2, 62000), (3, 63000), (4, 64000), (5, 57000), (6, 52000), (7, 53000), (8, 51000))
+# suite side by side on one machine: the same port pattern as `test` (26xxx), on 61xxx … 64xxx (above
+# the ephemeral range), then 17xxx, 12xxx, 13xxx and 11xxx (below it; 65xxx would run past the last
+# port, and dev holds 20xxx, 24xxx, 25xxx, 28xxx and 29xxx).
+_LANES = ((1, 61000), (2, 62000), (3, 63000), (4, 64000), (5, 17000), (6, 12000), (7, 13000), (8, 11000))
 for _lane, _base in _LANES:
     PROFILES[f"test{_lane}"] = Profile(
         name=f"test{_lane}",

@@ -12,4 +12,4 @@ class ArchiveSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="ARCHIVE_", extra="ignore")
 
     # Asked live, with the parent's own token, whether a parent may read a child's records (ADR 0002).
-    identity_addr: str = "127.0.0.1:50051"
+    identity_addr: str = "127.0.0.1:20051"

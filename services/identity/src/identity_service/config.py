@@ -17,7 +17,7 @@ class IdentitySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="IDENTITY_", extra="ignore")
 
     keycloak_url: str = Field(
-        default="http://127.0.0.1:58080", description="Keycloak base URL (no /realms/ suffix)"
+        default="http://127.0.0.1:28080", description="Keycloak base URL (no /realms/ suffix)"
     )
     keycloak_realm: str = "ejournal"
     keycloak_timeout_seconds: int = 10

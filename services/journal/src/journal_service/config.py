@@ -12,7 +12,7 @@ class JournalSettings(ServiceSettings):
 
     model_config = SettingsConfigDict(env_prefix="JOURNAL_", extra="ignore")
 
-    identity_addr: str = "127.0.0.1:50051"
+    identity_addr: str = "127.0.0.1:20051"
     # The college's local time decides what "today" is for lesson dates.
     college_timezone: str = "Europe/Moscow"
     # How often the reopen sweep puts ended reopen windows on record (journal.period.closed.v1, cause

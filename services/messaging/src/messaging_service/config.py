@@ -11,6 +11,6 @@ class MessagingSettings(ServiceSettings):
 
     model_config = SettingsConfigDict(env_prefix="MESSAGING_", extra="ignore")
 
-    identity_addr: str = "127.0.0.1:50051"
+    identity_addr: str = "127.0.0.1:20051"
     # The college's time zone: a parent's access ends at the start of the day identity names there.
     college_timezone: str = "Europe/Moscow"
