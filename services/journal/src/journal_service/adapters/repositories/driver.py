@@ -1,6 +1,10 @@
-"""Hot reads on the driver itself: asyncpg's records in the unit of work's transaction, without
+"""Hot reads on the driver itself: asyncpg's records on the unit of work's connection, without
 SQLAlchemy's statement building and per-row result processing (the journal page is benchmarked against
-its bare SQL — bench/README.md). For statements read on every page view, never for writes."""
+its bare SQL — bench/README.md). For statements read on every page view, never for writes.
+
+SQLAlchemy opens its transaction (BEGIN) with its own first statement, so a read here before any other
+runs as a statement of its own: under READ COMMITTED each statement reads its own snapshot either way,
+and a read after a write or a lock runs inside that transaction, on the same connection."""
 
 from __future__ import annotations
 
