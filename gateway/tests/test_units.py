@@ -17,7 +17,7 @@ from gateway.auth.pkce import code_challenge, new_code_verifier
 from gateway.auth.session import SessionCookie, SessionStore
 from gateway.config import GatewaySettings
 from gateway.health import summarize
-from gateway.resources.common import ProtoEnum
+from gateway.resources.common import ProtoEnum, instant_of
 from gateway.resources.disciplines import DISCIPLINE_KINDS
 from gateway.resources.notifications import NOTIFICATION_KINDS
 from gateway.resources.people import ROLES
@@ -32,6 +32,7 @@ from gateway.web.format import (
 from gateway.web.login import safe_next
 from google.protobuf import descriptor_pb2, descriptor_pool
 from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
+from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import BaseModel, ValidationError
 
 
@@ -228,3 +229,20 @@ def test_college_time_zone_setting(monkeypatch) -> None:
     monkeypatch.setenv("GATEWAY_COLLEGE_TIMEZONE", "Mars/Olympus")
     with pytest.raises(ValidationError):
         GatewaySettings(**base)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "nanos"),
+    [
+        (0, 0),
+        (1, 999_999_999),
+        (-1, 1),
+        (1_796_000_000, 123_456_789),
+        (-2_208_988_800, 500),
+        (253_402_300_799, 999),
+    ],
+)
+def test_instant_of_is_what_the_protobuf_library_converts(seconds: int, nanos: int) -> None:
+    value = Timestamp(seconds=seconds, nanos=nanos)
+    assert instant_of(value, present=True) == value.ToDatetime(tzinfo=UTC)
+    assert instant_of(value, present=False) is None
