@@ -14,6 +14,7 @@ import pkgutil
 from fastapi import APIRouter
 
 from gateway.resources.common import ERROR_RESPONSES
+from gateway.routing import flat_router
 
 
 def resource_routers() -> list[APIRouter]:
@@ -32,8 +33,6 @@ def api_router() -> APIRouter:
     """Return the /api/v1 router with every resource, built once per process: including a router
     makes FastAPI build a pydantic TypeAdapter for each of its ~1,200 route fields (0.24 s), and a
     second app of the process (the tests make one per test) reuses it. Nothing app-specific is in
-    it: the app's state is reached through the request."""
-    router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
-    for resource in resource_routers():
-        router.include_router(resource)
-    return router
+    it: the app's state is reached through the request. Flat (`gateway.routing`): one list of routes,
+    matched without walking ~40 included routers."""
+    return flat_router(resource_routers(), prefix="/api/v1", responses=ERROR_RESPONSES)

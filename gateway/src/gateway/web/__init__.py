@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.templating import Jinja2Templates
 
+from gateway.routing import flat_router
 from gateway.web import absences, diary_week, group, group_plan, journal, login, pages, today, year
 from gateway.web.debts import router as debts_router
 from gateway.web.demo_exam import router as demo_exam_router
@@ -25,7 +26,11 @@ from gateway.web.history import router as history_router
 from gateway.web.ktp import router as ktp_router
 from gateway.web.mark_changes import router as mark_changes_router
 from gateway.web.movement import router as movement_router
+from gateway.web.parent_access import router as parent_access_router
+from gateway.web.period_locks import router as period_locks_router
 from gateway.web.staff import router as staff_router
+from gateway.web.subject_export import router as subject_export_router
+from gateway.web.substitution_report import router as substitution_report_router
 from gateway.web.substitutions import router as substitutions_router
 from gateway.web.year_import import router as year_import_router
 
@@ -50,25 +55,35 @@ def make_templates(zone: tzinfo) -> Jinja2Templates:
 @functools.cache
 def portal_router() -> APIRouter:
     """Return the router of the portal's pages and its login round trip, built once per process (as
-    `gateway.resources.api_router`)."""
-    router = APIRouter(include_in_schema=False)
-    router.include_router(login.router)
-    router.include_router(pages.router)
-    router.include_router(year.router)
-    router.include_router(group.router)
-    router.include_router(group_plan.router)
-    router.include_router(journal.router)
-    router.include_router(year_import_router)
-    router.include_router(staff_router)
-    router.include_router(today.router)
-    router.include_router(diary_week.router)
-    router.include_router(absences.router)
-    router.include_router(ktp_router)
-    router.include_router(finals_router)
-    router.include_router(mark_changes_router)
-    router.include_router(substitutions_router)
-    router.include_router(history_router)
-    router.include_router(debts_router)
-    router.include_router(demo_exam_router)
-    router.include_router(movement_router)
-    return router
+    `gateway.resources.api_router`), flat as it is."""
+    return flat_router(
+        [
+            login.router,
+            pages.router,
+            # «Мои данные (152-ФЗ)»: the subject export's download, linked from the home page.
+            subject_export_router,
+            # «Доступ родителей» (issue 8 item 5), linked from the home page.
+            parent_access_router,
+            year.router,
+            group.router,
+            group_plan.router,
+            journal.router,
+            # Slice B: the reopen form of a closed period and «Заявки на открытие».
+            period_locks_router,
+            year_import_router,
+            staff_router,
+            today.router,
+            diary_week.router,
+            absences.router,
+            ktp_router,
+            finals_router,
+            mark_changes_router,
+            substitutions_router,
+            substitution_report_router,  # «Отчёт о заменах» (slice L)
+            history_router,
+            debts_router,
+            demo_exam_router,
+            movement_router,
+        ],
+        include_in_schema=False,
+    )

@@ -43,12 +43,9 @@ from gateway.web.csrf import CsrfSession, csrf_token
 from gateway.web.names import people_names
 from gateway.web.pages import STAFF_ROLES
 from gateway.web.period_locks import LockShown, page_locks
-from gateway.web.period_locks import router as period_locks_router
 from gateway.web.year import SERVICE_DOWN, FormProblem, date_of_text, service_problem
 
 router = APIRouter()
-# Slice B: the reopen form of a closed period and «Заявки на открытие» belong with the journal page.
-router.include_router(period_locks_router)
 
 TEACHER = ROLES.name_of(identity_pb2.ROLE_TEACHER)
 DEFAULT_PERIOD_DAYS = 56  # eight weeks back from today: the columns a teacher needs on a working day

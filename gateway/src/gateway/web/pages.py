@@ -24,7 +24,7 @@ from gateway.resources.marks import mark_out
 from gateway.resources.notifications import NotificationOut, notification_out
 from gateway.resources.people import ROLES, PersonOut, person_out
 from gateway.runtime import get_runtime
-from gateway.web import parent_access, subject_export, today, year
+from gateway.web import parent_access, today, year
 from gateway.web.format import full_name
 
 log = logging.getLogger(__name__)
@@ -217,11 +217,3 @@ async def _person_if_visible(clients: ServiceClients, session: Session, person_i
             raise
         return None  # e.g. a child no longer linked to this parent: the notification stays, unnamed
     return None if person is None else person_out(person)
-
-
-# «Мои данные (152-ФЗ)»: the subject export's download, linked from the home page.
-router.include_router(subject_export.router)
-
-
-# «Доступ родителей» (issue 8 item 5) is mounted with the home page that links to it.
-router.include_router(parent_access.router)

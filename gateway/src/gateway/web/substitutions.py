@@ -404,9 +404,3 @@ async def curriculum_lag(
         labels=labels,
         groups=groups,
     )
-
-
-# «Отчёт о заменах» (slice L) lives in its own module; its routes join this router's.
-from gateway.web.substitution_report import router as _report_router  # noqa: E402
-
-router.include_router(_report_router)
