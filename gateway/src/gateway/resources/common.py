@@ -124,7 +124,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 def instant_of(value: Timestamp, *, present: bool) -> datetime | None:
     """Return a Timestamp as an aware UTC datetime, or None when the field is not set (`present`).
     What `Timestamp.ToDatetime(tzinfo=UTC)` returns (nanoseconds cut to microseconds; they are never
-    negative), in a fifth of its time: a diary converts hundreds."""
+    negative) in two thirds of its time (0.77 against 1.13 µs): a diary converts hundreds."""
     if not present:
         return None
     return _EPOCH + timedelta(seconds=value.seconds, microseconds=value.nanos // 1000)

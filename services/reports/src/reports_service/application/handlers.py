@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from chassis.events import Delivery
 from chassis.ports import claim_batch
@@ -32,17 +33,7 @@ class ReportsHandlers:
         (an event already applied is skipped by its inbox claim)."""
         async with self._uow() as uow:
             facts = [
-                model.MarkFact(
-                    mark_id=cmd.mark_id,
-                    group_id=cmd.group_id,
-                    discipline_id=cmd.discipline_id,
-                    student_id=cmd.student_id,
-                    value=cmd.value,
-                    lesson_date=cmd.lesson_date,
-                    recorded_at=cmd.recorded_at,
-                    event_id=delivery.event_id,
-                )
-                for cmd, delivery in await claim_batch(uow.inbox, items)
+                _fact(cmd, cmd.recorded_at, delivery) for cmd, delivery in await claim_batch(uow.inbox, items)
             ]
             if facts:
                 await uow.mark_facts.add(facts)
@@ -57,16 +48,7 @@ class ReportsHandlers:
         async with self._uow() as uow:
             applied = 0
             for cmd, delivery in await claim_batch(uow.inbox, items):
-                fact = model.MarkFact(
-                    mark_id=cmd.mark_id,
-                    group_id=cmd.group_id,
-                    discipline_id=cmd.discipline_id,
-                    student_id=cmd.student_id,
-                    value=cmd.value,
-                    lesson_date=cmd.lesson_date,
-                    recorded_at=cmd.occurred_at,
-                    event_id=delivery.event_id,
-                )
+                fact = _fact(cmd, cmd.occurred_at, delivery)
                 await (uow.mark_facts.remove(fact) if cmd.removed else uow.mark_facts.change(fact))
                 applied += 1
             if applied:
@@ -80,3 +62,19 @@ class ReportsHandlers:
         access.require_group_summary_reader(actor)
         async with self._uow() as uow:
             return model.summarize(query.group_id, await uow.mark_facts.tallies_of_group(query.group_id))
+
+
+def _fact(
+    cmd: commands.ProjectMarkRecorded | commands.ProjectMarkChanged, recorded_at: datetime, delivery: Delivery
+) -> model.MarkFact:
+    """The projection's row of a recorded or changed mark, as of `recorded_at`."""
+    return model.MarkFact(
+        mark_id=cmd.mark_id,
+        group_id=cmd.group_id,
+        discipline_id=cmd.discipline_id,
+        student_id=cmd.student_id,
+        value=cmd.value,
+        lesson_date=cmd.lesson_date,
+        recorded_at=recorded_at,
+        event_id=delivery.event_id,
+    )
