@@ -67,9 +67,10 @@ def portal_router() -> APIRouter:
             year.router,
             group.router,
             group_plan.router,
-            journal.router,
-            # Slice B: the reopen form of a closed period and «Заявки на открытие».
+            # Slice B: the reopen form of a closed period and «Заявки на открытие» (before the journal's
+            # own routes, as they were when the journal's router included them).
             period_locks_router,
+            journal.router,
             year_import_router,
             staff_router,
             today.router,
