@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import grpc
 import pytest
@@ -381,7 +381,7 @@ async def test_the_reopen_sweep_closes_an_ended_window_on_record_once(journal: J
         lpb.ApproveReopenRequest(request_id=filed.request_id, hours=1), metadata=as_deputy
     )
     until = NOW + timedelta(hours=1)
-    sweeps = PeriodLockHandlers(lambda: JournalUnitOfWork(journal.sessions, service="journal"))
+    sweeps = PeriodLockHandlers(lambda: JournalUnitOfWork(journal.sessions, service="journal"), date.today)
     assert await sweeps.close_ended_reopens() == 0  # still open
     before = len(await journal.outbox())
 

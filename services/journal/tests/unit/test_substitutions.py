@@ -4,16 +4,18 @@ write right on that lesson only (through the write paths' one check, substitutio
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from chassis.auth import Principal
 from chassis.errors import AlreadyExists, DomainError, NotFound, PermissionDenied
 from ejournal.journal.v1 import events_pb2 as events
+from journal_service.application import period_locks as locks_app
 from journal_service.application.handlers import JournalHandlers
 from journal_service.application.lessons import RecordAttendance, RecordLesson
 from journal_service.application.mark_changes import ChangeMark
 from journal_service.application.marks import RecordMark
+from journal_service.application.period_locks import ListPeriodLocks
 from journal_service.application.substitutions import (
     CancelSubstitution,
     ListSubstitutions,
@@ -271,3 +273,21 @@ async def test_who_lists_substitutions(handlers: JournalHandlers, store: FakeSto
             ListSubstitutions(DateSpan(date(2026, 10, 18), date(2026, 10, 12))), AS_ADMIN
         )
     assert backwards.value.code == "invalid_substitution_range"
+
+
+async def test_the_substitute_reads_the_pages_locks_on_the_colleges_today_not_the_utc_date(
+    store: FakeStore, directory: FakePersonDirectory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """00:30 in Moscow on the day of the pair is still the day before in UTC: the substitute's right
+    to the group's journal is judged on the college's day."""
+    on_the_day = JournalHandlers(
+        uow=lambda: fake_unit_of_work(store),
+        guardians=FakeGuardians(),
+        today=lambda: WEDNESDAY,
+        people=person_directory(directory),
+    )
+    await on_the_day.substitutions.record(substitution(), AS_ADMIN)
+    monkeypatch.setattr(locks_app, "clock", lambda: datetime(2026, 10, 13, 21, 30, tzinfo=UTC))
+    assert await on_the_day.period_locks.of_group(ListPeriodLocks(GROUP, MATH), AS_SUBSTITUTE) == []
+    with pytest.raises(NotFound):  # a teacher with no load and no substitution there still reads nothing
+        await on_the_day.period_locks.of_group(ListPeriodLocks(GROUP, MATH), person("teacher"))

@@ -58,7 +58,7 @@ class JournalHandlers:
         self.loads = TeachingLoadHandlers(uow, self.people)
         self.marks = MarkHandlers(uow, guardians, today)
         self.mark_changes = MarkChangeHandlers(uow)
-        self.period_locks = PeriodLockHandlers(uow)
+        self.period_locks = PeriodLockHandlers(uow, today)
         self.reopen_requests = ReopenRequestHandlers(uow)
         self.years = AcademicYearHandlers(uow)
         self.bells = BellScheduleHandlers(uow)

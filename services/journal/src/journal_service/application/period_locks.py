@@ -26,7 +26,7 @@ from chassis.principal import Principal
 from ejournal.journal.v1 import events_pb2 as events
 from ejournal.journal.v1 import period_locks_pb2 as lpb
 
-from journal_service.application.ports import JournalUnitOfWork, UnitOfWorkFactory
+from journal_service.application.ports import JournalUnitOfWork, Today, UnitOfWorkFactory
 from journal_service.application.read_models import readable_group
 from journal_service.domain import access, errors, period_locks, year, year_errors
 
@@ -175,8 +175,9 @@ class ListPeriodLocks:
 class PeriodLockHandlers:
     """Use cases of period locks."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, today: Today) -> None:
         self._uow = uow
+        self._today = today
 
     async def close(self, cmd: ClosePeriod, actor: Principal) -> period_locks.PeriodLock:
         """Close a period by hand (admin, deputy), e.g. when the finals were set on paper; a reopened
@@ -230,8 +231,9 @@ class PeriodLockHandlers:
         return closed
 
     async def of_group(self, query: ListPeriodLocks, actor: Principal) -> list[period_locks.PeriodLock]:
-        """Return a group's locks to the readers of its journal page."""
+        """Return a group's locks to the readers of its journal page (a substitute: on the college's
+        today, not the UTC date, which is still yesterday in Moscow's first three hours)."""
         async with self._uow() as uow:
-            today = now().date()
+            today = self._today()
             await readable_group(uow, actor, query.group_id, year.DateSpan(today, today))
             return await uow.period_locks.of_group(query.group_id, query.discipline_id)
