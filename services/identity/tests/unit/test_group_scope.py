@@ -193,11 +193,13 @@ async def test_the_other_class_teacher_issues_to_the_transferred_student(store: 
 async def test_the_admin_issues_to_anyone_but_themself(store: FakeStore) -> None:
     uow = fake_unit_of_work(store)
     for person in (STUDENT, PARENT, STAFF):
-        await scope.ensure_may_issue_for_person(uow, actor=ADMIN, person_id=person)
+        await scope.ensure_may_issue_for_person(uow, actor=ADMIN, person_id=person, today=TODAY)
     with pytest.raises(errors.PersonNotFound):
-        await scope.ensure_may_issue_for_person(uow, actor=ADMIN, person_id=uuid.uuid4())
+        await scope.ensure_may_issue_for_person(uow, actor=ADMIN, person_id=uuid.uuid4(), today=TODAY)
     with pytest.raises(group_scope.OwnCredentials):
-        await scope.ensure_may_issue_for_person(uow, actor=ADMIN, person_id=uuid.UUID(ADMIN.subject))
+        await scope.ensure_may_issue_for_person(
+            uow, actor=ADMIN, person_id=uuid.UUID(ADMIN.subject), today=TODAY
+        )
 
 
 # -- whose profile a member of staff reads (issue 8 item 11) ----------------------------------------

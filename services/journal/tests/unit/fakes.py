@@ -351,7 +351,7 @@ class FakeSubgroups:
             for student in s.student_ids
         }
 
-    async def add(self, subgroup: year.Subgroup) -> None:
+    async def add(self, subgroup: year.Subgroup, year_start: date) -> None:
         self.items.append(subgroup)
 
     async def of_group(self, group_id: uuid.UUID) -> list[year.Subgroup]:

@@ -16,10 +16,6 @@ from identity_service.domain import access, errors, group_scope
 from identity_service.domain.model import Person, Role
 
 
-def _today(today: date | None) -> date:
-    return today if today is not None else date.today()
-
-
 async def class_teacher_groups(uow: IdentityUnitOfWork, person_id: uuid.UUID) -> set[uuid.UUID]:
     """Return the ids of the groups this person leads as class teacher."""
     return await uow.group_scopes.groups_led_by(person_id)
@@ -42,13 +38,14 @@ async def ensure_may_issue_for_group(
 
 
 async def ensure_may_issue_for_person(
-    uow: IdentityUnitOfWork, *, actor: Principal, person_id: uuid.UUID, today: date | None = None
+    uow: IdentityUnitOfWork, *, actor: Principal, person_id: uuid.UUID, today: date
 ) -> None:
     """Let the admin issue to anyone but themself; a class teacher to a student currently in a group
     they lead or to a parent linked to such a student; anyone else → PersonNotInYourGroup.
 
     An unknown person is `person_not_found` for the admin and `person_not_in_your_group` for the rest
-    (they do not learn who exists)."""
+    (they do not learn who exists). `today` is the college's date (a stay ended yesterday in Moscow
+    no longer counts), never the box's."""
     if access.is_self(actor, person_id):
         raise group_scope.OwnCredentials()
     person = await uow.people.get(person_id)
@@ -65,7 +62,7 @@ async def ensure_may_issue_for_person(
             students = [child.id for child in await uow.people.children_of(person_id)]
         else:
             students = []
-        if await _any_in_led_group(uow, students, led, _today(today)):
+        if await _any_in_led_group(uow, students, led, today):
             return
     raise group_scope.PersonNotInYourGroup()
 

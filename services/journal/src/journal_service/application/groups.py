@@ -98,7 +98,7 @@ class GetGroup:
 class GroupHandlers:
     """Use cases of groups and enrolment."""
 
-    def __init__(self, uow: UnitOfWorkFactory, people: PeopleHandlers, today: Today = date.today) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, people: PeopleHandlers, today: Today) -> None:
         self._uow = uow
         self._people = people
         self._today = today

@@ -62,7 +62,7 @@ class JournalHandlers:
         self.reopen_requests = ReopenRequestHandlers(uow)
         self.years = AcademicYearHandlers(uow)
         self.bells = BellScheduleHandlers(uow)
-        self.subgroups = SubgroupHandlers(uow)
+        self.subgroups = SubgroupHandlers(uow, today)
         self.subgroup_membership = SubgroupMembershipHandlers(uow)
         self.lessons = LessonHandlers(uow, today)
         self.read_models = ReadModelHandlers(uow, guardians)

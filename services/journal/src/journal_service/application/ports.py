@@ -260,8 +260,9 @@ class Subgroups(Protocol):
         """Return the students already in a subgroup of the group for the discipline."""
         ...
 
-    async def add(self, subgroup: year.Subgroup) -> None:
-        """Stage a new subgroup and its members."""
+    async def add(self, subgroup: year.Subgroup, year_start: date) -> None:
+        """Stage a new subgroup and its members (a member never enrolled belongs from `year_start`,
+        1 September of the college's current academic year)."""
         ...
 
     async def of_group(self, group_id: uuid.UUID) -> list[year.Subgroup]:

@@ -9,8 +9,8 @@ from chassis.principal import Principal
 from ejournal.journal.v1 import events_pb2 as events
 
 from journal_service.application.academic_year import may_see_group
-from journal_service.application.ports import UnitOfWorkFactory
-from journal_service.domain import access, errors, year, year_errors
+from journal_service.application.ports import Today, UnitOfWorkFactory
+from journal_service.domain import access, errors, movement, year, year_errors
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,9 @@ class ListSubgroups:
 class SubgroupHandlers:
     """Use cases of subgroups."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, today: Today) -> None:
         self._uow = uow
+        self._today = today
 
     async def create(self, cmd: CreateSubgroup, actor: Principal) -> year.Subgroup:
         """Create a subgroup (admin): its students enrolled in the group and in no other subgroup."""
@@ -55,7 +56,7 @@ class SubgroupHandlers:
                 enrolled=await uow.groups.students_of(cmd.group_id),
                 in_other_subgroups=taken,
             )
-            await uow.subgroups.add(subgroup)
+            await uow.subgroups.add(subgroup, movement.academic_year_start(self._today()))
             await uow.emit(
                 events.SubgroupCreated(
                     subgroup_id=str(subgroup.id),

@@ -9,7 +9,7 @@ from sqlalchemy import and_, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal_service.adapters import orm
-from journal_service.domain import movement, year
+from journal_service.domain import year
 
 
 class SubgroupRepository:
@@ -40,11 +40,12 @@ class SubgroupRepository:
         )
         return set(rows)
 
-    async def add(self, subgroup: year.Subgroup) -> None:
+    async def add(self, subgroup: year.Subgroup, year_start: date) -> None:
         """Stage a new subgroup and its members (the database keeps a student in one per discipline).
 
         Slice J: each member belongs from their first day in the group (migration 0019's rule for the
-        rows before it), or from 1 September of the academic year when not enrolled."""
+        rows before it), or from `year_start` (1 September of the college's academic year) when not
+        enrolled."""
         await self._session.execute(
             insert(orm.subgroups).values(
                 id=subgroup.id,
@@ -61,7 +62,6 @@ class SubgroupRepository:
                 .group_by(e.student_id)
             )
             starts = {student_id: first_day for student_id, first_day in rows}
-            fallback = movement.academic_year_start(date.today())
             await self._session.execute(
                 insert(orm.subgroup_members),
                 [
@@ -70,7 +70,7 @@ class SubgroupRepository:
                         "group_id": subgroup.group_id,
                         "discipline_id": subgroup.discipline_id,
                         "student_id": student_id,
-                        "from_date": starts.get(student_id, fallback),
+                        "from_date": starts.get(student_id, year_start),
                     }
                     for student_id in subgroup.student_ids
                 ],
