@@ -23,7 +23,7 @@ from gateway.errors import install_error_handlers
 from gateway.health import HealthProbe
 from gateway.health import router as health_router
 from gateway.middleware import BodySizeLimit, RefuseControlCharacters, RequestContextMiddleware
-from gateway.resources import api_router, group_list_import, year_import
+from gateway.resources import api_routers, group_list_import, year_import
 from gateway.runtime import Runtime
 from gateway.web import STATIC_DIR, make_templates, portal_router
 from gateway.web.accounts import router as accounts_portal
@@ -109,7 +109,8 @@ def create_app(
         ],
     )
     app.add_middleware(RequestContextMiddleware, trusted_proxies=settings.trusted_proxies)
-    app.include_router(api_router())
+    for router in api_routers():
+        app.include_router(router)
     app.include_router(health_router)
     app.include_router(docs_router)
     app.include_router(portal_router())

@@ -40,9 +40,10 @@ class GroupReaders:
     student_ids: Sequence[uuid.UUID] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class LessonRow:
-    """A lesson as the read models show it (a diary's homework already filtered for its student)."""
+class LessonRow(NamedTuple):
+    """A lesson as the read models show it (a diary's homework already filtered for its student). A
+    named tuple: every page builds one per lesson from the driver's rows, and a frozen dataclass's
+    __init__ cost ~2 µs a row (0.08 ms of a 40-lesson page)."""
 
     id: uuid.UUID
     group_id: uuid.UUID
@@ -89,9 +90,9 @@ class PageMarkRow(NamedTuple):
     weight: int
 
 
-@dataclass(frozen=True, slots=True)
-class AttendanceRow:
-    """One student's attendance of one lesson (a category of reason, never a diagnosis)."""
+class AttendanceRow(NamedTuple):
+    """One student's attendance of one lesson (a category of reason, never a diagnosis); a named tuple,
+    like `LessonRow`."""
 
     lesson_id: uuid.UUID
     student_id: uuid.UUID
