@@ -121,6 +121,34 @@ async def timed(call: Callable[[], Awaitable[object]], rounds: int = ROUNDS) -> 
     return samples
 
 
+async def timed_pair(
+    first: Callable[[], Awaitable[object]],
+    second: Callable[[], Awaitable[object]],
+    rounds: int = ROUNDS,
+    block: int = 100,
+) -> tuple[list[float], list[float]]:
+    """Time `rounds` calls of each, in alternating blocks of `block` back-to-back calls, after a
+    warm-up; return both's samples in ms.
+
+    Alternating: a work and its floor see the same state of the shared box (one after the other, its
+    drift from minute to minute moved the page's ratio between 2.8 and 3.5 with the same code). In
+    long blocks: call by call, the floor right after a page was charged with the page's audit record
+    being relayed and archived in the background (3.1 → 3.7 ms); a pause to let that settle made both
+    slower (each process woken from idle: the page 9 → 15 ms, the floor 3.1 → 4.5 ms); and blocks of
+    ten calls still woke the page's processes once a block (10.5–10.9 ms)."""
+    for _ in range(20):
+        await first()
+        await second()
+    samples: tuple[list[float], list[float]] = ([], [])
+    for _ in range(0, rounds, block):
+        for call, into in ((first, samples[0]), (second, samples[1])):
+            for _ in range(block):
+                t0 = time.perf_counter()
+                await call()
+                into.append((time.perf_counter() - t0) * 1000)
+    return samples
+
+
 @contextlib.asynccontextmanager
 async def bare_hello() -> AsyncIterator[str]:
     """Serve a bare FastAPI hello with uvicorn as the gateway is served (no access log); yield its URL."""
@@ -672,10 +700,15 @@ async def journal_pages(stack: Stack, teacher_id: str, teacher_token: str) -> li
         async with KeepAliveClient(base_url, headers) as http:
             return await timed(lambda: http.get(path), rounds=100)
 
+    # The page and its floor alternate, a hundred calls of each at a time, three times (timed_pair).
     conn = await asyncpg.connect(dev_dsn)
-    floor = row("journal_page_sql", await timed(journal_page.page_floor(conn, teacher, days), rounds=100))
+    async with KeepAliveClient(stack.gateway_url, headers) as http:
+        floor_samples, page_samples = await timed_pair(
+            journal_page.page_floor(conn, teacher, days), lambda: http.get(path), rounds=300
+        )
     await conn.close()
-    results = [floor, row("journal_page", await pages(stack.gateway_url), floor, **size)]
+    floor = row("journal_page_sql", floor_samples)
+    results = [floor, row("journal_page", page_samples, floor, **size)]
     conn = await asyncpg.connect(journal_page.plain(region_journal))
     region_floor = row(
         "journal_page_region_sql",

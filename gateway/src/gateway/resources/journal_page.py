@@ -264,7 +264,7 @@ def journal_page_body(page: pb.GetJournalPageResponse) -> bytes:
         "cells": {
             "student": list(cells.student),
             "lesson": list(cells.lesson),
-            "status": [STATUS_NAMES[s] for s in status],
+            "status": list(map(STATUS_NAMES.__getitem__, status)),
             "reason": [
                 _REASON[r] if s in _MISSED else None for s, r in zip(status, cells.reason, strict=True)
             ],
@@ -273,7 +273,7 @@ def journal_page_body(page: pb.GetJournalPageResponse) -> bytes:
             "cell": list(marks.cell),
             "mark_id": list(marks.mark_id),
             "value": list(marks.value),
-            "kind_of_work": [_KIND_OF_WORK[k] for k in marks.kind_of_work],
+            "kind_of_work": list(map(_KIND_OF_WORK.__getitem__, marks.kind_of_work)),
             "weight": list(marks.weight),
         },
         "marks_without_lesson": [dated_mark(m) for m in page.marks_without_lesson],
