@@ -55,7 +55,7 @@ def make_templates(zone: tzinfo) -> Jinja2Templates:
 @functools.cache
 def portal_router() -> APIRouter:
     """Return the router of the portal's pages and its login round trip, built once per process (as
-    `gateway.resources.api_router`), flat as it is."""
+    `gateway.resources.api_routers`), flat as it is."""
     return flat_router(
         [
             login.router,
