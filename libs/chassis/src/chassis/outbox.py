@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -33,11 +34,10 @@ from sqlalchemy import (
     event,
     func,
     select,
-    update,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID, insert
-from sqlalchemy.engine import Connection, Row
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from chassis.context import correlation_id
@@ -88,19 +88,13 @@ _CLAIM = insert(INBOX).on_conflict_do_nothing().returning(INBOX.c.event_id)
 
 # The relay's sweep: lock the oldest unpublished rows (skipping rows another relay holds) and mark
 # them published in the same statement; the transaction commits only after JetStream acked them all.
-_CLAIM_BATCH = (
-    update(OUTBOX)
-    .where(
-        OUTBOX.c.id.in_(
-            select(OUTBOX.c.id)
-            .where(OUTBOX.c.published_at.is_(None))
-            .order_by(OUTBOX.c.created_at, OUTBOX.c.id)
-            .limit(bindparam("batch"))
-            .with_for_update(skip_locked=True)
-        )
-    )
-    .values(published_at=func.now())
-    .returning(OUTBOX.c.id, OUTBOX.c.subject, OUTBOX.c.payload, OUTBOX.c.headers, OUTBOX.c.created_at)
+# Run on the driver itself (asyncpg's $1), on the relay's own connection: through an ORM session and
+# the pool a sweep of one row cost 0.59 ms of CPU, on a held driver connection 0.17 ms.
+CLAIM_BATCH_SQL = (
+    "UPDATE outbox SET published_at = now() WHERE id IN ("
+    "SELECT id FROM outbox WHERE published_at IS NULL ORDER BY created_at, id LIMIT $1 "
+    "FOR UPDATE SKIP LOCKED) "
+    "RETURNING id, subject, payload, headers, created_at"
 )
 
 
@@ -192,6 +186,7 @@ class OutboxRelay:
         on_published: PublishedHook | None = None,
     ) -> None:
         self._sessions = sessions
+        self._engine: AsyncEngine = sessions.kw["bind"]
         self._js = js
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
@@ -199,33 +194,52 @@ class OutboxRelay:
         # Test seam: called after each publish, before the commit that marks the row.
         self._on_published = on_published
         self._wake = asyncio.Event()
+        # The connection `run` keeps between sweeps (None until the first, and after a failure).
+        self._held: AsyncConnection | None = None
+        # Transactions the sweeps committed, an empty claim's included (tests, diagnostics).
+        self.transactions = 0
 
     def wake(self) -> None:
         """Ask the relay to sweep now instead of at the next poll."""
         self._wake.set()
 
     async def publish_pending(self) -> int:
-        """Publish every unpublished row; return how many were published.
+        """Publish every unpublished row on a connection of the pool; return how many were published
+        (`run` sweeps on a connection it keeps)."""
+        async with self._engine.connect() as connection:
+            return await self._sweep(connection)
+
+    async def _sweep(self, connection: AsyncConnection) -> int:
+        """Publish every unpublished row, a batch per transaction; return how many were published.
 
         A batch smaller than the batch size was all there was to take (the rows other relays hold
         are theirs to publish), so the sweep ends there rather than with a claim that finds nothing:
         a row committed meanwhile has woken the relay for another sweep (`run`), and the poll takes
         any other. One transaction per sweep, not two, for the single event of a mark or a page read.
+
+        The transactions are the driver's own, on the connection's asyncpg connection: a failure or a
+        cancellation anywhere (a publish, the database, a stop) invalidates the connection, so one
+        left inside a transaction never goes back to the pool.
         """
         total = 0
-        while True:
-            async with self._sessions() as session, session.begin():
-                # One statement takes the batch and marks it, both undone if a publish fails.
-                claimed = (await session.execute(_CLAIM_BATCH, {"batch": self._batch_size})).all()
-                if not claimed:
+        try:
+            driver: Any = (await connection.get_raw_connection()).driver_connection
+            while True:
+                async with driver.transaction():
+                    # One statement takes the batch and marks it, both undone if a publish fails.
+                    claimed = await driver.fetch(CLAIM_BATCH_SQL, self._batch_size)
+                    if claimed:
+                        await self._publish_batch(sorted(claimed, key=lambda r: (r["created_at"], r["id"])))
+                self.transactions += 1
+                total += len(claimed)
+                if len(claimed) < self._batch_size:
                     return total
-                rows = sorted(claimed, key=lambda r: (r.created_at, r.id))
-                await self._publish_batch(rows)
-            total += len(rows)
-            if len(rows) < self._batch_size:
-                return total
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await connection.invalidate()
+            raise
 
-    async def _publish_batch(self, rows: Sequence[Row[Any, Any, Any, Any]]) -> None:
+    async def _publish_batch(self, rows: Sequence[Any]) -> None:
         """Publish the rows at once and wait for every ack; raise if any publish failed.
 
         The publishes go out back to back, in row order, and their acks are awaited together, so a
@@ -234,12 +248,13 @@ class OutboxRelay:
         duplicates by their Nats-Msg-Id.
         """
 
-        async def publish(row: Row[Any, Any, Any, Any]) -> None:
-            headers: dict[str, Any] = dict(row.headers)
-            headers["Nats-Msg-Id"] = str(row.id)
-            await self._js.publish(row.subject, row.payload, headers=headers)
+        async def publish(row: Any) -> None:
+            stored = row["headers"]
+            headers: dict[str, Any] = dict(json.loads(stored) if isinstance(stored, str) else stored)
+            headers["Nats-Msg-Id"] = str(row["id"])
+            await self._js.publish(row["subject"], row["payload"], headers=headers)
             if self._on_published is not None:
-                await self._on_published(row.id)
+                await self._on_published(row["id"])
 
         outcomes = await asyncio.gather(*(publish(row) for row in rows), return_exceptions=True)
         for outcome in outcomes:
@@ -256,26 +271,41 @@ class OutboxRelay:
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def run(self) -> None:
-        """Sweep forever: on wake-up or every poll interval; back off while NATS or the DB fail."""
+        """Sweep forever: on wake-up or every poll interval; back off while NATS or the DB fail. The
+        sweeps share one connection, kept from one to the next (a fresh one after a failure)."""
         failures = 0
         sweeps = 0
-        while True:
-            # Clear before sweeping so a wake-up that arrives during the sweep is not lost.
-            self._wake.clear()
-            try:
-                count = await self.publish_pending()
-                if count:
-                    log.debug("outbox published", extra={"count": count})
-                failures = 0
-                sweeps += 1
-                if sweeps % 3600 == 0:
-                    await self.purge_published()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                failures += 1
-                log.exception("outbox relay sweep failed", extra={"failures": failures})
-                await asyncio.sleep(min(30.0, 0.5 * 2**failures))
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)
+        try:
+            while True:
+                # Clear before sweeping so a wake-up that arrives during the sweep is not lost.
+                self._wake.clear()
+                try:
+                    if self._held is None or self._held.invalidated or self._held.closed:
+                        await self._release()
+                        self._held = await self._engine.connect()
+                    count = await self._sweep(self._held)
+                    if count:
+                        log.debug("outbox published", extra={"count": count})
+                    failures = 0
+                    sweeps += 1
+                    if sweeps % 3600 == 0:
+                        await self.purge_published()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    failures += 1
+                    log.exception("outbox relay sweep failed", extra={"failures": failures})
+                    await self._release()
+                    await asyncio.sleep(min(30.0, 0.5 * 2**failures))
+                    continue
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)
+        finally:
+            await self._release()
+
+    async def _release(self) -> None:
+        """Give the kept connection back (closed for good if a failure invalidated it)."""
+        held, self._held = self._held, None
+        if held is not None:
+            with contextlib.suppress(Exception):
+                await held.close()

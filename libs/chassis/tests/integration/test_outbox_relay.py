@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Any
 
 import pytest
 from chassis.context import new_id
@@ -13,10 +14,27 @@ from chassis.testing import LocalIssuer, eventually
 from chassis.uow import UnitOfWork
 from ejournal.common.v1.common_pb2 import LocalDate
 from sqlalchemy import event, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .conftest import Scratch
 
 pytestmark = pytest.mark.integration
+
+
+def driver_statements(engine: AsyncEngine) -> list[str]:
+    """Return the list every statement the engine's connections send through asyncpg is appended to
+    (the relay runs its transactions on the driver, where SQLAlchemy's events do not see them)."""
+    sent: list[str] = []
+
+    def log(connection: Any, _record: Any) -> None:
+        connection.driver_connection.add_query_logger(lambda record: sent.append(record.query))
+
+    event.listen(engine.sync_engine, "connect", log)
+    return sent
+
+
+async def all_published(scratch: Scratch) -> bool:
+    return await unpublished(scratch) == 0
 
 
 async def stage(scratch: Scratch, count: int = 1, *, commit: bool = True) -> list[str]:
@@ -91,14 +109,13 @@ async def test_a_sweep_ends_with_a_batch_smaller_than_the_batch_size(
     (a full last batch still needs the empty claim to know it was the last)."""
     await stage(scratch, rows)
     relay_engine = make_engine(scratch.engine.url.render_as_string(hide_password=False), pool_size=2)
-    commits: list[object] = []
-    event.listen(relay_engine.sync_engine, "commit", commits.append)
+    statements = driver_statements(relay_engine)
     try:
         relay = OutboxRelay(make_session_factory(relay_engine), scratch.js, batch_size=batch)
         assert await relay.publish_pending() == rows
     finally:
         await relay_engine.dispose()
-    assert len(commits) == transactions
+    assert statements.count("COMMIT;") == transactions == relay.transactions
     assert await unpublished(scratch) == 0
     assert await messages_in_stream(scratch) == rows
 
@@ -107,13 +124,12 @@ async def test_running_relay_is_woken_by_commit(scratch: Scratch) -> None:
     """A relay that would not poll again for an hour publishes a commit it is woken for."""
     # The relay gets its own engine so the test can see its sweeps' commits and nothing else.
     relay_engine = make_engine(scratch.engine.url.render_as_string(hide_password=False), pool_size=2)
-    sweeps: list[int] = []
-    event.listen(relay_engine.sync_engine, "commit", lambda conn: sweeps.append(len(sweeps)))
+    statements = driver_statements(relay_engine)
     relay = OutboxRelay(make_session_factory(relay_engine), scratch.js, poll_seconds=3600)
     task = asyncio.create_task(relay.run())
     try:
         # The first sweep found nothing and committed; the next poll is an hour away.
-        await eventually(lambda: asyncio.sleep(0, sweeps))
+        await eventually(lambda: asyncio.sleep(0, statements.count("COMMIT;")))
         async with UnitOfWork(scratch.sessions, service="test", on_commit=relay.wake) as uow:
             await uow.outbox.add(f"{scratch.prefix}.thing.happened.v1", LocalDate(day=9), event_id=new_id())
             await uow.commit()
@@ -126,6 +142,35 @@ async def test_running_relay_is_woken_by_commit(scratch: Scratch) -> None:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
         await relay_engine.dispose()
+
+
+async def test_a_running_relay_sweeps_on_one_connection_and_gives_it_back_when_stopped(
+    scratch: Scratch,
+) -> None:
+    relay_engine = make_engine(scratch.engine.url.render_as_string(hide_password=False), pool_size=2)
+    statements = driver_statements(relay_engine)
+    connects: list[object] = []
+    event.listen(relay_engine.sync_engine, "connect", lambda *_: connects.append(1))
+    relay = OutboxRelay(make_session_factory(relay_engine), scratch.js, poll_seconds=3600)
+    task = asyncio.create_task(relay.run())
+    try:
+        await eventually(lambda: asyncio.sleep(0, relay.transactions))
+        for _ in range(3):
+            async with UnitOfWork(scratch.sessions, service="test", on_commit=relay.wake) as uow:
+                await uow.outbox.add(
+                    f"{scratch.prefix}.thing.happened.v1", LocalDate(day=9), event_id=new_id()
+                )
+                await uow.commit()
+            await eventually(lambda: all_published(scratch), within=60)
+        assert await messages_in_stream(scratch) == 3
+        assert len(connects) == 1  # every sweep on the connection the relay kept
+        assert relay_engine.sync_engine.pool.checkedout() == 1  # type: ignore[attr-defined]
+        assert statements.count("COMMIT;") == relay.transactions >= 4
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert relay_engine.sync_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    await relay_engine.dispose()
 
 
 async def test_a_batch_is_published_in_row_order_each_under_its_own_msg_id(scratch: Scratch) -> None:
