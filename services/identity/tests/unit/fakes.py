@@ -479,13 +479,17 @@ def fake_unit_of_work(store: FakeStore) -> ports.IdentityUnitOfWork:
 
 
 class FakeAccounts:
-    """Keycloak in memory; `failing[method] = exc` makes that method raise."""
+    """Keycloak in memory; `failing[method] = exc` makes that method raise; `refused_passwords` is how
+    many of the next passwords the password policy refuses (as the deny-list's Bloom filter does with
+    about one random password in ten thousand), each one that was refused is in `refused`."""
 
     def __init__(self) -> None:
         self.accounts: dict[str, dict[str, Any]] = {}
         self.deleted: list[str] = []
         self.logged_out: list[str] = []
         self.failing: dict[str, BaseException] = {}
+        self.refused_passwords = 0
+        self.refused: list[str] = []
 
     def _maybe_fail(self, method: str) -> None:
         if method in self.failing:
@@ -518,6 +522,10 @@ class FakeAccounts:
 
     async def set_password(self, account_id: str, password: str, *, temporary: bool) -> None:
         self._maybe_fail("set_password")
+        if self.refused_passwords > 0:
+            self.refused_passwords -= 1
+            self.refused.append(password)
+            raise errors.PasswordRejected()
         self.accounts[account_id].update(password=password, temporary=temporary)
 
     async def assign_role(self, account_id: str, role: str) -> None:

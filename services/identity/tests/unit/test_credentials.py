@@ -86,6 +86,15 @@ async def test_the_class_teacher_issues_to_their_student_and_the_parent(
     assert all(i.password not in str(a) for i in issued for a in store.audits)
 
 
+async def test_an_issued_password_the_policy_refuses_is_replaced_and_the_slip_shows_the_one_set(
+    handlers: IdentityHandlers, accounts: FakeAccounts
+) -> None:
+    accounts.refused_passwords = 1
+    (issued,) = await handlers.credentials.issue(IssueCredentials((STUDENT,)), TEACHER)
+    assert accounts.refused == ["Passw0rdNumber0"]
+    assert issued.password == accounts.accounts[str(STUDENT)]["password"] == "Passw0rdNumber1"
+
+
 async def test_one_person_outside_the_group_refuses_the_whole_batch_before_keycloak(
     handlers: IdentityHandlers, store: FakeStore, accounts: FakeAccounts
 ) -> None:

@@ -151,6 +151,19 @@ async def test_import_creates_accounts_links_audit_and_one_event(
     assert not store.pending_logins
 
 
+async def test_a_generated_password_the_policy_refuses_is_replaced_on_the_printed_list(
+    handlers: GroupListImportHandlers, accounts: FakeAccounts
+) -> None:
+    accounts.refused_passwords = 1
+    outcome = await handlers.import_group_list(
+        ImportGroupList(GROUP, [row(2, "Смирнов", "Пётр", MOTHER)]), TEACHER
+    )
+    assert not outcome.errors and len(accounts.refused) == 1
+    for issued in outcome.accounts:
+        assert issued.password == accounts.accounts[str(issued.person.id)]["password"]
+        assert issued.password not in accounts.refused
+
+
 async def test_a_refused_row_creates_nothing(
     handlers: GroupListImportHandlers, store: FakeStore, accounts: FakeAccounts
 ) -> None:

@@ -11,6 +11,7 @@ from chassis.events import subject_of
 from chassis.principal import Principal
 from chassis.testing import AuditEntry
 from ejournal.identity.v1 import events_pb2, identity_pb2, parent_access_facts_pb2
+from identity_service.application import accounts as accounts_module
 from identity_service.application import commands
 from identity_service.application.handlers import IdentityHandlers
 from identity_service.application.ports import NewAccount
@@ -187,6 +188,38 @@ async def test_keycloak_down_writes_nothing(
     assert "недоступна" in caught.value.message
     assert not accounts.accounts and not accounts.deleted
     assert not store.people and not store.events and not store.audits
+
+
+async def test_a_generated_password_the_policy_refuses_is_replaced(
+    handlers: IdentityHandlers, accounts: FakeAccounts
+) -> None:
+    accounts.refused_passwords = 2
+    created = await handlers.create_person(create(), ADMIN)
+
+    account = accounts.accounts[str(created.person.id)]
+    assert account["password"] == created.temporary_password
+    assert len(accounts.refused) == 2 and created.temporary_password not in accounts.refused
+    assert account["roles"] == ["teacher"] and not accounts.deleted
+
+
+async def test_a_generated_password_is_given_up_after_five_refusals(
+    handlers: IdentityHandlers, accounts: FakeAccounts, store: FakeStore
+) -> None:
+    accounts.refused_passwords = accounts_module.GENERATED_PASSWORD_TRIES
+    with pytest.raises(errors.PasswordRejected):
+        await handlers.create_person(create(), ADMIN)
+    assert len(set(accounts.refused)) == accounts_module.GENERATED_PASSWORD_TRIES
+    assert not accounts.accounts and len(accounts.deleted) == 1 and not store.people
+
+
+async def test_a_chosen_password_the_policy_refuses_is_refused_at_once(
+    handlers: IdentityHandlers, accounts: FakeAccounts, store: FakeStore
+) -> None:
+    accounts.refused_passwords = 1
+    with pytest.raises(errors.PasswordRejected):
+        await handlers.create_person(create(username="own.login", password="Chosen-Passw0rd"), ADMIN)
+    assert accounts.refused == ["Chosen-Passw0rd"]
+    assert not accounts.accounts and not store.people
 
 
 async def test_given_username_and_password_make_a_permanent_account(

@@ -6,10 +6,46 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection
 
-from identity_service.application.ports import AccountDirectory, NewAccount, UnitOfWorkFactory
+from identity_service.application.ports import (
+    AccountDirectory,
+    NewAccount,
+    PasswordFactory,
+    UnitOfWorkFactory,
+)
 from identity_service.domain import errors, model, usernames
 
 log = logging.getLogger(__name__)
+
+# Keycloak's deny-list (`passwordBlacklist` in the realm's policy) is a Bloom filter: it refuses about
+# one random password in ten thousand as if it were listed (seen: a bench run's CreatePerson answered
+# `password_rejected`). A generated password so refused is replaced by a fresh one, this many in all.
+GENERATED_PASSWORD_TRIES = 5
+
+
+async def set_password(
+    accounts: AccountDirectory,
+    account_id: str,
+    password: str,
+    *,
+    temporary: bool,
+    regenerate: PasswordFactory | None = None,
+) -> str:
+    """Set the account's password and return the one set. A generated password (`regenerate` given)
+    that the policy refuses is replaced by `regenerate()`, up to GENERATED_PASSWORD_TRIES passwords;
+    a password a person chose is refused at once (PasswordRejected)."""
+    for attempt in range(1, GENERATED_PASSWORD_TRIES + 1):
+        try:
+            await accounts.set_password(account_id, password, temporary=temporary)
+            return password
+        except errors.PasswordRejected:
+            if regenerate is None or attempt == GENERATED_PASSWORD_TRIES:
+                raise
+            log.warning(
+                "generated password refused by the password policy, another one set",
+                extra={"account_id": account_id, "attempt": attempt},
+            )
+            password = regenerate()
+    raise AssertionError("unreachable: the last try returns or raises")
 
 
 async def choose_username(
@@ -40,10 +76,12 @@ async def provision_account(
     password: str,
     *,
     temporary: bool,
+    regenerate: PasswordFactory | None = None,
     on_created: Callable[[str], None] | None = None,
-) -> str:
-    """Create the Keycloak user with its password and realm role; return its id. If a step after the
-    creation fails, the user is deleted again (as far as Keycloak lets) and the error raised.
+) -> tuple[str, str]:
+    """Create the Keycloak user with its password and realm role; return its id and the password set
+    (another generated one when the policy refused a generated `password`: `set_password`). If a step
+    after the creation fails, the user is deleted again (as far as Keycloak lets) and the error raised.
     `on_created` learns the id as soon as the user exists (a batch keeps it to clean up after)."""
     account_id = await accounts.create_account(
         NewAccount(
@@ -57,12 +95,14 @@ async def provision_account(
     if on_created is not None:
         on_created(account_id)
     try:
-        await accounts.set_password(account_id, password, temporary=temporary)
+        password = await set_password(
+            accounts, account_id, password, temporary=temporary, regenerate=regenerate
+        )
         await accounts.assign_role(account_id, role.value)
     except BaseException:
         await remove_account(accounts, account_id)
         raise
-    return account_id
+    return account_id, password
 
 
 async def remove_account(accounts: AccountDirectory, account_id: str) -> bool:

@@ -18,7 +18,12 @@ from datetime import date, datetime
 
 from chassis.principal import Principal
 
-from identity_service.application.accounts import choose_username, provision_account, remove_account
+from identity_service.application.accounts import (
+    choose_username,
+    provision_account,
+    remove_account,
+    set_password,
+)
 from identity_service.application.group_scope import (
     current_students,
     ensure_may_issue_for_group,
@@ -141,9 +146,12 @@ class CredentialHandlers:
                 await uow.credential_issues.hold(wanted)
                 passwords: list[str] = []
                 for person in people:
-                    password = self._passwords()
-                    await self._accounts.set_password(
-                        str(person.id), password, temporary=is_temporary(person.role)
+                    password = await set_password(
+                        self._accounts,
+                        str(person.id),
+                        self._passwords(),
+                        temporary=is_temporary(person.role),
+                        regenerate=self._passwords,
                     )
                     # A reset ends every session at once: a stolen or old login stops working now.
                     await self._accounts.end_sessions(str(person.id))
@@ -231,9 +239,14 @@ class CredentialHandlers:
             if any(group_scope.same_name(name, (p.last_name, p.first_name, p.middle_name)) for p in linked):
                 raise group_scope.ParentAlreadyLinked()
             username = await choose_username(self._uow, self._accounts, details)
-            password = self._passwords()
-            account_id = await provision_account(
-                self._accounts, username, details, model.Role.PARENT, password, temporary=True
+            account_id, password = await provision_account(
+                self._accounts,
+                username,
+                details,
+                model.Role.PARENT,
+                self._passwords(),
+                temporary=True,
+                regenerate=self._passwords,
             )
             committed = False
             try:

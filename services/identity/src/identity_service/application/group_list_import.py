@@ -176,13 +176,14 @@ class GroupListImportHandlers:
             async with gate:
                 # R1.3: a student keeps the issued password; a parent sets their own at first login.
                 temporary = person.role is not model.Role.STUDENT
-                await provision_account(
+                _, person.password = await provision_account(
                     self._accounts,
                     person.username,
                     person.details,
                     person.role,
                     person.password,
                     temporary=temporary,
+                    regenerate=self._passwords,
                     # Known at once: if a later step fails and its removal too, the undo tries again.
                     on_created=lambda account_id: setattr(person, "account_id", account_id),
                 )

@@ -108,8 +108,14 @@ class IdentityHandlers:
         # R1.3: a student keeps the issued password: no change at the first login (and no way to change it).
         temporary = generated and cmd.role is not model.Role.STUDENT
         password = self._passwords() if cmd.password is None else cmd.password
-        account_id = await provision_account(
-            self._accounts, username, details, cmd.role, password, temporary=temporary
+        account_id, password = await provision_account(
+            self._accounts,
+            username,
+            details,
+            cmd.role,
+            password,
+            temporary=temporary,
+            regenerate=self._passwords if generated else None,
         )
         committed = False
         try:
