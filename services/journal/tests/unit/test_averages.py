@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -75,3 +76,43 @@ def test_by_discipline_in_order_of_first_appearance() -> None:
     ]
     only_absences = averages.by_discipline([M("н")], DICTIONARY)
     assert only_absences == [averages.DisciplineAverages(MATH, None, None)]
+
+
+# A dictionary with halves and a value with hundredths: the sums are whole numbers at the finest scale.
+FRACTIONS = model.MarkDictionary(
+    kinds={v: model.MarkKind(v, v, True, False, True) for v in ("5", "4,5", "4", "3.75", "2")}
+)
+
+
+def reference(marks: list[M], dictionary: model.MarkDictionary) -> tuple[Decimal | None, Decimal | None]:
+    """The averages by the regulation's arithmetic on Decimal, mark by mark."""
+    numbers = dictionary.numbers
+    counted = [(numbers[m.value.strip()], m.weight) for m in marks if m.value.strip() in numbers]
+    weighted = [(n, w) for n, w in counted if w > 0]
+
+    def rounded(total: Decimal, count: int) -> Decimal | None:
+        return (total / count).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP") if count else None
+
+    return (
+        rounded(sum((n for n, _ in counted), Decimal(0)), len(counted)),
+        rounded(sum((n * w for n, w in weighted), Decimal(0)), sum(w for _, w in weighted)),
+    )
+
+
+def test_fractional_values_are_exact_at_the_dictionary_scale() -> None:
+    assert FRACTIONS.scaled == ({"5": 500, "4,5": 450, "4": 400, "3.75": 375, "2": 200}, 100)
+    assert DICTIONARY.scaled == ({"5": 5, "4": 4, "3": 3, "2": 2}, 1)
+    # (4.5 + 3.75 + 2) / 3 = 3.41666… → 3.42; weighted (4.5·2 + 3.75 + 2·3) / 6 = 3.125 → 3.13 (half-up).
+    marks = [M("4,5", 2), M("3.75"), M("2", 3)]
+    assert averages.both(marks, FRACTIONS) == (Decimal("3.42"), Decimal("3.13"))
+    # A value with spaces around it counts as the value (an old row, an import).
+    assert averages.both([M(" 4,5 "), M("5")], FRACTIONS) == (Decimal("4.75"), Decimal("4.75"))
+
+
+def test_the_scaled_sums_agree_with_decimal_arithmetic() -> None:
+    rng = random.Random(6)
+    for dictionary in (DICTIONARY, FRACTIONS):
+        pool = [*dictionary.kinds, " 4 ", "unknown"]
+        for _ in range(300):
+            marks = [M(rng.choice(pool), rng.randint(-1, 5)) for _ in range(rng.randint(0, 25))]
+            assert averages.both(marks, dictionary) == reference(marks, dictionary), marks

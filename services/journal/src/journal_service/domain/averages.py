@@ -45,10 +45,10 @@ def counts(mark: Weighed, dictionary: MarkDictionary) -> bool:
     return mark.value.strip() in dictionary.numbers
 
 
-def _round(total: Decimal, count: Decimal) -> Decimal | None:
+def _round(total: int, count: int) -> Decimal | None:
     if count <= 0:
         return None
-    return (total / count).quantize(_CENTS, rounding=ROUND_HALF_UP)
+    return (Decimal(total) / count).quantize(_CENTS, rounding=ROUND_HALF_UP)
 
 
 def mean(marks: Iterable[Weighed], dictionary: MarkDictionary) -> Decimal | None:
@@ -63,20 +63,24 @@ def weighted_mean(marks: Iterable[Weighed], dictionary: MarkDictionary) -> Decim
 
 def both(marks: Iterable[Weighed], dictionary: MarkDictionary) -> tuple[Decimal | None, Decimal | None]:
     """The mean and the weighted mean of the marks in one pass (a mark of weight ≤ 0 counts in the mean
-    only)."""
-    numbers = dictionary.numbers
-    total = weighted = Decimal(0)
-    count = weights = 0
+    only). The sums are integers at the dictionary's scale (`MarkDictionary.scaled`), so exact; the
+    quotient is the same number the Decimal sums would give, rounded once."""
+    numbers, scale = dictionary.scaled
+    total = weighted = count = weights = 0
     for mark in marks:
-        number = numbers.get(mark.value.strip())
+        value = mark.value
+        number = numbers.get(value)
         if number is None:
-            continue
+            number = numbers.get(value.strip())
+            if number is None:
+                continue
         total += number
         count += 1
-        if mark.weight > 0:
-            weighted += number * mark.weight
-            weights += mark.weight
-    return _round(total, Decimal(count)), _round(weighted, Decimal(weights))
+        weight = mark.weight
+        if weight > 0:
+            weighted += number * weight
+            weights += weight
+    return _round(total, count * scale), _round(weighted, weights * scale)
 
 
 @dataclass(frozen=True)
