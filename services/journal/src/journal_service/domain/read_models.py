@@ -213,20 +213,14 @@ def journal_page(
         row, column = students.get(str(entry.student_id)), lesson_order.get(str(entry.lesson_id))
         if row is not None and column is not None:
             missed[row * width + column] = entry
-    cells = PageCells()
+    keys = sorted(marks_at.keys() | missed.keys())
+    cells = PageCells(student=[key // width for key in keys], lesson=[key % width for key in keys])
+    absences = [missed.get(key) for key in keys]
+    cells.status.extend("" if a is None else a.status for a in absences)
+    cells.reason.extend("" if a is None else a.reason for a in absences)
     page_marks: list[PageMarkRow] = []
     mark_cell: list[int] = []
-    for position, key in enumerate(sorted(marks_at.keys() | missed.keys())):
-        row, column = divmod(key, width)
-        cells.student.append(row)
-        cells.lesson.append(column)
-        absence = missed.get(key)
-        if absence is None:
-            cells.status.append("")
-            cells.reason.append("")
-        else:
-            cells.status.append(absence.status)
-            cells.reason.append(absence.reason)
+    for position, key in enumerate(keys):
         at = marks_at.get(key)
         if at is not None:
             page_marks += at
