@@ -26,3 +26,8 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     db_pool_size: int = 10
     outbox_poll_seconds: float = 1.0
+    outbox_pace_seconds: float = Field(
+        default=0.1,
+        description="The relay sweeps at most once per this many seconds while commits keep coming "
+        "(the first after a quiet spell at once): a batch per sweep rather than a sweep per commit",
+    )

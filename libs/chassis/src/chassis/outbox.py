@@ -172,7 +172,15 @@ PublishedHook = Callable[[uuid.UUID], Awaitable[None]]
 
 
 class OutboxRelay:
-    """Publish committed outbox rows to JetStream, at least once, deduplicated by Nats-Msg-Id."""
+    """Publish committed outbox rows to JetStream, at least once, deduplicated by Nats-Msg-Id.
+
+    A commit wakes the relay; it sweeps at once when it last swept at least `pace_seconds` ago, and
+    otherwise when that much time has passed since: an event after a quiet spell goes out at once,
+    while a stream of commits is swept a batch at a time (at most one sweep per pace), each batch one
+    transaction, its publishes acked together, and one fetch for the consumers. Swept per commit, a
+    page read's audit record cost the two cores ≈ 2 ms of CPU (the relay, NATS, the archive,
+    PostgreSQL) and the page 0.5 ms of its 8 (bench/README.md, seventh pass).
+    """
 
     def __init__(
         self,
@@ -181,6 +189,7 @@ class OutboxRelay:
         *,
         batch_size: int = 100,
         poll_seconds: float = 1.0,
+        pace_seconds: float = 0.0,
         keep_published: timedelta = timedelta(days=7),
         on_published: PublishedHook | None = None,
     ) -> None:
@@ -189,6 +198,7 @@ class OutboxRelay:
         self._js = js
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
+        self._pace_seconds = pace_seconds
         self._keep_published = keep_published
         # Test seam: called after each publish, before the commit that marks the row.
         self._on_published = on_published
@@ -275,6 +285,7 @@ class OutboxRelay:
         sweeps share one connection, kept from one to the next (a fresh one after a failure)."""
         failures = 0
         sweeps = 0
+        loop = asyncio.get_running_loop()
         try:
             while True:
                 # Clear before sweeping so a wake-up that arrives during the sweep is not lost.
@@ -297,8 +308,16 @@ class OutboxRelay:
                     await self._release()
                     await asyncio.sleep(min(30.0, 0.5 * 2**failures))
                     continue
+                swept_at = loop.time()
+                # asyncio.timeout, not wait_for: Python 3.11's wait_for loses a cancellation that
+                # arrives as the wake-up does (chassis.runtime.cancel_all).
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)
+                    async with asyncio.timeout(self._poll_seconds):
+                        await self._wake.wait()
+                    # Woken by a commit: not sooner than a pace after the last sweep (see the class).
+                    pause = swept_at + self._pace_seconds - loop.time()
+                    if pause > 0:
+                        await asyncio.sleep(pause)
         finally:
             await self._release()
 

@@ -13,6 +13,10 @@ from chassis.grpc_server import GrpcServer
 
 log = logging.getLogger(__name__)
 
+# How long a cancelled background task is given to end before it is cancelled again, and how often.
+CANCEL_WAIT_SECONDS = 5.0
+CANCEL_ROUNDS = 3
+
 # The young generation's threshold of a started process (CPython's default is 700 allocations).
 YOUNG_GENERATION_THRESHOLD = 20_000
 
@@ -62,12 +66,34 @@ async def serve_until_stopped(
     await stop.wait()
     log.info("stopping")
     await server.stop()
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    await cancel_all(tasks)
     for step in cleanup:
         try:
             await step()
         except Exception:
             log.exception("cleanup step failed")
     log.info("stopped")
+
+
+async def cancel_all(
+    tasks: Sequence[asyncio.Task[Any]], *, wait: float = CANCEL_WAIT_SECONDS, rounds: int = CANCEL_ROUNDS
+) -> None:
+    """Cancel the tasks and wait until they have ended; cancel again the ones still running after
+    `wait` seconds, up to `rounds` times in all, then log those that never stopped and return.
+
+    A cancellation can be lost inside a library: Python 3.11's `asyncio.wait_for` (nats-py's publish
+    and fetch wait with it) returns the result when its inner future completes as the cancellation
+    arrives, and the task runs on. Cancelled once and awaited, such a task held a stopping service
+    (or a test) until it was killed.
+    """
+    pending = {task for task in tasks if not task.done()}
+    for _ in range(rounds):
+        if not pending:
+            break
+        for task in pending:
+            task.cancel()
+        _, pending = await asyncio.wait(pending, timeout=wait)
+    if pending:
+        log.error("background tasks did not stop", extra={"tasks": sorted(t.get_name() for t in pending)})
+    # Read every ended task's outcome (a crash was logged by its callback); none is left unretrieved.
+    await asyncio.gather(*(task for task in tasks if task.done()), return_exceptions=True)

@@ -78,7 +78,12 @@ class ServiceKit(Generic[S]):
         self.sessions: async_sessionmaker[AsyncSession] = make_session_factory(engine)
         self.nc = nc
         self.js = js
-        self.relay = OutboxRelay(self.sessions, js, poll_seconds=settings.outbox_poll_seconds)
+        self.relay = OutboxRelay(
+            self.sessions,
+            js,
+            poll_seconds=settings.outbox_poll_seconds,
+            pace_seconds=settings.outbox_pace_seconds,
+        )
         self.subscriptions: list[Subscription[Any]] = []
         self.streams: list[StreamSpec] = producer_streams(name)
         """The streams this service produces to: created or updated at start."""

@@ -10,6 +10,7 @@ import pytest
 from chassis.context import new_id
 from chassis.db import make_engine, make_session_factory
 from chassis.outbox import OUTBOX, OutboxRelay
+from chassis.runtime import cancel_all
 from chassis.testing import LocalIssuer, eventually
 from chassis.uow import UnitOfWork
 from ejournal.common.v1.common_pb2 import LocalDate
@@ -141,6 +142,41 @@ async def test_running_relay_is_woken_by_commit(scratch: Scratch) -> None:
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+        await relay_engine.dispose()
+
+
+async def test_a_paced_relay_sweeps_a_commit_after_a_quiet_spell_at_once_and_a_stream_in_one_batch(
+    scratch: Scratch,
+) -> None:
+    """With a pace, the first commit after a quiet spell is published at once; the commits that follow
+    within the pace wait for it and go out together, in one sweep (one transaction)."""
+    pace = 2.0
+    loop = asyncio.get_running_loop()
+    relay_engine = make_engine(scratch.engine.url.render_as_string(hide_password=False), pool_size=2)
+    relay = OutboxRelay(make_session_factory(relay_engine), scratch.js, poll_seconds=3600, pace_seconds=pace)
+
+    async def commit_one() -> None:
+        async with UnitOfWork(scratch.sessions, service="test", on_commit=relay.wake) as uow:
+            await uow.outbox.add(f"{scratch.prefix}.thing.happened.v1", LocalDate(day=9), event_id=new_id())
+            await uow.commit()
+
+    task = asyncio.create_task(relay.run())
+    try:
+        await eventually(lambda: asyncio.sleep(0, relay.transactions))  # the first sweep, empty
+        await asyncio.sleep(pace)  # a quiet spell as long as the pace
+        started = loop.time()
+        await commit_one()
+        await eventually(lambda: all_published(scratch), within=60)
+        assert loop.time() - started < pace / 2, "after a quiet spell the commit goes out at once"
+        swept = relay.transactions
+        for _ in range(10):
+            await commit_one()
+        assert await unpublished(scratch) == 10, "held until a pace has passed since the last sweep"
+        await eventually(lambda: all_published(scratch), within=60)
+        assert relay.transactions == swept + 1, "the ten in one sweep"
+        assert await messages_in_stream(scratch) == 11
+    finally:
+        await cancel_all([task])  # it may be mid-sweep when an assertion fails
         await relay_engine.dispose()
 
 
