@@ -105,6 +105,7 @@ class UnitOfWork:
                 await self.session.close()
 
     async def _commit_now(self) -> None:
+        await self.outbox.write_staged()
         await self.session.commit()
         if self.outbox.pending and self._on_commit is not None:
             self._on_commit()
