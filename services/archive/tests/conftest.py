@@ -35,9 +35,10 @@ class FakeAuditLog:
         records = [*self._store.log, *self.staged]
         return records[-1].chain_hash if records else chain.GENESIS_HASH
 
-    async def append(self, record: model.AuditRecord) -> None:
-        record.sequence = self._store.next_sequence + len(self.staged)
-        self.staged.append(record)
+    async def append(self, records: Sequence[model.AuditRecord]) -> None:
+        for record in records:
+            record.sequence = self._store.next_sequence + len(self.staged)
+            self.staged.append(record)
 
     async def newest(
         self,

@@ -37,7 +37,17 @@ def _record(row: Row[Any]) -> model.AuditRecord:
 _LOGGED = select(orm.audit_log.c.event_id).where(
     orm.audit_log.c.event_id.in_(bindparam("event_ids", expanding=True))
 )
-_APPEND = orm.audit_log.insert().returning(orm.audit_log.c.sequence)
+# Every record of a batch in one statement. SQLAlchemy (insertmanyvalues) sends INSERT … SELECT …
+# ORDER BY the records' order and returns the rows by sequence, as PostgreSQL numbers them in that
+# order; `append` checks the event ids came back in the records' order all the same.
+_APPEND = orm.audit_log.insert().returning(
+    orm.audit_log.c.sequence, orm.audit_log.c.event_id, sort_by_parameter_order=True
+)
+
+
+class ChainOrderBroken(RuntimeError):
+    """The database numbered a batch's records out of their chain order; nothing of it is kept (the
+    transaction rolls back and the consumer appends the records one by one)."""
 
 
 class AuditLogRepository:
@@ -62,25 +72,35 @@ class AuditLogRepository:
         )
         return found or chain.GENESIS_HASH
 
-    async def append(self, record: model.AuditRecord) -> None:
-        """Insert the linked record and set its sequence."""
-        record.sequence = await self._session.scalar(
+    async def append(self, records: Sequence[model.AuditRecord]) -> None:
+        """Insert the linked records in their order, in one statement, and set their sequences."""
+        if not records:
+            return
+        result = await self._session.execute(
             _APPEND,
-            {
-                "event_id": record.event_id,
-                "occurred_at": record.occurred_at,
-                "actor_id": record.actor_id,
-                "actor_roles": record.actor_roles,
-                "action": record.action,
-                "resource_type": record.resource_type,
-                "resource_id": record.resource_id,
-                "subject_person_id": record.subject_person_id,
-                "service": record.service,
-                "correlation_id": record.correlation_id,
-                "chain_hash": record.chain_hash,
-                "prev_hash": record.prev_hash,
-            },
+            [
+                {
+                    "event_id": r.event_id,
+                    "occurred_at": r.occurred_at,
+                    "actor_id": r.actor_id,
+                    "actor_roles": r.actor_roles,
+                    "action": r.action,
+                    "resource_type": r.resource_type,
+                    "resource_id": r.resource_id,
+                    "subject_person_id": r.subject_person_id,
+                    "service": r.service,
+                    "correlation_id": r.correlation_id,
+                    "chain_hash": r.chain_hash,
+                    "prev_hash": r.prev_hash,
+                }
+                for r in records
+            ],
         )
+        numbered = result.all()
+        if [event_id for _, event_id in numbered] != [r.event_id for r in records]:
+            raise ChainOrderBroken(f"{len(records)} records numbered out of order")
+        for record, (sequence, _) in zip(records, numbered, strict=True):
+            record.sequence = sequence
 
     async def newest(
         self,

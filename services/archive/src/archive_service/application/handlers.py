@@ -44,16 +44,16 @@ class ArchiveHandlers:
             await uow.audit_log.lock_chain()
             prev_hash = await uow.audit_log.last_hash()
             logged = await uow.audit_log.already_logged([cmd.event_id for cmd in claimed])
-            appended = 0
+            records = []
             for cmd in claimed:
                 if cmd.event_id in logged:
                     continue
                 record = chain.link(_record_of(cmd), prev_hash)
-                await uow.audit_log.append(record)
+                records.append(record)
                 prev_hash = record.chain_hash
-                appended += 1
+            await uow.audit_log.append(records)
             await uow.commit()
-            return appended
+            return len(records)
 
     async def list_audit_records(
         self, query: commands.ListAuditRecords, actor: Principal

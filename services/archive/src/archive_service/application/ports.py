@@ -25,8 +25,9 @@ class AuditLog(Protocol):
         """Return the chain hash of the newest record, or the genesis hash of an empty log."""
         ...
 
-    async def append(self, record: model.AuditRecord) -> None:
-        """Insert the linked record and set its sequence."""
+    async def append(self, records: Sequence[model.AuditRecord]) -> None:
+        """Insert the linked records in their order, in one statement, and set their sequences
+        (ascending in that order, as the chain is)."""
         ...
 
     async def newest(
