@@ -33,6 +33,7 @@ from typing import IO, Any, NoReturn
 
 import pytest
 
+from devstack.keycloak import DENY_LIST_OPTION
 from devstack.profiles import REALM, SERVICES, get_profile, service_client_id
 from devstack.secrets_store import client_secret_env
 from devstack.stack import External, Stack, StackError, find_repo_root
@@ -149,7 +150,9 @@ class StackSession:
             .with_volume_mapping(str(stack.password_deny_lists), "/opt/keycloak/data/password-blacklists")
             .with_env("KC_BOOTSTRAP_ADMIN_USERNAME", "admin")
             .with_env("KC_BOOTSTRAP_ADMIN_PASSWORD", "admin")
-            .with_command(f"start-dev --import-realm --health-enabled=true --hostname={url}")
+            .with_command(
+                f"start-dev --import-realm --health-enabled=true --hostname={url} {DENY_LIST_OPTION}"
+            )
         )
         for svc in SERVICES:
             cid = service_client_id(svc)

@@ -40,6 +40,11 @@ DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy
 # Build-time options: `start --optimized` refuses to run when they differ from the last build.
 BUILD_OPTIONS: tuple[str, ...] = ("--db=postgres", "--health-enabled=true", "--cache=local")
 BUILD_MARKER = ".ejournal-build"
+# The realm's deny-list (`passwordBlacklist`) is held in a Bloom filter sized for Keycloak's default
+# false-positive probability, 1e-4: about one password in ten thousand that is on no list was refused
+# as if it were ("password is not allowed"), a generated one or one a person chose alike. A list of a
+# few hundred entries costs a few hundred bytes more at 1e-12.
+DENY_LIST_OPTION = "--spi-password-policy--password-blacklist--false-positive-probability=1e-12"
 STOP_GRACE = 120.0
 """Seconds between SIGTERM and SIGKILL. A Keycloak without a usable class-data archive (a new home, e.g.
 after an extension changed) writes one at exit: ~7 s on an idle box, over 30 s on a loaded one. Killed
@@ -376,6 +381,7 @@ class Keycloak:
             f"--http-management-port={self.management_port}",
             f"--hostname={self.url}",
             "--import-realm",
+            DENY_LIST_OPTION,
         ]
         log.info("starting keycloak on %s (management %d)", self.url, self.management_port)
         proc = spawn_detached(argv, env=env, log_path=self.log_path, cwd=home)
