@@ -22,6 +22,27 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
 
 
+_DRIVER = "chassis.driver_connection"
+
+
+async def driver_connection(session: AsyncSession) -> Any:
+    """Return the asyncpg connection under the session's current transaction (begun if none is), for
+    statements run on the driver itself (the outbox's events, a service's hot reads).
+
+    Looked up once per session transaction and kept in the session's `info` with that transaction:
+    the lookup (SQLAlchemy's connection, then its raw one) cost 40 µs of CPU, as much as a small
+    statement. A commit or rollback ends the transaction, so the next call looks the connection up
+    again (the pool may hand out another)."""
+    sync = session.sync_session
+    held = sync.info.get(_DRIVER)
+    if held is not None and held[0] is sync.get_transaction():
+        return held[1]
+    connection = await session.connection()
+    driver = (await connection.get_raw_connection()).driver_connection
+    sync.info[_DRIVER] = (sync.get_transaction(), driver)
+    return driver
+
+
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Create the session factory; objects stay readable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)

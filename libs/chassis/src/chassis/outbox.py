@@ -39,6 +39,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from chassis.context import correlation_id
+from chassis.db import driver_connection
 
 log = logging.getLogger(__name__)
 
@@ -135,8 +136,7 @@ class OutboxWriter:
             return
         rows, self._rows = self._rows, []
         await self._session.flush()
-        connection = await self._session.connection()
-        driver: Any = (await connection.get_raw_connection()).driver_connection
+        driver = await driver_connection(self._session)
         columns = [list(column) for column in zip(*rows, strict=True)]
         if driver.is_in_transaction():
             await driver.execute(_INSERT_EVENTS_SQL, *columns)

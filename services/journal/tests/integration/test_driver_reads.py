@@ -1,6 +1,6 @@
-"""Hot reads on the driver (adapters/repositories/driver.py) keep the asyncpg connection of the session's
-transaction, and only of that transaction: after a commit the pool may give that connection to another
-session, so a read of the next transaction must not run on it."""
+"""Hot reads on the driver (adapters/repositories/driver.py, `chassis.db.driver_connection`) keep the
+asyncpg connection of the session's transaction, and only of that transaction: after a commit the pool
+may give that connection to another session, so a read of the next transaction must not run on it."""
 
 from __future__ import annotations
 
